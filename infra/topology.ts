@@ -2,6 +2,9 @@
  * The one manifest of the DOM's moving parts. The CDK app (infra/aws) and the embedded local cloud (infra/local) are
  * both built from this file, so the two clouds cannot drift apart. Nothing here imports CDK or the local cloud.
  */
+import { EVENT_SOURCE } from '../shared/config/names.ts';
+
+export { ENV, EVENT_SOURCE, queueUrlEnv, stateMachineArnEnv } from '../shared/config/names.ts';
 
 export type FunctionId =
   | 'authorizeRequest'
@@ -100,7 +103,17 @@ export interface StateMachineSpec {
   substitutions: Record<string, Substitution>;
 }
 
+/** The one DynamoDB table: generic keys, one GSI, a stream with both images and a TTL attribute. */
+export interface TableSpec {
+  partitionKey: 'pk';
+  sortKey: 'sk';
+  globalIndexes: Array<{ name: string; partitionKey: string; sortKey: string }>;
+  ttlAttribute: string;
+  streamViewType: 'NEW_AND_OLD_IMAGES';
+}
+
 export interface Topology {
+  table: TableSpec;
   functions: Record<FunctionId, FunctionSpec>;
   routes: RouteSpec[];
   rules: Record<string, RuleSpec>;
@@ -110,26 +123,15 @@ export interface Topology {
   stateMachines: Record<StateMachineId, StateMachineSpec>;
 }
 
-/** The event source of everything the DOM publishes on its bus. */
-export const EVENT_SOURCE = 'dom';
-
-/** Environment variable names shared by every function, in both clouds. */
-export const ENV = {
-  tableName: 'TABLE_NAME',
-  busName: 'EVENT_BUS_NAME',
-} as const;
-
-/** `WORKFLOW_FAILURES_QUEUE_URL` for `workflowFailures`: the variable through which a function finds a queue. */
-export function queueUrlEnv(queue: QueueId): string {
-  return `${queue.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_QUEUE_URL`;
-}
-
-/** `TENANT_ONBOARDING_STATE_MACHINE_ARN` for `tenantOnboarding`. */
-export function stateMachineArnEnv(stateMachine: StateMachineId): string {
-  return `${stateMachine.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_STATE_MACHINE_ARN`;
-}
-
 export const topology: Topology = {
+  table: {
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    ttlAttribute: 'expiresAt',
+    streamViewType: 'NEW_AND_OLD_IMAGES',
+  },
+
   functions: {
     authorizeRequest: {
       entry: 'functions/authorize-request/handler.ts',

@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { z } from 'zod';
+import { seedTenantDefaults } from '#application/tenants/seed-tenant-defaults';
+import { dynamoTenantStore } from '#adapters/dynamodb/tenant-store';
+import { systemClock } from '#adapters/system/system';
+import { logger, metrics, tracer } from '#powertools/index';
+
+const inputSchema = z.object({ tenantId: z.string().min(1), correlationId: z.string().min(1) });
+const deps = { tenants: dynamoTenantStore, clock: systemClock };
+
+/** Step Functions task of the tenant onboarding workflow. Errors propagate so the state machine's Retry/Catch decide. */
+export const handler = middy(async (event: unknown) => {
+  const input = inputSchema.parse(event);
+  logger.appendKeys({ tenantId: input.tenantId });
+  return seedTenantDefaults(deps, input.tenantId);
+})
+  .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'correlationId' }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));

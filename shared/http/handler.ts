@@ -1,0 +1,45 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { logger, metrics, tracer } from '#powertools/index';
+import { HttpProblemError, internalProblem, problemOf } from './problem.ts';
+import { REQUEST_ID_HEADER, problem } from './response.ts';
+
+type HttpFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** Maps thrown problems to problem+json responses, anything else to a logged 500, and echoes the request id. */
+function problemResponses(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    after: (request) => {
+      if (request.response) {
+        request.response.headers = { ...request.response.headers, [REQUEST_ID_HEADER]: requestIdOf(request.event) };
+      }
+    },
+    onError: (request) => {
+      const requestId = requestIdOf(request.event);
+      const { error } = request;
+      if (error instanceof HttpProblemError) {
+        logger.info('Request refused', { status: error.status, detail: error.message });
+        request.response = problem(problemOf(error, requestId), { [REQUEST_ID_HEADER]: requestId });
+      } else {
+        logger.error('Request failed', error as Error);
+        request.response = problem(internalProblem(requestId), { [REQUEST_ID_HEADER]: requestId });
+      }
+    },
+  };
+}
+
+function requestIdOf(event: APIGatewayProxyEvent): string {
+  return event.requestContext?.requestId ?? 'unknown';
+}
+
+/** The middy chain every HTTP handler uses: context, tracing, metrics, then problem+json errors. */
+export function httpHandler(fn: HttpFunction) {
+  return middy(fn)
+    .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }))
+    .use(captureLambdaHandler(tracer))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(problemResponses());
+}

@@ -1,0 +1,12 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/**
+ * One logger, one metrics and one tracer per process, created at module scope as Powertools recommends. Service name,
+ * namespace, log level and sampling come from the POWERTOOLS_* environment variables set by the deployment (CDK on
+ * AWS, the start script locally), so handlers never know where they run.
+ */
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM' });
+export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
