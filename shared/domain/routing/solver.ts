@@ -32,7 +32,7 @@ export interface SolverProblem {
 }
 
 export interface SolveOptions {
-  /** Deterministic work limit: branch-and-bound nodes before giving up on proving optimality. */
+  /** Deterministic work limit: bounded nodes (open sets evaluated) before giving up on proving optimality. */
   readonly maxNodes?: number;
   /** Wall-clock budget; only enforced when `now` is injected (the domain never reads the clock itself). */
   readonly timeBudgetMs?: number;
@@ -70,7 +70,7 @@ const EPS = 1e-9;
 const FREE = 0;
 const OPEN = 1;
 const EXCLUDED = 2;
-const DEFAULT_MAX_NODES = 200_000;
+const DEFAULT_MAX_NODES = 100_000;
 const CLOCK_CHECK_EVERY = 64;
 
 class SearchStopped extends Error {}
@@ -89,11 +89,16 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   const lineCount = problem.lines.length;
   const rawStock = new Int32Array(allLocations.length * lineCount);
   const totalStock = new Float64Array(lineCount);
+  // Iterating each (short) inventory beats looking every sku up: misses on records of many shapes are slow.
+  const lineOfSku = new Map<string, number>();
+  for (let j = 0; j < lineCount; j++) lineOfSku.set(problem.lines[j]!.sku, j);
   for (let i = 0; i < allLocations.length; i++) {
     const inv = allLocations[i]!.inventory;
-    for (let j = 0; j < lineCount; j++) {
-      const v = inv[problem.lines[j]!.sku];
-      const s = v !== undefined && v > 0 ? Math.floor(v) : 0;
+    for (const sku in inv) {
+      const j = lineOfSku.get(sku);
+      if (j === undefined) continue;
+      const v = inv[sku]!;
+      const s = v > 0 ? Math.floor(v) : 0;
       rawStock[i * lineCount + j] = s;
       totalStock[j]! += s;
     }
@@ -297,7 +302,9 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   // Returns -1 bound when the node is infeasible.
   let branchLine = -1;
   let branchLocation = -1;
+  let lastVariableBound = 0;
   function evaluate(): number {
+    tick();
     let lb1 = 0;
     let lb2 = 0;
     let neededParcel = 0;
@@ -385,6 +392,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       if (openFixed + openVar < best - EPS) offer(open.slice());
       if (open.length >= maxParcels) return openFixed + openVar;
     }
+    lastVariableBound = lb2;
     return openFixed + Math.max(lb1, lb2 + neededParcel);
   }
 
@@ -401,26 +409,40 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   }
 
   function search(): void {
-    tick();
     const lb = evaluate();
     if (lb < 0 || lb >= best - EPS) return;
     if (branchLine >= 0) {
-      // Some line is short: one of its free stockists must open. Try them in amortised-cost order,
-      // closing each after its subtree so later siblings do not repeat the same open sets.
+      // Some line is short: one of its free stockists must open. Bound every such child first and
+      // visit them cheapest bound first, so good plans (and tight pruning) come early; after a child's
+      // subtree is done it stays closed so later siblings do not repeat the same open sets.
       const k = branchLine;
+      const parentVar = lastVariableBound;
       const la = byAmortised[k]!;
+      const kids: number[] = [];
+      const kidBound: number[] = [];
+      for (let p = 0; p < la.length; p++) {
+        const a = la[p]!;
+        if (status[a] !== FREE) continue;
+        // Opening a only adds its parcel to a bound that already holds for the child.
+        if (openFixed + fixed[a]! + parentVar >= best - EPS) continue;
+        insertOpen(a);
+        const lbc = evaluate();
+        removeOpen(a);
+        if (lbc < 0 || lbc >= best - EPS) continue;
+        kids.push(a);
+        kidBound.push(lbc);
+      }
+      const order = kids.map((_, i) => i).sort((x, y) => kidBound[x]! - kidBound[y]! || x - y);
       const closed: number[] = [];
       try {
-        for (let p = 0; p < la.length; p++) {
-          const a = la[p]!;
-          if (status[a] !== FREE) continue;
-          if (openFixed + fixed[a]! < best - EPS) {
-            insertOpen(a);
-            try {
-              search();
-            } finally {
-              removeOpen(a);
-            }
+        for (const i of order) {
+          if (kidBound[i]! >= best - EPS) break;
+          const a = kids[i]!;
+          insertOpen(a);
+          try {
+            search();
+          } finally {
+            removeOpen(a);
           }
           exclude(a);
           closed.push(a);
