@@ -1,0 +1,92 @@
+import './polyfills.ts';
+import type { AddressInfo } from 'node:net';
+import { Engine } from './engine.ts';
+import { createSfnServer } from './server.ts';
+import { createServiceClients, destroyServiceClients } from './task-dispatch.ts';
+
+export { substituteDefinition } from './substitute-definition.ts';
+
+export interface LocalStateMachine {
+  name: string;
+  arn: string;
+  /** ASL JSON after `${}` substitution. */
+  definition: string;
+}
+
+export interface LocalStepFunctionsOptions {
+  /** Default 0: a free port (read `endpoint`). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default us-east-1. */
+  region?: string;
+  /** Default 000000000000 (state machine ARNs carry their own account). */
+  accountId?: string;
+  stateMachines: LocalStateMachine[];
+  invokeFunction(functionArnOrName: string, payload: unknown): Promise<unknown>;
+  /** When set, executions are journaled to `<dataDir>/stepfunctions-executions.jsonl` and reloaded at start. */
+  dataDir?: string;
+  /** Multiplies Retry IntervalSeconds and MaxDelaySeconds. Default 0.01 (a 1 s interval waits 10 ms). */
+  retryIntervalScale?: number;
+  /** Multiplies Wait states' `Seconds`. Default: `retryIntervalScale`. */
+  waitTimeScale?: number;
+  onExecutionFinished?(e: { stateMachineArn: string; executionArn: string; status: string; error?: string; cause?: string }): void;
+}
+
+export interface LocalStepFunctions {
+  endpoint: string;
+  /** Resolves when no execution runs. */
+  idle(): Promise<void>;
+  /** Aborts running executions (ABORTED, error States.Runtime, cause 'local cloud stopped'), then stops the server. */
+  close(): Promise<void>;
+}
+
+/** Keeps this many finished executions per state machine in memory (and in the journal), plus all running ones. */
+const FINISHED_EXECUTIONS_KEPT = 10_000;
+
+export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
+  const region = options.region ?? 'us-east-1';
+  const retryIntervalScale = options.retryIntervalScale ?? 0.01;
+  const clients = createServiceClients(region);
+  let engine: Engine;
+  try {
+    engine = new Engine({
+      region,
+      accountId: options.accountId ?? '000000000000',
+      stateMachines: options.stateMachines,
+      dispatch: { clients, invokeFunction: options.invokeFunction },
+      ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      retryIntervalScale,
+      waitTimeScale: options.waitTimeScale ?? retryIntervalScale,
+      finishedLimit: FINISHED_EXECUTIONS_KEPT,
+      ...(options.onExecutionFinished ? { onExecutionFinished: options.onExecutionFinished } : {}),
+    });
+  } catch (error) {
+    destroyServiceClients(clients);
+    throw error;
+  }
+  const server = createSfnServer(engine);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    idle: () => engine.idle(),
+    close: () =>
+      (closing ??= (async () => {
+        await engine.shutdown();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        destroyServiceClients(clients);
+      })()),
+  };
+}
