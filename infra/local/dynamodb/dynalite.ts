@@ -1,0 +1,161 @@
+// Typed access to the dynalite internals we reuse in-process (validations, actions, store, condition logic).
+// dynalite is CommonJS without an exports map, so its files are reachable with createRequire.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** A DynamoDB AttributeValue as it travels in the JSON protocol ({ S: 'x' }, { N: '1' }, { M: {...} }, ...). */
+export type AttributeValue = Record<string, unknown>;
+export type Item = Record<string, AttributeValue>;
+
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: 'HASH' | 'RANGE';
+}
+
+export interface TableDescription {
+  TableName: string;
+  TableStatus: string;
+  KeySchema: KeySchemaElement[];
+  AttributeDefinitions: { AttributeName: string; AttributeType: string }[];
+  [key: string]: unknown;
+}
+
+/** The error shape dynalite's actions and validations produce (and that we produce ourselves). */
+export interface ApiError extends Error {
+  statusCode?: number;
+  body?: { __type: string; message?: string; Message?: string; [key: string]: unknown };
+}
+
+export type Callback<T> = (err?: ApiError | null, result?: T) => void;
+/** dynalite actions take the request after validation; parsed expressions ride along as `_condition`, `_updates`. */
+export type Request = Record<string, unknown>;
+export type Action = (store: StoreLike, data: Request, cb: Callback<Record<string, unknown>>) => void;
+
+type Release = <F extends (...args: never[]) => unknown>(done: F) => F;
+export type LockFn = (key: string | string[], exec: (release: Release) => void) => void;
+
+export interface SubDb {
+  lock: LockFn;
+  get(key: string, cb: Callback<unknown>): void;
+  put(key: string, value: unknown, cb: Callback<void>): void;
+  del(key: string, cb: Callback<void>): void;
+  createValueStream(options?: Record<string, unknown>): NodeJS.ReadableStream;
+}
+
+export interface BatchOp {
+  type: 'put' | 'del';
+  key: string;
+  value?: unknown;
+}
+
+/** The main leveldb (abstract-level 3, JSON values) with dynalite's callback wrappers on top. */
+export interface LevelDb {
+  get(key: string): Promise<unknown>;
+  put(key: string, value: unknown): Promise<void>;
+  batch(ops: BatchOp[]): Promise<void>;
+  iterator(options: { gte?: string; lt?: string }): AsyncIterableIterator<[string, unknown]>;
+  close(cb: (err?: Error | null) => void): void;
+}
+
+export interface StoreOptions {
+  path?: string;
+  createTableMs?: number;
+  updateTableMs?: number;
+  deleteTableMs?: number;
+  maxItemSize?: number;
+  maxItemSizeKb?: number;
+}
+
+/** What dynalite's action functions use of a store; our staging store implements exactly this. */
+export interface StoreLike {
+  options: StoreOptions & { maxItemSize: number };
+  tableDb: SubDb & { awsAccountId: string; awsRegion: string };
+  getTable(name: string, checkStatus: boolean | Callback<TableDescription>, cb?: Callback<TableDescription>): void;
+  getItemDb(name: string): SubDb;
+  getIndexDb(indexType: string, tableName: string, indexName: string): SubDb;
+  [key: string]: unknown;
+}
+
+export interface Store extends StoreLike {
+  db: LevelDb;
+  lifecycleManager: { gracefulClose(cb: (err?: Error | null) => void): void };
+}
+
+export interface ActionValidation {
+  types: Record<string, unknown>;
+  custom?: (data: Request, store: StoreLike) => string | undefined;
+}
+
+interface DbModule {
+  create(options: StoreOptions): Store;
+  createKey(item: Item, table: TableDescription, keySchema?: KeySchemaElement[]): string;
+  validateKey(key: Item, table: TableDescription): ApiError | undefined | null;
+  validateItem(item: Item, table: TableDescription): ApiError | undefined | null;
+  checkConditional(data: Request, existingItem: Item | undefined): ApiError | null | undefined;
+  validationError(message: string): ApiError;
+  itemSize(item: Item): number;
+  mapPaths(paths: unknown[], item: Item): Item;
+  traverseKey(table: TableDescription, visit: (attr: string, type: string, isHash: boolean) => unknown): unknown;
+}
+
+interface ValidationsModule {
+  checkTypes(data: Request, types: Record<string, unknown>): Request;
+  checkValidations(
+    data: Request,
+    types: Record<string, unknown>,
+    custom: ActionValidation['custom'],
+    store: StoreLike,
+  ): void;
+}
+
+export const dynaliteDb = require('dynalite/db') as DbModule;
+export const dynaliteValidations = require('dynalite/validations') as ValidationsModule;
+
+export const OPERATIONS = [
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'GetItem',
+  'ListTables',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'UntagResource',
+  'ListTagsOfResource',
+  'UpdateItem',
+  'UpdateTable',
+] as const;
+export type DynaliteOperation = (typeof OPERATIONS)[number];
+
+const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+export const actions = Object.fromEntries(
+  OPERATIONS.map((op) => [op, require(`dynalite/actions/${lowerFirst(op)}`) as Action]),
+) as Record<DynaliteOperation, Action>;
+
+export const actionValidations = Object.fromEntries(
+  OPERATIONS.map((op) => [op, require(`dynalite/validations/${lowerFirst(op)}`) as ActionValidation]),
+) as Record<DynaliteOperation, ActionValidation>;
+
+/** Runs dynalite's type coercion and validation for one action; throws an ApiError on failure. */
+export function validateRequest(op: DynaliteOperation, data: Request, store: StoreLike): Request {
+  const validation = actionValidations[op];
+  const checked = dynaliteValidations.checkTypes(data, validation.types);
+  dynaliteValidations.checkValidations(checked, validation.types, validation.custom, store);
+  return checked;
+}
+
+export function runAction(op: DynaliteOperation, store: StoreLike, data: Request): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    actions[op](store, data, (err, result) => (err ? reject(err) : resolve(result ?? {})));
+  });
+}
+
+export function isApiError(err: unknown): err is ApiError & { statusCode: number; body: NonNullable<ApiError['body']> } {
+  return err instanceof Error && typeof (err as ApiError).statusCode === 'number' && (err as ApiError).body != null;
+}

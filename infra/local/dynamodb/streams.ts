@@ -1,0 +1,393 @@
+// DynamoDB Streams: one stream per table (a new one each time streaming is enabled), records appended in commit
+// order and kept 24 hours, served through the DynamoDB Streams JSON API.
+//
+// Each stream has exactly one shard that stays open while the stream is enabled. AWS splits shards over time and
+// consumers must follow parent/child shards; with one shard a consumer sees one totally ordered sequence, which is
+// the simplest thing that honours the per-item ordering guarantee AWS gives.
+//
+// Records are persisted in the same leveldb batch as the item writes that produce them, so after a restart the
+// stream holds exactly the committed changes.
+import { randomBytes } from 'node:crypto';
+import { dynaliteDb, type BatchOp, type Item, type KeySchemaElement, type LevelDb, type TableDescription } from './dynalite.ts';
+import { apiError, resourceNotFound, validationException } from './errors.ts';
+
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'];
+
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+const SEQUENCE_DIGITS = 21;
+const MAX_GET_RECORDS = 1000;
+const STREAM_PREFIX = '@streams~';
+const RECORD_PREFIX = '@records~';
+const SEQUENCE_KEY = '@sequence';
+
+interface StreamMeta {
+  streamArn: string;
+  streamLabel: string;
+  tableName: string;
+  viewType: StreamViewType;
+  keySchema: KeySchemaElement[];
+  status: 'ENABLED' | 'DISABLED';
+  createdAt: number;
+  disabledAt?: number;
+  shardId: string;
+  startingSequenceNumber: string;
+  endingSequenceNumber?: string;
+}
+
+export interface StreamRecord {
+  eventID: string;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  eventVersion: '1.1';
+  eventSource: 'aws:dynamodb';
+  awsRegion: string;
+  dynamodb: {
+    ApproximateCreationDateTime: number;
+    Keys: Item;
+    NewImage?: Item;
+    OldImage?: Item;
+    SequenceNumber: string;
+    SizeBytes: number;
+    StreamViewType: StreamViewType;
+  };
+  userIdentity?: { PrincipalId: string; Type: string };
+}
+
+interface StoredRecord {
+  seq: number;
+  at: number;
+  record: StreamRecord;
+}
+
+interface Stream {
+  meta: StreamMeta;
+  records: StoredRecord[];
+}
+
+/** One committed item change, as the write path reports it. */
+export interface ItemChange {
+  tableName: string;
+  oldItem: Item | undefined;
+  newItem: Item | undefined;
+  byService: boolean;
+}
+
+/** Records of one commit, numbered but not yet visible to readers until the commit settles. */
+export interface CommitTicket {
+  ops: BatchOp[];
+  entries: { stream: Stream; stored: StoredRecord }[];
+  settled: boolean;
+  committed: boolean;
+}
+
+const pad = (seq: number): string => String(seq).padStart(SEQUENCE_DIGITS, '0');
+
+export class Streams {
+  private readonly streams = new Map<string, Stream>();
+  private readonly latestByTable = new Map<string, Stream>();
+  private lastAssigned = 0;
+  private lastPublished = 0;
+  private readonly inFlight: CommitTicket[] = [];
+
+  constructor(
+    private readonly db: LevelDb,
+    private readonly region: string,
+    private readonly accountId: string,
+    private readonly now: () => number,
+  ) {}
+
+  async load(): Promise<void> {
+    const stored = (await this.db.get(SEQUENCE_KEY)) as number | undefined;
+    this.lastAssigned = stored ?? 0;
+    for await (const [, value] of this.db.iterator({ gte: STREAM_PREFIX, lt: STREAM_PREFIX + '\xff' })) {
+      const meta = value as StreamMeta;
+      const stream: Stream = { meta, records: [] };
+      this.streams.set(meta.streamArn, stream);
+      const latest = this.latestByTable.get(meta.tableName);
+      if (!latest || latest.meta.createdAt <= meta.createdAt) this.latestByTable.set(meta.tableName, stream);
+      this.lastAssigned = Math.max(this.lastAssigned, Number(meta.startingSequenceNumber) - 1);
+    }
+    for await (const [, value] of this.db.iterator({ gte: RECORD_PREFIX, lt: RECORD_PREFIX + '\xff' })) {
+      const { arn, ...stored } = value as StoredRecord & { arn: string };
+      this.streams.get(arn)?.records.push(stored);
+      this.lastAssigned = Math.max(this.lastAssigned, stored.seq);
+    }
+    this.lastPublished = this.lastAssigned;
+  }
+
+  /** Starts a new stream for the table; AWS rejects enabling a second one while one is enabled. */
+  async enable(table: TableDescription, viewType: StreamViewType): Promise<void> {
+    const current = this.latestByTable.get(table.TableName);
+    if (current?.meta.status === 'ENABLED') {
+      throw validationException(`Table already has an enabled stream: ${current.meta.streamArn}`);
+    }
+    let createdAt = this.now();
+    if (current && createdAt <= current.meta.createdAt) createdAt = current.meta.createdAt + 1;
+    const streamLabel = new Date(createdAt).toISOString().replace('Z', '');
+    const meta: StreamMeta = {
+      streamArn: `arn:aws:dynamodb:${this.region}:${this.accountId}:table/${table.TableName}/stream/${streamLabel}`,
+      streamLabel,
+      tableName: table.TableName,
+      viewType,
+      keySchema: table.KeySchema.map(({ AttributeName, KeyType }) => ({ AttributeName, KeyType })),
+      status: 'ENABLED',
+      createdAt,
+      shardId: `shardId-${String(createdAt).padStart(20, '0')}-${randomBytes(4).toString('hex')}`,
+      startingSequenceNumber: pad(this.lastAssigned + 1),
+    };
+    const stream: Stream = { meta, records: [] };
+    await this.db.put(STREAM_PREFIX + meta.streamArn, meta);
+    this.streams.set(meta.streamArn, stream);
+    this.latestByTable.set(table.TableName, stream);
+  }
+
+  /** Closes the table's stream (UpdateTable StreamEnabled=false, DeleteTable); its records stay readable 24 h. */
+  async disable(tableName: string, mustExist: boolean): Promise<void> {
+    const current = this.latestByTable.get(tableName);
+    if (!current || current.meta.status !== 'ENABLED') {
+      if (mustExist) throw validationException('Table does not have an enabled stream');
+      return;
+    }
+    current.meta.status = 'DISABLED';
+    current.meta.disabledAt = this.now();
+    current.meta.endingSequenceNumber = pad(this.lastAssigned);
+    await this.db.put(STREAM_PREFIX + current.meta.streamArn, current.meta);
+  }
+
+  /** The stream attributes DescribeTable/CreateTable/UpdateTable answers carry. */
+  tableAttributes(tableName: string): Record<string, unknown> {
+    const stream = this.latestByTable.get(tableName);
+    if (!stream) return {};
+    return {
+      ...(stream.meta.status === 'ENABLED'
+        ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream.meta.viewType } }
+        : {}),
+      LatestStreamArn: stream.meta.streamArn,
+      LatestStreamLabel: stream.meta.streamLabel,
+    };
+  }
+
+  hasEnabledStream(tableName: string): boolean {
+    return this.latestByTable.get(tableName)?.meta.status === 'ENABLED';
+  }
+
+  /**
+   * Numbers the records for one commit's changes and returns the leveldb ops that persist them. Sequence numbers are
+   * handed out here, synchronously, so they follow commit order; readers see them only once settle() has run for this
+   * commit and every earlier one (leveldb batches may complete out of order).
+   */
+  prepare(changes: ItemChange[]): CommitTicket | undefined {
+    let ticket: CommitTicket | undefined;
+    for (const change of changes) {
+      const stream = this.latestByTable.get(change.tableName);
+      if (!stream || stream.meta.status !== 'ENABLED') continue;
+      const seq = ++this.lastAssigned;
+      const at = this.now();
+      const stored: StoredRecord = { seq, at, record: this.buildRecord(stream.meta, change, seq, at) };
+      ticket ??= { ops: [], entries: [], settled: false, committed: false };
+      ticket.entries.push({ stream, stored });
+      ticket.ops.push({ type: 'put', key: RECORD_PREFIX + pad(seq), value: { arn: stream.meta.streamArn, ...stored } });
+    }
+    if (ticket) this.inFlight.push(ticket);
+    return ticket;
+  }
+
+  settle(ticket: CommitTicket, committed: boolean): void {
+    ticket.settled = true;
+    ticket.committed = committed;
+    while (this.inFlight[0]?.settled) {
+      const done = this.inFlight.shift()!;
+      if (!done.committed) continue;
+      for (const { stream, stored } of done.entries) {
+        stream.records.push(stored);
+        this.lastPublished = stored.seq;
+      }
+    }
+  }
+
+  /** Drops records older than 24 hours, and streams disabled for longer than that. */
+  async trim(): Promise<void> {
+    const horizon = this.now() - RETENTION_MS;
+    const ops: BatchOp[] = [];
+    for (const stream of this.streams.values()) {
+      let drop = 0;
+      while (drop < stream.records.length && stream.records[drop]!.at < horizon) drop++;
+      if (drop === 0) continue;
+      for (const stored of stream.records.splice(0, drop)) ops.push({ type: 'del', key: RECORD_PREFIX + pad(stored.seq) });
+    }
+    for (const stream of [...this.streams.values()]) {
+      const { meta } = stream;
+      if (meta.status === 'DISABLED' && meta.disabledAt! < horizon && stream.records.length === 0) {
+        this.streams.delete(meta.streamArn);
+        if (this.latestByTable.get(meta.tableName) === stream) this.latestByTable.delete(meta.tableName);
+        ops.push({ type: 'del', key: STREAM_PREFIX + meta.streamArn });
+      }
+    }
+    if (ops.length === 0) return;
+    // Remember the counter so sequence numbers keep growing even when every record has been trimmed.
+    ops.push({ type: 'put', key: SEQUENCE_KEY, value: this.lastAssigned });
+    await this.db.batch(ops);
+  }
+
+  async handle(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    switch (operation) {
+      case 'ListStreams':
+        return this.listStreams(body);
+      case 'DescribeStream':
+        return this.describeStream(body);
+      case 'GetShardIterator':
+        return this.getShardIterator(body);
+      case 'GetRecords':
+        return this.getRecords(body);
+      default:
+        throw apiError('com.amazon.coral.service#UnknownOperationException', `Unknown operation ${operation}`);
+    }
+  }
+
+  private buildRecord(meta: StreamMeta, change: ItemChange, seq: number, at: number): StreamRecord {
+    const image = (change.newItem ?? change.oldItem)!;
+    const keys: Item = {};
+    for (const { AttributeName } of meta.keySchema) keys[AttributeName] = image[AttributeName]!;
+    const withNew = meta.viewType === 'NEW_IMAGE' || meta.viewType === 'NEW_AND_OLD_IMAGES';
+    const withOld = meta.viewType === 'OLD_IMAGE' || meta.viewType === 'NEW_AND_OLD_IMAGES';
+    const dynamodb: StreamRecord['dynamodb'] = {
+      ApproximateCreationDateTime: Math.floor(at / 1000),
+      Keys: keys,
+      SequenceNumber: pad(seq),
+      SizeBytes: 0,
+      StreamViewType: meta.viewType,
+    };
+    if (withNew && change.newItem) dynamodb.NewImage = change.newItem;
+    if (withOld && change.oldItem) dynamodb.OldImage = change.oldItem;
+    dynamodb.SizeBytes =
+      dynaliteDb.itemSize(keys) +
+      (dynamodb.NewImage ? dynaliteDb.itemSize(dynamodb.NewImage) : 0) +
+      (dynamodb.OldImage ? dynaliteDb.itemSize(dynamodb.OldImage) : 0);
+    const record: StreamRecord = {
+      eventID: randomBytes(16).toString('hex'),
+      eventName: !change.oldItem ? 'INSERT' : !change.newItem ? 'REMOVE' : 'MODIFY',
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: this.region,
+      dynamodb,
+    };
+    if (change.byService) record.userIdentity = { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' };
+    return record;
+  }
+
+  private streamOrThrow(arn: unknown): Stream {
+    const stream = typeof arn === 'string' ? this.streams.get(arn) : undefined;
+    if (!stream) throw resourceNotFound(`Requested resource not found: Stream: ${String(arn)} not found`);
+    return stream;
+  }
+
+  private listStreams(body: Record<string, unknown>): Record<string, unknown> {
+    const limit = typeof body.Limit === 'number' ? body.Limit : 100;
+    if (limit < 1 || limit > 100) throw validationException('Limit must be between 1 and 100');
+    let streams = [...this.streams.values()]
+      .map((s) => s.meta)
+      .filter((m) => body.TableName == null || m.tableName === body.TableName)
+      .sort((a, b) => (a.streamArn < b.streamArn ? -1 : 1));
+    if (typeof body.ExclusiveStartStreamArn === 'string') {
+      const start = body.ExclusiveStartStreamArn;
+      streams = streams.filter((m) => m.streamArn > start);
+    }
+    const page = streams.slice(0, limit);
+    return {
+      Streams: page.map((m) => ({ StreamArn: m.streamArn, TableName: m.tableName, StreamLabel: m.streamLabel })),
+      ...(streams.length > limit ? { LastEvaluatedStreamArn: page[page.length - 1]!.streamArn } : {}),
+    };
+  }
+
+  private describeStream(body: Record<string, unknown>): Record<string, unknown> {
+    const { meta } = this.streamOrThrow(body.StreamArn);
+    const range: Record<string, string> = { StartingSequenceNumber: meta.startingSequenceNumber };
+    if (meta.endingSequenceNumber) range.EndingSequenceNumber = meta.endingSequenceNumber;
+    const shards = body.ExclusiveStartShardId === meta.shardId ? [] : [{ ShardId: meta.shardId, SequenceNumberRange: range }];
+    return {
+      StreamDescription: {
+        StreamArn: meta.streamArn,
+        StreamLabel: meta.streamLabel,
+        StreamStatus: meta.status,
+        StreamViewType: meta.viewType,
+        CreationRequestDateTime: meta.createdAt / 1000,
+        TableName: meta.tableName,
+        KeySchema: meta.keySchema,
+        Shards: shards,
+      },
+    };
+  }
+
+  private getShardIterator(body: Record<string, unknown>): Record<string, unknown> {
+    const stream = this.streamOrThrow(body.StreamArn);
+    if (body.ShardId !== stream.meta.shardId) {
+      throw resourceNotFound(`Requested resource not found: Shard: ${String(body.ShardId)} in Stream: ${stream.meta.streamArn}`);
+    }
+    let position: number;
+    switch (body.ShardIteratorType) {
+      case 'TRIM_HORIZON':
+        position = 0;
+        break;
+      case 'LATEST':
+        position = this.lastPublished;
+        break;
+      case 'AT_SEQUENCE_NUMBER':
+      case 'AFTER_SEQUENCE_NUMBER': {
+        const seq = typeof body.SequenceNumber === 'string' && /^\d{1,40}$/.test(body.SequenceNumber) ? Number(body.SequenceNumber) : NaN;
+        if (!Number.isSafeInteger(seq)) {
+          throw validationException(`Invalid SequenceNumber for ${body.ShardIteratorType}: ${String(body.SequenceNumber)}`);
+        }
+        position = body.ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? seq - 1 : seq;
+        break;
+      }
+      default:
+        throw validationException(
+          `1 validation error detected: Value '${String(body.ShardIteratorType)}' at 'shardIteratorType' failed to satisfy constraint: ` +
+            'Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]',
+        );
+    }
+    return { ShardIterator: encodeIterator(stream.meta.streamArn, position) };
+  }
+
+  private getRecords(body: Record<string, unknown>): Record<string, unknown> {
+    const limit = body.Limit == null ? MAX_GET_RECORDS : Number(body.Limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GET_RECORDS) {
+      throw validationException(
+        `1 validation error detected: Value '${String(body.Limit)}' at 'limit' failed to satisfy constraint: ` +
+          'Member must have value less than or equal to 1000',
+      );
+    }
+    const iterator = decodeIterator(body.ShardIterator);
+    const stream = this.streams.get(iterator.arn);
+    if (!stream) throw apiError('ExpiredIteratorException', 'Iterator expired: the stream no longer exists');
+    const { records } = stream;
+    let lo = 0;
+    let hi = records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (records[mid]!.seq <= iterator.position) lo = mid + 1;
+      else hi = mid;
+    }
+    const page = records.slice(lo, lo + limit);
+    const position = page.length ? page[page.length - 1]!.seq : iterator.position;
+    const closed = stream.meta.status === 'DISABLED' && lo + page.length >= records.length;
+    return {
+      Records: page.map((s) => s.record),
+      ...(closed ? {} : { NextShardIterator: encodeIterator(stream.meta.streamArn, position) }),
+    };
+  }
+}
+
+function encodeIterator(arn: string, position: number): string {
+  return Buffer.from(JSON.stringify([arn, position])).toString('base64url');
+}
+
+function decodeIterator(value: unknown): { arn: string; position: number } {
+  try {
+    const [arn, position] = JSON.parse(Buffer.from(String(value), 'base64url').toString()) as [unknown, unknown];
+    if (typeof arn === 'string' && typeof position === 'number') return { arn, position };
+  } catch {
+    // fall through to the AWS error below
+  }
+  throw validationException('Invalid ShardIterator');
+}
