@@ -200,7 +200,7 @@ function compileAnythingBut(operand: unknown, path: string): Condition {
         throw new InvalidEventPatternError(`Unsupported anything-but pattern: ${operator}`, path);
     }
   }
-  const excluded = Array.isArray(operand) ? operand : [operand];
+  const excluded: unknown[] = Array.isArray(operand) ? operand : [operand];
   if (!Array.isArray(operand) && typeof operand !== 'string' && !isFiniteNumber(operand)) {
     throw new InvalidEventPatternError('Value of anything-but must be an array or single string/number value.', path);
   }
@@ -216,7 +216,8 @@ function compileAnythingBut(operand: unknown, path: string): Condition {
       path,
     );
   }
-  return valueCondition((candidate) => !excluded.includes(candidate));
+  const excludedSet = new Set<unknown>(excluded);
+  return valueCondition((candidate) => !excludedSet.has(candidate));
 }
 
 /** `numeric`: `[op, n]` or a range `['>' | '>=', low, '<' | '<=', high]`; only JSON numbers in the event match. */
