@@ -1,0 +1,197 @@
+// Conformance: DynamoDB Streams records for every committed change, read through the DynamoDB Streams API.
+import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTable, readAll, readStream, shardIterator, startHarness, type Harness } from './test-support.ts';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h.close());
+
+describe('stream settings', () => {
+  it('are reported by CreateTable, DescribeTable and ListStreams', async () => {
+    const { name, streamArn, description } = await createTable(h.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+
+    const { Table } = await h.ddb.send(new DescribeTableCommand({ TableName: name }));
+    const { Streams } = await h.streams.send(new ListStreamsCommand({ TableName: name }));
+
+    expect(streamArn).toMatch(new RegExp(`^arn:aws:dynamodb:us-east-1:\\d{12}:table/${name}/stream/`));
+    expect(description.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(Table?.LatestStreamArn).toBe(streamArn);
+    expect(Table?.LatestStreamLabel).toBe(description.LatestStreamLabel);
+    expect(Streams).toEqual([{ StreamArn: streamArn, TableName: name, StreamLabel: description.LatestStreamLabel }]);
+  });
+
+  it('can be enabled on an existing table with UpdateTable', async () => {
+    const { name } = await createTable(h.ddb);
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'before', sk: 'x' } }));
+
+    const { TableDescription } = await h.ddb.send(
+      new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+    );
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'after', sk: 'x' } }));
+
+    const records = await readStream(h.streams, TableDescription!.LatestStreamArn!);
+    expect(records.map((r) => r.dynamodb?.Keys)).toEqual([{ pk: { S: 'after' }, sk: { S: 'x' } }]);
+  });
+});
+
+describe('stream records', () => {
+  it('describe INSERT, MODIFY and REMOVE in write order with old and new images', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'o1', sk: 'ORDER', status: 'NEW' } }));
+    await h.doc.send(
+      new UpdateCommand({
+        TableName: name,
+        Key: { pk: 'o1', sk: 'ORDER' },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': 'PAID' },
+      }),
+    );
+    await h.doc.send(new DeleteCommand({ TableName: name, Key: { pk: 'o1', sk: 'ORDER' } }));
+    const records = await readStream(h.streams, streamArn!);
+
+    expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+    const [insert, modify, remove] = records;
+    expect(insert).toMatchObject({ eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: 'us-east-1' });
+    expect(insert?.eventID).toEqual(expect.any(String));
+    expect(insert?.dynamodb).toMatchObject({
+      Keys: { pk: { S: 'o1' }, sk: { S: 'ORDER' } },
+      NewImage: { pk: { S: 'o1' }, sk: { S: 'ORDER' }, status: { S: 'NEW' } },
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    expect(insert?.dynamodb?.OldImage).toBeUndefined();
+    expect(insert?.dynamodb?.ApproximateCreationDateTime).toBeInstanceOf(Date);
+    expect(insert?.dynamodb?.SizeBytes).toBeGreaterThan(0);
+    expect(modify?.dynamodb?.OldImage?.status).toEqual({ S: 'NEW' });
+    expect(modify?.dynamodb?.NewImage?.status).toEqual({ S: 'PAID' });
+    expect(remove?.dynamodb?.OldImage?.status).toEqual({ S: 'PAID' });
+    expect(remove?.dynamodb?.NewImage).toBeUndefined();
+    expect(remove?.userIdentity).toBeUndefined();
+    const sequenceNumbers = records.map((r) => BigInt(r.dynamodb!.SequenceNumber!));
+    expect(sequenceNumbers[0]! < sequenceNumbers[1]! && sequenceNumbers[1]! < sequenceNumbers[2]!).toBe(true);
+  });
+
+  it.each([
+    ['KEYS_ONLY', false, false],
+    ['NEW_IMAGE', true, false],
+    ['OLD_IMAGE', false, true],
+  ] as const)('carry the images that view type %s asks for', async (viewType, hasNew, hasOld) => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: viewType });
+
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'a', sk: 'b', v: 1 } }));
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'a', sk: 'b', v: 2 } }));
+    const [, modify] = await readStream(h.streams, streamArn!);
+
+    expect(modify?.dynamodb?.StreamViewType).toBe(viewType);
+    expect(modify?.dynamodb?.Keys).toEqual({ pk: { S: 'a' }, sk: { S: 'b' } });
+    expect(modify?.dynamodb?.NewImage).toEqual(hasNew ? { pk: { S: 'a' }, sk: { S: 'b' }, v: { N: '2' } } : undefined);
+    expect(modify?.dynamodb?.OldImage).toEqual(hasOld ? { pk: { S: 'a' }, sk: { S: 'b' }, v: { N: '1' } } : undefined);
+  });
+
+  it('are not emitted for writes that change nothing', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'a', sk: 'b', v: 1 } }));
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'a', sk: 'b', v: 1 } }));
+    await h.doc.send(new DeleteCommand({ TableName: name, Key: { pk: 'missing', sk: 'b' } }));
+
+    expect((await readStream(h.streams, streamArn!)).map((r) => r.eventName)).toEqual(['INSERT']);
+  });
+
+  it('include transaction and batch writes, and nothing from a cancelled transaction', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'NEW_IMAGE' });
+
+    await h.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: name, Item: { pk: 't1', sk: 'x' } } },
+          { Put: { TableName: name, Item: { pk: 't2', sk: 'x' } } },
+        ],
+      }),
+    );
+    await h.doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: name, Item: { pk: 't3', sk: 'x' } } },
+            { Put: { TableName: name, Item: { pk: 't1', sk: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      )
+      .catch(() => undefined);
+    await h.doc.send(
+      new BatchWriteCommand({
+        RequestItems: { [name]: [{ PutRequest: { Item: { pk: 'b1', sk: 'x' } } }, { DeleteRequest: { Key: { pk: 't2', sk: 'x' } } }] },
+      }),
+    );
+    const records = await readStream(h.streams, streamArn!);
+
+    expect(records.map((r) => `${r.eventName} ${r.dynamodb?.Keys?.pk?.S}`)).toEqual([
+      'INSERT t1',
+      'INSERT t2',
+      'INSERT b1',
+      'REMOVE t2',
+    ]);
+  });
+});
+
+describe('shard iterators', () => {
+  const writeThree = async (name: string) => {
+    for (const pk of ['r1', 'r2', 'r3']) await h.doc.send(new PutCommand({ TableName: name, Item: { pk, sk: 'x' } }));
+  };
+
+  it('replay the same records from TRIM_HORIZON every time', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+    await writeThree(name);
+
+    const first = await readStream(h.streams, streamArn!);
+    const second = await readStream(h.streams, streamArn!);
+
+    expect(first).toHaveLength(3);
+    expect(second).toEqual(first);
+  });
+
+  it('start after or at a given sequence number', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+    await writeThree(name);
+    const [, second, third] = await readStream(h.streams, streamArn!);
+
+    const after = await readAll(h.streams, await shardIterator(h.streams, streamArn!, 'AFTER_SEQUENCE_NUMBER', second!.dynamodb!.SequenceNumber));
+    const at = await readAll(h.streams, await shardIterator(h.streams, streamArn!, 'AT_SEQUENCE_NUMBER', second!.dynamodb!.SequenceNumber));
+
+    expect(after.map((r) => r.eventID)).toEqual([third!.eventID]);
+    expect(at.map((r) => r.eventID)).toEqual([second!.eventID, third!.eventID]);
+  });
+
+  it('from LATEST see only records written afterwards', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+    await writeThree(name);
+
+    const latest = await shardIterator(h.streams, streamArn!, 'LATEST');
+    const empty = await h.streams.send(new GetRecordsCommand({ ShardIterator: latest }));
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'r4', sk: 'x' } }));
+    const later = await h.streams.send(new GetRecordsCommand({ ShardIterator: empty.NextShardIterator }));
+
+    expect(empty.Records).toEqual([]);
+    expect(later.Records?.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['r4']);
+  });
+
+  it('page with Limit and NextShardIterator', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+    await writeThree(name);
+
+    const first = await h.streams.send(new GetRecordsCommand({ ShardIterator: await shardIterator(h.streams, streamArn!, 'TRIM_HORIZON'), Limit: 2 }));
+    const rest = await h.streams.send(new GetRecordsCommand({ ShardIterator: first.NextShardIterator, Limit: 2 }));
+
+    expect(first.Records?.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['r1', 'r2']);
+    expect(rest.Records?.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['r3']);
+    expect(rest.NextShardIterator).toEqual(expect.any(String));
+  });
+});
