@@ -72,6 +72,7 @@ const OPEN = 1;
 const EXCLUDED = 2;
 const DEFAULT_MAX_NODES = 100_000;
 const CLOCK_CHECK_EVERY = 64;
+const MAX_LEVEL = 64;
 
 class SearchStopped extends Error {}
 
@@ -178,6 +179,37 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   }
 
   const status = new Int8Array(n);
+  // Bitsets for "can one free location cover everything still missing?": levels[k][t] holds the
+  // locations with at least t units of line k (t capped at MAX_LEVEL; a higher need is checked against
+  // the cap level, which can only claim coverage too eagerly, keeping the bound admissible).
+  const words = (n + 31) >>> 5;
+  const freeBits = new Int32Array(words);
+  for (let a = 0; a < n; a++) freeBits[a >>> 5]! |= 1 << (a & 31);
+  const levels: Int32Array[][] = [];
+  for (let k = 0; k < m; k++) {
+    const top = Math.min(demand[k]!, MAX_LEVEL);
+    const perLevel: Int32Array[] = [new Int32Array(0)];
+    for (let t = 1; t <= top; t++) {
+      const bits = new Int32Array(words);
+      for (let a = 0; a < n; a++) if (cap[a * m + k]! >= t) bits[a >>> 5]! |= 1 << (a & 31);
+      perLevel.push(bits);
+    }
+    levels.push(perLevel);
+  }
+  let cheapestParcel = Infinity;
+  for (let a = 0; a < n; a++) cheapestParcel = Math.min(cheapestParcel, fixed[a]!);
+  const coverScratch = new Int32Array(words);
+  const someFreeLocationCovers = (): boolean => {
+    coverScratch.set(freeBits);
+    for (let k = 0; k < m; k++) {
+      const r = remaining[k]!;
+      if (r === 0) continue;
+      const bits = levels[k]![Math.min(r, MAX_LEVEL)]!;
+      for (let w = 0; w < words; w++) coverScratch[w]! &= bits[w]!;
+    }
+    for (let w = 0; w < words; w++) if (coverScratch[w] !== 0) return true;
+    return false;
+  };
   const open: number[] = []; // kept sorted by (unit, index)
   let openFixed = 0;
   const maxParcels = options.maxParcels ?? Infinity;
@@ -242,19 +274,23 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     while (p > 0 && (unit[open[p - 1]!]! > unit[a]! || (unit[open[p - 1]!]! === unit[a]! && open[p - 1]! > a))) p--;
     open.splice(p, 0, a);
     status[a] = OPEN;
+    freeBits[a >>> 5]! &= ~(1 << (a & 31));
     openFixed += fixed[a]!;
   };
   const removeOpen = (a: number): void => {
     open.splice(open.indexOf(a), 1);
     status[a] = FREE;
+    freeBits[a >>> 5]! |= 1 << (a & 31);
     openFixed -= fixed[a]!;
   };
   const exclude = (a: number): void => {
     status[a] = EXCLUDED;
+    freeBits[a >>> 5]! &= ~(1 << (a & 31));
     for (let k = 0; k < m; k++) if (cap[a * m + k]! > 0) freeCount[k]!--;
   };
   const unexclude = (a: number): void => {
     status[a] = FREE;
+    freeBits[a >>> 5]! |= 1 << (a & 31);
     for (let k = 0; k < m; k++) if (cap[a * m + k]! > 0) freeCount[k]!++;
   };
 
@@ -393,6 +429,12 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       if (open.length >= maxParcels) return openFixed + openVar;
     }
     lastVariableBound = lb2;
+    // When no single free location can supply everything still missing, at least two more parcels are
+    // needed: one stocking the line that set neededParcel, and another costing at least the cheapest.
+    if (!openFeasible) {
+      if (open.length + 1 >= maxParcels && !someFreeLocationCovers()) return -1;
+      if (neededParcel > 0 && !someFreeLocationCovers()) neededParcel += cheapestParcel;
+    }
     return openFixed + Math.max(lb1, lb2 + neededParcel);
   }
 
@@ -402,7 +444,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       stoppedBy = 'nodes';
       throw new SearchStopped();
     }
-    if (now && nodes % CLOCK_CHECK_EVERY === 0 && now() > deadline) {
+    if (now && nodes % CLOCK_CHECK_EVERY === 1 && now() > deadline) {
       stoppedBy = 'time';
       throw new SearchStopped();
     }
@@ -417,14 +459,23 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       // subtree is done it stays closed so later siblings do not repeat the same open sets.
       const k = branchLine;
       const parentVar = lastVariableBound;
+      const parentMissing = remaining.slice();
       const la = byAmortised[k]!;
       const kids: number[] = [];
       const kidBound: number[] = [];
       for (let p = 0; p < la.length; p++) {
         const a = la[p]!;
         if (status[a] !== FREE) continue;
-        // Opening a only adds its parcel to a bound that already holds for the child.
-        if (openFixed + fixed[a]! + parentVar >= best - EPS) continue;
+        // Opening a only adds its parcel to a bound that already holds for the child, plus another
+        // parcel when a cannot supply everything the open set is missing.
+        let quick = openFixed + fixed[a]! + parentVar;
+        for (let q = 0; q < m; q++) {
+          if (parentMissing[q]! > cap[a * m + q]!) {
+            quick += cheapestParcel;
+            break;
+          }
+        }
+        if (quick >= best - EPS) continue;
         insertOpen(a);
         const lbc = evaluate();
         removeOpen(a);
