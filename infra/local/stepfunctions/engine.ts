@@ -245,12 +245,11 @@ export class Engine {
   }
 
   /** Aborts what still runs (a Task handler already called finishes in the background, its result unrecorded). */
-  async shutdown(): Promise<void> {
+  shutdown(): void {
     this.accepting = false;
     for (const arn of [...this.running.keys()]) {
       this.finish(arn, { status: 'ABORTED', error: 'States.Runtime', cause: 'local cloud stopped' });
     }
-    await this.store.flush();
   }
 }
 

@@ -1,5 +1,4 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history.ts';
 
@@ -40,7 +39,6 @@ export class ExecutionStore {
   private readonly byMachine = new Map<string, StoredExecution[]>();
   private readonly finishedCount = new Map<string, number>();
   private seq = 0;
-  private journalWrites: Promise<void> = Promise.resolve();
   private readonly journalPath: string | undefined;
 
   constructor(
@@ -144,24 +142,14 @@ export class ExecutionStore {
     return [...this.byArn.values()].map((s) => s.record).filter((r) => r.status === 'RUNNING');
   }
 
+  /** Synchronous, so that an execution StartExecution acknowledged is on disk before the answer goes out. */
   private journal(kind: JournalLine['kind'], record: ExecutionRecord): void {
-    const path = this.journalPath;
-    if (!path) return;
-    const line = JSON.stringify({ kind, record } satisfies JournalLine) + '\n';
-    this.journalWrites = this.journalWrites
-      .then(() => appendFile(path, line))
-      .catch(async (error: unknown) => {
-        // The directory may have been removed under us; recreate it once, otherwise report and keep serving.
-        try {
-          await mkdir(join(path, '..'), { recursive: true });
-          await appendFile(path, line);
-        } catch {
-          console.error(`[local-stepfunctions] could not journal execution ${record.executionArn}: ${String(error)}`);
-        }
-      });
+    if (!this.journalPath) return;
+    try {
+      appendFileSync(this.journalPath, JSON.stringify({ kind, record } satisfies JournalLine) + '\n');
+    } catch (error) {
+      console.error(`[local-stepfunctions] could not journal execution ${record.executionArn}: ${String(error)}`);
+    }
   }
 
-  flush(): Promise<void> {
-    return this.journalWrites;
-  }
 }

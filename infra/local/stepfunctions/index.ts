@@ -81,7 +81,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     idle: () => engine.idle(),
     close: () =>
       (closing ??= (async () => {
-        await engine.shutdown();
+        engine.shutdown();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeAllConnections();
