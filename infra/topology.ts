@@ -14,7 +14,7 @@ export type FunctionId =
   | 'publishTableEvents'
   | 'seedTenantDefaults';
 
-export type QueueId = 'tableEventsDlq' | 'workflowFailures';
+export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures';
 
 export type StateMachineId = 'tenantOnboarding';
 
@@ -117,6 +117,8 @@ export interface Topology {
   functions: Record<FunctionId, FunctionSpec>;
   routes: RouteSpec[];
   rules: Record<string, RuleSpec>;
+  /** Where every rule target's undeliverable events go after EventBridge's retries. */
+  ruleTargetDeadLetterQueue: QueueId;
   queues: Record<QueueId, QueueSpec>;
   streamMappings: Record<string, StreamMappingSpec>;
   queueMappings: Record<string, QueueMappingSpec>;
@@ -191,9 +193,17 @@ export const topology: Topology = {
     },
   },
 
+  ruleTargetDeadLetterQueue: 'eventDeliveryDlq',
+
   queues: {
     tableEventsDlq: {
       description: 'Stream batches the event publisher could not deliver after its retries',
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 5,
+      retentionSeconds: 14 * 24 * 3600,
+    },
+    eventDeliveryDlq: {
+      description: 'Bus events a rule could not deliver to its target after the retries (every rule target uses it)',
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: 5,
       retentionSeconds: 14 * 24 * 3600,

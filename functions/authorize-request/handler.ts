@@ -22,6 +22,7 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
     metrics.addMetric('AuthorizationDenied', MetricUnit.Count, 1);
     throw new Error('Unauthorized');
   }
+  metrics.addMetric('AuthorizationGranted', MetricUnit.Count, 1);
   logger.appendKeys({ tenantId: principal.tenantId });
   return {
     principalId: principal.tenantId,

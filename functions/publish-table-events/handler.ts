@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -15,9 +16,10 @@ const deps = { events: eventBridgePublisher, metrics };
 /** The outbox relay: each committed change becomes its domain events; a failed record is reported, never dropped. */
 const recordHandler = async (record: DynamoDBRecord) => publishTableChange(deps, itemChangeOf(record));
 
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context }),
-)
+export const handler = middy((event: DynamoDBStreamEvent, context: Context) => {
+  metrics.addMetric('ChangesRead', MetricUnit.Count, event.Records.length);
+  return processPartialResponse(event, recordHandler, processor, { context });
+})
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics));

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '#powertools/index';
 import { HttpProblemError, internalProblem, problemOf } from './problem.ts';
 import { REQUEST_ID_HEADER, problem } from './response.ts';
@@ -15,6 +16,7 @@ function problemResponses(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewa
     after: (request) => {
       if (request.response) {
         request.response.headers = { ...request.response.headers, [REQUEST_ID_HEADER]: requestIdOf(request.event) };
+        countResponse(request.response.statusCode);
       }
     },
     onError: (request) => {
@@ -27,8 +29,14 @@ function problemResponses(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewa
         logger.error('Request failed', error as Error);
         request.response = problem(internalProblem(requestId), { [REQUEST_ID_HEADER]: requestId });
       }
+      countResponse(request.response.statusCode);
     },
   };
+}
+
+/** Http2xx / Http4xx / Http5xx per function: the error-rate alarms and dashboards read these. */
+function countResponse(statusCode: number): void {
+  metrics.addMetric(`Http${Math.floor(statusCode / 100)}xx`, MetricUnit.Count, 1);
 }
 
 function requestIdOf(event: APIGatewayProxyEvent): string {

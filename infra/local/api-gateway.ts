@@ -1,0 +1,327 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses, type GatewayResponseType } from '../../shared/http/gateway-responses.ts';
+import type { FunctionId, RouteSpec } from '../topology.ts';
+import { ACCOUNT_ID, REGION } from './constants.ts';
+
+/** API Gateway's payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+/** API Gateway's default integration timeout. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+const API_ID = 'local';
+const STAGE = 'local';
+
+export interface LocalApiGatewayOptions {
+  port?: number;
+  host?: string;
+  routes: RouteSpec[];
+  authorizer: FunctionId;
+  /** Seconds an authorizer decision is cached per Authorization header value (the deployed API uses the same). */
+  authorizerCacheSeconds: number;
+  invoke(id: FunctionId, event: unknown): Promise<unknown>;
+  onRequest?(entry: { method: string; path: string; status: number; ms: number; requestId: string }): void;
+}
+
+export interface LocalApiGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  segments: Array<{ literal: string } | { param: string; greedy: boolean }>;
+}
+
+type AuthDecision = { allowed: true; principalId: string; context: Record<string, unknown> } | { allowed: false; type: GatewayResponseType };
+
+/**
+ * A REST API (v1 proxy integration) on loopback: the same routes, the same Lambda REQUEST authorizer with its cache,
+ * the same proxy events and the same gateway responses as the deployed API.
+ */
+export async function startLocalApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
+  const routes = options.routes.map(compile);
+  const cache = new Map<string, { decision: AuthDecision; expires: number }>();
+
+  const server: Server = createServer((req, res) => {
+    const started = Date.now();
+    const requestId = randomUUID();
+    handle(req, res, requestId)
+      .catch(() => send(res, requestId, gateway('DEFAULT_5XX', requestId)))
+      .finally(() => options.onRequest?.({ method: req.method ?? '', path: req.url ?? '', status: res.statusCode, ms: Date.now() - started, requestId }));
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const body = await readBody(req);
+    if (body === 'too-large') return send(res, requestId, gateway('REQUEST_TOO_LARGE', requestId));
+    const match = matchRoute(routes, method, url.pathname);
+    if (!match) return send(res, requestId, gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
+
+    const headers = singleHeaders(req);
+    const event = proxyEvent(req, url, match, headers, body, requestId);
+    if (match.route.spec.auth === 'apiKey') {
+      const decision = await authorize(event, headers);
+      if (!decision.allowed) return send(res, requestId, gateway(decision.type, requestId));
+      event.requestContext.authorizer = { ...decision.context, principalId: decision.principalId, integrationLatency: 0 };
+    }
+    const result = await withTimeout(options.invoke(match.route.spec.function, event), INTEGRATION_TIMEOUT_MS).catch((error: unknown) =>
+      error === TIMEOUT ? TIMEOUT : undefined,
+    );
+    if (result === TIMEOUT) return send(res, requestId, gateway('INTEGRATION_TIMEOUT', requestId));
+    // A crashed handler or a malformed result is a 502 on API Gateway too.
+    if (!isProxyResult(result)) return send(res, requestId, gateway('DEFAULT_5XX', requestId));
+    send(res, requestId, result);
+  }
+
+  async function authorize(event: APIGatewayProxyEvent, headers: Record<string, string>): Promise<AuthDecision> {
+    const identity = headers.Authorization ?? headerValue(headers, 'authorization');
+    // With an identity source configured, API Gateway refuses a request lacking it without calling the authorizer.
+    if (!identity) return { allowed: false, type: 'UNAUTHORIZED' };
+    const cached = cache.get(identity);
+    if (cached && cached.expires > Date.now()) return evaluate(cached.decision, event);
+    let decision: AuthDecision;
+    try {
+      const result = (await options.invoke(options.authorizer, authorizerEvent(event))) as APIGatewayAuthorizerResult;
+      decision = { allowed: true, principalId: result.principalId, context: { ...(result.context ?? {}), policy: result.policyDocument } };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (message !== 'Unauthorized') return { allowed: false, type: 'AUTHORIZER_FAILURE' };
+      decision = { allowed: false, type: 'UNAUTHORIZED' };
+    }
+    cache.set(identity, { decision, expires: Date.now() + options.authorizerCacheSeconds * 1000 });
+    if (cache.size > 10_000) cache.delete(cache.keys().next().value!);
+    return evaluate(decision, event);
+  }
+
+  await new Promise<void>((resolveListen) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolveListen));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Applies the cached policy to this request's method ARN, as API Gateway re-evaluates cached policies per route. */
+function evaluate(decision: AuthDecision, event: APIGatewayProxyEvent): AuthDecision {
+  if (!decision.allowed) return decision;
+  const { policy, ...context } = decision.context as { policy?: APIGatewayAuthorizerResult['policyDocument'] };
+  const arn = methodArn(event);
+  const statements = policy?.Statement ?? [];
+  const matches = (s: (typeof statements)[number]) => {
+    const resources = 'Resource' in s ? (Array.isArray(s.Resource) ? s.Resource : [s.Resource]) : [];
+    return resources.some((r) => wildcardMatch(String(r), arn));
+  };
+  if (statements.some((s) => s.Effect === 'Deny' && matches(s))) return { allowed: false, type: 'ACCESS_DENIED' };
+  if (!statements.some((s) => s.Effect === 'Allow' && matches(s))) return { allowed: false, type: 'ACCESS_DENIED' };
+  return { allowed: true, principalId: decision.principalId, context };
+}
+
+function wildcardMatch(pattern: string, value: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(value);
+}
+
+function methodArn(event: APIGatewayProxyEvent): string {
+  return `arn:aws:execute-api:${REGION}:${ACCOUNT_ID}:${API_ID}/${STAGE}/${event.httpMethod}${event.path}`;
+}
+
+function authorizerEvent(event: APIGatewayProxyEvent) {
+  return {
+    type: 'REQUEST',
+    methodArn: methodArn(event),
+    resource: event.resource,
+    path: event.path,
+    httpMethod: event.httpMethod,
+    headers: event.headers,
+    multiValueHeaders: event.multiValueHeaders,
+    queryStringParameters: event.queryStringParameters,
+    multiValueQueryStringParameters: event.multiValueQueryStringParameters,
+    pathParameters: event.pathParameters,
+    stageVariables: event.stageVariables,
+    requestContext: event.requestContext,
+  };
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const segments = spec.path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{([A-Za-z0-9_]+)(\+)?\}$/.exec(segment);
+      return param ? { param: param[1]!, greedy: Boolean(param[2]) } : { literal: segment };
+    });
+  return { spec, segments };
+}
+
+function matchRoute(routes: CompiledRoute[], method: string, pathname: string) {
+  const parts = pathname.split('/').filter(Boolean);
+  // Literal segments win over parameters, as in API Gateway.
+  const candidates = routes
+    .filter((r) => r.spec.method === method)
+    .sort((a, b) => literalCount(b) - literalCount(a));
+  for (const route of candidates) {
+    const params = matchSegments(route, parts);
+    if (params) return { route, params };
+  }
+  return undefined;
+}
+
+function literalCount(route: CompiledRoute): number {
+  return route.segments.filter((s) => 'literal' in s).length;
+}
+
+function matchSegments(route: CompiledRoute, parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < route.segments.length; i++) {
+    const segment = route.segments[i]!;
+    if ('literal' in segment) {
+      if (parts[i] !== segment.literal) return undefined;
+    } else if (segment.greedy) {
+      if (i >= parts.length) return undefined;
+      params[segment.param] = parts.slice(i).map(decodeURIComponent).join('/');
+      return params;
+    } else {
+      if (parts[i] === undefined) return undefined;
+      try {
+        params[segment.param] = decodeURIComponent(parts[i]!);
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return parts.length === route.segments.length ? params : undefined;
+}
+
+function proxyEvent(
+  req: IncomingMessage,
+  url: URL,
+  match: { route: CompiledRoute; params: Record<string, string> },
+  headers: Record<string, string>,
+  body: Buffer,
+  requestId: string,
+): APIGatewayProxyEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) (multiValueHeaders[req.rawHeaders[i]!] ??= []).push(req.rawHeaders[i + 1]!);
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [key, value] of url.searchParams) {
+    query[key] = value;
+    (multiQuery[key] ??= []).push(value);
+  }
+  const contentType = headerValue(headers, 'content-type') ?? '';
+  const textual = body.length === 0 || /json|text|xml|x-www-form-urlencoded/i.test(contentType) || contentType === '';
+  const now = Date.now();
+  return {
+    resource: match.route.spec.path,
+    path: url.pathname,
+    httpMethod: (req.method ?? 'GET').toUpperCase(),
+    headers,
+    multiValueHeaders,
+    queryStringParameters: Object.keys(query).length ? query : null,
+    multiValueQueryStringParameters: Object.keys(multiQuery).length ? multiQuery : null,
+    pathParameters: Object.keys(match.params).length ? match.params : null,
+    stageVariables: null,
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : null,
+    isBase64Encoded: body.length > 0 && !textual,
+    requestContext: {
+      accountId: ACCOUNT_ID,
+      apiId: API_ID,
+      authorizer: undefined,
+      domainName: headerValue(headers, 'host') ?? 'localhost',
+      httpMethod: (req.method ?? 'GET').toUpperCase(),
+      identity: {
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headerValue(headers, 'user-agent') ?? null,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        user: null,
+        userArn: null,
+      },
+      path: `/${STAGE}${url.pathname}`,
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId,
+      requestTimeEpoch: now,
+      resourceId: 'local',
+      resourcePath: match.route.spec.path,
+      stage: STAGE,
+    },
+  };
+}
+
+function singleHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  // API Gateway keeps the client's header case and the last value of a repeated header.
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
+  return headers;
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function gateway(type: GatewayResponseType, requestId: string): APIGatewayProxyResult {
+  return {
+    statusCode: gatewayResponses[type].status,
+    headers: { 'content-type': GATEWAY_RESPONSE_CONTENT_TYPE },
+    body: gatewayResponseBody(type, requestId),
+  };
+}
+
+function isProxyResult(value: unknown): value is APIGatewayProxyResult {
+  return typeof value === 'object' && value !== null && typeof (value as APIGatewayProxyResult).statusCode === 'number';
+}
+
+function send(res: ServerResponse, requestId: string, result: APIGatewayProxyResult): void {
+  if (res.headersSent) return;
+  res.statusCode = result.statusCode;
+  for (const [key, value] of Object.entries(result.headers ?? {})) res.setHeader(key, String(value));
+  for (const [key, values] of Object.entries(result.multiValueHeaders ?? {})) res.setHeader(key, values.map(String));
+  res.setHeader('x-amzn-RequestId', requestId);
+  const body = result.body ?? '';
+  res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+}
+
+const TIMEOUT = Symbol('timeout');
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(TIMEOUT), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

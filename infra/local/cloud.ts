@@ -1,0 +1,305 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
+import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
+import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME } from './constants.ts';
+import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
+import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
+import { functionArn, LocalLambdaRuntime } from './lambda-runtime.ts';
+import { startQueuePoller, startStreamPoller, type Poller } from './pollers.ts';
+import { startLocalSqs, type LocalSqs } from './sqs.ts';
+import { startLocalStepFunctions, substituteDefinition, type LocalStepFunctions } from './stepfunctions/index.ts';
+
+export interface LocalCloudOptions {
+  /** The API's port; 0 picks a free one. */
+  apiPort?: number;
+  /** Where the table, stream, executions and checkpoints persist; undefined keeps everything in memory (tests). */
+  dataDir?: string;
+  /** Seconds an authorizer decision is cached, as on the deployed API (tests use 0 to see key changes at once). */
+  authorizerCacheSeconds?: number;
+  log?: CloudLog;
+}
+
+export interface CloudLog {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface LocalCloudEndpoints {
+  dynamodb: string;
+  dynamodbStreams: string;
+  sqs: string;
+  events: string;
+  sfn: string;
+}
+
+export interface LocalCloud {
+  apiUrl: string;
+  endpoints: LocalCloudEndpoints;
+  tableName: string;
+  busName: string;
+  queueUrls: LocalSqs['queueUrls'];
+  stateMachineArns: Record<StateMachineId, string>;
+  runtime: LocalLambdaRuntime;
+  /** Resolves when the bus, the workflows and the pollers have nothing in flight. */
+  settle(): Promise<void>;
+  sweepTtl(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const consoleLog: CloudLog = {
+  info: (message, extra) => console.log(JSON.stringify({ level: 'INFO', service: 'local-cloud', message, ...extra })),
+  warn: (message, extra) => console.log(JSON.stringify({ level: 'WARN', service: 'local-cloud', message, ...extra })),
+  error: (message, extra) => console.log(JSON.stringify({ level: 'ERROR', service: 'local-cloud', message, ...extra })),
+};
+
+export function stateMachineArn(id: StateMachineId): string {
+  return `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:dom-local-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * The embedded local cloud: every service of the topology on loopback, speaking the AWS wire protocols, wired from
+ * infra/topology.ts exactly as the CDK app wires AWS. Handlers run in this process, unchanged, with the AWS SDK
+ * pointed here by the standard AWS_ENDPOINT_URL_* variables.
+ */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? consoleLog;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const dynamodb: LocalDynamoDb = await startLocalDynamoDb(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
+    closers.push(() => dynamodb.close());
+    const sqs: LocalSqs = await startLocalSqs(topology.queues);
+    closers.push(() => sqs.close());
+    const stateMachineArns = Object.fromEntries(
+      (Object.keys(topology.stateMachines) as StateMachineId[]).map((id) => [id, stateMachineArn(id)]),
+    ) as Record<StateMachineId, string>;
+
+    setEnvironment({
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      [ENV.tableName]: TABLE_NAME,
+      [ENV.busName]: BUS_NAME,
+      ...Object.fromEntries(Object.entries(sqs.queueUrls).map(([id, q]) => [queueUrlEnv(id), q.url])),
+      ...Object.fromEntries(Object.entries(stateMachineArns).map(([id, arn]) => [stateMachineArnEnv(id), arn])),
+    });
+    await ensureTable();
+
+    const runtime = new LocalLambdaRuntime();
+    const invoke = (id: FunctionId, event: unknown) => runtime.invoke(id, event);
+    // Created on first delivery, after AWS_ENDPOINT_URL_SFN is set below.
+    let sfn: SFNClient | undefined;
+    const sqsClient = new SQSClient({});
+    const rules: LocalRule[] = Object.entries(topology.rules).map(([name, rule]) => ({
+      name,
+      pattern: rule.pattern,
+      targets: rule.targets.map((target, index) => ({
+        id: `${name}-${index}`,
+        deliver: async (event) => {
+          if (target.kind === 'stateMachine') {
+            sfn ??= new SFNClient({});
+            await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArns[target.stateMachine], input: JSON.stringify(event) }));
+          } else if (target.kind === 'function') {
+            await invoke(target.function, event);
+          } else {
+            await sqsClient.send(new SendMessageCommand({ QueueUrl: sqs.queueUrls[target.queue].url, MessageBody: JSON.stringify(event) }));
+          }
+        },
+      })),
+    }));
+    const events: LocalEventBridge = await startLocalEventBridge({
+      busName: BUS_NAME,
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      rules,
+      onDeliveryFailure: async (failure) => {
+        log.error('Event delivery failed after retries; sent to the dead-letter queue', { rule: failure.rule, target: failure.target, error: String(failure.error) });
+        await sqsClient.send(
+          new SendMessageCommand({
+            QueueUrl: sqs.queueUrls[topology.ruleTargetDeadLetterQueue].url,
+            MessageBody: JSON.stringify(failure.event),
+            MessageAttributes: {
+              RULE_ARN: { DataType: 'String', StringValue: failure.rule },
+              TARGET_ARN: { DataType: 'String', StringValue: failure.target },
+              ERROR_MESSAGE: { DataType: 'String', StringValue: String(failure.error).slice(0, 256) },
+            },
+          }),
+        );
+      },
+    });
+    closers.push(() => events.close());
+    setEnvironment({ AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint });
+
+    const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
+      region: REGION,
+      accountId: ACCOUNT_ID,
+      stateMachines: await Promise.all(
+        (Object.keys(topology.stateMachines) as StateMachineId[]).map(async (id) => ({
+          name: stateMachineArns[id].split(':').pop()!,
+          arn: stateMachineArns[id],
+          definition: substituteDefinition(await readFile(join(REPO_ROOT, topology.stateMachines[id].definitionFile), 'utf8'), substitutionsOf(id, sqs)),
+        })),
+      ),
+      invokeFunction: (arn, payload) => invoke(runtime.resolve(arn), payload),
+      ...(dataDir ? { dataDir: join(dataDir, 'stepfunctions') } : {}),
+      onExecutionFinished: (e) => {
+        if (e.status !== 'SUCCEEDED') log.warn('Workflow execution did not succeed', { ...e });
+      },
+    });
+    closers.push(() => stepFunctions.close());
+    setEnvironment({ AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint });
+
+    await runtime.warm();
+    const pollers: Poller[] = [
+      ...Object.entries(topology.streamMappings).map(([name, mapping]) =>
+        startStreamPoller({
+          name,
+          tableName: TABLE_NAME,
+          mapping,
+          onFailureQueueUrl: sqs.queueUrls[mapping.onFailure].url,
+          invoke,
+          ...(dataDir ? { checkpointDir: dataDir } : {}),
+          log,
+        }),
+      ),
+      ...Object.entries(topology.queueMappings).map(([name, mapping]) =>
+        startQueuePoller({ name, queueUrl: sqs.queueUrls[mapping.queue].url, queueArn: sqs.queueUrls[mapping.queue].arn, mapping, invoke, log }),
+      ),
+    ];
+    closers.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+
+    const api: LocalApiGateway = await startLocalApiGateway({
+      ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
+      routes: topology.routes,
+      authorizer: 'authorizeRequest',
+      authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60,
+      invoke,
+    });
+    closers.push(() => api.close());
+
+    let closed = false;
+    return {
+      apiUrl: api.url,
+      endpoints: {
+        dynamodb: dynamodb.endpoint,
+        dynamodbStreams: dynamodb.endpoint,
+        sqs: sqs.endpoint,
+        events: events.endpoint,
+        sfn: stepFunctions.endpoint,
+      },
+      tableName: TABLE_NAME,
+      busName: BUS_NAME,
+      queueUrls: sqs.queueUrls,
+      stateMachineArns,
+      runtime,
+      async settle() {
+        // Each stage can feed the next (stream -> bus -> workflow -> table -> stream), so go round until all are quiet.
+        for (let round = 0; round < 3; round++) {
+          await Promise.all(pollers.map((p) => p.drained()));
+          await events.idle();
+          await stepFunctions.idle();
+        }
+      },
+      sweepTtl: () => dynamodb.sweepTtl(),
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll(closers);
+      },
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const close of closers.reverse()) {
+    await close().catch(() => undefined);
+  }
+}
+
+function substitutionsOf(id: StateMachineId, sqs: LocalSqs): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(topology.stateMachines[id].substitutions).map(([placeholder, source]) => {
+      if ('functionArn' in source) return [placeholder, functionArn(source.functionArn)];
+      if ('queueUrl' in source) return [placeholder, sqs.queueUrls[source.queueUrl as QueueId].url];
+      if ('busName' in source) return [placeholder, BUS_NAME];
+      return [placeholder, TABLE_NAME];
+    }),
+  );
+}
+
+function setEnvironment(values: Record<string, string>): void {
+  Object.assign(process.env, values);
+}
+
+/** Creates the table as the stateful stack defines it, unless the data directory already holds it. */
+async function ensureTable(): Promise<void> {
+  const client = new DynamoDBClient({});
+  const { table } = topology;
+  try {
+    await client.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  const attributes = new Set<string>([table.partitionKey, table.sortKey, ...table.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]);
+  await client.send(
+    new CreateTableCommand({
+      TableName: TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: table.partitionKey, KeyType: 'HASH' },
+        { AttributeName: table.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: table.globalIndexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+      StreamSpecification: { StreamEnabled: true, StreamViewType: table.streamViewType },
+    }),
+  );
+  await client.send(new UpdateTimeToLiveCommand({ TableName: TABLE_NAME, TimeToLiveSpecification: { Enabled: true, AttributeName: table.ttlAttribute } }));
+  client.destroy();
+}
+
+/** The standard AWS SDK settings of the local cloud, set before any handler module loads. */
+export function useLocalAwsSettings(): void {
+  process.env.AWS_REGION = REGION;
+  process.env.AWS_DEFAULT_REGION = REGION;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  // The SDK warns that Node 20 support ends in 2027; the deployed functions run Node.js 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'DOM';
+  process.env.POWERTOOLS_SERVICE_NAME ??= 'dom';
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+}
+
+export async function writeLocalJson(dataDir: string, contents: unknown): Promise<string> {
+  const path = join(resolve(dataDir), 'local.json');
+  await writeFile(path, `${JSON.stringify(contents, null, 2)}\n`);
+  return path;
+}

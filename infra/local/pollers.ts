@@ -1,0 +1,294 @@
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
+import type { FunctionId, QueueMappingSpec, StreamMappingSpec } from '../topology.ts';
+import { REGION } from './constants.ts';
+
+export type Invoke = (id: FunctionId, event: unknown) => Promise<unknown>;
+
+export interface Poller {
+  /** Resolves once everything available now has been handed to the function (or sent to the failure queue). */
+  drained(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Log {
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/**
+ * A Lambda event source mapping for the table's stream: batches in shard order, ReportBatchItemFailures (the batch is
+ * retried from the first failed record), bisect on error, a bounded number of retries, then the batch's description
+ * goes to the on-failure queue and the mapping moves on, as Lambda does. The position is checkpointed in the data
+ * directory so a restart neither replays nor skips records.
+ */
+export function startStreamPoller(options: {
+  name: string;
+  tableName: string;
+  mapping: StreamMappingSpec;
+  onFailureQueueUrl: string;
+  invoke: Invoke;
+  checkpointDir?: string;
+  idleDelayMs?: number;
+  log: Log;
+}): Poller {
+  const { mapping, invoke, log } = options;
+  const dynamodb = new DynamoDBClient({});
+  const streams = new DynamoDBStreamsClient({});
+  const sqs = new SQSClient({});
+  const checkpoints = new CheckpointFile(options.checkpointDir, `stream-${options.name}.json`);
+  const idleDelay = options.idleDelayMs ?? 25;
+  let stopped = false;
+  let caughtUp = false;
+  let waiters: Array<() => void> = [];
+
+  async function run(): Promise<void> {
+    const table = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
+    const streamArn = table.Table?.LatestStreamArn;
+    if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+    const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const shardId = stream.StreamDescription?.Shards?.[0]?.ShardId;
+    if (!shardId) throw new Error(`Stream ${streamArn} has no shard`);
+    let position = checkpoints.read();
+    let iterator = await shardIterator(streamArn, shardId, position);
+    let buffer: StreamRecord[] = [];
+
+    while (!stopped) {
+      if (buffer.length < mapping.batchSize && iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        iterator = page.NextShardIterator;
+        buffer.push(...(page.Records ?? []));
+      }
+      if (buffer.length === 0) {
+        caughtUp = true;
+        for (const wake of waiters.splice(0)) wake();
+        await sleep(idleDelay);
+        continue;
+      }
+      caughtUp = false;
+      const batch = buffer.slice(0, mapping.batchSize);
+      const processed = await deliver(streamArn, shardId, batch);
+      buffer = buffer.slice(processed);
+      position = batch[processed - 1]?.dynamodb?.SequenceNumber ?? position;
+      if (position) checkpoints.write(position);
+    }
+  }
+
+  async function shardIterator(streamArn: string, shardId: string, after: string | undefined): Promise<string | undefined> {
+    const result = await streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: streamArn,
+        ShardId: shardId,
+        ShardIteratorType: after ? 'AFTER_SEQUENCE_NUMBER' : mapping.startingPosition,
+        ...(after ? { SequenceNumber: after } : {}),
+      }),
+    );
+    return result.ShardIterator;
+  }
+
+  /** Hands one batch to the function with Lambda's retry rules; returns how many records are done with. */
+  async function deliver(streamArn: string, shardId: string, batch: StreamRecord[]): Promise<number> {
+    const doneThrough = (record: StreamRecord) => batch.indexOf(record) + 1;
+    let pending = batch;
+    for (let attempt = 0; attempt <= mapping.retryAttempts; attempt++) {
+      const failedAt = await invokeBatch(streamArn, pending);
+      if (failedAt === undefined) return doneThrough(pending[pending.length - 1]!);
+      // Records before the first failure are done: checkpoint there; the failed record leads the next batch.
+      if (failedAt > 0) return doneThrough(pending[failedAt - 1]!);
+      // Nothing got through: bisecting narrows the retry down to the poison record.
+      if (mapping.bisectBatchOnError && pending.length > 1) pending = pending.slice(0, Math.ceil(pending.length / 2));
+      if (attempt < mapping.retryAttempts) await sleep(Math.min(1000, 20 * 2 ** attempt));
+    }
+    await sendToFailureQueue(streamArn, shardId, pending);
+    return doneThrough(pending[pending.length - 1]!);
+  }
+
+  /** Index of the first failed record in the batch, or undefined when all succeeded. */
+  async function invokeBatch(streamArn: string, records: StreamRecord[]): Promise<number | undefined> {
+    try {
+      const response = (await invoke(mapping.function, { Records: records.map((r) => lambdaRecord(r, streamArn)) })) as SQSBatchResponse | undefined;
+      const failures = response?.batchItemFailures ?? [];
+      if (failures.length === 0) return undefined;
+      const failedIds = new Set(failures.map((f) => f.itemIdentifier));
+      const index = records.findIndex((r) => failedIds.has(r.dynamodb?.SequenceNumber ?? ''));
+      // An identifier that names no record of the batch means the whole batch failed, as on Lambda.
+      return index === -1 ? 0 : index;
+    } catch (error) {
+      log.warn('Stream batch failed; retrying', { mapping: options.name, error: String(error) });
+      return 0;
+    }
+  }
+
+  async function sendToFailureQueue(streamArn: string, shardId: string, records: StreamRecord[]): Promise<void> {
+    const first = records[0]?.dynamodb;
+    const last = records[records.length - 1]?.dynamodb;
+    log.error('Stream batch exhausted its retries; sent to the on-failure queue', { mapping: options.name, records: records.length });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: options.onFailureQueueUrl,
+        MessageBody: JSON.stringify({
+          requestContext: { condition: 'RetryAttemptsExhausted', functionArn: mapping.function, approximateInvokeCount: mapping.retryAttempts + 1 },
+          version: '1.0',
+          timestamp: new Date().toISOString(),
+          DDBStreamBatchInfo: {
+            shardId,
+            startSequenceNumber: first?.SequenceNumber,
+            endSequenceNumber: last?.SequenceNumber,
+            approximateArrivalOfFirstRecord: first?.ApproximateCreationDateTime,
+            approximateArrivalOfLastRecord: last?.ApproximateCreationDateTime,
+            batchSize: records.length,
+            streamArn,
+          },
+        }),
+      }),
+    );
+  }
+
+  const running = run().catch((error: unknown) => {
+    if (!stopped) log.error('Stream poller stopped on an error', { mapping: options.name, error: String(error) });
+  });
+
+  return {
+    drained: () => (caughtUp ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    async stop() {
+      stopped = true;
+      await running;
+      for (const wake of waiters.splice(0)) wake();
+      waiters = [];
+    },
+  };
+}
+
+function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb ?? {};
+  const created = stream.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: REGION,
+    eventSourceARN: streamArn,
+    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    dynamodb: {
+      // Lambda delivers epoch seconds; the Streams SDK hands us a Date.
+      ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : (created as number | undefined),
+      Keys: stream.Keys,
+      NewImage: stream.NewImage,
+      OldImage: stream.OldImage,
+      SequenceNumber: stream.SequenceNumber,
+      SizeBytes: stream.SizeBytes,
+      StreamViewType: stream.StreamViewType,
+    },
+  } as DynamoDBRecord;
+}
+
+/**
+ * A Lambda event source mapping for a queue: batches of up to `batchSize`, ReportBatchItemFailures (only the failed
+ * messages stay on the queue), failed messages reappear after the visibility timeout and move to the DLQ after
+ * maxReceiveCount receives (SQS's redrive policy does that part).
+ */
+export function startQueuePoller(options: { name: string; queueUrl: string; queueArn: string; mapping: QueueMappingSpec; invoke: Invoke; log: Log }): Poller {
+  const sqs = new SQSClient({});
+  const { mapping, log } = options;
+  let stopped = false;
+  let caughtUp = false;
+  let waiters: Array<() => void> = [];
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, mapping.batchSize),
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) {
+        caughtUp = true;
+        for (const wake of waiters.splice(0)) wake();
+        continue;
+      }
+      caughtUp = false;
+      const records = messages.map((m) => ({
+        messageId: m.MessageId!,
+        receiptHandle: m.ReceiptHandle!,
+        body: m.Body ?? '',
+        attributes: m.Attributes ?? {},
+        messageAttributes: m.MessageAttributes ?? {},
+        md5OfBody: m.MD5OfBody ?? '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: options.queueArn,
+        awsRegion: REGION,
+      }));
+      let failed: Set<string>;
+      try {
+        const response = (await options.invoke(mapping.function, { Records: records })) as SQSBatchResponse | undefined;
+        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      } catch (error) {
+        log.warn('Queue batch failed; its messages will be received again', { mapping: options.name, error: String(error) });
+        failed = new Set(records.map((r) => r.messageId));
+      }
+      const done = records.filter((r) => !failed.has(r.messageId));
+      if (done.length) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: options.queueUrl,
+            Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          }),
+        );
+      }
+    }
+  }
+
+  const running = run().catch((error: unknown) => {
+    if (!stopped) log.error('Queue poller stopped on an error', { mapping: options.name, error: String(error) });
+  });
+
+  return {
+    drained: () => (caughtUp ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    async stop() {
+      stopped = true;
+      await running;
+      for (const wake of waiters.splice(0)) wake();
+      waiters = [];
+    },
+  };
+}
+
+/** A stream position kept in the data directory (written atomically); in memory when there is none. */
+class CheckpointFile {
+  private value: string | undefined;
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly file: string,
+  ) {
+    if (dir && existsSync(join(dir, file))) {
+      this.value = (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { sequenceNumber?: string }).sequenceNumber;
+    }
+  }
+  read(): string | undefined {
+    return this.value;
+  }
+  write(sequenceNumber: string): void {
+    this.value = sequenceNumber;
+    if (!this.dir) return;
+    const path = join(this.dir, this.file);
+    writeFileSync(`${path}.tmp`, JSON.stringify({ sequenceNumber }));
+    renameSync(`${path}.tmp`, path);
+  }
+}

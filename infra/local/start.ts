@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { startLocalCloud, useLocalAwsSettings, writeLocalJson } from './cloud.ts';
+import { ensureDemoTenant } from './demo-tenant.ts';
+import { prettifyStdout } from './pretty-log.ts';
+
+/**
+ * `npm start`: the whole DOM on this machine. Honours PORT (default 3000) and DOM_DATA_DIR (default .dom), writes
+ * $DOM_DATA_DIR/local.json once ready, and stops cleanly on SIGINT/SIGTERM.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    pretty: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'in-memory': { type: 'boolean' },
+  },
+});
+
+const started = Date.now();
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
+const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
+if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
+
+useLocalAwsSettings();
+const cloud = await startLocalCloud({ apiPort: port, ...(flags['in-memory'] ? {} : { dataDir }) });
+const demo = await ensureDemoTenant(flags['in-memory'] ? undefined : dataDir);
+await import('node:fs/promises').then((fs) => fs.mkdir(dataDir, { recursive: true }));
+const localJson = await writeLocalJson(dataDir, {
+  apiUrl: cloud.apiUrl,
+  demoApiKey: demo.apiKey,
+  demoTenantId: demo.tenantId,
+  region: 'us-east-1',
+  endpoints: cloud.endpoints,
+  tableName: cloud.tableName,
+  busName: cloud.busName,
+  queues: cloud.queueUrls,
+  stateMachines: cloud.stateMachineArns,
+  pid: process.pid,
+});
+
+process.stderr.write(
+  [
+    '',
+    `  DOM local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `  API:          ${cloud.apiUrl}`,
+    `  Demo API key: ${demo.apiKey}`,
+    `  Try:          curl -H "Authorization: Bearer ${demo.apiKey}" ${cloud.apiUrl}/tenant`,
+    `  Endpoints:    ${localJson}  (DynamoDB ${cloud.endpoints.dynamodb}, SQS ${cloud.endpoints.sqs}, EventBridge ${cloud.endpoints.events}, Step Functions ${cloud.endpoints.sfn})`,
+    `  Data:         ${flags['in-memory'] ? 'in memory' : dataDir}`,
+    '',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write(`\n  ${signal}: stopping the local cloud...\n`);
+  await cloud.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

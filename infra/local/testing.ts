@@ -1,0 +1,34 @@
+import { createTenant, type CreatedTenant } from '../../shared/application/tenants/create-tenant.ts';
+import { dynamoTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
+import { randomIds, sha256Secrets, systemClock } from '../../shared/adapters/system/system.ts';
+import { startLocalCloud, useLocalAwsSettings, type LocalCloud } from './cloud.ts';
+
+/** Quiet logs in tests unless asked for: failures still print through vitest's own output. */
+const quietLog = { info: () => undefined, warn: () => undefined, error: (message: string, extra?: Record<string, unknown>) => console.error(message, extra) };
+
+/** An in-memory local cloud on free ports, for integration tests. */
+export async function startTestCloud(): Promise<LocalCloud> {
+  useLocalAwsSettings();
+  process.env.POWERTOOLS_LOG_LEVEL = process.env.DOM_TEST_LOG_LEVEL ?? 'CRITICAL';
+  return startLocalCloud({ apiPort: 0, authorizerCacheSeconds: 0, log: quietLog });
+}
+
+export function createTestTenant(name = 'Test Shop'): Promise<CreatedTenant> {
+  return createTenant({ tenants: dynamoTenantStore, ids: randomIds, secrets: sha256Secrets, clock: systemClock }, { name });
+}
+
+/** Polls until `probe` returns a value (not undefined), or fails after `timeoutMs` with the last error. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`Timed out after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+}
