@@ -10,6 +10,7 @@ import {
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
+export { useLocalAwsSettings } from './cloud-settings.ts';
 import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
@@ -281,21 +282,6 @@ async function ensureTable(): Promise<void> {
   );
   await client.send(new UpdateTimeToLiveCommand({ TableName: TABLE_NAME, TimeToLiveSpecification: { Enabled: true, AttributeName: table.ttlAttribute } }));
   client.destroy();
-}
-
-/** The standard AWS SDK settings of the local cloud, set before any handler module loads. */
-export function useLocalAwsSettings(): void {
-  process.env.AWS_REGION = REGION;
-  process.env.AWS_DEFAULT_REGION = REGION;
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  // The SDK warns that Node 20 support ends in 2027; the deployed functions run Node.js 22.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'DOM';
-  process.env.POWERTOOLS_SERVICE_NAME ??= 'dom';
-  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 }
 
 export async function writeLocalJson(dataDir: string, contents: unknown): Promise<string> {

@@ -1,5 +1,7 @@
+import './aws-settings.ts';
+import { mkdir, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { startLocalCloud, useLocalAwsSettings, writeLocalJson } from './cloud.ts';
+import { startLocalCloud, writeLocalJson } from './cloud.ts';
 import { ensureDemoTenant } from './demo-tenant.ts';
 import { prettifyStdout } from './pretty-log.ts';
 
@@ -21,10 +23,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT m
 const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
 if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
 
-useLocalAwsSettings();
 const cloud = await startLocalCloud({ apiPort: port, ...(flags['in-memory'] ? {} : { dataDir }) });
 const demo = await ensureDemoTenant(flags['in-memory'] ? undefined : dataDir);
-await import('node:fs/promises').then((fs) => fs.mkdir(dataDir, { recursive: true }));
+await mkdir(dataDir, { recursive: true });
 const localJson = await writeLocalJson(dataDir, {
   apiUrl: cloud.apiUrl,
   demoApiKey: demo.apiKey,
@@ -58,6 +59,8 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   process.stderr.write(`\n  ${signal}: stopping the local cloud...\n`);
   await cloud.close();
+  // A local.json left behind would point tools at endpoints that are gone.
+  await rm(localJson, { force: true });
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

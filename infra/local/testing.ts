@@ -1,3 +1,4 @@
+import './aws-settings.ts';
 import { createTenant, type CreatedTenant } from '../../shared/application/tenants/create-tenant.ts';
 import { dynamoTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
 import { randomIds, sha256Secrets, systemClock } from '../../shared/adapters/system/system.ts';

@@ -7,6 +7,14 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
  * namespace, log level and sampling come from the POWERTOOLS_* environment variables set by the deployment (CDK on
  * AWS, the start script locally), so handlers never know where they run.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom',
+  correlationIdSearchFn: dottedPath,
+});
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM' });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
+
+/** Resolves the plain dotted paths our handlers use as correlation id paths (`requestContext.requestId`). */
+function dottedPath(expression: string, data: unknown): unknown {
+  return expression.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), data);
+}
