@@ -1,0 +1,59 @@
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { pascal } from './queues.ts';
+
+export interface DomAlarmsProps {
+  readonly topic: ITopic;
+  readonly functions: Record<string, IFunction>;
+  readonly stateMachines: Record<string, IStateMachine>;
+  /** Queues where a message means something went wrong: dead-letter queues and failure queues nobody consumes. */
+  readonly parkingQueues: Record<string, IQueue>;
+  readonly api: HttpApi;
+}
+
+const PERIOD = Duration.minutes(1);
+
+/** An alarm for every place a failure can surface, each notifying the ops topic (and again when it clears). */
+export class DomAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: DomAlarmsProps) {
+    super(scope, id);
+    this.action = new SnsAction(props.topic);
+    for (const [name, queue] of Object.entries(props.parkingQueues)) {
+      this.add(`${pascal(name)}HasMessages`, `${name} holds messages that need an operator`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: 'Maximum' }));
+    }
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.add(`${pascal(name)}Errors`, `${name} invocations failed`, fn.metricErrors({ period: PERIOD, statistic: 'Sum' }));
+    }
+    for (const [name, stateMachine] of Object.entries(props.stateMachines)) {
+      this.add(`${pascal(name)}ExecutionsFailed`, `${name} executions failed`,
+        stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
+    }
+    this.add('Api5xx', 'The HTTP API answered with server errors', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
+  }
+
+  private add(id: string, description: string, metric: IMetric): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
+  }
+}

@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
+import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../topology.ts';
+import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
+import { acknowledgeNag, nagArn } from '../nag.ts';
+import { DomFunction } from './dom-function.ts';
+import { pascal } from './queues.ts';
+
+export interface DomFunctionsProps {
+  readonly topology: Topology;
+  readonly stateful: DomStatefulResources;
+}
+
+/**
+ * One DomFunction per manifest entry. Each is told (environment) and allowed (IAM) exactly what its `grants` name:
+ * nothing more, so a function that does not touch the table has neither its name nor a DynamoDB permission.
+ */
+export class DomFunctions extends Construct {
+  readonly functions: Record<FunctionId, DomFunction>;
+  private readonly topology: Topology;
+
+  constructor(scope: Construct, id: string, props: DomFunctionsProps) {
+    super(scope, id);
+    this.topology = props.topology;
+    const { table, bus, queues } = props.stateful;
+    const functions: Partial<Record<FunctionId, DomFunction>> = {};
+    for (const [functionId, spec] of entries(props.topology.functions)) {
+      const { grants } = spec;
+      const environment: Record<string, string> = {};
+      if (grants.table) environment[ENV.tableName] = table.tableName;
+      if (grants.bus) environment[ENV.busName] = bus.eventBusName;
+      for (const queueId of grants.queues ?? []) environment[queueUrlEnv(queueId)] = queues[queueId].queueUrl;
+
+      const fn = new DomFunction(this, pascal(functionId), { functionId, spec, environment });
+      if (grants.table === 'read') table.grantReadData(fn);
+      if (grants.table === 'readWrite') table.grantReadWriteData(fn);
+      if (grants.table) {
+        acknowledgeNag(fn, `IAM5[Resource::${nagArn(fn, table, table.tableArn)}/index/*]`,
+          'The table grant covers its indexes (the overloaded gsi1 and any added later), not other tables.');
+      }
+      if (grants.bus === 'put') bus.grantPutEventsTo(fn);
+      for (const queueId of grants.queues ?? []) queues[queueId].grantSendMessages(fn);
+      functions[functionId] = fn;
+    }
+    this.functions = functions as Record<FunctionId, DomFunction>;
+  }
+
+  /** State machines are built after the functions they invoke; functions that start them are wired afterwards. */
+  connectStateMachines(stateMachines: Record<StateMachineId, StateMachine>): void {
+    for (const [functionId, spec] of entries(this.topology.functions)) {
+      for (const stateMachineId of spec.grants.stateMachines ?? []) {
+        const fn = this.functions[functionId];
+        fn.addEnvironment(stateMachineArnEnv(stateMachineId), stateMachines[stateMachineId].stateMachineArn);
+        stateMachines[stateMachineId].grantStartExecution(fn);
+      }
+    }
+  }
+}
+
+function entries(functions: Record<FunctionId, FunctionSpec>): [FunctionId, FunctionSpec][] {
+  return Object.entries(functions) as [FunctionId, FunctionSpec][];
+}

@@ -1,0 +1,83 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { FunctionId, QueueId, StateMachineId, StateMachineSpec, Topology } from '../../topology.ts';
+import { acknowledgeNag, nagArn } from '../nag.ts';
+import { fromRepoRoot } from '../paths.ts';
+import { pascal } from './queues.ts';
+
+export interface DomWorkflowsProps {
+  readonly topology: Topology;
+  readonly functions: Record<FunctionId, IFunction>;
+  readonly queues: Record<QueueId, IQueue>;
+  readonly table: Table;
+  readonly bus: IEventBus;
+}
+
+/**
+ * The manifest's state machines: the ASL files run unchanged (the local cloud runs the same files), their
+ * `${Placeholders}` filled by substitutions, and each allowed exactly the resources its placeholders name.
+ */
+export class DomWorkflows extends Construct {
+  readonly stateMachines: Record<StateMachineId, StateMachine>;
+
+  constructor(scope: Construct, id: string, props: DomWorkflowsProps) {
+    super(scope, id);
+    const stateMachines: Partial<Record<StateMachineId, StateMachine>> = {};
+    for (const [stateMachineId, spec] of Object.entries(props.topology.stateMachines) as [StateMachineId, StateMachineSpec][]) {
+      const name = pascal(stateMachineId);
+      const logGroup = new LogGroup(this, `${name}Logs`, {
+        retention: RetentionDays.THREE_MONTHS,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const stateMachine = new StateMachine(this, name, {
+        stateMachineType: StateMachineType.STANDARD,
+        comment: spec.description,
+        definitionBody: DefinitionBody.fromFile(fromRepoRoot(spec.definitionFile)),
+        definitionSubstitutions: this.substitutions(spec, props),
+        tracingEnabled: true,
+        // Execution data carries tenant payloads; failures are recorded on the workflowFailures queue instead.
+        logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      });
+      this.grant(stateMachine, spec, props);
+      acknowledgeNag(stateMachine, 'IAM5[Resource::*]',
+        'X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, ...) and CloudWatch Logs delivery (logs:CreateLogDelivery, ...) accept no resource but *.');
+      stateMachines[stateMachineId] = stateMachine;
+    }
+    this.stateMachines = stateMachines as Record<StateMachineId, StateMachine>;
+  }
+
+  private substitutions(spec: StateMachineSpec, props: DomWorkflowsProps): Record<string, string> {
+    const values: Record<string, string> = {};
+    for (const [placeholder, substitution] of Object.entries(spec.substitutions)) {
+      if ('functionArn' in substitution) values[placeholder] = props.functions[substitution.functionArn].functionArn;
+      else if ('queueUrl' in substitution) values[placeholder] = props.queues[substitution.queueUrl].queueUrl;
+      else if ('busName' in substitution) values[placeholder] = props.bus.eventBusName;
+      else values[placeholder] = props.table.tableName;
+    }
+    return values;
+  }
+
+  private grant(stateMachine: StateMachine, spec: StateMachineSpec, props: DomWorkflowsProps): void {
+    for (const substitution of Object.values(spec.substitutions)) {
+      if ('functionArn' in substitution) {
+        const fn = props.functions[substitution.functionArn];
+        fn.grantInvoke(stateMachine);
+        acknowledgeNag(stateMachine, `IAM5[Resource::${nagArn(stateMachine, fn, fn.functionArn)}:*]`,
+          `Invoking ${substitution.functionArn} by any of its versions and aliases; no other function.`);
+      }
+      else if ('queueUrl' in substitution) props.queues[substitution.queueUrl].grantSendMessages(stateMachine);
+      else if ('busName' in substitution) props.bus.grantPutEventsTo(stateMachine);
+      else {
+        props.table.grantReadWriteData(stateMachine);
+        acknowledgeNag(stateMachine, `IAM5[Resource::${nagArn(stateMachine, props.table, props.table.tableArn)}/index/*]`,
+          'The table grant covers its indexes, not other tables.');
+      }
+    }
+  }
+}

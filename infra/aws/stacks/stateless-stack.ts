@@ -1,0 +1,82 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { QueueId, Topology } from '../../topology.ts';
+import { DomAlarms } from '../constructs/alarms.ts';
+import { DomHttpApi } from '../constructs/api.ts';
+import { DomDashboard } from '../constructs/dashboard.ts';
+import { DomEventRules } from '../constructs/event-rules.ts';
+import { DomEventSources } from '../constructs/event-sources.ts';
+import { DomFunctions } from '../constructs/functions.ts';
+import { DomWorkflows } from '../constructs/workflows.ts';
+import type { DomStatefulResources } from './stateful-stack.ts';
+
+export interface DomStatelessStackProps extends StackProps {
+  readonly topology: Topology;
+  readonly stateful: DomStatefulResources;
+}
+
+/** Everything that can be redeployed freely: functions, the HTTP API, workflows, rules, mappings, alarms. */
+export class DomStatelessStack extends Stack {
+  readonly functions: DomFunctions;
+  readonly api: DomHttpApi;
+  readonly workflows: DomWorkflows;
+  readonly rules: DomEventRules;
+
+  constructor(scope: Construct, id: string, props: DomStatelessStackProps) {
+    super(scope, id, props);
+    const { topology, stateful } = props;
+
+    this.functions = new DomFunctions(this, 'Functions', { topology, stateful });
+    const functions = this.functions.functions;
+    this.api = new DomHttpApi(this, 'Http', { topology, functions, authorizer: functions.authorizeRequest });
+    this.workflows = new DomWorkflows(this, 'Workflows', {
+      topology,
+      functions,
+      queues: stateful.queues,
+      table: stateful.table,
+      bus: stateful.bus,
+    });
+    this.functions.connectStateMachines(this.workflows.stateMachines);
+    this.rules = new DomEventRules(this, 'Rules', {
+      topology,
+      bus: stateful.bus,
+      functions,
+      stateMachines: this.workflows.stateMachines,
+      queues: stateful.queues,
+    });
+    new DomEventSources(this, 'EventSources', { topology, table: stateful.table, functions, queues: stateful.queues });
+
+    const parkingQueues = this.parkingQueues(topology, stateful);
+    new DomAlarms(this, 'Alarms', {
+      topic: stateful.alarmTopic,
+      functions,
+      stateMachines: this.workflows.stateMachines,
+      parkingQueues,
+      api: this.api.api,
+    });
+    new DomDashboard(this, 'Dashboard', {
+      functions,
+      stateMachines: this.workflows.stateMachines,
+      parkingQueues,
+      api: this.api.api,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the DOM HTTP API' });
+  }
+
+  /**
+   * Queues where a message waits for a human: every dead-letter queue and the manifest queues no function consumes
+   * (the stream's and the rule targets' failure queues, failure records such as `workflowFailures`).
+   */
+  private parkingQueues(topology: Topology, stateful: DomStatefulResources): Record<string, IQueue> {
+    const consumed = new Set(Object.values(topology.queueMappings).map((mapping) => mapping.queue));
+    const parking: Record<string, IQueue> = {};
+    for (const queueId of Object.keys(topology.queues) as QueueId[]) {
+      parking[`${queueId}Dlq`] = stateful.deadLetterQueues[queueId];
+      if (!consumed.has(queueId)) parking[queueId] = stateful.queues[queueId];
+    }
+    return parking;
+  }
+}
