@@ -24,7 +24,6 @@ const READ_OPERATIONS = new Set<string>([
   'Query',
   'Scan',
   'BatchGetItem',
-  'ListTables',
   'TagResource',
   'UntagResource',
   'ListTagsOfResource',
@@ -71,6 +70,8 @@ export class DynamoDbApi {
         return this.updateTable(body);
       case 'DeleteTable':
         return this.deleteTable(body);
+      case 'ListTables':
+        return this.listTables(body);
       case 'DescribeTable': {
         const result = await runAction('DescribeTable', this.store, validateRequest('DescribeTable', body, this.store));
         return { Table: this.withStream(result.Table as TableDescription) };
@@ -130,6 +131,19 @@ export class DynamoDbApi {
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw failed.error;
     return { UnprocessedItems: {} };
+  }
+
+  /** dynalite lists tables by scanning every key of the database; a key range over the table records is enough. */
+  private async listTables(body: Body): Promise<Body> {
+    const data = validateRequest('ListTables', body, this.store);
+    const limit = (data.Limit as number | undefined) ?? 100;
+    const start = data.ExclusiveStartTableName as string | undefined;
+    const names: string[] = [];
+    const range = { ...(start ? { gt: `table~${start}` } : { gte: 'table~' }), lt: 'table~\xff', limit: limit + 1 };
+    for await (const key of this.store.db.keys(range)) names.push(key.slice('table~'.length));
+    if (names.length <= limit) return { TableNames: names };
+    names.length = limit;
+    return { TableNames: names, LastEvaluatedTableName: names[limit - 1] };
   }
 
   private async createTable(body: Body): Promise<Body> {

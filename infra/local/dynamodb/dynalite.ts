@@ -55,6 +55,7 @@ export interface LevelDb {
   put(key: string, value: unknown): Promise<void>;
   batch(ops: BatchOp[]): Promise<void>;
   iterator(options: { gte?: string; lt?: string }): AsyncIterableIterator<[string, unknown]>;
+  keys(options: { gt?: string; gte?: string; lt?: string; limit?: number }): AsyncIterableIterator<string>;
   close(cb: (err?: Error | null) => void): void;
 }
 
@@ -100,6 +101,7 @@ interface DbModule {
 }
 
 interface ValidationsModule {
+  validateExpressions(data: Request): string | undefined;
   checkTypes(data: Request, types: Record<string, unknown>): Request;
   checkValidations(
     data: Request,
@@ -142,11 +144,62 @@ export const actionValidations = Object.fromEntries(
   OPERATIONS.map((op) => [op, require(`dynalite/validations/${lowerFirst(op)}`) as ActionValidation]),
 ) as Record<DynaliteOperation, ActionValidation>;
 
+// Parsing condition and update expressions with dynalite's PEG parsers is the largest cost of a write (~50-100 µs),
+// and hot paths repeat the same expressions with the same values (`SET available = available - :one`). For item
+// writes only, remember successful parses by their exact inputs. dynalite's custom validators call
+// `validations.validateExpressions` through the module object, which is what makes this hook possible.
+// updateItem assigns `section.val` while applying an update, so each hit gets fresh section objects.
+const MEMO_LIMIT = 2000;
+const originalValidateExpressions = dynaliteValidations.validateExpressions;
+const parsedExpressions = new Map<string, { updates?: ParsedUpdates; condition?: unknown }>();
+let memoizeExpressions = false;
+
+interface ParsedUpdates {
+  sections: Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+const cloneUpdates = (updates: ParsedUpdates): ParsedUpdates => ({
+  ...updates,
+  sections: updates.sections.map((section) => ({ ...section })),
+});
+
+dynaliteValidations.validateExpressions = (data: Request): string | undefined => {
+  if (!memoizeExpressions || data.ProjectionExpression != null) return originalValidateExpressions(data);
+  const key = JSON.stringify([
+    data.UpdateExpression,
+    data.ConditionExpression,
+    data.ExpressionAttributeNames,
+    data.ExpressionAttributeValues,
+  ]);
+  const hit = parsedExpressions.get(key);
+  if (hit) {
+    if (hit.updates) data._updates = cloneUpdates(hit.updates);
+    if (hit.condition) data._condition = hit.condition;
+    return undefined;
+  }
+  const message = originalValidateExpressions(data);
+  if (message) return message;
+  if (parsedExpressions.size >= MEMO_LIMIT) parsedExpressions.clear();
+  parsedExpressions.set(key, {
+    ...(data._updates ? { updates: cloneUpdates(data._updates as ParsedUpdates) } : {}),
+    ...(data._condition ? { condition: data._condition } : {}),
+  });
+  return undefined;
+};
+
+const ITEM_WRITES = new Set<DynaliteOperation>(['PutItem', 'UpdateItem', 'DeleteItem']);
+
 /** Runs dynalite's type coercion and validation for one action; throws an ApiError on failure. */
 export function validateRequest(op: DynaliteOperation, data: Request, store: StoreLike): Request {
   const validation = actionValidations[op];
   const checked = dynaliteValidations.checkTypes(data, validation.types);
-  dynaliteValidations.checkValidations(checked, validation.types, validation.custom, store);
+  memoizeExpressions = ITEM_WRITES.has(op);
+  try {
+    dynaliteValidations.checkValidations(checked, validation.types, validation.custom, store);
+  } finally {
+    memoizeExpressions = false;
+  }
   return checked;
 }
 

@@ -82,6 +82,11 @@ export interface CommitTicket {
 
 const pad = (seq: number): string => String(seq).padStart(SEQUENCE_DIGITS, '0');
 
+// eventIDs only need to be unique: a random per-process prefix and a counter avoid a randomBytes call per record.
+const EVENT_ID_PREFIX = randomBytes(8).toString('hex');
+let eventCounter = 0;
+const nextEventId = (): string => EVENT_ID_PREFIX + (eventCounter++).toString(16).padStart(16, '0');
+
 export class Streams {
   private readonly streams = new Map<string, Stream>();
   private readonly latestByTable = new Map<string, Stream>();
@@ -264,7 +269,7 @@ export class Streams {
       (dynamodb.NewImage ? dynaliteDb.itemSize(dynamodb.NewImage) : 0) +
       (dynamodb.OldImage ? dynaliteDb.itemSize(dynamodb.OldImage) : 0);
     const record: StreamRecord = {
-      eventID: randomBytes(16).toString('hex'),
+      eventID: nextEventId(),
       eventName: !change.oldItem ? 'INSERT' : !change.newItem ? 'REMOVE' : 'MODIFY',
       eventVersion: '1.1',
       eventSource: 'aws:dynamodb',
