@@ -37,10 +37,15 @@ function randomProblem(seed: number): SolverProblem {
 
 // Reference: every subset of locations, each filled line by line from its cheapest-per-lb members.
 function bruteForce(p: SolverProblem, maxParcels = Infinity): number {
+  return bruteForcePlans(p, maxParcels)[0]?.cost ?? Infinity;
+}
+
+// Cheapest cost per distinct set of shipping locations, cheapest first.
+function bruteForcePlans(p: SolverProblem, maxParcels = Infinity): { key: string; cost: number }[] {
+  const byKey = new Map<string, number>();
   const need = p.lines.map((l) =>
     Math.min(l.quantity, p.locations.reduce((s, loc) => s + (loc.inventory[l.sku] ?? 0), 0)),
   );
-  let best = Infinity;
   const n = p.locations.length;
   for (let mask = 0; mask < 1 << n; mask++) {
     const set = p.locations.filter((_, i) => mask & (1 << i)).sort((a, b) => a.unitCost - b.unitCost);
@@ -62,9 +67,10 @@ function bruteForce(p: SolverProblem, maxParcels = Infinity): number {
     });
     if (!ok) continue;
     for (const loc of set) if (used.has(loc.id)) cost += loc.shipmentCost;
-    best = Math.min(best, cost);
+    const key = [...used].sort().join(',');
+    byKey.set(key, Math.min(byKey.get(key) ?? Infinity, cost));
   }
-  return best;
+  return [...byKey].map(([key, cost]) => ({ key, cost })).sort((a, b) => a.cost - b.cost);
 }
 
 function planIsValid(p: SolverProblem, allocations: readonly { locationId: string; sku: string; quantity: number }[]) {
@@ -105,6 +111,20 @@ describe('solveRouting', () => {
       else {
         expect(result.locationIds.length).toBeLessThanOrEqual(limit);
         expect(result.cost, `seed ${seed}`).toBeCloseTo(expected, 9);
+      }
+    }
+  });
+
+  it('finds the runner-up: the cheapest plan shipping from a different set of locations', () => {
+    for (let seed = 2000; seed < 2300; seed++) {
+      const p = randomProblem(seed);
+      const result = solveRouting(p, { runnerUp: true });
+      const plans = bruteForcePlans(p);
+      expect(result.cost, `seed ${seed}`).toBeCloseTo(plans[0]?.cost ?? Infinity, 9);
+      if (plans.length < 2) expect(result.runnerUp ?? null, `seed ${seed}`).toBeNull();
+      else {
+        expect(result.runnerUp?.cost, `seed ${seed}`).toBeCloseTo(plans[1]!.cost, 9);
+        expect(planIsValid(p, result.runnerUp!.allocations), `seed ${seed}`).toBe(true);
       }
     }
   });

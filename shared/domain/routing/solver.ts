@@ -39,8 +39,10 @@ export interface SolveOptions {
   readonly now?: () => number;
   /** Upper limit on parcels (locations used). A plan that needs more is reported as not found. */
   readonly maxParcels?: number;
-  /** Locations that must not be used (used by the explainer to find a runner-up). */
+  /** Locations that must not be used. */
   readonly excludeLocationIds?: ReadonlySet<string>;
+  /** Also find the best plan shipping from a different set of locations (slower: prunes less). */
+  readonly runnerUp?: boolean;
 }
 
 export interface SolverAllocation {
@@ -64,6 +66,8 @@ export interface SolverResult {
   readonly nodes: number;
   /** Units that no stock can fill (quantity minus total available), per sku. */
   readonly unfilled: readonly { readonly sku: string; readonly quantity: number }[];
+  /** With `runnerUp`: the best plan whose set of shipping locations differs from the chosen one. */
+  readonly runnerUp?: { readonly locationIds: readonly string[]; readonly allocations: readonly SolverAllocation[]; readonly cost: number } | null;
 }
 
 const EPS = 1e-9;
@@ -142,7 +146,8 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       if (total < demand[k]!) return notFound(unfilled, 0);
     }
   }
-  cand = dropDominated(cand, allLocations, m, stockAt, demand);
+  // Dominated locations can still make the runner-up, so they stay when one is asked for.
+  if (!options.runnerUp) cand = dropDominated(cand, allLocations, m, stockAt, demand);
 
   const n = cand.length;
   const fixed = new Float64Array(n);
@@ -217,8 +222,13 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   const now = options.now;
   const deadline = now && options.timeBudgetMs !== undefined ? now() + options.timeBudgetMs : Infinity;
 
+  const keepRunnerUp = options.runnerUp === true;
   let best = Infinity;
   let bestSet: number[] | null = null;
+  let second = Infinity;
+  let secondSet: number[] | null = null;
+  // Nodes whose bound reaches `bar` are pruned: the best cost, or the runner-up's when one is kept.
+  let bar = Infinity;
   let nodes = 0;
   let stoppedBy: SolverResult['stoppedBy'] = 'none';
 
@@ -250,10 +260,20 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   const offer = (set: readonly number[]): void => {
     if (set.length > maxParcels) return;
     const cost = planCost(set);
+    if (cost === Infinity) return;
+    const used = set.filter((a) => usesAny(a, set));
     if (cost < best - EPS) {
+      if (keepRunnerUp && bestSet && !sameMembers(used, bestSet)) {
+        second = best;
+        secondSet = bestSet;
+      }
       best = cost;
-      bestSet = set.filter((a) => usesAny(a, set));
+      bestSet = used;
+    } else if (keepRunnerUp && cost < second - EPS && !sameMembers(used, bestSet!)) {
+      second = cost;
+      secondSet = used;
     }
+    bar = keepRunnerUp ? second : best;
   };
   // A location in an open set that ships nothing is dropped from the recorded plan.
   const usesAny = (a: number, set: readonly number[]): boolean => {
@@ -425,7 +445,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     }
     if (openFeasible) {
       // The open set is a plan; record it before deciding whether more locations could pay.
-      if (openFixed + openVar < best - EPS) offer(open.slice());
+      if (openFixed + openVar < bar - EPS) offer(open.slice());
       if (open.length >= maxParcels) return openFixed + openVar;
     }
     lastVariableBound = lb2;
@@ -452,7 +472,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
 
   function search(): void {
     const lb = evaluate();
-    if (lb < 0 || lb >= best - EPS) return;
+    if (lb < 0 || lb >= bar - EPS) return;
     if (branchLine >= 0) {
       // Some line is short: one of its free stockists must open. Bound every such child first and
       // visit them cheapest bound first, so good plans (and tight pruning) come early; after a child's
@@ -475,11 +495,11 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
             break;
           }
         }
-        if (quick >= best - EPS) continue;
+        if (quick >= bar - EPS) continue;
         insertOpen(a);
         const lbc = evaluate();
         removeOpen(a);
-        if (lbc < 0 || lbc >= best - EPS) continue;
+        if (lbc < 0 || lbc >= bar - EPS) continue;
         kids.push(a);
         kidBound.push(lbc);
       }
@@ -487,7 +507,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       const closed: number[] = [];
       try {
         for (const i of order) {
-          if (kidBound[i]! >= best - EPS) break;
+          if (kidBound[i]! >= bar - EPS) break;
           const a = kids[i]!;
           insertOpen(a);
           try {
@@ -528,36 +548,47 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     }
   }
 
-  const chosen: number[] = m === 0 ? [] : (bestSet ?? []);
   if (m > 0 && bestSet === null) return notFound(unfilled, nodes, stoppedBy);
-  const allocations: SolverAllocation[] = [];
-  let unitTotal = 0;
-  let shipTotal = 0;
-  for (const a of chosen) shipTotal += fixed[a]!;
-  for (let k = 0; k < m; k++) {
-    let need = demand[k]!;
-    for (const a of chosen) {
-      if (need === 0) break;
-      const q = Math.min(need, cap[a * m + k]!);
-      if (q > 0) {
-        need -= q;
-        unitTotal += q * unit[a]! * weight[k]!;
-        allocations.push({ locationId: allLocations[cand[a]!]!.id, sku: skus[k]!, quantity: q });
+  const toPlan = (set: readonly number[]) => {
+    const allocations: SolverAllocation[] = [];
+    let unitTotal = 0;
+    let shipTotal = 0;
+    for (const a of set) shipTotal += fixed[a]!;
+    for (let k = 0; k < m; k++) {
+      let need = demand[k]!;
+      for (const a of set) {
+        if (need === 0) break;
+        const q = Math.min(need, cap[a * m + k]!);
+        if (q > 0) {
+          need -= q;
+          unitTotal += q * unit[a]! * weight[k]!;
+          allocations.push({ locationId: allLocations[cand[a]!]!.id, sku: skus[k]!, quantity: q });
+        }
       }
     }
-  }
+    return { allocations, locationIds: set.map((a) => allLocations[cand[a]!]!.id), shipTotal, unitTotal };
+  };
+  const plan = toPlan(m === 0 ? [] : bestSet!);
+  const runner = secondSet ? toPlan(secondSet) : null;
   return {
     found: true,
-    allocations,
-    locationIds: chosen.map((a) => allLocations[cand[a]!]!.id),
-    cost: shipTotal + unitTotal,
-    shipmentCostTotal: shipTotal,
-    unitCostTotal: unitTotal,
+    allocations: plan.allocations,
+    locationIds: plan.locationIds,
+    cost: plan.shipTotal + plan.unitTotal,
+    shipmentCostTotal: plan.shipTotal,
+    unitCostTotal: plan.unitTotal,
     optimal: stoppedBy === 'none',
     stoppedBy,
     nodes,
     unfilled,
+    ...(keepRunnerUp
+      ? { runnerUp: runner && { locationIds: runner.locationIds, allocations: runner.allocations, cost: runner.shipTotal + runner.unitTotal } }
+      : {}),
   };
+}
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function notFound(

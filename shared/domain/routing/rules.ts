@@ -1,0 +1,152 @@
+// Merchant routing rules: data, not code. One versioned document per tenant holds ordered rule sets;
+// each rule set has a scope, and the first whose scope matches the order applies. The last rule set
+// must be a catch-all, so a merchant can roll new rules out to one channel, region or category first.
+import { z } from 'zod';
+
+export const LOCATION_TYPES = ['warehouse', 'store', 'dropship'] as const;
+export const PREFERENCES = ['cheapest', 'fastest', 'greenest', 'balanced'] as const;
+export const SPLIT_POLICIES = ['allow', 'minimize', 'single'] as const;
+
+export type LocationType = (typeof LOCATION_TYPES)[number];
+export type Preference = (typeof PREFERENCES)[number];
+export type SplitPolicyName = (typeof SPLIT_POLICIES)[number];
+
+const money = z.number().finite().min(0);
+const ids = z.array(z.string().min(1));
+
+/** How a customer preference trades money against promised days and CO2, all in money units. */
+export const preferenceWeightsSchema = z.strictObject({
+  /** Multiplier on the carrier and handling cost. */
+  cost: money.default(1),
+  /** Money per promised day, charged per parcel. */
+  perPromisedDay: money.default(0),
+  /** Money per kg of CO2 (per parcel and per lb shipped). */
+  perKgCo2: money.default(0),
+});
+export type PreferenceWeights = z.infer<typeof preferenceWeightsSchema>;
+
+export const DEFAULT_PREFERENCE_WEIGHTS: Readonly<Record<Preference, PreferenceWeights>> = {
+  cheapest: { cost: 1, perPromisedDay: 0, perKgCo2: 0 },
+  fastest: { cost: 1, perPromisedDay: 4, perKgCo2: 0 },
+  greenest: { cost: 1, perPromisedDay: 0, perKgCo2: 2 },
+  balanced: { cost: 1, perPromisedDay: 1.5, perKgCo2: 0.75 },
+};
+
+export const splitSchema = z.strictObject({
+  policy: z.enum(SPLIT_POLICIES).default('allow'),
+  maxParcels: z.number().int().positive().optional(),
+});
+export type SplitRule = z.infer<typeof splitSchema>;
+
+export const scopeSchema = z.strictObject({
+  channels: ids.optional(),
+  regions: ids.optional(),
+  /** Matches when any line of the order is in one of these categories. */
+  categories: ids.optional(),
+});
+
+export const filtersSchema = z.strictObject({
+  locationTypes: z.array(z.enum(LOCATION_TYPES)).optional(),
+  requiredCapabilities: ids.default([]),
+  /** Capabilities a location of a given type must have, e.g. stores need "ship-from-store". */
+  requiredCapabilitiesByType: z.partialRecord(z.enum(LOCATION_TYPES), ids).default({}),
+  activeOnly: z.boolean().default(true),
+  /** Locations that list channels or regions must list the order's. */
+  matchChannel: z.boolean().default(true),
+  matchRegion: z.boolean().default(true),
+  excludedLocations: ids.default([]),
+  respectDailyCapacity: z.boolean().default(true),
+});
+
+export const holdBackSchema = z.strictObject({
+  /** Stock reserved for this channel; orders from every other channel cannot use it. */
+  forChannel: z.string().min(1),
+  units: z.number().int().positive(),
+  locationTypes: z.array(z.enum(LOCATION_TYPES)).optional(),
+  skus: ids.optional(),
+  categories: ids.optional(),
+});
+
+export const ruleSetSchema = z.strictObject({
+  id: z.string().min(1),
+  description: z.string().optional(),
+  scope: scopeSchema.prefault({}),
+  filters: filtersSchema.prefault({}),
+  preferences: z
+    .strictObject({
+      default: z.enum(PREFERENCES).default('cheapest'),
+      /** Overrides of the built-in weights, per preference. */
+      weights: z.partialRecord(z.enum(PREFERENCES), preferenceWeightsSchema).default({}),
+    })
+    .prefault({}),
+  rankedLocations: z
+    .strictObject({
+      /** Best first. Unlisted locations rank after the last listed one. */
+      order: ids.min(1),
+      /** Added to a parcel's cost per rank step: how much money one step of preference is worth. */
+      penaltyPerRank: money,
+    })
+    .optional(),
+  split: splitSchema.prefault({}),
+  vip: z
+    .strictObject({
+      preference: z.enum(PREFERENCES).optional(),
+      split: splitSchema.optional(),
+      useHeldBackStock: z.boolean().default(true),
+    })
+    .optional(),
+  holdBack: z.array(holdBackSchema).default([]),
+});
+export type RuleSet = z.infer<typeof ruleSetSchema>;
+
+function isCatchAll(scope: RuleSet['scope']): boolean {
+  return !scope.channels && !scope.regions && !scope.categories;
+}
+
+export const routingRulesSchema = z
+  .strictObject({
+    schemaVersion: z.literal(1),
+    tenantId: z.string().min(1),
+    /** Bumped on every change; decisions record which version routed them. */
+    version: z.number().int().positive(),
+    ruleSets: z.array(ruleSetSchema).min(1),
+  })
+  .superRefine((doc, ctx) => {
+    const seen = new Set<string>();
+    doc.ruleSets.forEach((rs, i) => {
+      if (seen.has(rs.id)) ctx.addIssue({ code: 'custom', path: ['ruleSets', i, 'id'], message: `duplicate rule set id ${rs.id}` });
+      seen.add(rs.id);
+    });
+    if (!isCatchAll(doc.ruleSets.at(-1)!.scope)) {
+      ctx.addIssue({ code: 'custom', path: ['ruleSets'], message: 'the last rule set must have an empty scope (catch-all)' });
+    }
+  });
+export type RoutingRules = z.infer<typeof routingRulesSchema>;
+export type RoutingRulesInput = z.input<typeof routingRulesSchema>;
+
+export function parseRoutingRules(input: unknown): RoutingRules {
+  return routingRulesSchema.parse(input);
+}
+
+export interface ScopeContext {
+  readonly channel?: string;
+  readonly region?: string;
+  readonly categories: readonly string[];
+}
+
+/** First rule set whose scope matches; every listed dimension must match. */
+export function selectRuleSet(rules: RoutingRules, ctx: ScopeContext): RuleSet {
+  for (const rs of rules.ruleSets) {
+    const { channels, regions, categories } = rs.scope;
+    if (channels && (!ctx.channel || !channels.includes(ctx.channel))) continue;
+    if (regions && (!ctx.region || !regions.includes(ctx.region))) continue;
+    if (categories && !ctx.categories.some((c) => categories.includes(c))) continue;
+    return rs;
+  }
+  // Unreachable for validated documents: the last rule set is a catch-all.
+  throw new Error('no rule set matches and there is no catch-all');
+}
+
+export function preferenceWeights(ruleSet: RuleSet, preference: Preference): PreferenceWeights {
+  return ruleSet.preferences.weights[preference] ?? DEFAULT_PREFERENCE_WEIGHTS[preference];
+}
