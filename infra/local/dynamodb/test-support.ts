@@ -15,6 +15,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   type _Record,
+  type GetRecordsCommandOutput,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { startLocalDynamoDb, type LocalDynamoDb, type LocalDynamoDbOptions } from './index.ts';
@@ -117,7 +118,7 @@ export async function readAll(streams: DynamoDBStreamsClient, iterator: string, 
   const records: _Record[] = [];
   let next: string | undefined = iterator;
   while (next) {
-    const page = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: limit }));
+    const page: GetRecordsCommandOutput = await streams.send(new GetRecordsCommand({ ShardIterator: next, Limit: limit }));
     records.push(...(page.Records ?? []));
     if (!page.Records?.length) break;
     next = page.NextShardIterator;
