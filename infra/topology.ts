@@ -12,9 +12,22 @@ export type FunctionId =
   | 'getOpenapi'
   | 'getTenant'
   | 'publishTableEvents'
-  | 'seedTenantDefaults';
+  | 'seedTenantDefaults'
+  | 'putLocation'
+  | 'getLocations'
+  | 'getLocation'
+  | 'putSku'
+  | 'getSku'
+  | 'putChannel'
+  | 'getChannels'
+  | 'adjustInventory'
+  | 'getSkuInventory'
+  | 'getLocationInventory'
+  | 'consumeInventoryFeed'
+  | 'projectStock'
+  | 'releaseExpiredReservations';
 
-export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures';
+export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq';
 
 export type StateMachineId = 'tenantOnboarding';
 
@@ -77,6 +90,11 @@ export interface StreamMappingSpec {
   retryAttempts: number;
   bisectBatchOnError: boolean;
   onFailure: QueueId;
+  /**
+   * Lambda event filtering (FilterCriteria): only records matching one of these patterns (EventBridge pattern syntax,
+   * applied to the Lambda-shaped stream record) reach the function; the others count as processed.
+   */
+  filters?: EventPattern[];
 }
 
 /** A queue feeding a function, reporting partial batch failures. */
@@ -129,7 +147,10 @@ export const topology: Topology = {
   table: {
     partitionKey: 'pk',
     sortKey: 'sk',
-    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    globalIndexes: [
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    ],
     ttlAttribute: 'expiresAt',
     streamViewType: 'NEW_AND_OLD_IMAGES',
   },
@@ -177,12 +198,113 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    putLocation: {
+      entry: 'functions/put-location/handler.ts',
+      description: 'PUT /locations/{locationId}: creates or replaces a location (US ZIPs geocoded offline)',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getLocations: {
+      entry: 'functions/get-locations/handler.ts',
+      description: 'GET /locations: pages the tenant\'s locations',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    getLocation: {
+      entry: 'functions/get-location/handler.ts',
+      description: 'GET /locations/{locationId}: one location',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    putSku: {
+      entry: 'functions/put-sku/handler.ts',
+      description: 'PUT /skus/{sku}: creates or replaces a catalogue SKU',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'readWrite' },
+    },
+    getSku: {
+      entry: 'functions/get-sku/handler.ts',
+      description: 'GET /skus/{sku}: one catalogue SKU',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    putChannel: {
+      entry: 'functions/put-channel/handler.ts',
+      description: 'PUT /channels/{channel}: the stock a channel may not sell (hold-back for other channels)',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'readWrite' },
+    },
+    getChannels: {
+      entry: 'functions/get-channels/handler.ts',
+      description: 'GET /channels: the tenant\'s channel hold-back rules',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    adjustInventory: {
+      entry: 'functions/adjust-inventory/handler.ts',
+      description: 'POST /inventory/adjustments: absolute counts and movements, up to 500, answered per item',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      grants: { table: 'readWrite' },
+    },
+    getSkuInventory: {
+      entry: 'functions/get-sku-inventory/handler.ts',
+      description: 'GET /inventory/{sku}: a SKU\'s availability at every location (optionally for a channel)',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    getLocationInventory: {
+      entry: 'functions/get-location-inventory/handler.ts',
+      description: 'GET /inventory?locationId=: pages a location\'s stock',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    consumeInventoryFeed: {
+      entry: 'functions/consume-inventory-feed/handler.ts',
+      description: 'Inventory feed queue consumer: adjustments from a WMS/ERP integration, partial batch failures',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      grants: { table: 'readWrite' },
+    },
+    projectStock: {
+      entry: 'functions/project-stock/handler.ts',
+      description: 'Table stream consumer: keeps the per-SKU network availability projection (one item per SKU)',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      grants: { table: 'readWrite' },
+    },
+    releaseExpiredReservations: {
+      entry: 'functions/release-expired-reservations/handler.ts',
+      description: 'Table stream consumer: gives back the units of PENDING reservations deleted by TTL',
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      grants: { table: 'readWrite' },
+    },
   },
 
   routes: [
     { method: 'GET', path: '/health', function: 'getHealth', auth: 'none' },
     { method: 'GET', path: '/openapi.json', function: 'getOpenapi', auth: 'none' },
     { method: 'GET', path: '/tenant', function: 'getTenant', auth: 'apiKey' },
+    { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation', auth: 'apiKey' },
+    { method: 'GET', path: '/locations', function: 'getLocations', auth: 'apiKey' },
+    { method: 'GET', path: '/locations/{locationId}', function: 'getLocation', auth: 'apiKey' },
+    { method: 'PUT', path: '/skus/{sku}', function: 'putSku', auth: 'apiKey' },
+    { method: 'GET', path: '/skus/{sku}', function: 'getSku', auth: 'apiKey' },
+    { method: 'PUT', path: '/channels/{channel}', function: 'putChannel', auth: 'apiKey' },
+    { method: 'GET', path: '/channels', function: 'getChannels', auth: 'apiKey' },
+    { method: 'POST', path: '/inventory/adjustments', function: 'adjustInventory', auth: 'apiKey' },
+    { method: 'GET', path: '/inventory/{sku}', function: 'getSkuInventory', auth: 'apiKey' },
+    { method: 'GET', path: '/inventory', function: 'getLocationInventory', auth: 'apiKey' },
   ],
 
   rules: {
@@ -214,6 +336,18 @@ export const topology: Topology = {
       maxReceiveCount: 5,
       retentionSeconds: 14 * 24 * 3600,
     },
+    inventoryFeed: {
+      description: 'Inventory adjustments from WMS/ERP integrations ({ tenantId, adjustments }); failures go to its DLQ',
+      visibilityTimeoutSeconds: 360,
+      maxReceiveCount: 5,
+      retentionSeconds: 4 * 24 * 3600,
+    },
+    inventoryStreamDlq: {
+      description: 'Stream batches the stock projection or the reservation expiry could not process after their retries',
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 5,
+      retentionSeconds: 14 * 24 * 3600,
+    },
   },
 
   streamMappings: {
@@ -226,9 +360,39 @@ export const topology: Topology = {
       bisectBatchOnError: true,
       onFailure: 'tableEventsDlq',
     },
+    stockProjection: {
+      function: 'projectStock',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 0,
+      startingPosition: 'TRIM_HORIZON',
+      retryAttempts: 10,
+      bisectBatchOnError: true,
+      onFailure: 'inventoryStreamDlq',
+      filters: [
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Stock', 'Sku'] } } } },
+      ],
+    },
+    reservationExpiry: {
+      function: 'releaseExpiredReservations',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 0,
+      startingPosition: 'TRIM_HORIZON',
+      retryAttempts: 10,
+      bisectBatchOnError: true,
+      onFailure: 'inventoryStreamDlq',
+      filters: [
+        {
+          eventName: ['REMOVE'],
+          userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+          dynamodb: { OldImage: { entity: { S: ['Reservation'] }, status: { S: ['PENDING'] } } },
+        },
+      ],
+    },
   },
 
-  queueMappings: {},
+  queueMappings: {
+    inventoryFeed: { queue: 'inventoryFeed', function: 'consumeInventoryFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
+  },
 
   stateMachines: {
     tenantOnboarding: {

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, placeOrderSchema } from './intake.ts';
+import { InvalidTransitionError, statusAfterAllocation, transition, unallocatedLines, type Order } from './order.ts';
+import { applyShipmentAction, InvalidShipmentActionError, orderIdOfShipment, shipmentId, type Shipment } from './shipment.ts';
+
+const at = new Date('2026-11-26T12:00:00Z');
+
+function order(overrides: Partial<Order> = {}): Order {
+  return {
+    tenantId: 't_0123456789ab',
+    orderId: 'o_01abc',
+    channel: 'web',
+    customer: { tier: 'standard' },
+    shipTo: { country: 'US', postalCode: '10001' },
+    lines: [
+      { lineId: 'l1', sku: 'TEE', quantity: 2, fulfillment: { type: 'ship' } },
+      { lineId: 'l2', sku: 'CAP', quantity: 1, fulfillment: { type: 'ship' } },
+    ],
+    status: 'ACCEPTED',
+    allocations: [],
+    backorderedLines: [],
+    history: [{ status: 'ACCEPTED', at: at.toISOString() }],
+    attempt: 0,
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    version: 1,
+    ...overrides,
+  };
+}
+
+describe('order lifecycle', () => {
+  it('records each status change in the history with its time and reason, and bumps the version', () => {
+    const routed = transition(order(), 'ROUTING', at);
+    const failed = transition(routed, 'FAILED', at, 'carrier rates unavailable');
+    expect(failed.history.map((h) => h.status)).toEqual(['ACCEPTED', 'ROUTING', 'FAILED']);
+    expect(failed.statusReason).toBe('carrier rates unavailable');
+    expect(failed.version).toBe(3);
+  });
+
+  it('never moves a cancelled or delivered order again', () => {
+    expect(() => transition(order({ status: 'CANCELLED' }), 'ALLOCATED', at)).toThrow(InvalidTransitionError);
+    expect(() => transition(order({ status: 'DELIVERED' }), 'CANCELLED', at)).toThrow(InvalidTransitionError);
+  });
+
+  it('lets a backordered order be routed again but not allocated without routing', () => {
+    expect(transition(order({ status: 'BACKORDERED' }), 'ROUTING', at).status).toBe('ROUTING');
+    expect(() => transition(order({ status: 'BACKORDERED' }), 'ALLOCATED', at)).toThrow(InvalidTransitionError);
+  });
+
+  it('calls an order allocated, partially allocated or backordered by the units reserved', () => {
+    const o = order();
+    expect(statusAfterAllocation(o, [])).toBe('BACKORDERED');
+    expect(statusAfterAllocation(o, [{ lineId: 'l1', sku: 'TEE', locationId: 'A', quantity: 2 }])).toBe('PARTIALLY_ALLOCATED');
+    expect(
+      statusAfterAllocation(o, [
+        { lineId: 'l1', sku: 'TEE', locationId: 'A', quantity: 1 },
+        { lineId: 'l1', sku: 'TEE', locationId: 'B', quantity: 1 },
+        { lineId: 'l2', sku: 'CAP', locationId: 'A', quantity: 1 },
+      ]),
+    ).toBe('ALLOCATED');
+  });
+
+  it('lists the units each line still waits for', () => {
+    expect(unallocatedLines(order(), [{ lineId: 'l1', sku: 'TEE', locationId: 'A', quantity: 1 }])).toEqual([
+      { lineId: 'l1', sku: 'TEE', quantity: 1 },
+      { lineId: 'l2', sku: 'CAP', quantity: 1 },
+    ]);
+  });
+});
+
+describe('order intake', () => {
+  const valid = { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2 }] };
+
+  it('fills defaults: ship fulfilment and a standard customer', () => {
+    const parsed = placeOrderSchema.parse(valid);
+    expect(parsed.lines[0]!.fulfillment).toEqual({ type: 'ship' });
+    expect(parsed.customer.tier).toBe('standard');
+  });
+
+  it.each([
+    ['zero quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: 0 }] }, 'lines.0.quantity'],
+    ['negative quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: -3 }] }, 'lines.0.quantity'],
+    ['fractional quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1.5 }] }, 'lines.0.quantity'],
+    ['huge quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1e9 }] }, 'lines.0.quantity'],
+    ['string quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: '2' }] }, 'lines.0.quantity'],
+    ['no lines', { lines: [] }, 'lines'],
+    ['1,000 lines', { lines: Array.from({ length: 1000 }, (_, i) => ({ lineId: `l${i}`, sku: 'TEE', quantity: 1 })) }, 'lines'],
+    ['duplicate line ids', { lines: [{ lineId: 'l1', sku: 'A', quantity: 1 }, { lineId: 'l1', sku: 'B', quantity: 1 }] }, 'lines.1.lineId'],
+    ['pickup without a store', { lines: [{ lineId: 'l1', sku: 'A', quantity: 1, fulfillment: { type: 'pickup' } }] }, 'lines.0.fulfillment.locationId'],
+    ['no destination', { shipTo: { country: 'US' } }, 'shipTo.postalCode'],
+    ['lower-case country', { shipTo: { country: 'us', postalCode: '10001' } }, 'shipTo.country'],
+    ['huge sku', { lines: [{ lineId: 'l1', sku: 'X'.repeat(5000), quantity: 1 }] }, 'lines.0.sku'],
+    ['unknown field', { coupon: 'FREE' }, ''],
+  ])('refuses %s, naming the field', (_, patch, field) => {
+    const result = placeOrderSchema.safeParse({ ...valid, ...patch });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => i.path.join('.'))).toContain(field);
+  });
+
+  it('fingerprints bodies the same whatever their key order', () => {
+    expect(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }] })).toBe(canonicalJson({ a: [{ x: 1, y: 2 }], b: 1 }));
+    expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: 2 }));
+  });
+});
+
+describe('shipments', () => {
+  const shipment: Shipment = {
+    tenantId: 't_0123456789ab',
+    orderId: 'o_01abc',
+    shipmentId: shipmentId('o_01abc', 1, 0),
+    locationId: 'BROOKLYN',
+    fulfillment: 'ship',
+    lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2 }],
+    reservationId: 'r1',
+    status: 'REQUESTED',
+    history: [],
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    version: 1,
+  };
+
+  it('names its order in its id', () => {
+    expect(shipment.shipmentId).toBe('o_01abc-S101');
+    expect(orderIdOfShipment(shipment.shipmentId)).toBe('o_01abc');
+    expect(orderIdOfShipment('nonsense')).toBeUndefined();
+  });
+
+  it('goes requested -> accepted -> shipped -> delivered, keeping the tracking', () => {
+    const accepted = applyShipmentAction(shipment, 'accept', at);
+    const shipped = applyShipmentAction(accepted, 'ship', at, { tracking: { trackingNumber: '1Z999' } });
+    const delivered = applyShipmentAction(shipped, 'deliver', at);
+    expect(delivered.status).toBe('DELIVERED');
+    expect(delivered.tracking?.trackingNumber).toBe('1Z999');
+    expect(delivered.history.map((h) => h.status)).toEqual(['ACCEPTED', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it('cannot reject or cancel a shipped parcel', () => {
+    const shipped = applyShipmentAction(shipment, 'ship', at);
+    expect(() => applyShipmentAction(shipped, 'reject', at)).toThrow(InvalidShipmentActionError);
+    expect(() => applyShipmentAction(shipped, 'cancel', at)).toThrow('A shipped shipment cannot be cancelled');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The order aggregate: its statuses, the transitions between them and the history they leave. Pure: callers pass the
+ * time in. Every status change goes through `transition`, which refuses moves the lifecycle does not allow, so a
+ * replayed or late workflow step can never move an order backwards (e.g. a cancelled order back to ALLOCATED).
+ */
+export const ORDER_STATUSES = [
+  'ACCEPTED',
+  'ROUTING',
+  'ALLOCATED',
+  'PARTIALLY_ALLOCATED',
+  'BACKORDERED',
+  'SHIPPED',
+  'DELIVERED',
+  'CANCELLED',
+  'FAILED',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED']);
+/** Statuses a workflow is expected to move on from by itself; past a deadline the sweeper re-drives them. */
+export const IN_FLIGHT_STATUSES: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'ROUTING']);
+
+const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
+  ACCEPTED: ['ROUTING', 'CANCELLED', 'FAILED'],
+  ROUTING: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', 'FAILED'],
+  // A partial or backordered order is routed again when stock arrives; a rejected shipment re-routes its lines.
+  ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED'],
+  PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'SHIPPED', 'CANCELLED', 'FAILED'],
+  BACKORDERED: ['ROUTING', 'CANCELLED', 'FAILED'],
+  SHIPPED: ['DELIVERED', 'ROUTING'],
+  DELIVERED: [],
+  CANCELLED: [],
+  // FAILED needs ops; ops may re-drive it (ROUTING) or cancel it.
+  FAILED: ['ROUTING', 'CANCELLED'],
+};
+
+export type Preference = 'fastest' | 'cheapest' | 'greenest' | 'balanced';
+export type SplitPolicy = 'allow' | 'minimize' | 'single';
+export type FulfillmentType = 'ship' | 'pickup' | 'curbside';
+
+export interface OrderLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  fulfillment: { type: FulfillmentType; locationId?: string };
+}
+
+export interface Allocation {
+  lineId: string;
+  sku: string;
+  locationId: string;
+  quantity: number;
+}
+
+export interface StatusChange {
+  status: OrderStatus;
+  at: string;
+  reason?: string;
+}
+
+export interface Order {
+  tenantId: string;
+  orderId: string;
+  channel: string;
+  externalId?: string;
+  customer: { id?: string; email?: string; tier: 'standard' | 'vip' };
+  shipTo: { name?: string; address?: string; postalCode?: string; country: string; geo?: { lat: number; lon: number } };
+  lines: OrderLine[];
+  preference?: Preference;
+  splitPolicy?: SplitPolicy;
+  status: OrderStatus;
+  statusReason?: string;
+  allocations: Allocation[];
+  /** Units per line still waiting for stock. */
+  backorderedLines: Array<{ lineId: string; sku: string; quantity: number }>;
+  history: StatusChange[];
+  /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
+  attempt: number;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export class InvalidTransitionError extends Error {
+  override readonly name = 'InvalidTransitionError';
+  constructor(
+    readonly from: OrderStatus,
+    readonly to: OrderStatus,
+  ) {
+    super(`An order cannot go from ${from} to ${to}`);
+  }
+}
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return ALLOWED[from].includes(to);
+}
+
+/** The order after a status change, with the change in its history. Throws when the lifecycle forbids it. */
+export function transition(order: Order, to: OrderStatus, at: Date, reason?: string): Order {
+  if (!canTransition(order.status, to)) throw new InvalidTransitionError(order.status, to);
+  const change: StatusChange = { status: to, at: at.toISOString(), ...(reason ? { reason } : {}) };
+  return {
+    ...order,
+    status: to,
+    ...(reason ? { statusReason: reason } : { statusReason: undefined }),
+    // Repeated ROUTING attempts are one history entry each, but the history stays bounded.
+    history: [...order.history, change].slice(-100),
+    updatedAt: change.at,
+    version: order.version + 1,
+  };
+}
+
+/** The status an order reaches once routing has reserved what it could. */
+export function statusAfterAllocation(order: Pick<Order, 'lines'>, allocations: Allocation[]): 'ALLOCATED' | 'PARTIALLY_ALLOCATED' | 'BACKORDERED' {
+  const wanted = order.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const got = allocations.reduce((sum, allocation) => sum + allocation.quantity, 0);
+  if (got === 0) return 'BACKORDERED';
+  return got >= wanted ? 'ALLOCATED' : 'PARTIALLY_ALLOCATED';
+}
+
+/** Units of each line not covered by the allocations. */
+export function unallocatedLines(order: Pick<Order, 'lines'>, allocations: Allocation[]): Array<{ lineId: string; sku: string; quantity: number }> {
+  return order.lines
+    .map((line) => {
+      const allocated = allocations.filter((a) => a.lineId === line.lineId).reduce((sum, a) => sum + a.quantity, 0);
+      return { lineId: line.lineId, sku: line.sku, quantity: line.quantity - allocated };
+    })
+    .filter((line) => line.quantity > 0);
+}
+
+export function isFinal(status: OrderStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}

@@ -1,0 +1,84 @@
+/**
+ * A shipment: the units one location sends in one parcel, with its carrier service, cost, promise and carbon. Its
+ * lifecycle is driven by the location (accept / reject) and the carrier (ship / deliver).
+ */
+export const SHIPMENT_STATUSES = ['REQUESTED', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
+export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
+export type ShipmentAction = 'accept' | 'reject' | 'ship' | 'deliver' | 'cancel';
+
+const NEXT: Record<ShipmentAction, { from: readonly ShipmentStatus[]; to: ShipmentStatus }> = {
+  accept: { from: ['REQUESTED'], to: 'ACCEPTED' },
+  reject: { from: ['REQUESTED', 'ACCEPTED'], to: 'REJECTED' },
+  // A location may ship without accepting first (many WMSs only report the ship event).
+  ship: { from: ['REQUESTED', 'ACCEPTED'], to: 'SHIPPED' },
+  deliver: { from: ['SHIPPED'], to: 'DELIVERED' },
+  cancel: { from: ['REQUESTED', 'ACCEPTED'], to: 'CANCELLED' },
+};
+
+const PAST_TENSE: Record<ShipmentAction, string> = { accept: 'accepted', reject: 'rejected', ship: 'shipped', deliver: 'delivered', cancel: 'cancelled' };
+
+export interface ShipmentQuote {
+  carrier: string;
+  service: string;
+  cost: number;
+  promisedDeliveryDate: string;
+  co2Grams: number;
+  upgraded?: boolean;
+}
+
+export interface Shipment {
+  tenantId: string;
+  orderId: string;
+  shipmentId: string;
+  locationId: string;
+  fulfillment: 'ship' | 'pickup' | 'curbside';
+  lines: Array<{ lineId: string; sku: string; quantity: number }>;
+  /** The reservation holding this shipment's units; committed on ship, released on reject or cancel. */
+  reservationId: string;
+  quote?: ShipmentQuote;
+  tracking?: { carrier?: string; trackingNumber: string; url?: string };
+  status: ShipmentStatus;
+  history: Array<{ status: ShipmentStatus; at: string; reason?: string }>;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export class InvalidShipmentActionError extends Error {
+  override readonly name = 'InvalidShipmentActionError';
+  constructor(
+    readonly action: ShipmentAction,
+    readonly status: ShipmentStatus,
+  ) {
+    super(`A ${status.toLowerCase()} shipment cannot be ${PAST_TENSE[action]}`);
+  }
+}
+
+/** `true` when the action was already applied (an idempotent retry); throws when it cannot apply. */
+export function isRepeat(shipment: Shipment, action: ShipmentAction): boolean {
+  return shipment.status === NEXT[action].to;
+}
+
+export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, at: Date, extra: { reason?: string; tracking?: Shipment['tracking'] } = {}): Shipment {
+  const rule = NEXT[action];
+  if (!rule.from.includes(shipment.status)) throw new InvalidShipmentActionError(action, shipment.status);
+  const when = at.toISOString();
+  return {
+    ...shipment,
+    status: rule.to,
+    ...(extra.tracking ? { tracking: extra.tracking } : {}),
+    history: [...shipment.history, { status: rule.to, at: when, ...(extra.reason ? { reason: extra.reason } : {}) }],
+    updatedAt: when,
+    version: shipment.version + 1,
+  };
+}
+
+/** `${orderId}-S${n}`: a shipment id names its order, so a location's call finds it with one key. */
+export function shipmentId(orderId: string, attempt: number, index: number): string {
+  return `${orderId}-S${attempt}${String(index + 1).padStart(2, '0')}`;
+}
+
+export function orderIdOfShipment(id: string): string | undefined {
+  const match = /^(o_[a-z0-9]+)-S\d+$/.exec(id);
+  return match?.[1];
+}
