@@ -3,8 +3,10 @@
 // The server runs in a child process (as the local cloud runs it beside the handlers) so that the SDK's own CPU cost
 // is not charged to it; the server's CPU time per operation is printed too.
 //   tsx bench/dynamodb.ts [--seconds-per-case 2] [--concurrency 32] [--in-process]
+// The machine is shared: read the numbers next to the load average, which is printed too.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CreateTableCommand, DynamoDBClient, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalDynamoDb } from '../infra/local/dynamodb/index.ts';
@@ -47,7 +49,9 @@ async function startServer(): Promise<ServerHandle> {
     const server = await startLocalDynamoDb({ ttlSweepIntervalMs: 3_600_000 });
     return { endpoint: server.endpoint, cpuMs: async () => undefined, stop: () => server.close() };
   }
-  const child = fork(process.argv[1]!, ['--serve'], { execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)] });
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
+  const extraArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(process.argv[1]!, ['--serve'], { execArgv: [...process.execArgv, ...extraArgs] });
   const [ready] = (await once(child, 'message')) as [{ endpoint: string }];
   return {
     endpoint: ready.endpoint,
@@ -97,7 +101,9 @@ const seed = (i: number) =>
       ExpressionAttributeValues: { ':n': { N: '1000000000' } },
     }),
   );
-await Promise.all(Array.from({ length: SPREAD_KEYS }, (_, i) => seed(i)));
+for (let i = 0; i < SPREAD_KEYS; i += concurrency) {
+  await Promise.all(Array.from({ length: Math.min(concurrency, SPREAD_KEYS - i) }, (_, j) => seed(i + j)));
+}
 
 const decrement = (i: number) => ({
   TableName: 'bench',
@@ -133,7 +139,10 @@ async function run(label: string, op: (n: number) => Promise<unknown>): Promise<
 }
 
 const spread = () => Math.floor(Math.random() * SPREAD_KEYS);
-console.log(`concurrency ${concurrency}, ${caseMs / 1000} s per case, stream enabled (NEW_AND_OLD_IMAGES)`);
+console.log(
+  `concurrency ${concurrency}, ${caseMs / 1000} s per case, stream enabled (NEW_AND_OLD_IMAGES), ` +
+    `server ${values['in-process'] ? 'in-process' : 'in a child process'}, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 await run('UpdateItem (conditional), spread keys', () => ddb.send(new UpdateItemCommand(decrement(spread()))));
 await run('UpdateItem (conditional), one hot key', () => ddb.send(new UpdateItemCommand(decrement(0))));
 await run('TransactWriteItems (2 updates), spread keys', () => {

@@ -1,6 +1,6 @@
 // Conformance: DynamoDB Streams records for every committed change, read through the DynamoDB Streams API.
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTable, readAll, readStream, shardIterator, startHarness, type Harness } from './test-support.ts';
@@ -37,6 +37,30 @@ describe('stream settings', () => {
 
     const records = await readStream(h.streams, TableDescription!.LatestStreamArn!);
     expect(records.map((r) => r.dynamodb?.Keys)).toEqual([{ pk: { S: 'after' }, sk: { S: 'x' } }]);
+  });
+
+  it('close when disabled, and a new stream starts when enabled again', async () => {
+    const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'one', sk: 'x' } }));
+
+    await h.ddb.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'two', sk: 'x' } }));
+    const { StreamDescription } = await h.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const closed = await h.streams.send(
+      new GetRecordsCommand({ ShardIterator: await shardIterator(h.streams, streamArn!, 'TRIM_HORIZON') }),
+    );
+    const { TableDescription } = await h.ddb.send(
+      new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } }),
+    );
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'three', sk: 'x' } }));
+
+    expect(StreamDescription?.StreamStatus).toBe('DISABLED');
+    expect(StreamDescription?.Shards?.[0]?.SequenceNumberRange?.EndingSequenceNumber).toEqual(expect.any(String));
+    expect(closed.Records?.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['one']);
+    expect(closed.NextShardIterator).toBeUndefined();
+    expect(TableDescription?.LatestStreamArn).not.toBe(streamArn);
+    const reopened = await readStream(h.streams, TableDescription!.LatestStreamArn!);
+    expect(reopened.map((r) => r.dynamodb?.Keys?.pk?.S)).toEqual(['three']);
   });
 });
 

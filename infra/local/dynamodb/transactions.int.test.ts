@@ -137,6 +137,32 @@ describe('TransactWriteItems', () => {
     expect(await get(orders, 'T1#O5', 'ORDER')).toBeDefined();
   });
 
+  it('cancels with a ValidationError reason when an update meets an operand of the wrong type', async () => {
+    await h.doc.send(new PutCommand({ TableName: stock, Item: { pk: 'T1#SKU9', sk: 'STOCK', available: 'many' } }));
+
+    const error = await h.doc
+      .send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: orders, Item: { pk: 'T1#O9', sk: 'ORDER' } } },
+            {
+              Update: {
+                TableName: stock,
+                Key: { pk: 'T1#SKU9', sk: 'STOCK' },
+                UpdateExpression: 'SET available = available - :q',
+                ExpressionAttributeValues: { ':q': 1 },
+              },
+            },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect((error as TransactionCanceledException).CancellationReasons?.map((r) => r.Code)).toEqual(['None', 'ValidationError']);
+    expect(await get(orders, 'T1#O9', 'ORDER')).toBeUndefined();
+  });
+
   it('rejects two operations on the same item with a ValidationException', async () => {
     const error = await h.doc
       .send(
