@@ -13,6 +13,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, S
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
 import type { FunctionId, QueueMappingSpec, StreamMappingSpec } from '../topology.ts';
 import { REGION } from './constants.ts';
+import { matchesPattern } from './eventbridge/index.ts';
 
 export type Invoke = (id: FunctionId, event: unknown) => Promise<unknown>;
 
@@ -116,8 +117,12 @@ export function startStreamPoller(options: {
 
   /** Index of the first failed record in the batch, or undefined when all succeeded. */
   async function invokeBatch(streamArn: string, records: StreamRecord[]): Promise<number | undefined> {
+    const lambdaRecords = records.map((r) => lambdaRecord(r, streamArn));
+    // Lambda event filtering: records no pattern matches never reach the function and count as processed.
+    const delivered = mapping.filters?.length ? lambdaRecords.filter((r) => mapping.filters!.some((p) => matchesPattern(p, r))) : lambdaRecords;
+    if (delivered.length === 0) return undefined;
     try {
-      const response = (await invoke(mapping.function, { Records: records.map((r) => lambdaRecord(r, streamArn)) })) as SQSBatchResponse | undefined;
+      const response = (await invoke(mapping.function, { Records: delivered })) as SQSBatchResponse | undefined;
       const failures = response?.batchItemFailures ?? [];
       if (failures.length === 0) return undefined;
       const failedIds = new Set(failures.map((f) => f.itemIdentifier));
@@ -180,7 +185,8 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
     eventSource: 'aws:dynamodb',
     awsRegion: REGION,
     eventSourceARN: streamArn,
-    ...(record.userIdentity ? { userIdentity: record.userIdentity } : {}),
+    // Lambda spells the identity in lower camel case (the Streams API in Pascal case).
+    ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
     dynamodb: {
       // Lambda delivers epoch seconds; the Streams SDK hands us a Date.
       ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : (created as number | undefined),

@@ -1,4 +1,8 @@
 import type { ApiKeyParts, Tenant, TenantSettings } from '#domain/tenants/tenant';
+import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
+import type { StockLevel } from '#domain/inventory/stock';
+import type { Reservation } from '#domain/inventory/reservation';
+import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DomainEvent } from '#events/envelope';
 
 /** Ports the use cases depend on. Adapters in shared/adapters implement them; tests pass in-memory fakes or the real local adapters. */
@@ -40,4 +44,82 @@ export interface TenantStore {
 export interface EventPublisher {
   /** Publishes the events; resolves with the ids of those that failed (empty when all were accepted). */
   publish(events: DomainEvent[]): Promise<{ failed: string[] }>;
+}
+
+// ---- Inventory (issue 4) ----
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque position of the next page; undefined on the last page. */
+  next?: Record<string, unknown>;
+}
+
+export interface Geocoder {
+  /** Coordinates of a postal code, or undefined when it cannot be placed offline. */
+  locate(postalCode: string, country: string): Promise<{ lat: number; lon: number } | undefined>;
+}
+
+export interface LocationStore {
+  /** Creates or replaces; the stored version is bumped. */
+  put(location: Omit<Location, 'version'>): Promise<{ location: Location; created: boolean }>;
+  get(tenantId: string, locationId: string): Promise<Location | undefined>;
+  list(tenantId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<Location>>;
+  /** The ids among `locationIds` that exist. */
+  existing(tenantId: string, locationIds: string[]): Promise<Set<string>>;
+}
+
+export interface SkuStore {
+  put(sku: Omit<Sku, 'version'>): Promise<{ sku: Sku; created: boolean }>;
+  get(tenantId: string, sku: string): Promise<Sku | undefined>;
+}
+
+export interface ChannelStore {
+  put(rule: Omit<ChannelRule, 'version'>): Promise<ChannelRule>;
+  get(tenantId: string, channel: string): Promise<ChannelRule | undefined>;
+  list(tenantId: string): Promise<ChannelRule[]>;
+}
+
+export interface StockStore {
+  /** Current levels of the given location+sku pairs (missing pairs are absent from the map, keyed `locationId sku`). */
+  getMany(tenantId: string, keys: Array<{ locationId: string; sku: string }>): Promise<Map<string, StockLevel>>;
+  /** Writes a level computed from `expectedVersion` (0: the item must not exist). False when another writer got there first. */
+  putIfVersion(level: StockLevel, expectedVersion: number): Promise<boolean>;
+  /** Every location's level of a SKU, read consistently. */
+  listBySku(tenantId: string, sku: string): Promise<StockLevel[]>;
+  listByLocation(tenantId: string, locationId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<StockLevel>>;
+}
+
+export type ReserveAttempt =
+  | { outcome: 'RESERVED' }
+  /** Lines whose condition failed, with the stored availability seen (undefined: no stock item). */
+  | { outcome: 'INSUFFICIENT'; failed: Array<{ index: number; available: number | undefined }> }
+  /** The reservation id is taken: the stored reservation. */
+  | { outcome: 'EXISTS'; reservation: Reservation };
+
+export type FinishAttempt = { outcome: 'DONE' } | { outcome: 'NOT_PENDING'; reservation: Reservation | undefined };
+
+export interface ReservationStore {
+  /**
+   * One transaction: the reservation item (must not exist) and, per line, `reserved += q, available -= q` on the
+   * stock item if `available >= minAvailable[i]`. All or nothing.
+   */
+  reserve(reservation: Reservation, minAvailable: number[]): Promise<ReserveAttempt>;
+  /** Stores a rejected attempt (unless the id is taken meanwhile) so a retry answers the same; returns what is stored. */
+  recordRejection(reservation: Reservation): Promise<Reservation>;
+  get(tenantId: string, reservationId: string): Promise<Reservation | undefined>;
+  /** PENDING -> RELEASED with the units back to available, in one transaction. */
+  release(reservation: Reservation, now: Date, retainUntil: number): Promise<FinishAttempt>;
+  /** PENDING -> COMMITTED with the units out of on-hand, in one transaction. */
+  commit(reservation: Reservation, now: Date, retainUntil: number): Promise<FinishAttempt>;
+  /**
+   * After TTL deleted a PENDING reservation: writes its EXPIRED tombstone (must not exist) and gives its units back,
+   * in one transaction. False when the tombstone already exists (a replayed stream record).
+   */
+  returnExpired(reservation: Reservation, now: Date, retainUntil: number): Promise<boolean>;
+}
+
+export interface SkuNetworkStore {
+  getMany(tenantId: string, skus: string[]): Promise<Map<string, SkuNetwork>>;
+  /** Writes the network if its stored version is still `expectedVersion` (0: absent). */
+  putIfVersion(network: SkuNetwork, expectedVersion: number): Promise<boolean>;
 }

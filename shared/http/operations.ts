@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  LOCATION_TYPES,
+  adjustmentsRequestSchema,
+  channelSchema,
+  locationIdSchema,
+  putChannelSchema,
+  putLocationSchema,
+  putSkuSchema,
+  skuSchema,
+} from '#domain/inventory/schemas';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -48,6 +58,90 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem' });
 
+// ---- Inventory ----
+
+const limitSchema = z.coerce.number().int('must be an integer').min(1, 'must be >= 1').max(100, 'must be <= 100').default(50);
+const cursorSchema = z.string().max(2048, 'must be at most 2048 characters').optional().describe('The `next` of the previous page');
+
+export const locationPathSchema = z.strictObject({ locationId: locationIdSchema });
+export const skuPathSchema = z.strictObject({ sku: skuSchema });
+export const channelPathSchema = z.strictObject({ channel: channelSchema });
+export const pageQuerySchema = z.strictObject({ limit: limitSchema, cursor: cursorSchema });
+export const skuInventoryQuerySchema = z.strictObject({ channel: channelSchema.optional().describe('Apply this channel\'s hold-back') });
+export const locationInventoryQuerySchema = z.strictObject({
+  locationId: locationIdSchema,
+  channel: channelSchema.optional().describe('Apply this channel\'s hold-back'),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const locationSchema = z
+  .object({
+    locationId: z.string(),
+    name: z.string(),
+    type: z.enum(LOCATION_TYPES),
+    geo: z.object({ lat: z.number(), lon: z.number() }),
+    address: z.object({ postalCode: z.string(), country: z.string() }).optional(),
+    capabilities: z.object({ ship: z.boolean(), pickup: z.boolean(), curbside: z.boolean() }),
+    handlingCost: z.number(),
+    dailyCapacity: z.number().int().optional(),
+    rank: z.number().int().optional(),
+    active: z.boolean(),
+    version: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Location' });
+
+export const skuItemSchema = z
+  .object({
+    sku: z.string(),
+    name: z.string().optional(),
+    weightLb: z.number(),
+    dims: z.object({ lengthIn: z.number(), widthIn: z.number(), heightIn: z.number() }).optional(),
+    lowStockThreshold: z.number().int().optional(),
+    version: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Sku' });
+
+const holdBackOut = z.object({ units: z.number().int().optional(), share: z.number().optional() });
+export const channelRuleSchema = z
+  .object({ channel: z.string(), holdBack: holdBackOut, skus: z.record(z.string(), holdBackOut).optional(), version: z.number().int(), updatedAt: z.iso.datetime() })
+  .meta({ id: 'ChannelRule' });
+
+const stockViewSchema = z.object({
+  locationId: z.string(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  safetyStock: z.number().int(),
+  available: z.number().int().describe('max(0, onHand - reserved - safetyStock), after the channel\'s hold-back when one is named'),
+});
+
+export const skuAvailabilitySchema = z
+  .object({ sku: z.string(), channel: z.string().optional(), available: z.number().int(), locations: z.array(stockViewSchema) })
+  .meta({ id: 'SkuAvailability' });
+
+export const locationInventoryPageSchema = z
+  .object({ items: z.array(stockViewSchema.extend({ sku: z.string() })), next: z.string().optional() })
+  .meta({ id: 'LocationInventoryPage' });
+
+export const adjustmentReportSchema = z
+  .object({
+    applied: z.number().int().describe('How many adjustments took effect: every index not listed in ignored or errors'),
+    ignored: z.array(
+      z.object({ index: z.number().int(), locationId: z.string(), sku: z.string(), reason: z.literal('STALE_SEQUENCE'), sequence: z.number().int(), lastSequence: z.number().int() }),
+    ),
+    errors: z.array(
+      z.object({
+        index: z.number().int(),
+        field: z.string(),
+        code: z.enum(['UNKNOWN_LOCATION', 'BELOW_RESERVED', 'NEGATIVE_ON_HAND', 'TEMPORARY_FAILURE']),
+        message: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'InventoryAdjustmentReport' });
+
 export const operations = {
   getHealth: {
     operationId: 'getHealth',
@@ -75,5 +169,108 @@ export const operations = {
     tags: ['tenants'],
     auth: true,
     responses: { 200: { description: 'The calling tenant', schema: tenantSchema } },
+  },
+  putLocation: {
+    operationId: 'putLocation',
+    method: 'put',
+    path: '/locations/{locationId}',
+    summary: 'Create or replace a location (warehouse, store, drop-shipper or 3PL)',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: locationPathSchema,
+    requestBody: putLocationSchema,
+    responses: { 200: { description: 'Replaced', schema: locationSchema }, 201: { description: 'Created', schema: locationSchema } },
+  },
+  getLocations: {
+    operationId: 'getLocations',
+    method: 'get',
+    path: '/locations',
+    summary: 'Page the locations',
+    tags: ['inventory'],
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of locations', schema: z.object({ items: z.array(locationSchema), next: z.string().optional() }) } },
+  },
+  getLocation: {
+    operationId: 'getLocation',
+    method: 'get',
+    path: '/locations/{locationId}',
+    summary: 'One location',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: locationPathSchema,
+    responses: { 200: { description: 'The location', schema: locationSchema }, 404: { description: 'No such location' } },
+  },
+  putSku: {
+    operationId: 'putSku',
+    method: 'put',
+    path: '/skus/{sku}',
+    summary: 'Create or replace a catalogue SKU',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: skuPathSchema,
+    requestBody: putSkuSchema,
+    responses: { 200: { description: 'Replaced', schema: skuItemSchema }, 201: { description: 'Created', schema: skuItemSchema } },
+  },
+  getSku: {
+    operationId: 'getSku',
+    method: 'get',
+    path: '/skus/{sku}',
+    summary: 'One catalogue SKU',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: skuPathSchema,
+    responses: { 200: { description: 'The SKU', schema: skuItemSchema }, 404: { description: 'No such SKU' } },
+  },
+  putChannel: {
+    operationId: 'putChannel',
+    method: 'put',
+    path: '/channels/{channel}',
+    summary: 'Set the stock held back from a channel (e.g. keep the last units for the web shop over marketplaces)',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: channelPathSchema,
+    requestBody: putChannelSchema,
+    responses: { 200: { description: 'The channel rule', schema: channelRuleSchema } },
+  },
+  getChannels: {
+    operationId: 'getChannels',
+    method: 'get',
+    path: '/channels',
+    summary: 'The channel hold-back rules',
+    tags: ['inventory'],
+    auth: true,
+    responses: { 200: { description: 'Every channel rule', schema: z.object({ items: z.array(channelRuleSchema) }) } },
+  },
+  adjustInventory: {
+    operationId: 'adjustInventory',
+    method: 'post',
+    path: '/inventory/adjustments',
+    summary: 'Apply up to 500 absolute counts (set) or movements (delta), answered per item',
+    tags: ['inventory'],
+    auth: true,
+    requestBody: adjustmentsRequestSchema,
+    responses: { 200: { description: 'What was applied, ignored (stale sequence) or refused, per item', schema: adjustmentReportSchema } },
+  },
+  getSkuInventory: {
+    operationId: 'getSkuInventory',
+    method: 'get',
+    path: '/inventory/{sku}',
+    summary: 'A SKU\'s availability at every location',
+    tags: ['inventory'],
+    auth: true,
+    pathParameters: skuPathSchema,
+    query: skuInventoryQuerySchema,
+    responses: { 200: { description: 'Availability per location (none for an unknown SKU)', schema: skuAvailabilitySchema } },
+  },
+  getLocationInventory: {
+    operationId: 'getLocationInventory',
+    method: 'get',
+    path: '/inventory',
+    summary: 'Page the stock of one location',
+    tags: ['inventory'],
+    auth: true,
+    query: locationInventoryQuerySchema,
+    responses: { 200: { description: 'A page of the location\'s SKUs', schema: locationInventoryPageSchema }, 404: { description: 'No such location' } },
   },
 } satisfies Record<string, Operation>;

@@ -1,5 +1,8 @@
 import { createEvent, type DomainEvent } from '#events/envelope';
 import { TenantCreated } from '#events/tenant-created';
+import { StockChanged } from '#events/stock-changed';
+import { StockLow } from '#events/stock-low';
+import { becameLow, changedLocations, type SkuNetwork } from '../inventory/projection.ts';
 
 /**
  * The outbox rule: a committed item change, read from the table's stream, becomes the domain events it implies.
@@ -28,7 +31,30 @@ export function eventsForChange(change: ItemChange): DomainEvent[] {
       ),
     ];
   }
+  if (entity === 'SkuNetwork' && change.newItem) return stockEvents(change, change.oldItem as SkuNetwork | undefined, change.newItem as unknown as SkuNetwork);
   return [];
+}
+
+/** A projection write becomes StockChanged (the locations that moved), plus StockLow when it crosses the threshold. */
+function stockEvents(change: ItemChange, before: SkuNetwork | undefined, after: SkuNetwork): DomainEvent[] {
+  const meta = (type: string) => ({ eventId: `${change.changeId}:${type}`, occurredAt: change.occurredAt, tenantId: after.tenantId, correlationId: change.changeId });
+  const moved = changedLocations(before, after);
+  const events: DomainEvent[] = [];
+  if (moved.length) {
+    events.push(
+      createEvent(StockChanged, meta('StockChanged'), {
+        sku: after.sku,
+        available: after.available,
+        previousAvailable: before?.available ?? 0,
+        locations: moved.map(({ locationId, onHand, reserved, safetyStock, available }) => ({ locationId, onHand, reserved, safetyStock, available })),
+        projectedAt: after.projectedAt,
+      }),
+    );
+  }
+  if (becameLow(before, after)) {
+    events.push(createEvent(StockLow, meta('StockLow'), { sku: after.sku, available: after.available, threshold: after.lowStockThreshold }));
+  }
+  return events;
 }
 
 function correlationIdOf(item: Record<string, unknown>, fallback: string): string {

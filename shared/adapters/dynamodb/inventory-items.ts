@@ -1,0 +1,81 @@
+import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
+import type { SkuNetwork } from '#domain/inventory/projection';
+import type { Reservation } from '#domain/inventory/reservation';
+import type { StockLevel } from '#domain/inventory/stock';
+import { tenantKey } from './keys.ts';
+
+/**
+ * Item layout of the inventory (every key starts with the tenant id):
+ *
+ *   Location     pk T#LOCATIONS            sk LOCATION#<locationId>
+ *   Sku          pk T#SKU#<sku>            sk SKU
+ *   Channel      pk T#CHANNELS             sk CHANNEL#<channel>
+ *   Stock        pk T#STOCK#<sku>          sk LOCATION#<locationId>   gsi1pk T#STOCK_AT#<locationId>  gsi1sk <sku>
+ *   Reservation  pk T#RESERVATION#<id>     sk RESERVATION
+ *   SkuNetwork   pk T#NETWORK#<sku>        sk NETWORK                 (the stream-built projection)
+ *
+ * Stock is partitioned by SKU so a SKU's locations are one Query; the GSI pages a location's SKUs.
+ */
+export const keys = {
+  location: (tenantId: string, locationId: string) => ({ pk: tenantKey(tenantId, 'LOCATIONS'), sk: `LOCATION#${locationId}` }),
+  locations: (tenantId: string) => tenantKey(tenantId, 'LOCATIONS'),
+  sku: (tenantId: string, sku: string) => ({ pk: tenantKey(tenantId, 'SKU', sku), sk: 'SKU' }),
+  channel: (tenantId: string, channel: string) => ({ pk: tenantKey(tenantId, 'CHANNELS'), sk: `CHANNEL#${channel}` }),
+  channels: (tenantId: string) => tenantKey(tenantId, 'CHANNELS'),
+  stock: (tenantId: string, locationId: string, sku: string) => ({ pk: tenantKey(tenantId, 'STOCK', sku), sk: `LOCATION#${locationId}` }),
+  stockOfSku: (tenantId: string, sku: string) => tenantKey(tenantId, 'STOCK', sku),
+  stockAt: (tenantId: string, locationId: string) => tenantKey(tenantId, 'STOCK_AT', locationId),
+  reservation: (tenantId: string, reservationId: string) => ({ pk: tenantKey(tenantId, 'RESERVATION', reservationId), sk: 'RESERVATION' }),
+  network: (tenantId: string, sku: string) => ({ pk: tenantKey(tenantId, 'NETWORK', sku), sk: 'NETWORK' }),
+};
+
+export const ENTITY = { location: 'Location', sku: 'Sku', channel: 'Channel', stock: 'Stock', reservation: 'Reservation', network: 'SkuNetwork' } as const;
+
+type Item = Record<string, unknown>;
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
+
+/** The item without its keys and entity type. */
+function bare<T>(item: Item): T {
+  const out: Item = {};
+  for (const [name, value] of Object.entries(item)) if (!KEY_ATTRIBUTES.has(name)) out[name] = value;
+  return out as T;
+}
+
+export const locationOfItem = (item: Item): Location => bare<Location>(item);
+export const skuOfItem = (item: Item): Sku => bare<Sku>(item);
+export const channelOfItem = (item: Item): ChannelRule => bare<ChannelRule>(item);
+export const reservationOfItem = (item: Item): Reservation => bare<Reservation>(item);
+export const networkOfItem = (item: Item): SkuNetwork => bare<SkuNetwork>(item);
+
+export function stockOfItem(item: Item): StockLevel {
+  return {
+    tenantId: String(item.tenantId),
+    locationId: String(item.locationId),
+    sku: String(item.sku),
+    onHand: Number(item.onHand ?? 0),
+    reserved: Number(item.reserved ?? 0),
+    safetyStock: Number(item.safetyStock ?? 0),
+    available: Number(item.available ?? 0),
+    ...(item.lastSequence !== undefined ? { lastSequence: Number(item.lastSequence) } : {}),
+    version: Number(item.version ?? 0),
+    updatedAt: String(item.updatedAt ?? new Date(0).toISOString()),
+  };
+}
+
+export function stockItem(level: StockLevel): Item {
+  return {
+    ...keys.stock(level.tenantId, level.locationId, level.sku),
+    gsi1pk: keys.stockAt(level.tenantId, level.locationId),
+    gsi1sk: level.sku,
+    entity: ENTITY.stock,
+    ...level,
+  };
+}
+
+export function reservationItem(reservation: Reservation): Item {
+  return { ...keys.reservation(reservation.tenantId, reservation.reservationId), entity: ENTITY.reservation, ...reservation };
+}
+
+export function networkItem(network: SkuNetwork): Item {
+  return { ...keys.network(network.tenantId, network.sku), entity: ENTITY.network, ...network };
+}

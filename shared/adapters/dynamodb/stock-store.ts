@@ -1,0 +1,248 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { FinishAttempt, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
+import type { Reservation } from '#domain/inventory/reservation';
+import type { StockLevel } from '#domain/inventory/stock';
+import type { SkuNetwork } from '#domain/inventory/projection';
+import { documentClient, tableName } from './client.ts';
+import { ownKey } from './catalog-store.ts';
+import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
+
+type Item = Record<string, unknown>;
+export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
+
+async function batchGet(keyList: Array<{ pk: string; sk: string }>): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let i = 0; i < keyList.length; i += 100) {
+    let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+      [tableName()]: { Keys: keyList.slice(i, i + 100), ConsistentRead: true },
+    };
+    for (let attempt = 0; request && Object.keys(request).length; attempt++) {
+      if (attempt) await sleep(Math.min(500, 10 * 2 ** attempt));
+      const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
+      items.push(...(result.Responses?.[tableName()] ?? []));
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return items;
+}
+
+/** A put guarded by the item's version: 0 means the item must not exist yet. */
+async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: item,
+        ...(expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+export const dynamoStockStore: StockStore = {
+  async getMany(tenantId, pairs) {
+    const items = await batchGet(pairs.map((p) => keys.stock(tenantId, p.locationId, p.sku)));
+    return new Map(items.map((item) => [stockKey(String(item.locationId), String(item.sku)), stockOfItem(item)]));
+  },
+  putIfVersion: (level: StockLevel, expectedVersion: number) => putIfVersion(stockItem(level), expectedVersion),
+  async listBySku(tenantId, sku) {
+    const levels: StockLevel[] = [];
+    let after: Item | undefined;
+    do {
+      const page = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.stockOfSku(tenantId, sku) },
+          ConsistentRead: true,
+          ...(after ? { ExclusiveStartKey: after } : {}),
+        }),
+      );
+      levels.push(...(page.Items ?? []).map(stockOfItem));
+      after = page.LastEvaluatedKey;
+    } while (after);
+    return levels;
+  },
+  async listByLocation(tenantId, locationId, { limit, after }) {
+    const pk = keys.stockAt(tenantId, locationId);
+    const { Items, LastEvaluatedKey } = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        Limit: limit,
+        ...(after ? { ExclusiveStartKey: ownKey(after, pk, { name: 'gsi1pk', value: pk }) } : {}),
+      }),
+    );
+    return { items: (Items ?? []).map(stockOfItem), ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
+  },
+};
+
+/** Cancellation reasons as plain objects; the document client leaves `Item` in attribute-value form. */
+function reasonsOf(error: TransactionCanceledException): Array<{ code: string; item?: Item }> {
+  return (error.CancellationReasons ?? []).map((reason) => ({
+    code: reason.Code ?? 'None',
+    ...(reason.Item ? { item: unmarshall(reason.Item as Record<string, AttributeValue>) } : {}),
+  }));
+}
+
+/**
+ * TransactWriteItems with the retries a contended item needs: on AWS a transaction that meets another one on the same
+ * item is cancelled with TransactionConflict (nothing applied); it is safe to run again, after a jittered pause.
+ * Condition failures are answers, returned as they are.
+ */
+async function transact(items: Item[], token?: string): Promise<{ ok: true } | { ok: false; reasons: Array<{ code: string; item?: Item }> }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items as never, ...(token ? { ClientRequestToken: token } : {}) }));
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = reasonsOf(error);
+      const conflicted = reasons.some((r) => r.code === 'TransactionConflict');
+      const conditionFailed = reasons.some((r) => r.code === 'ConditionalCheckFailed');
+      if (conditionFailed || !conflicted || attempt >= 6) {
+        if (!conditionFailed) throw error;
+        return { ok: false, reasons };
+      }
+      await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt));
+    }
+  }
+}
+
+const releaseLine = (tenantId: string, line: { locationId: string; sku: string; quantity: number }, nowIso: string) => ({
+  Update: {
+    TableName: tableName(),
+    Key: keys.stock(tenantId, line.locationId, line.sku),
+    UpdateExpression: 'SET reserved = reserved - :q, available = available + :q, #version = #version + :one, updatedAt = :now',
+    ConditionExpression: 'reserved >= :q',
+    ExpressionAttributeNames: { '#version': 'version' },
+    ExpressionAttributeValues: { ':q': line.quantity, ':one': 1, ':now': nowIso },
+  },
+});
+
+async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED', now: Date, retainUntil: number): Promise<FinishAttempt> {
+  const nowIso = now.toISOString();
+  const stockUpdates =
+    status === 'RELEASED'
+      ? reservation.lines.map((line) => releaseLine(reservation.tenantId, line, nowIso))
+      : reservation.lines.map((line) => ({
+          Update: {
+            TableName: tableName(),
+            Key: keys.stock(reservation.tenantId, line.locationId, line.sku),
+            // Shipping takes the units out of both on-hand and reserved: available does not move.
+            UpdateExpression: 'SET onHand = onHand - :q, reserved = reserved - :q, #version = #version + :one, updatedAt = :now',
+            ConditionExpression: 'reserved >= :q AND onHand >= :q',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':q': line.quantity, ':one': 1, ':now': nowIso },
+          },
+        }));
+  const result = await transact([
+    {
+      Update: {
+        TableName: tableName(),
+        Key: keys.reservation(reservation.tenantId, reservation.reservationId),
+        UpdateExpression: 'SET #status = :status, #version = #version + :one, updatedAt = :now, expiresAt = :retain',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+        ExpressionAttributeValues: { ':status': status, ':pending': 'PENDING', ':one': 1, ':now': nowIso, ':retain': retainUntil },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    ...stockUpdates,
+  ]);
+  if (result.ok) return { outcome: 'DONE' };
+  const head = result.reasons[0];
+  if (head?.code === 'ConditionalCheckFailed') return { outcome: 'NOT_PENDING', reservation: head.item ? reservationOfItem(head.item) : undefined };
+  // A stock condition failed while the reservation was pending: the counts no longer cover the reservation.
+  throw new Error(`Stock of reservation ${reservation.reservationId} does not cover it (${result.reasons.map((r) => r.code).join(', ')})`);
+}
+
+export const dynamoReservationStore: ReservationStore = {
+  async reserve(reservation, minAvailable): Promise<ReserveAttempt> {
+    const nowIso = reservation.createdAt;
+    const result = await transact([
+      {
+        Put: {
+          TableName: tableName(),
+          Item: reservationItem(reservation),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+      ...reservation.lines.map((line, i) => ({
+        Update: {
+          TableName: tableName(),
+          Key: keys.stock(reservation.tenantId, line.locationId, line.sku),
+          UpdateExpression: 'SET reserved = reserved + :q, available = available - :q, #version = #version + :one, updatedAt = :now',
+          // The invariants live here, not in a read before the write: available >= q keeps reserved <= onHand - safetyStock.
+          ConditionExpression: 'available >= :min',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':q': line.quantity, ':min': minAvailable[i]!, ':one': 1, ':now': nowIso },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      })),
+    ]);
+    if (result.ok) return { outcome: 'RESERVED' };
+    const [head, ...lines] = result.reasons;
+    if (head?.code === 'ConditionalCheckFailed' && head.item) return { outcome: 'EXISTS', reservation: reservationOfItem(head.item) };
+    const failed = lines.flatMap((reason, index) =>
+      reason.code === 'ConditionalCheckFailed' ? [{ index, available: reason.item ? Number(reason.item.available) : undefined }] : [],
+    );
+    return { outcome: 'INSUFFICIENT', failed };
+  },
+
+  async recordRejection(reservation) {
+    try {
+      await documentClient.send(
+        new PutCommand({ TableName: tableName(), Item: reservationItem(reservation), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return reservation;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.get(reservation.tenantId, reservation.reservationId);
+      if (!existing) throw error;
+      return existing;
+    }
+  },
+
+  async get(tenantId, reservationId) {
+    const { Item } = await documentClient.send(
+      new GetCommand({ TableName: tableName(), Key: keys.reservation(tenantId, reservationId), ConsistentRead: true }),
+    );
+    return Item ? reservationOfItem(Item) : undefined;
+  },
+
+  release: (reservation, now, retainUntil) => finish(reservation, 'RELEASED', now, retainUntil),
+  commit: (reservation, now, retainUntil) => finish(reservation, 'COMMITTED', now, retainUntil),
+
+  async returnExpired(reservation, now, retainUntil) {
+    const nowIso = now.toISOString();
+    const tombstone: Reservation = { ...reservation, status: 'EXPIRED', expiresAt: retainUntil, version: reservation.version + 1 };
+    const result = await transact([
+      { Put: { TableName: tableName(), Item: { ...reservationItem(tombstone), updatedAt: nowIso }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...reservation.lines.map((line) => releaseLine(reservation.tenantId, line, nowIso)),
+    ]);
+    if (result.ok) return true;
+    if (result.reasons[0]?.code === 'ConditionalCheckFailed') return false;
+    throw new Error(`Stock of expired reservation ${reservation.reservationId} does not cover it (${result.reasons.map((r) => r.code).join(', ')})`);
+  },
+};
+
+export const dynamoSkuNetworkStore: SkuNetworkStore = {
+  async getMany(tenantId, skus) {
+    const items = await batchGet([...new Set(skus)].map((sku) => keys.network(tenantId, sku)));
+    return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
+  },
+  putIfVersion: (network: SkuNetwork, expectedVersion: number) => putIfVersion(networkItem(network), expectedVersion),
+};

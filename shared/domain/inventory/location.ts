@@ -1,0 +1,87 @@
+import type { LocationType, PutLocationInput } from './schemas.ts';
+
+export interface Location {
+  tenantId: string;
+  locationId: string;
+  name: string;
+  type: LocationType;
+  geo: { lat: number; lon: number };
+  address?: { postalCode: string; country: string };
+  capabilities: { ship: boolean; pickup: boolean; curbside: boolean };
+  /** Cost of handling one shipment here, in the tenant's currency. */
+  handlingCost: number;
+  dailyCapacity?: number;
+  rank?: number;
+  active: boolean;
+  version: number;
+  updatedAt: string;
+}
+
+/** Per-shipment handling cost when the merchant gives none: stores pick from the shop floor, drop-shippers charge a fee. */
+export const DEFAULT_HANDLING_COST: Record<LocationType, number> = { warehouse: 2.5, '3pl': 3.5, store: 5, dropship: 7.5 };
+
+/** Thrown when an address cannot be placed on the map offline: the merchant must give `geo`. */
+export class UnknownPostalCodeError extends Error {
+  override readonly name = 'UnknownPostalCodeError';
+  constructor(readonly postalCode: string, readonly country: string) {
+    super(
+      country === 'US'
+        ? `ZIP ${postalCode} is unknown; give geo {lat, lon} instead`
+        : `Addresses in ${country} cannot be geocoded offline (only US ZIPs); give geo {lat, lon}`,
+    );
+  }
+}
+
+export function locationOf(
+  tenantId: string,
+  locationId: string,
+  input: PutLocationInput,
+  geo: { lat: number; lon: number },
+  now: Date,
+): Omit<Location, 'version'> {
+  return {
+    tenantId,
+    locationId,
+    name: input.name,
+    type: input.type,
+    geo,
+    ...(input.address ? { address: { postalCode: input.address.postalCode, country: input.address.country } } : {}),
+    capabilities: input.capabilities,
+    handlingCost: input.handlingCost ?? DEFAULT_HANDLING_COST[input.type],
+    ...(input.dailyCapacity !== undefined ? { dailyCapacity: input.dailyCapacity } : {}),
+    ...(input.rank !== undefined ? { rank: input.rank } : {}),
+    active: input.active,
+    updatedAt: now.toISOString(),
+  };
+}
+
+/** US ZIPs are five digits; ZIP+4 is accepted and its suffix dropped. */
+export function normalizeUsZip(postalCode: string): string | undefined {
+  const match = /^(\d{5})(?:-?\d{4})?$/.exec(postalCode.trim());
+  return match?.[1];
+}
+
+export interface Sku {
+  tenantId: string;
+  sku: string;
+  name?: string;
+  weightLb: number;
+  dims?: { lengthIn: number; widthIn: number; heightIn: number };
+  lowStockThreshold?: number;
+  version: number;
+  updatedAt: string;
+}
+
+export interface ChannelRule {
+  tenantId: string;
+  channel: string;
+  holdBack: { units?: number; share?: number };
+  skus?: Record<string, { units?: number; share?: number }>;
+  version: number;
+  updatedAt: string;
+}
+
+export function holdBackFor(rule: ChannelRule | undefined, sku: string): { units?: number; share?: number } | undefined {
+  if (!rule) return undefined;
+  return rule.skus?.[sku] ?? rule.holdBack;
+}

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * Input schemas of the inventory API and the bulk feed. Ids are capped and restricted to a safe alphabet, so they can
+ * become key parts (`#` is the key separator and never allowed) and never carry markup or control characters.
+ */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const MAX_ID_LENGTH = 128;
+export const MAX_ADJUSTMENTS = 500;
+/** TransactWriteItems takes 100 items; one is the reservation itself. */
+export const MAX_RESERVATION_LINES = 99;
+export const MAX_QUANTITY = 1_000_000_000;
+
+const idSchema = (what: string) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+    .regex(ID_PATTERN, `a ${what} may hold letters, digits and . _ : - (not first)`);
+
+export const locationIdSchema = idSchema('location id');
+export const skuSchema = idSchema('SKU');
+export const channelSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a channel is lower case letters, digits, _ and -');
+export const reservationIdSchema = idSchema('reservation id');
+
+const shortText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const count = z.number().int('must be an integer').min(0, 'must be >= 0').max(MAX_QUANTITY, `must be <= ${MAX_QUANTITY}`);
+
+export const LOCATION_TYPES = ['warehouse', 'store', 'dropship', '3pl'] as const;
+export type LocationType = (typeof LOCATION_TYPES)[number];
+
+export const geoSchema = z.object({
+  lat: z.number().min(-90, 'must be >= -90').max(90, 'must be <= 90'),
+  lon: z.number().min(-180, 'must be >= -180').max(180, 'must be <= 180'),
+});
+
+export const addressSchema = z.object({
+  postalCode: z.string().trim().min(1, 'must not be empty').max(16, 'must be at most 16 characters').regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, space and -'),
+  country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US'),
+});
+
+export const putLocationSchema = z
+  .strictObject({
+    name: shortText(200),
+    type: z.enum(LOCATION_TYPES),
+    geo: geoSchema.optional(),
+    address: addressSchema.optional(),
+    capabilities: z
+      .strictObject({ ship: z.boolean().default(true), pickup: z.boolean().default(false), curbside: z.boolean().default(false) })
+      .default({ ship: true, pickup: false, curbside: false }),
+    handlingCost: z.number().min(0, 'must be >= 0').max(10_000, 'must be <= 10000').optional(),
+    dailyCapacity: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_QUANTITY).optional(),
+    rank: z.number().int('must be an integer').min(0, 'must be >= 0').max(1_000_000).optional(),
+    active: z.boolean().default(true),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.geo && !value.address) ctx.addIssue({ code: 'custom', path: ['geo'], message: 'give geo {lat, lon} or address {postalCode, country}' });
+  })
+  .meta({ id: 'PutLocationRequest' });
+export type PutLocationInput = z.output<typeof putLocationSchema>;
+
+const dimension = z.number().positive('must be > 0').max(1_000, 'must be <= 1000');
+export const putSkuSchema = z
+  .strictObject({
+    name: shortText(200).optional(),
+    weightLb: z.number().positive('must be > 0').max(10_000, 'must be <= 10000'),
+    dims: z.strictObject({ lengthIn: dimension, widthIn: dimension, heightIn: dimension }).optional(),
+    lowStockThreshold: count.optional().describe('StockLow is published when the network availability drops below this (default 5)'),
+  })
+  .meta({ id: 'PutSkuRequest' });
+export type PutSkuInput = z.output<typeof putSkuSchema>;
+
+export const adjustmentSchema = z
+  .strictObject({
+    locationId: locationIdSchema,
+    sku: skuSchema,
+    set: count.optional().describe('Absolute on-hand count (from a WMS, POS or ERP)'),
+    delta: z.number().int('must be an integer').min(-MAX_QUANTITY).max(MAX_QUANTITY).optional().describe('A movement: received (+) or lost (-)'),
+    safetyStock: count.optional(),
+    sequence: z.number().int('must be an integer').min(0, 'must be >= 0').max(Number.MAX_SAFE_INTEGER).optional()
+      .describe('Monotonic per location+sku; an update at or below the last applied sequence is ignored'),
+    reason: z.string().max(200, 'must be at most 200 characters').optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.set !== undefined && value.delta !== undefined) ctx.addIssue({ code: 'custom', path: ['delta'], message: 'give set or delta, not both' });
+    if (value.set === undefined && value.delta === undefined && value.safetyStock === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['set'], message: 'give set, delta or safetyStock' });
+    }
+  });
+export type Adjustment = z.output<typeof adjustmentSchema>;
+
+export const adjustmentsRequestSchema = z
+  .strictObject({
+    adjustments: z.array(adjustmentSchema).min(1, 'must hold at least one adjustment').max(MAX_ADJUSTMENTS, `must hold at most ${MAX_ADJUSTMENTS} adjustments`),
+  })
+  .meta({ id: 'InventoryAdjustmentsRequest' });
+
+/** A bulk-feed message on the inventory feed queue: the same adjustments, with the tenant they belong to. */
+export const inventoryFeedMessageSchema = adjustmentsRequestSchema.extend({ tenantId: z.string().regex(/^t_[a-z0-9]{10,32}$/, 'a tenant id') });
+
+export const holdBackSchema = z
+  .strictObject({
+    units: count.optional().describe('Units kept back from this channel at each location'),
+    share: z.number().min(0, 'must be >= 0').max(1, 'must be <= 1').optional().describe('Share of each location\'s availability kept back from this channel'),
+  })
+  .meta({ id: 'HoldBack' });
+export type HoldBack = z.output<typeof holdBackSchema>;
+
+export const putChannelSchema = z
+  .strictObject({
+    holdBack: holdBackSchema.default({}),
+    skus: z
+      .record(skuSchema, holdBackSchema)
+      .refine((skus) => Object.keys(skus).length <= 500, 'at most 500 SKU overrides')
+      .optional()
+      .describe('Per-SKU hold-back overriding the channel\'s'),
+  })
+  .meta({ id: 'PutChannelRequest' });
+export type PutChannelInput = z.output<typeof putChannelSchema>;
+
+export const reservationLineSchema = z.strictObject({
+  locationId: locationIdSchema,
+  sku: skuSchema,
+  quantity: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_QUANTITY),
+});
+
+export const reserveStockSchema = z.strictObject({
+  reservationId: reservationIdSchema,
+  tenantId: z.string().regex(/^t_[a-z0-9]{10,32}$/, 'a tenant id'),
+  orderId: idSchema('order id'),
+  items: z.array(reservationLineSchema).min(1, 'must hold at least one line'),
+  ttlSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(900),
+  channel: channelSchema.optional(),
+});
+export type ReserveStockInput = z.input<typeof reserveStockSchema>;
