@@ -8,7 +8,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { pascal } from './queues.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomAlarmsProps {
   readonly topic: ITopic;

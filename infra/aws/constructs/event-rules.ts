@@ -8,7 +8,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { EventPattern, FunctionId, QueueId, RuleSpec, RuleTarget, StateMachineId, Topology } from '../../topology.ts';
-import { pascal } from './queues.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomEventRulesProps {
   readonly topology: Topology;

@@ -5,7 +5,7 @@ import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../t
 import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
 import { acknowledgeNag, nagArn } from '../nag.ts';
 import { DomFunction } from './dom-function.ts';
-import { pascal } from './queues.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomFunctionsProps {
   readonly topology: Topology;

@@ -4,6 +4,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueId, Topology } from '../../topology.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomQueuesProps {
   readonly topology: Topology;
@@ -70,8 +71,4 @@ export class DomQueues extends Construct {
       );
     }
   }
-}
-
-export function pascal(id: string): string {
-  return id.charAt(0).toUpperCase() + id.slice(1);
 }

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import type { FunctionId, QueueId, StateMachineId, StateMachineSpec, Topology } from '../../topology.ts';
 import { acknowledgeNag, nagArn } from '../nag.ts';
 import { fromRepoRoot } from '../paths.ts';
-import { pascal } from './queues.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomWorkflowsProps {
   readonly topology: Topology;
@@ -37,7 +37,6 @@ export class DomWorkflows extends Construct {
       });
       const stateMachine = new StateMachine(this, name, {
         stateMachineType: StateMachineType.STANDARD,
-        comment: spec.description,
         definitionBody: DefinitionBody.fromFile(fromRepoRoot(spec.definitionFile)),
         definitionSubstitutions: this.substitutions(spec, props),
         tracingEnabled: true,

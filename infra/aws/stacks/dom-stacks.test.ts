@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV, queueUrlEnv, stateMachineArnEnv, topology } from '../../topology.ts';
 import type { FunctionId, QueueId, StateMachineId } from '../../topology.ts';
 import { addDomStacks } from '../dom-app.ts';
+import { pascal } from '../naming.ts';
 
 // Synthesising bundles every handler with esbuild: build the app once and share its templates across the file.
 let app: App;
@@ -374,7 +375,3 @@ describe('cdk-nag', () => {
     expect(() => app.synth({ force: true })).not.toThrow();
   });
 });
-
-function pascal(id: string): string {
-  return id.charAt(0).toUpperCase() + id.slice(1);
-}

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { EventBus } from 'aws-cdk-lib/aws-events';
@@ -31,6 +31,10 @@ export class DomStatefulStack extends Stack {
     this.queues = queues.queues;
     this.deadLetterQueues = queues.deadLetterQueues;
     this.alarmTopic = new OpsTopic(this, 'Alarms').topic;
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The DOM table (ENV.tableName)' });
+    new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, description: 'The DOM event bus (ENV.busName)' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe on-call here' });
   }
 }
 
