@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { adjustmentsRequestSchema, putLocationSchema } from './schemas.ts';
+
+const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) => result.error?.issues.map((i) => i.path.join('.')) ?? [];
+
+describe('adjustment requests', () => {
+  it('accept set, delta or safety stock with a sequence', () => {
+    expect(adjustmentsRequestSchema.safeParse({ adjustments: [{ locationId: 'L1', sku: 'S-1', set: 3, sequence: 1 }, { locationId: 'L1', sku: 'S-2', delta: -1 }] }).success).toBe(true);
+  });
+
+  it.each([
+    [{ adjustments: [] }, 'adjustments'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S', set: -1 }] }, 'adjustments.0.set'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S', set: 1.5 }] }, 'adjustments.0.set'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S', set: '3' }] }, 'adjustments.0.set'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S', set: 1, delta: 1 }] }, 'adjustments.0.delta'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S' }] }, 'adjustments.0.set'],
+    [{ adjustments: [{ locationId: 'x'.repeat(129), sku: 'S', set: 1 }] }, 'adjustments.0.locationId'],
+    [{ adjustments: [{ locationId: 'L#1', sku: 'S', set: 1 }] }, 'adjustments.0.locationId'],
+    [{ adjustments: [{ locationId: 'L1', sku: 'S', set: 1, extra: true }] }, 'adjustments.0'],
+  ])('refuse %j naming %s', (body, path) => {
+    expect(paths(adjustmentsRequestSchema.safeParse(body))).toContain(path);
+  });
+
+  it('refuse more than 500 adjustments', () => {
+    const adjustments = Array.from({ length: 501 }, (_, i) => ({ locationId: 'L1', sku: `S${i}`, set: 1 }));
+    expect(paths(adjustmentsRequestSchema.safeParse({ adjustments }))).toEqual(['adjustments']);
+  });
+});
+
+describe('location requests', () => {
+  it('need geo or an address', () => {
+    expect(paths(putLocationSchema.safeParse({ name: 'DC', type: 'warehouse' }))).toEqual(['geo']);
+  });
+
+  it('fill capabilities and active with defaults', () => {
+    const parsed = putLocationSchema.parse({ name: 'DC', type: 'warehouse', geo: { lat: 1, lon: 2 } });
+    expect(parsed).toMatchObject({ capabilities: { ship: true, pickup: false, curbside: false }, active: true });
+  });
+});
