@@ -10,6 +10,8 @@ export const EVENT_SOURCE = 'dom';
 export const ENV = {
   tableName: 'TABLE_NAME',
   busName: 'EVENT_BUS_NAME',
+  /** `true` lets webhooks use loopback http URLs: the local cloud only (see shared/config/webhooks.ts). */
+  webhookAllowInsecureLoopback: 'WEBHOOK_ALLOW_INSECURE_LOOPBACK',
 } as const;
 
 function screamingSnake(id: string): string {
