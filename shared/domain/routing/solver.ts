@@ -166,21 +166,43 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   const byAmortised: Int32Array[] = [];
   const amortised: Float64Array[] = [];
   const byFixed: Int32Array[] = [];
+  const byResidual: Int32Array[] = [];
+  const residualAmortised: Float64Array[] = [];
+  let cheapestParcel = Infinity;
+  for (let a = 0; a < n; a++) cheapestParcel = Math.min(cheapestParcel, fixed[a]!);
   const freeCount = new Int32Array(m);
   const totalCap = new Float64Array(n);
   for (let a = 0; a < n; a++) for (let k = 0; k < m; k++) totalCap[a]! += cap[a * m + k]!;
+  // Unit and parcel cost orders are the same for every line: sort once, then filter per line.
+  const stockistsInOrder = (order: Int32Array, k: number, count: number): Int32Array => {
+    const out = new Int32Array(count);
+    let p = 0;
+    for (let r = 0; r < order.length; r++) {
+      const a = order[r]!;
+      if (cap[a * m + k]! > 0) out[p++] = a;
+    }
+    return out;
+  };
+  const all = Array.from({ length: n }, (_, a) => a);
+  const unitOrder = sortByKey(all, unit);
+  const fixedOrder = sortByKey(all, fixed);
   for (let k = 0; k < m; k++) {
     const list: number[] = [];
     for (let a = 0; a < n; a++) if (cap[a * m + k]! > 0) list.push(a);
     freeCount[k] = list.length;
     // Amortised cost: a location that ships q units pays shipmentCost/q per unit, and q <= totalCap,
     // so unit*weight + shipmentCost/totalCap never overstates the cost of a unit from a closed location.
-    const am = new Float64Array(n);
-    for (const a of list) am[a] = unit[a]! * weight[k]! + fixed[a]! / totalCap[a]!;
-    amortised.push(am);
-    byUnit.push(Int32Array.from([...list].sort((x, y) => unit[x]! - unit[y]! || x - y)));
-    byAmortised.push(Int32Array.from([...list].sort((x, y) => am[x]! - am[y]! || x - y)));
-    byFixed.push(Int32Array.from([...list].sort((x, y) => fixed[x]! - fixed[y]! || x - y)));
+    const amk = new Float64Array(n);
+    for (const a of list) amk[a] = unit[a]! * weight[k]! + fixed[a]! / totalCap[a]!;
+    amortised.push(amk);
+    // For LB3: only the part of each parcel above the cheapest parcel is spread over units.
+    const rek = new Float64Array(n);
+    for (const a of list) rek[a] = unit[a]! * weight[k]! + (fixed[a]! - cheapestParcel) / totalCap[a]!;
+    residualAmortised.push(rek);
+    byResidual.push(sortByKey(list, rek));
+    byUnit.push(stockistsInOrder(unitOrder, k, list.length));
+    byAmortised.push(sortByKey(list, amk));
+    byFixed.push(stockistsInOrder(fixedOrder, k, list.length));
   }
 
   const status = new Int8Array(n);
@@ -201,8 +223,6 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     }
     levels.push(perLevel);
   }
-  let cheapestParcel = Infinity;
-  for (let a = 0; a < n; a++) cheapestParcel = Math.min(cheapestParcel, fixed[a]!);
   const coverScratch = new Int32Array(words);
   const someFreeLocationCovers = (): boolean => {
     coverScratch.set(freeBits);
@@ -236,11 +256,14 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   const remaining = new Int32Array(m);
 
   // Cost of filling every line from exactly the open set, or Infinity when it cannot fill them.
-  const planCost = (set: readonly number[]): number => {
-    let used = 0;
+  // Records the plan that fills every line from exactly `set` (sorted by unit cost), if it is cheap
+  // enough to matter. Locations of the set that end up shipping nothing are dropped from the plan.
+  const usedFlag = new Uint8Array(n);
+  const offer = (set: readonly number[]): void => {
+    if (set.length > maxParcels) return;
     let cost = 0;
-    const usedFlag = new Uint8Array(n);
-    for (let k = 0; k < m; k++) {
+    let feasible = true;
+    for (let k = 0; k < m && feasible; k++) {
       let need = demand[k]!;
       for (const a of set) {
         if (need === 0) break;
@@ -251,17 +274,17 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
           usedFlag[a] = 1;
         }
       }
-      if (need > 0) return Infinity;
+      if (need > 0) feasible = false;
     }
-    for (const a of set) if (usedFlag[a]) used += fixed[a]!;
-    return cost + used;
-  };
-
-  const offer = (set: readonly number[]): void => {
-    if (set.length > maxParcels) return;
-    const cost = planCost(set);
-    if (cost === Infinity) return;
-    const used = set.filter((a) => usesAny(a, set));
+    const used: number[] = [];
+    for (const a of set) {
+      if (usedFlag[a]) {
+        cost += fixed[a]!;
+        used.push(a);
+        usedFlag[a] = 0;
+      }
+    }
+    if (!feasible || cost >= bar - EPS) return;
     if (cost < best - EPS) {
       if (keepRunnerUp && bestSet && !sameMembers(used, bestSet)) {
         second = best;
@@ -269,24 +292,11 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       }
       best = cost;
       bestSet = used;
-    } else if (keepRunnerUp && cost < second - EPS && !sameMembers(used, bestSet!)) {
+    } else if (keepRunnerUp && !sameMembers(used, bestSet!)) {
       second = cost;
       secondSet = used;
     }
     bar = keepRunnerUp ? second : best;
-  };
-  // A location in an open set that ships nothing is dropped from the recorded plan.
-  const usesAny = (a: number, set: readonly number[]): boolean => {
-    for (let k = 0; k < m; k++) {
-      let need = demand[k]!;
-      for (const b of set) {
-        if (need === 0) break;
-        const q = Math.min(need, cap[b * m + k]!);
-        if (b === a && q > 0) return true;
-        need -= q;
-      }
-    }
-    return false;
   };
 
   const insertOpen = (a: number): void => {
@@ -358,23 +368,21 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   // Returns -1 bound when the node is infeasible.
   let branchLine = -1;
   let branchLocation = -1;
+  let branchLocationUnits = 0;
   let lastVariableBound = 0;
   function evaluate(): number {
     tick();
-    let lb1 = 0;
-    let lb2 = 0;
     let neededParcel = 0;
     let openVar = 0;
     let openFeasible = true;
     branchLine = -1;
     branchLocation = -1;
+    branchLocationUnits = 0;
     let branchLineFree = Infinity;
-    let branchLocationUnits = 0;
+    // Pass 1: what the open set alone ships, and what is still missing.
     for (let k = 0; k < m; k++) {
-      const d = demand[k]!;
       const w = weight[k]!;
-      // Open set alone.
-      let need = d;
+      let need = demand[k]!;
       for (const a of open) {
         if (need === 0) break;
         const q = Math.min(need, cap[a * m + k]!);
@@ -400,36 +408,35 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
           branchLine = k;
         }
       }
-      // LB1: merge open (by unit) with free (by amortised).
-      need = d;
-      const la = byAmortised[k]!;
-      const am = amortised[k]!;
-      let p = 0;
-      let o = 0;
-      while (need > 0) {
-        while (p < la.length && status[la[p]!] !== FREE) p++;
-        const oc = o < open.length ? unit[open[o]!]! * w : Infinity;
-        const fc = p < la.length ? am[la[p]!]! : Infinity;
-        if (oc === Infinity && fc === Infinity) return -1;
-        if (oc <= fc) {
-          const q = Math.min(need, cap[open[o]! * m + k]!);
-          need -= q;
-          lb1 += q * oc;
-          o++;
-        } else {
-          const a = la[p]!;
-          const q = Math.min(need, cap[a * m + k]!);
-          need -= q;
-          lb1 += q * fc;
-          if (q > branchLocationUnits) {
-            branchLocationUnits = q;
-            branchLocation = a;
-          }
-          p++;
-        }
-      }
-      // LB2 variable part: open and free locations at unit cost.
-      need = d;
+    }
+    // Parcels still to open in any plan of this subtree other than the open set itself: at least
+    // one, or two when no single free location can supply everything still missing. The open set's
+    // own plan (when it fills the order) is recorded here, so the bound only has to cover the rest.
+    let extraParcels = 1;
+    if (openFeasible) {
+      if (openFixed + openVar < bar - EPS) offer(open);
+      if (open.length >= maxParcels) return bar;
+    } else {
+      extraParcels = someFreeLocationCovers() ? 1 : 2;
+      if (open.length + extraParcels > maxParcels) return -1;
+    }
+
+    // Pass 2: three admissible bounds on the cost of any completion.
+    //  LB1: free locations ship at unit cost plus their parcel cost spread over the most units
+    //       they could ship.
+    //  LB3: as LB1 with (parcel - cheapest parcel) spread, plus one cheapest parcel per parcel
+    //       still to open; stronger when extra parcels are certain.
+    //  LB2: every location at unit cost, plus the parcel of the dearest must-open line (and one
+    //       cheapest parcel more when two are needed).
+    let lb1 = 0;
+    let lb2 = 0;
+    let lb3 = 0;
+    for (let k = 0; k < m; k++) {
+      const d = demand[k]!;
+      const w = weight[k]!;
+      lb1 += mergeFill(k, d, w, byAmortised[k]!, amortised[k]!, true);
+      lb3 += mergeFill(k, d, w, byResidual[k]!, residualAmortised[k]!, false);
+      let need = d;
       const lu = byUnit[k]!;
       for (let r = 0; r < lu.length && need > 0; r++) {
         const a = lu[r]!;
@@ -443,19 +450,95 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
         }
       }
     }
-    if (openFeasible) {
-      // The open set is a plan; record it before deciding whether more locations could pay.
-      if (openFixed + openVar < bar - EPS) offer(open.slice());
-      if (open.length >= maxParcels) return openFixed + openVar;
-    }
     lastVariableBound = lb2;
-    // When no single free location can supply everything still missing, at least two more parcels are
-    // needed: one stocking the line that set neededParcel, and another costing at least the cheapest.
-    if (!openFeasible) {
-      if (open.length + 1 >= maxParcels && !someFreeLocationCovers()) return -1;
-      if (neededParcel > 0 && !someFreeLocationCovers()) neededParcel += cheapestParcel;
+    // Any extra parcel costs at least the cheapest; a must-open line's costs at least neededParcel.
+    const firstParcel = openFeasible ? cheapestParcel : neededParcel;
+    const bound = (extra: number) =>
+      openFixed + Math.max(lb1, lb2 + firstParcel + (extra - 1) * cheapestParcel, lb3 + extra * cheapestParcel);
+    if (!openFeasible && extraParcels === 1) {
+      // If plans with two or more extra parcels cannot win, only "open set + one location that
+      // covers the rest" remains: enumerate those exactly instead of branching.
+      const twoOrMore = bound(2);
+      if (twoOrMore >= bar - EPS) {
+        if (!someFreeLocationCovers()) return twoOrMore;
+        const coverers: number[] = [];
+        for (let wd = 0; wd < words; wd++) {
+          let bits = coverScratch[wd]!;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            coverers.push(wd * 32 + 31 - Math.clz32(low));
+            bits ^= low;
+          }
+        }
+        for (const b of coverers) {
+          if (openFixed + fixed[b]! + lb2 >= bar - EPS) continue;
+          if (openFixed + fixed[b]! + varCostWith(b) >= bar - EPS) continue;
+          insertOpen(b);
+          offer(open);
+          removeOpen(b);
+        }
+        return Math.max(twoOrMore, bar);
+      }
     }
-    return openFixed + Math.max(lb1, lb2 + neededParcel);
+    return bound(extraParcels);
+  }
+
+  // Unit cost of filling every line from the open set plus location b (b may fill first).
+  function varCostWith(b: number): number {
+    let cost = 0;
+    const ub = unit[b]!;
+    for (let k = 0; k < m; k++) {
+      let need = demand[k]!;
+      const w = weight[k]!;
+      let bDone = false;
+      for (let o = 0; o <= open.length && need > 0; o++) {
+        const a = o < open.length ? open[o]! : -1;
+        if (!bDone && (a < 0 || unit[a]! > ub || (unit[a]! === ub && a > b))) {
+          const q = Math.min(need, cap[b * m + k]!);
+          need -= q;
+          cost += q * ub * w;
+          bDone = true;
+          o--;
+          continue;
+        }
+        if (a < 0) break;
+        const q = Math.min(need, cap[a * m + k]!);
+        need -= q;
+        cost += q * unit[a]! * w;
+      }
+    }
+    return cost;
+  }
+
+  // Cheapest way to ship d units of line k when open locations charge unit cost and free ones the
+  // given per-unit cost (list sorted by it). Infinity when stock cannot cover d.
+  function mergeFill(k: number, d: number, w: number, list: Int32Array, perUnit: Float64Array, track: boolean): number {
+    let need = d;
+    let cost = 0;
+    let p = 0;
+    let o = 0;
+    while (need > 0) {
+      while (p < list.length && status[list[p]!] !== FREE) p++;
+      const oc = o < open.length ? unit[open[o]!]! * w : Infinity;
+      const fc = p < list.length ? perUnit[list[p]!]! : Infinity;
+      if (oc === Infinity && fc === Infinity) return Infinity;
+      if (oc <= fc) {
+        const q = Math.min(need, cap[open[o]! * m + k]!);
+        need -= q;
+        cost += q * oc;
+        o++;
+      } else {
+        const q = Math.min(need, cap[list[p]! * m + k]!);
+        need -= q;
+        cost += q * fc;
+        if (track && q > branchLocationUnits) {
+          branchLocationUnits = q;
+          branchLocation = list[p]!;
+        }
+        p++;
+      }
+    }
+    return cost;
   }
 
   function tick(): void {
@@ -587,6 +670,37 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   };
 }
 
+// Indices sorted by key, ties by index. Packs (quantised key, index) into one float so the typed-array
+// numeric sort does the work: comparator sorts dominated the solve time on 500 locations.
+function sortByKey(indices: readonly number[], key: Float64Array): Int32Array {
+  const len = indices.length;
+  let maxIndex = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const i of indices) {
+    if (i > maxIndex) maxIndex = i;
+    const v = key[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const slots = maxIndex + 1;
+  // As fine a quantum as fits, so keys that differ by more than a nano-unit keep their order.
+  let scale = 1e9;
+  while (scale > 1e3 && ((max - min) * scale + 1) * slots >= 2 ** 52) scale /= 10;
+  if (len > 0 && Number.isFinite(max - min) && ((max - min) * scale + 1) * slots < 2 ** 52) {
+    const packed = new Float64Array(len);
+    for (let p = 0; p < len; p++) {
+      const i = indices[p]!;
+      packed[p] = Math.round((key[i]! - min) * scale) * slots + i;
+    }
+    packed.sort();
+    const out = new Int32Array(len);
+    for (let p = 0; p < len; p++) out[p] = packed[p]! % slots;
+    return out;
+  }
+  return Int32Array.from([...indices].sort((x, y) => key[x]! - key[y]! || x - y));
+}
+
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
@@ -652,24 +766,26 @@ function dropDominated(
     // Only locations that hold some line in full can dominate.
     if (full) dominators.push(c);
   }
-  dominators.sort((x, y) => fx[x]! - fx[y]! || ux[x]! - ux[y]! || x - y);
-  const f = (c: number) => fx[c]!;
-  const u = (c: number) => ux[c]!;
+  // Cheapest parcel first, so the scan for a dominator can stop at the first dearer one.
+  const sortedDominators = sortByKey(dominators, fx);
   const keep: number[] = [];
-  for (let c = 0; c < cand.length; c++) {
-    const fa = f(c);
-    const ua = u(c);
+  for (let c = 0; c < nc; c++) {
+    const fa = fx[c]!;
+    const ua = ux[c]!;
     let dominated = false;
-    for (const b of dominators) {
-      const fb = f(b);
+    for (let r = 0; r < sortedDominators.length; r++) {
+      const b = sortedDominators[r]!;
+      const fb = fx[b]!;
       if (fb > fa) break;
-      if (b === c) continue;
-      const ub = u(b);
-      if (ub > ua) continue;
+      const ub = ux[b]!;
+      if (ub > ua || b === c) continue;
       if (fb === fa && ub === ua && b > c) continue;
       let covers = true;
-      for (let w = 0; w < words && covers; w++) {
-        if ((anyMask[c * words + w]! & ~fullMask[b * words + w]!) !== 0) covers = false;
+      for (let w = 0; w < words; w++) {
+        if ((anyMask[c * words + w]! & ~fullMask[b * words + w]!) !== 0) {
+          covers = false;
+          break;
+        }
       }
       if (covers) {
         dominated = true;
