@@ -24,8 +24,7 @@ export type FunctionId =
   | 'getSkuInventory'
   | 'getLocationInventory'
   | 'consumeInventoryFeed'
-  | 'projectStock'
-  | 'releaseExpiredReservations';
+  | 'handleInventoryChanges';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq';
 
@@ -275,17 +274,10 @@ export const topology: Topology = {
       timeoutSeconds: 60,
       grants: { table: 'readWrite' },
     },
-    projectStock: {
-      entry: 'functions/project-stock/handler.ts',
-      description: 'Table stream consumer: keeps the per-SKU network availability projection (one item per SKU)',
+    handleInventoryChanges: {
+      entry: 'functions/handle-inventory-changes/handler.ts',
+      description: 'Table stream consumer: keeps the per-SKU network projection and gives back the units of expired reservations',
       memoryMb: 512,
-      timeoutSeconds: 30,
-      grants: { table: 'readWrite' },
-    },
-    releaseExpiredReservations: {
-      entry: 'functions/release-expired-reservations/handler.ts',
-      description: 'Table stream consumer: gives back the units of PENDING reservations deleted by TTL',
-      memoryMb: 256,
       timeoutSeconds: 30,
       grants: { table: 'readWrite' },
     },
@@ -343,7 +335,7 @@ export const topology: Topology = {
       retentionSeconds: 4 * 24 * 3600,
     },
     inventoryStreamDlq: {
-      description: 'Stream batches the stock projection or the reservation expiry could not process after their retries',
+      description: 'Stream batches the inventory consumer (projection, reservation expiry) could not process after its retries',
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: 5,
       retentionSeconds: 14 * 24 * 3600,
@@ -360,8 +352,9 @@ export const topology: Topology = {
       bisectBatchOnError: true,
       onFailure: 'tableEventsDlq',
     },
-    stockProjection: {
-      function: 'projectStock',
+    // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
+    inventoryChanges: {
+      function: 'handleInventoryChanges',
       batchSize: 100,
       maxBatchingWindowSeconds: 0,
       startingPosition: 'TRIM_HORIZON',
@@ -370,17 +363,6 @@ export const topology: Topology = {
       onFailure: 'inventoryStreamDlq',
       filters: [
         { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Stock', 'Sku'] } } } },
-      ],
-    },
-    reservationExpiry: {
-      function: 'releaseExpiredReservations',
-      batchSize: 100,
-      maxBatchingWindowSeconds: 0,
-      startingPosition: 'TRIM_HORIZON',
-      retryAttempts: 10,
-      bisectBatchOnError: true,
-      onFailure: 'inventoryStreamDlq',
-      filters: [
         {
           eventName: ['REMOVE'],
           userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },

@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { networkKey, projectStockChanges } from '#application/inventory/project-stock';
+import { returnExpiredReservation } from '#application/inventory/reservations';
+import { expiredReservationOf, networkChangeOf } from '#adapters/dynamodb/inventory-records';
+import { dynamoReservationStore, dynamoSkuNetworkStore } from '#adapters/dynamodb/stock-store';
+import { systemClock } from '#adapters/system/system';
+import { logger, metrics, tracer } from '#powertools/index';
+
+const deps = { networks: dynamoSkuNetworkStore, reservations: dynamoReservationStore, clock: systemClock };
+
+/**
+ * The inventory's one reader of the table stream (a shard takes two readers at most; the outbox relay is the other):
+ * - Stock and Sku changes are folded into the SKU network projection, per SKU (a hot SKU's many records become one
+ *   write), so partial failures are reported here rather than by a per-record BatchProcessor: every record of a SKU
+ *   whose write failed. Lambda resumes from the first of them; versions make the replay of later records harmless.
+ * - A PENDING reservation deleted by TTL gives its units back, once (a replay finds the tombstone and does nothing).
+ */
+export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const failed = new Set<string>();
+  const keyed = event.Records.map((record) => ({ record, change: networkChangeOf(record), expired: expiredReservationOf(record) }));
+
+  const projection = await projectStockChanges(deps, keyed.flatMap(({ change }) => (change ? [change] : [])));
+  for (const lag of projection.lagsMs) metrics.addMetric('ProjectionLagMs', MetricUnit.Milliseconds, lag);
+  metrics.addMetric('ProjectionsWritten', MetricUnit.Count, projection.written);
+  for (const { record, change } of keyed) if (change && projection.failed.has(networkKey(change.tenantId, change.sku))) failed.add(record.dynamodb!.SequenceNumber!);
+
+  for (const { record, expired } of keyed) {
+    if (!expired) continue;
+    try {
+      if (await returnExpiredReservation(deps, expired)) metrics.addMetric('ReservationsExpired', MetricUnit.Count, 1);
+    } catch (error) {
+      logger.error('Expired reservation could not give its units back; retrying', { reservationId: expired.reservationId, error: String(error) });
+      failed.add(record.dynamodb!.SequenceNumber!);
+    }
+  }
+  if (failed.size) logger.warn('Inventory changes failed; their records will be retried', { records: failed.size, skus: [...projection.failed].slice(0, 20) });
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+})
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics));
