@@ -24,9 +24,16 @@ export type FunctionId =
   | 'getSkuInventory'
   | 'getLocationInventory'
   | 'consumeInventoryFeed'
-  | 'handleInventoryChanges';
+  | 'handleInventoryChanges'
+  | 'createWebhook'
+  | 'listWebhooks'
+  | 'deleteWebhook'
+  | 'testWebhook'
+  | 'listWebhookDeliveries'
+  | 'fanOutWebhooks'
+  | 'deliverWebhook';
 
-export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq';
+export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookDeliveries';
 
 export type StateMachineId = 'tenantOnboarding';
 
@@ -281,6 +288,56 @@ export const topology: Topology = {
       timeoutSeconds: 30,
       grants: { table: 'readWrite' },
     },
+    createWebhook: {
+      entry: 'functions/create-webhook/handler.ts',
+      description: 'POST /webhooks: registers a webhook subscription and shows its signing secret once',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    listWebhooks: {
+      entry: 'functions/list-webhooks/handler.ts',
+      description: 'GET /webhooks: the tenant\'s webhook subscriptions, without secrets',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    deleteWebhook: {
+      entry: 'functions/delete-webhook/handler.ts',
+      description: 'DELETE /webhooks/{webhookId}',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'readWrite' },
+    },
+    testWebhook: {
+      entry: 'functions/test-webhook/handler.ts',
+      description: 'POST /webhooks/{webhookId}/test: queues a signed WebhookTest ping',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite', queues: ['webhookDeliveries'] },
+    },
+    listWebhookDeliveries: {
+      entry: 'functions/list-webhook-deliveries/handler.ts',
+      description: 'GET /webhooks/{webhookId}/deliveries: recent deliveries and their attempts',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    fanOutWebhooks: {
+      entry: 'functions/fan-out-webhooks/handler.ts',
+      description: 'Bus rule target: queues one delivery per matching webhook subscription of the event\'s tenant',
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      grants: { table: 'readWrite', queues: ['webhookDeliveries'] },
+    },
+    deliverWebhook: {
+      entry: 'functions/deliver-webhook/handler.ts',
+      description: 'Queue consumer: POSTs signed webhook deliveries to merchant endpoints (internet egress), backs off on failure',
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      // The queue grant gives the function the queue's URL, for ChangeMessageVisibility (the backoff).
+      grants: { table: 'readWrite', queues: ['webhookDeliveries'] },
+    },
   },
 
   routes: [
@@ -297,6 +354,11 @@ export const topology: Topology = {
     { method: 'POST', path: '/inventory/adjustments', function: 'adjustInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory/{sku}', function: 'getSkuInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory', function: 'getLocationInventory', auth: 'apiKey' },
+    { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
+    { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
+    { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
+    { method: 'POST', path: '/webhooks/{webhookId}/test', function: 'testWebhook', auth: 'apiKey' },
+    { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
   ],
 
   rules: {
@@ -304,6 +366,11 @@ export const topology: Topology = {
       description: 'A new tenant starts its onboarding workflow',
       pattern: { source: [EVENT_SOURCE], 'detail-type': ['TenantCreated'] },
       targets: [{ kind: 'stateMachine', stateMachine: 'tenantOnboarding' }],
+    },
+    webhookFanOut: {
+      description: 'Every DOM event is offered to its tenant\'s webhook subscriptions (the webhook machinery\'s own Webhook* types excluded)',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': [{ 'anything-but': { prefix: 'Webhook' } }] },
+      targets: [{ kind: 'function', function: 'fanOutWebhooks' }],
     },
   },
 
@@ -340,6 +407,12 @@ export const topology: Topology = {
       maxReceiveCount: 5,
       retentionSeconds: 14 * 24 * 3600,
     },
+    webhookDeliveries: {
+      description: 'One message per webhook delivery; a failed attempt hides its message for 2^n s (capped at 1 h), ~4 h of retries before its DLQ',
+      visibilityTimeoutSeconds: 60,
+      maxReceiveCount: 15,
+      retentionSeconds: 4 * 24 * 3600,
+    },
   },
 
   streamMappings: {
@@ -374,6 +447,7 @@ export const topology: Topology = {
 
   queueMappings: {
     inventoryFeed: { queue: 'inventoryFeed', function: 'consumeInventoryFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
+    webhookDeliveries: { queue: 'webhookDeliveries', function: 'deliverWebhook', batchSize: 10, maxBatchingWindowSeconds: 0 },
   },
 
   stateMachines: {

@@ -93,6 +93,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       [ENV.tableName]: TABLE_NAME,
       [ENV.busName]: BUS_NAME,
+      // Webhooks may target http://127.0.0.1 here (tests, demos); on AWS only public https URLs are accepted.
+      [ENV.webhookAllowInsecureLoopback]: 'true',
       ...Object.fromEntries(Object.entries(sqs.queueUrls).map(([id, q]) => [queueUrlEnv(id), q.url])),
       ...Object.fromEntries(Object.entries(stateMachineArns).map(([id, arn]) => [stateMachineArnEnv(id), arn])),
     });

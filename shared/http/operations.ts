@@ -9,6 +9,15 @@ import {
   putSkuSchema,
   skuSchema,
 } from '#domain/inventory/schemas';
+import {
+  createWebhookSchema,
+  createdWebhookSchema,
+  deliveriesQuerySchema,
+  deliveryPageSchema,
+  webhookListSchema,
+  webhookPathSchema,
+  webhookTestQueuedSchema,
+} from './webhook-schemas.ts';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -272,5 +281,58 @@ export const operations = {
     auth: true,
     query: locationInventoryQuerySchema,
     responses: { 200: { description: 'A page of the location\'s SKUs', schema: locationInventoryPageSchema }, 404: { description: 'No such location' } },
+  },
+  createWebhook: {
+    operationId: 'createWebhook',
+    method: 'post',
+    path: '/webhooks',
+    summary: 'Register a webhook: events (or customer notifications) are POSTed to the URL, signed with the secret returned here once',
+    tags: ['webhooks'],
+    auth: true,
+    requestBody: createWebhookSchema,
+    responses: {
+      201: { description: 'Registered; keep the secret, it is not shown again', schema: createdWebhookSchema },
+      409: { description: 'The tenant already has the maximum number of webhooks (20)' },
+    },
+  },
+  listWebhooks: {
+    operationId: 'listWebhooks',
+    method: 'get',
+    path: '/webhooks',
+    summary: 'The webhook subscriptions (without secrets)',
+    tags: ['webhooks'],
+    auth: true,
+    responses: { 200: { description: 'Every subscription', schema: webhookListSchema } },
+  },
+  deleteWebhook: {
+    operationId: 'deleteWebhook',
+    method: 'delete',
+    path: '/webhooks/{webhookId}',
+    summary: 'Delete a webhook; its queued deliveries are cancelled',
+    tags: ['webhooks'],
+    auth: true,
+    pathParameters: webhookPathSchema,
+    responses: { 204: { description: 'Deleted' }, 404: { description: 'No such webhook' } },
+  },
+  testWebhook: {
+    operationId: 'testWebhook',
+    method: 'post',
+    path: '/webhooks/{webhookId}/test',
+    summary: 'Queue a signed WebhookTest delivery to the webhook',
+    tags: ['webhooks'],
+    auth: true,
+    pathParameters: webhookPathSchema,
+    responses: { 202: { description: 'Queued', schema: webhookTestQueuedSchema }, 404: { description: 'No such webhook' } },
+  },
+  listWebhookDeliveries: {
+    operationId: 'listWebhookDeliveries',
+    method: 'get',
+    path: '/webhooks/{webhookId}/deliveries',
+    summary: 'The webhook\'s deliveries of the last 7 days, newest first, with each attempt\'s status code and latency',
+    tags: ['webhooks'],
+    auth: true,
+    pathParameters: webhookPathSchema,
+    query: deliveriesQuerySchema,
+    responses: { 200: { description: 'A page of deliveries', schema: deliveryPageSchema }, 404: { description: 'No such webhook' } },
   },
 } satisfies Record<string, Operation>;
