@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -16,7 +16,7 @@ export interface DomEventSourcesProps {
 
 /**
  * The manifest's stream and queue mappings. Every consumer reports partial batch failures, so one bad record is
- * retried (or parked) alone instead of its whole batch.
+ * retried (or parked) alone instead of its whole batch; stream filters keep records a consumer ignores from invoking it.
  */
 export class DomEventSources extends Construct {
   constructor(scope: Construct, id: string, props: DomEventSourcesProps) {
@@ -31,6 +31,8 @@ export class DomEventSources extends Construct {
           bisectBatchOnError: spec.bisectBatchOnError,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(props.queues[spec.onFailure]),
+          // The manifest's patterns are raw Lambda filter patterns; FilterCriteria.filter keeps them as written.
+          filters: spec.filters?.map((pattern) => FilterCriteria.filter(pattern)),
         }),
       );
     }

@@ -53,27 +53,30 @@ function environmentOf(functionId: FunctionId): Record<string, unknown> {
 }
 
 describe('the stateful stack', () => {
-  it('has exactly one table, keyed pk/sk with the gsi1 index, billed per request', () => {
+  it('has exactly one table, keyed as the manifest says, with its global indexes, billed per request', () => {
+    const spec = topology.table;
     stateful.resourceCountIs('AWS::DynamoDB::Table', 1);
     stateful.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
+        { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+        { AttributeName: spec.sortKey, KeyType: 'RANGE' },
       ],
       BillingMode: 'PAY_PER_REQUEST',
-      GlobalSecondaryIndexes: [
+      GlobalSecondaryIndexes: spec.globalIndexes.map((index) =>
         Match.objectLike({
-          IndexName: 'gsi1',
+          IndexName: index.name,
           KeySchema: [
-            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
+          Projection: { ProjectionType: 'ALL' },
         }),
-      ],
+      ),
     });
   });
 
-  it('streams new and old images, expires items on expiresAt, and keeps point-in-time recovery and encryption on', () => {
+  it('streams new and old images, expires items on the TTL attribute, and keeps point-in-time recovery and encryption on', () => {
+    expect(topology.table.ttlAttribute).toBe('expiresAt');
     stateful.hasResourceProperties('AWS::DynamoDB::Table', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -321,6 +324,9 @@ describe('the stateless stack: workflows, rules and mappings', () => {
       BisectBatchOnFunctionError: spec.bisectBatchOnError,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      FilterCriteria: spec.filters
+        ? { Filters: spec.filters.map((pattern) => ({ Pattern: JSON.stringify(pattern) })) }
+        : Match.absent(),
     });
   });
 

@@ -25,7 +25,7 @@ export class DomStatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: DomStatefulStackProps) {
     super(scope, id, props);
-    this.table = new DomTable(this, 'Data').table;
+    this.table = new DomTable(this, 'Data', { spec: props.topology.table }).table;
     this.bus = new DomEventBus(this, 'Events').bus;
     const queues = new DomQueues(this, 'Queues', { topology: props.topology, bus: this.bus });
     this.queues = queues.queues;
