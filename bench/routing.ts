@@ -44,10 +44,12 @@ const methods: Method[] = [
   { name: 'closest-location baseline', repeat: reps, run: (p) => ({ allocations: closestLocationPlan(p) }) },
 ];
 
-// Each problem is timed `repeat` times after a warm-up pass and its median kept, so one noisy
-// neighbour on a shared machine does not decide a percentile.
+// Every method gets the same warm-up (up to 3 passes over the class or 300 ms, whichever ends first),
+// as a long-running function would be warm; then each problem is timed `repeat` times and its median
+// kept, so one noisy neighbour on a shared machine does not decide a percentile.
 function timeMethod(method: Method, problems: readonly BenchProblem[]): MethodRun[] {
-  for (const p of problems) method.run(p);
+  const warmStart = performance.now();
+  for (let pass = 0; pass < 3 && performance.now() - warmStart < 300; pass++) for (const p of problems) method.run(p);
   return problems.map((p) => {
     const times: number[] = [];
     let last: ReturnType<Method['run']> | undefined;
@@ -77,7 +79,7 @@ function checkWithScript(cls: string, runs: readonly MethodRun[], problems: read
 await loadGlpk();
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
 console.log(`machine: ${cpu}, ${os.cpus().length} cores, node ${process.version}, ${os.platform()} ${os.arch()}`);
-console.log(`timing: median of ${reps} runs per problem after a warm-up (exact solver: 1 run); engine budget ${ENGINE_BUDGET_MS} ms\n`);
+console.log(`timing: median of ${reps} runs per problem (exact solver: 1 run) after the same warm-up for every method; engine budget ${ENGINE_BUDGET_MS} ms\n`);
 
 for (const cls of classes) {
   const problems = readJsonl<BenchProblem>(path.join(dataDir, `${cls}.jsonl`));

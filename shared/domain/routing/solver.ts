@@ -81,22 +81,21 @@ const MAX_LEVEL = 64;
 class SearchStopped extends Error {}
 
 export function solveRouting(problem: SolverProblem, options: SolveOptions = {}): SolverResult {
-  const seen = new Set<string>();
-  for (const line of problem.lines) {
-    // Stock is per sku, so two lines of one sku would share capacity; callers merge them first.
-    if (seen.has(line.sku)) throw new Error(`duplicate sku in order lines: ${line.sku}`);
-    seen.add(line.sku);
-  }
   const excluded = options.excludeLocationIds;
   const allLocations = problem.locations;
 
   // One pass over the inventories: keyed lookups on JSON-shaped records dominate the cost otherwise.
   const lineCount = problem.lines.length;
-  const rawStock = new Int32Array(allLocations.length * lineCount);
-  const totalStock = new Float64Array(lineCount);
+  const rawStock = zeros(allLocations.length * lineCount);
+  const totalStock = zeros(lineCount);
   // Iterating each (short) inventory beats looking every sku up: misses on records of many shapes are slow.
   const lineOfSku = new Map<string, number>();
-  for (let j = 0; j < lineCount; j++) lineOfSku.set(problem.lines[j]!.sku, j);
+  for (let j = 0; j < lineCount; j++) {
+    const sku = problem.lines[j]!.sku;
+    // Stock is per sku, so two lines of one sku would share capacity; callers merge them first.
+    if (lineOfSku.has(sku)) throw new Error(`duplicate sku in order lines: ${sku}`);
+    lineOfSku.set(sku, j);
+  }
   for (let i = 0; i < allLocations.length; i++) {
     const inv = allLocations[i]!.inventory;
     for (const sku in inv) {
@@ -150,9 +149,9 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   if (!options.runnerUp) cand = dropDominated(cand, allLocations, m, stockAt, demand);
 
   const n = cand.length;
-  const fixed = new Float64Array(n);
-  const unit = new Float64Array(n);
-  const cap = new Int32Array(n * m); // stock capped at demand, row-major by location
+  const fixed = zeros(n);
+  const unit = zeros(n);
+  const cap = zeros(n * m); // stock capped at demand, row-major by location
   for (let a = 0; a < n; a++) {
     const loc = allLocations[cand[a]!]!;
     fixed[a] = loc.shipmentCost;
@@ -162,20 +161,20 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
 
   // Per-line candidate lists in three static orders, walked lazily at each node (demand is small,
   // so a walk usually stops after a handful of entries).
-  const byUnit: Int32Array[] = [];
-  const byAmortised: Int32Array[] = [];
-  const amortised: Float64Array[] = [];
-  const byFixed: Int32Array[] = [];
-  const byResidual: Int32Array[] = [];
-  const residualAmortised: Float64Array[] = [];
+  const byUnit: number[][] = [];
+  const byAmortised: number[][] = [];
+  const amortised: number[][] = [];
+  const byFixed: number[][] = [];
+  const byResidual: number[][] = [];
+  const residualAmortised: number[][] = [];
   let cheapestParcel = Infinity;
   for (let a = 0; a < n; a++) cheapestParcel = Math.min(cheapestParcel, fixed[a]!);
-  const freeCount = new Int32Array(m);
-  const totalCap = new Float64Array(n);
+  const freeCount = zeros(m);
+  const totalCap = zeros(n);
   for (let a = 0; a < n; a++) for (let k = 0; k < m; k++) totalCap[a]! += cap[a * m + k]!;
   // Unit and parcel cost orders are the same for every line: sort once, then filter per line.
-  const stockistsInOrder = (order: Int32Array, k: number, count: number): Int32Array => {
-    const out = new Int32Array(count);
+  const stockistsInOrder = (order: readonly number[], k: number, count: number): number[] => {
+    const out = zeros(count);
     let p = 0;
     for (let r = 0; r < order.length; r++) {
       const a = order[r]!;
@@ -183,7 +182,8 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     }
     return out;
   };
-  const all = Array.from({ length: n }, (_, a) => a);
+  const all: number[] = [];
+  for (let a = 0; a < n; a++) all.push(a);
   const unitOrder = sortByKey(all, unit);
   const fixedOrder = sortByKey(all, fixed);
   for (let k = 0; k < m; k++) {
@@ -192,11 +192,11 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     freeCount[k] = list.length;
     // Amortised cost: a location that ships q units pays shipmentCost/q per unit, and q <= totalCap,
     // so unit*weight + shipmentCost/totalCap never overstates the cost of a unit from a closed location.
-    const amk = new Float64Array(n);
+    const amk = zeros(n);
     for (const a of list) amk[a] = unit[a]! * weight[k]! + fixed[a]! / totalCap[a]!;
     amortised.push(amk);
     // For LB3: only the part of each parcel above the cheapest parcel is spread over units.
-    const rek = new Float64Array(n);
+    const rek = zeros(n);
     for (const a of list) rek[a] = unit[a]! * weight[k]! + (fixed[a]! - cheapestParcel) / totalCap[a]!;
     residualAmortised.push(rek);
     byResidual.push(sortByKey(list, rek));
@@ -205,34 +205,41 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     byFixed.push(stockistsInOrder(fixedOrder, k, list.length));
   }
 
-  const status = new Int8Array(n);
+  const status = zeros(n);
   // Bitsets for "can one free location cover everything still missing?": levels[k][t] holds the
   // locations with at least t units of line k (t capped at MAX_LEVEL; a higher need is checked against
   // the cap level, which can only claim coverage too eagerly, keeping the bound admissible).
   const words = (n + 31) >>> 5;
-  const freeBits = new Int32Array(words);
-  for (let a = 0; a < n; a++) freeBits[a >>> 5]! |= 1 << (a & 31);
-  const levels: Int32Array[][] = [];
+  // One buffer for all bitsets: [free | scratch | line 0 level 1..top | line 1 level 1..top | ...].
+  const levelStart: number[] = [];
+  let totalWords = 2 * words;
+  for (let k = 0; k < m; k++) {
+    levelStart.push(totalWords - words); // level t of line k starts at levelStart[k] + t * words
+    totalWords += Math.min(demand[k]!, MAX_LEVEL) * words;
+  }
+  const bitsBuffer = new Int32Array(totalWords);
+  const SCRATCH = words;
+  for (let a = 0; a < n; a++) bitsBuffer[a >>> 5]! |= 1 << (a & 31);
   for (let k = 0; k < m; k++) {
     const top = Math.min(demand[k]!, MAX_LEVEL);
-    const perLevel: Int32Array[] = [new Int32Array(0)];
-    for (let t = 1; t <= top; t++) {
-      const bits = new Int32Array(words);
-      for (let a = 0; a < n; a++) if (cap[a * m + k]! >= t) bits[a >>> 5]! |= 1 << (a & 31);
-      perLevel.push(bits);
+    for (let a = 0; a < n; a++) {
+      const c = Math.min(cap[a * m + k]!, top);
+      for (let t = 1; t <= c; t++) bitsBuffer[levelStart[k]! + t * words + (a >>> 5)]! |= 1 << (a & 31);
     }
-    levels.push(perLevel);
   }
-  const coverScratch = new Int32Array(words);
+  const setFreeBit = (a: number, free: boolean): void => {
+    if (free) bitsBuffer[a >>> 5]! |= 1 << (a & 31);
+    else bitsBuffer[a >>> 5]! &= ~(1 << (a & 31));
+  };
   const someFreeLocationCovers = (): boolean => {
-    coverScratch.set(freeBits);
+    for (let w = 0; w < words; w++) bitsBuffer[SCRATCH + w] = bitsBuffer[w]!;
     for (let k = 0; k < m; k++) {
       const r = remaining[k]!;
       if (r === 0) continue;
-      const bits = levels[k]![Math.min(r, MAX_LEVEL)]!;
-      for (let w = 0; w < words; w++) coverScratch[w]! &= bits[w]!;
+      const base = levelStart[k]! + Math.min(r, MAX_LEVEL) * words;
+      for (let w = 0; w < words; w++) bitsBuffer[SCRATCH + w]! &= bitsBuffer[base + w]!;
     }
-    for (let w = 0; w < words; w++) if (coverScratch[w] !== 0) return true;
+    for (let w = 0; w < words; w++) if (bitsBuffer[SCRATCH + w] !== 0) return true;
     return false;
   };
   const open: number[] = []; // kept sorted by (unit, index)
@@ -253,12 +260,12 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   let stoppedBy: SolverResult['stoppedBy'] = 'none';
 
   // Scratch for the evaluation of one node.
-  const remaining = new Int32Array(m);
+  const remaining = zeros(m);
 
   // Cost of filling every line from exactly the open set, or Infinity when it cannot fill them.
   // Records the plan that fills every line from exactly `set` (sorted by unit cost), if it is cheap
   // enough to matter. Locations of the set that end up shipping nothing are dropped from the plan.
-  const usedFlag = new Uint8Array(n);
+  const usedFlag = zeros(n);
   const offer = (set: readonly number[]): void => {
     if (set.length > maxParcels) return;
     let cost = 0;
@@ -304,23 +311,23 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
     while (p > 0 && (unit[open[p - 1]!]! > unit[a]! || (unit[open[p - 1]!]! === unit[a]! && open[p - 1]! > a))) p--;
     open.splice(p, 0, a);
     status[a] = OPEN;
-    freeBits[a >>> 5]! &= ~(1 << (a & 31));
+    setFreeBit(a, false);
     openFixed += fixed[a]!;
   };
   const removeOpen = (a: number): void => {
     open.splice(open.indexOf(a), 1);
     status[a] = FREE;
-    freeBits[a >>> 5]! |= 1 << (a & 31);
+    setFreeBit(a, true);
     openFixed -= fixed[a]!;
   };
   const exclude = (a: number): void => {
     status[a] = EXCLUDED;
-    freeBits[a >>> 5]! &= ~(1 << (a & 31));
+    setFreeBit(a, false);
     for (let k = 0; k < m; k++) if (cap[a * m + k]! > 0) freeCount[k]!--;
   };
   const unexclude = (a: number): void => {
     status[a] = FREE;
-    freeBits[a >>> 5]! |= 1 << (a & 31);
+    setFreeBit(a, true);
     for (let k = 0; k < m; k++) if (cap[a * m + k]! > 0) freeCount[k]!++;
   };
 
@@ -463,7 +470,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
         if (!someFreeLocationCovers()) return twoOrMore;
         const coverers: number[] = [];
         for (let wd = 0; wd < words; wd++) {
-          let bits = coverScratch[wd]!;
+          let bits = bitsBuffer[SCRATCH + wd]!;
           while (bits !== 0) {
             const low = bits & -bits;
             coverers.push(wd * 32 + 31 - Math.clz32(low));
@@ -512,7 +519,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
 
   // Cheapest way to ship d units of line k when open locations charge unit cost and free ones the
   // given per-unit cost (list sorted by it). Infinity when stock cannot cover d.
-  function mergeFill(k: number, d: number, w: number, list: Int32Array, perUnit: Float64Array, track: boolean): number {
+  function mergeFill(k: number, d: number, w: number, list: readonly number[], perUnit: readonly number[], track: boolean): number {
     let need = d;
     let cost = 0;
     let p = 0;
@@ -672,8 +679,31 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
 
 // Indices sorted by key, ties by index. Packs (quantised key, index) into one float so the typed-array
 // numeric sort does the work: comparator sorts dominated the solve time on 500 locations.
-function sortByKey(indices: readonly number[], key: Float64Array): Int32Array {
+// Plain arrays: allocating many small typed arrays per call cost more than the whole search on
+// small orders.
+function zeros(len: number): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < len; i++) a.push(0);
+  return a;
+}
+
+function sortByKey(indices: readonly number[], key: readonly number[]): number[] {
   const len = indices.length;
+  if (len <= 48) {
+    // Small lists: insertion sort beats allocating the packed keys.
+    const out = zeros(len);
+    for (let p = 0; p < len; p++) {
+      const i = indices[p]!;
+      const v = key[i]!;
+      let q = p;
+      while (q > 0 && (key[out[q - 1]!]! > v || (key[out[q - 1]!]! === v && out[q - 1]! > i))) {
+        out[q] = out[q - 1]!;
+        q--;
+      }
+      out[q] = i;
+    }
+    return out;
+  }
   let maxIndex = 0;
   let min = Infinity;
   let max = -Infinity;
@@ -694,11 +724,11 @@ function sortByKey(indices: readonly number[], key: Float64Array): Int32Array {
       packed[p] = Math.round((key[i]! - min) * scale) * slots + i;
     }
     packed.sort();
-    const out = new Int32Array(len);
+    const out = zeros(len);
     for (let p = 0; p < len; p++) out[p] = packed[p]! % slots;
     return out;
   }
-  return Int32Array.from([...indices].sort((x, y) => key[x]! - key[y]! || x - y));
+  return ([...indices].sort((x, y) => key[x]! - key[y]! || x - y));
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
@@ -745,8 +775,8 @@ function dropDominated(
   const nc = cand.length;
   const anyMask = new Int32Array(nc * words);
   const fullMask = new Int32Array(nc * words);
-  const fx = new Float64Array(nc);
-  const ux = new Float64Array(nc);
+  const fx = zeros(nc);
+  const ux = zeros(nc);
   const dominators: number[] = [];
   for (let c = 0; c < nc; c++) {
     const i = cand[c]!;
