@@ -37,6 +37,16 @@ function functionLogicalId(functionId: FunctionId): string {
   return ids[0] as string;
 }
 
+type Statement = { Action: string | string[]; Resource: unknown };
+
+/** Every IAM statement of the function's role. */
+function statementsOf(functionId: FunctionId): Statement[] {
+  const fn = stateless.toJSON().Resources[functionLogicalId(functionId)] as Resource;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = stateless.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } });
+  return Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
 /** Every IAM action granted to the function's role, flattened. */
 function actionsOf(functionId: FunctionId): string[] {
   const fn = stateless.toJSON().Resources[functionLogicalId(functionId)] as Resource;
@@ -209,6 +219,21 @@ describe('the stateless stack: functions', () => {
 
   it.each(functionIds.filter((id) => topology.functions[id].grants.table === 'readWrite'))('lets %s write the table', (functionId) => {
     expect(actionsOf(functionId)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
+  });
+
+  it.each(functionIds)('lets %s send only to the queues its grants or its stream failure destination name', (functionId) => {
+    const expected = new Set<QueueId>(topology.functions[functionId].grants.queues ?? []);
+    for (const mapping of Object.values(topology.streamMappings)) {
+      if (mapping.function === functionId) expected.add(mapping.onFailure);
+    }
+    const sendResources = JSON.stringify(
+      statementsOf(functionId).filter((s) => [s.Action].flat().includes('sqs:SendMessage')).map((s) => s.Resource),
+    );
+    for (const queueId of queueIds) {
+      // The export of the queue's ARN, not of its DLQ's (`Queues<Id>Dlq...`).
+      const queueArn = new RegExp(`Queues${pascal(queueId)}[0-9A-F]{8}Arn`);
+      expect(queueArn.test(sendResources), queueId).toBe(expected.has(queueId));
+    }
   });
 
   it.each(functionIds)('lets %s put events on the bus only if its grants say so', (functionId) => {
