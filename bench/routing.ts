@@ -20,7 +20,7 @@ const flag = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const exactLimit = Number(flag('exact') ?? Infinity);
-const reps = Number(flag('reps') ?? 5);
+const reps = Number(flag('reps') ?? 7);
 const classes = (flag('classes') ?? 'small,medium,large,scarce').split(',');
 const ENGINE_BUDGET_MS = 25;
 

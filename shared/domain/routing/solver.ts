@@ -796,15 +796,44 @@ function dropDominated(
     // Only locations that hold some line in full can dominate.
     if (full) dominators.push(c);
   }
-  // Cheapest parcel first, so the scan for a dominator can stop at the first dearer one.
+  // Cheapest parcel first, so the scan for a dominator can stop at the first dearer one; and per
+  // line, so a location is only compared with dominators holding its rarest line in full.
   const sortedDominators = sortByKey(dominators, fx);
+  const fullOn: number[][] = [];
+  for (let k = 0; k < m; k++) fullOn.push([]);
+  for (const b of sortedDominators) {
+    for (let k = 0; k < m; k++) if (fullMask[b * words + Math.floor(k / 31)]! & (1 << (k % 31))) fullOn[k]!.push(b);
+  }
+  // Running minimum of unitCost along each list: if even the cheapest-per-lb dominator within the
+  // parcel-cost limit is dearer per lb, there is nothing to scan.
+  const prefixMinUnit: number[][] = fullOn.map((list) => {
+    let min = Infinity;
+    return list.map((b) => (min = Math.min(min, ux[b]!)));
+  });
   const keep: number[] = [];
   for (let c = 0; c < nc; c++) {
     const fa = fx[c]!;
     const ua = ux[c]!;
+    let line = -1;
+    for (let k = 0; k < m; k++) {
+      if (anyMask[c * words + Math.floor(k / 31)]! & (1 << (k % 31)) && (line < 0 || fullOn[k]!.length < fullOn[line]!.length)) line = k;
+    }
+    const scan = line < 0 ? [] : fullOn[line]!;
+    // Last entry with parcel cost <= fa (lists are sorted by parcel cost).
+    let lo = 0;
+    let hi = scan.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (fx[scan[mid]!]! <= fa) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0 || prefixMinUnit[line]![lo - 1]! > ua) {
+      keep.push(cand[c]!);
+      continue;
+    }
     let dominated = false;
-    for (let r = 0; r < sortedDominators.length; r++) {
-      const b = sortedDominators[r]!;
+    for (let r = 0; r < lo; r++) {
+      const b = scan[r]!;
       const fb = fx[b]!;
       if (fb > fa) break;
       const ub = ux[b]!;
