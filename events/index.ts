@@ -1,7 +1,40 @@
+import { OrderAccepted } from './order-accepted.ts';
+import { OrderAllocated } from './order-allocated.ts';
+import { OrderPartiallyAllocated } from './order-partially-allocated.ts';
+import { OrderBackordered } from './order-backordered.ts';
+import { OrderShipped } from './order-shipped.ts';
+import { OrderDelivered } from './order-delivered.ts';
+import { OrderCancelled } from './order-cancelled.ts';
+import { OrderFailed } from './order-failed.ts';
+import { FulfillmentRequested } from './fulfillment-requested.ts';
+import { ShipmentAccepted } from './shipment-accepted.ts';
+import { ShipmentRejected } from './shipment-rejected.ts';
+import { ShipmentShipped } from './shipment-shipped.ts';
+import { ShipmentDelivered } from './shipment-delivered.ts';
+import { ShipmentCancelled } from './shipment-cancelled.ts';
 import { StockChanged } from './stock-changed.ts';
 import { StockLow } from './stock-low.ts';
 import { TenantCreated } from './tenant-created.ts';
 import { WebhookTest } from './webhook-test.ts';
 
 /** Every event the DOM publishes, for schema generation and contract tests. */
-export const allEvents = [TenantCreated, StockChanged, StockLow, WebhookTest];
+export const allEvents = [
+  TenantCreated,
+  StockChanged,
+  StockLow,
+  WebhookTest,
+  OrderAccepted,
+  OrderAllocated,
+  OrderPartiallyAllocated,
+  OrderBackordered,
+  OrderShipped,
+  OrderDelivered,
+  OrderCancelled,
+  OrderFailed,
+  FulfillmentRequested,
+  ShipmentAccepted,
+  ShipmentRejected,
+  ShipmentShipped,
+  ShipmentDelivered,
+  ShipmentCancelled,
+];

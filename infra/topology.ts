@@ -31,11 +31,24 @@ export type FunctionId =
   | 'testWebhook'
   | 'listWebhookDeliveries'
   | 'fanOutWebhooks'
-  | 'deliverWebhook';
+  | 'deliverWebhook'
+  | 'placeOrder'
+  | 'getOrder'
+  | 'listOrders'
+  | 'cancelOrder'
+  | 'updateShipment'
+  | 'startFulfillment'
+  | 'planFulfillment'
+  | 'reserveStock'
+  | 'rateShipment'
+  | 'confirmAllocation'
+  | 'markOrderFailed'
+  | 'retryBackorders'
+  | 'sweepStuckOrders';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookDeliveries';
 
-export type StateMachineId = 'tenantOnboarding';
+export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment';
 
 /** What a function may touch. CDK turns these into least-privilege grants; locally they document intent. */
 export interface FunctionGrants {
@@ -136,6 +149,13 @@ export interface TableSpec {
   streamViewType: 'NEW_AND_OLD_IMAGES';
 }
 
+/** A function run on a fixed rate (EventBridge Scheduler on AWS, a timer locally). */
+export interface ScheduleSpec {
+  description: string;
+  function: FunctionId;
+  rateMinutes: number;
+}
+
 export interface Topology {
   table: TableSpec;
   functions: Record<FunctionId, FunctionSpec>;
@@ -147,6 +167,7 @@ export interface Topology {
   streamMappings: Record<string, StreamMappingSpec>;
   queueMappings: Record<string, QueueMappingSpec>;
   stateMachines: Record<StateMachineId, StateMachineSpec>;
+  schedules: Record<string, ScheduleSpec>;
 }
 
 export const topology: Topology = {
@@ -338,6 +359,97 @@ export const topology: Topology = {
       // The queue grant gives the function the queue's URL, for ChangeMessageVisibility (the backoff).
       grants: { table: 'readWrite', queues: ['webhookDeliveries'] },
     },
+    placeOrder: {
+      entry: 'functions/place-order/handler.ts',
+      description: 'POST /orders: validates and stores an order as ACCEPTED (idempotent by key and by channel + externalId)',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getOrder: {
+      entry: 'functions/get-order/handler.ts',
+      description: 'GET /orders/{orderId}: the order with its shipments, explanation and history',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    listOrders: {
+      entry: 'functions/list-orders/handler.ts',
+      description: 'GET /orders: pages a tenant\'s orders, optionally by status',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    cancelOrder: {
+      entry: 'functions/cancel-order/handler.ts',
+      description: 'POST /orders/{orderId}/cancel: releases unshipped reservations; refuses shipped lines',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    updateShipment: {
+      entry: 'functions/update-shipment/handler.ts',
+      description: 'POST /shipments/{id}/accept|reject|ship|deliver: the fulfilment lifecycle reported by locations and carriers',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    startFulfillment: {
+      entry: 'functions/start-fulfillment/handler.ts',
+      description: 'Rule target: starts an order\'s next fulfilment attempt, one execution per attempt (named orderId-attempt)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read', stateMachines: ['orderFulfillment'] },
+    },
+    planFulfillment: {
+      entry: 'functions/plan-fulfillment/handler.ts',
+      description: 'Workflow task: routes the order (routing engine over the stock projection, carrier costs, tenant rules)',
+      memoryMb: 1024,
+      timeoutSeconds: 15,
+      grants: { table: 'readWrite' },
+    },
+    reserveStock: {
+      entry: 'functions/reserve-stock/handler.ts',
+      description: 'Workflow task: reserves each planned parcel idempotently; reports lost races for re-routing',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      grants: { table: 'readWrite' },
+    },
+    rateShipment: {
+      entry: 'functions/rate-shipment/handler.ts',
+      description: 'Workflow task (Map): the carrier-rate Lambda: service, cost, promised date and CO2 of one parcel',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read' },
+    },
+    confirmAllocation: {
+      entry: 'functions/confirm-allocation/handler.ts',
+      description: 'Workflow task: writes shipments, order status and held reservations in one transaction',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      grants: { table: 'readWrite' },
+    },
+    markOrderFailed: {
+      entry: 'functions/mark-order-failed/handler.ts',
+      description: 'Workflow catch: marks the order FAILED with the reason',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    retryBackorders: {
+      entry: 'functions/retry-backorders/handler.ts',
+      description: 'Rule target (StockChanged): starts routing attempts for orders waiting for the SKU, oldest first',
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
+    },
+    sweepStuckOrders: {
+      entry: 'functions/sweep-stuck-orders/handler.ts',
+      description: 'Scheduled: re-drives orders stuck in ACCEPTED or ROUTING past their deadline',
+      memoryMb: 256,
+      timeoutSeconds: 120,
+      grants: { table: 'read', stateMachines: ['orderFulfillment'] },
+    },
   },
 
   routes: [
@@ -359,6 +471,14 @@ export const topology: Topology = {
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks/{webhookId}/test', function: 'testWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
+    { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
+    { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
+    { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
+    { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/deliver', function: 'updateShipment', auth: 'apiKey' },
   ],
 
   rules: {
@@ -371,6 +491,16 @@ export const topology: Topology = {
       description: 'Every DOM event is offered to its tenant\'s webhook subscriptions (the webhook machinery\'s own Webhook* types excluded)',
       pattern: { source: [EVENT_SOURCE], 'detail-type': [{ 'anything-but': { prefix: 'Webhook' } }] },
       targets: [{ kind: 'function', function: 'fanOutWebhooks' }],
+    },
+    orderAccepted: {
+      description: 'An accepted order starts its fulfilment workflow; a rejected shipment starts a re-routing attempt',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': ['OrderAccepted', 'ShipmentRejected'] },
+      targets: [{ kind: 'function', function: 'startFulfillment' }],
+    },
+    stockArrived: {
+      description: 'New stock for a SKU re-routes the orders waiting for it',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': ['StockChanged'], detail: { data: { available: [{ numeric: ['>', 0] }] } } },
+      targets: [{ kind: 'function', function: 'retryBackorders' }],
     },
   },
 
@@ -458,6 +588,26 @@ export const topology: Topology = {
         SeedTenantDefaultsFunctionArn: { functionArn: 'seedTenantDefaults' },
         WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
       },
+    },
+    orderFulfillment: {
+      description: 'Fulfils one routing attempt of an order: plan, reserve (re-plan on a lost race), rate each parcel, confirm',
+      definitionFile: 'state-machines/order-fulfillment.asl.json',
+      substitutions: {
+        PlanFulfillmentFunctionArn: { functionArn: 'planFulfillment' },
+        ReserveStockFunctionArn: { functionArn: 'reserveStock' },
+        RateShipmentFunctionArn: { functionArn: 'rateShipment' },
+        ConfirmAllocationFunctionArn: { functionArn: 'confirmAllocation' },
+        MarkOrderFailedFunctionArn: { functionArn: 'markOrderFailed' },
+        WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
+      },
+    },
+  },
+
+  schedules: {
+    sweepStuckOrders: {
+      description: 'Re-drives orders stuck in a non-final state past their deadline',
+      function: 'sweepStuckOrders',
+      rateMinutes: 5,
     },
   },
 };

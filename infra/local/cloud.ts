@@ -55,6 +55,8 @@ export interface LocalCloud {
   /** Resolves when the bus, the workflows and the pollers have nothing in flight. */
   settle(): Promise<void>;
   sweepTtl(): Promise<number>;
+  /** Runs a topology schedule now (they also run on their timers). */
+  runSchedule(name: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -185,6 +187,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
+    // Schedules: EventBridge Scheduler on AWS, a timer here, with the same scheduled-event shape.
+    const runSchedule = async (name: string) => {
+      const schedule = topology.schedules[name];
+      if (!schedule) throw new Error(`No schedule ${name} in the topology`);
+      return invoke(schedule.function, { version: '0', id: crypto.randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.scheduler', account: ACCOUNT_ID, time: new Date().toISOString(), region: REGION, resources: [], detail: {} });
+    };
+    const timers = Object.entries(topology.schedules).map(([name, schedule]) =>
+      setInterval(() => {
+        runSchedule(name).catch((error: unknown) => log.error('Scheduled run failed', { schedule: name, error: String(error) }));
+      }, schedule.rateMinutes * 60_000).unref(),
+    );
+    closers.push(async () => timers.forEach(clearInterval));
+
     const api: LocalApiGateway = await startLocalApiGateway({
       ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
       routes: topology.routes,
@@ -218,6 +233,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         }
       },
       sweepTtl: () => dynamodb.sweepTtl(),
+      runSchedule,
       async close() {
         if (closed) return;
         closed = true;

@@ -65,3 +65,9 @@ export function headerOf(event: APIGatewayProxyEvent, name: string): string | un
   }
   return undefined;
 }
+
+/** Like parseBody, but an absent or empty body is `{}` (for actions whose body is optional). */
+export function parseOptionalBody<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.output<S> {
+  if (!event.body || event.body.trim() === '') return validate({}, schema);
+  return parseBody(event, schema);
+}

@@ -18,7 +18,8 @@ export const dynamoTenantStore: TenantStore = {
           {
             Put: {
               TableName: tableName(),
-              Item: { pk, sk: PROFILE, entity: 'Tenant', version: 1, ...tenant },
+              // gsi2 TENANTS is the tenant registry: the one cross-tenant index, read only by the order sweeper.
+              Item: { pk, sk: PROFILE, entity: 'Tenant', version: 1, gsi2pk: 'TENANTS', gsi2sk: tenant.tenantId, ...tenant },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },

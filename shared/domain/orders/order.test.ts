@@ -107,7 +107,7 @@ describe('shipments', () => {
   const shipment: Shipment = {
     tenantId: 't_0123456789ab',
     orderId: 'o_01abc',
-    shipmentId: shipmentId('o_01abc', 1, 0),
+    shipmentId: shipmentId('o_01abc', 1, 1, 0),
     locationId: 'BROOKLYN',
     fulfillment: 'ship',
     lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2 }],
@@ -120,7 +120,7 @@ describe('shipments', () => {
   };
 
   it('names its order in its id', () => {
-    expect(shipment.shipmentId).toBe('o_01abc-S101');
+    expect(shipment.shipmentId).toBe('o_01abc-S1-1-1');
     expect(orderIdOfShipment(shipment.shipmentId)).toBe('o_01abc');
     expect(orderIdOfShipment('nonsense')).toBeUndefined();
   });

@@ -24,8 +24,8 @@ const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
   ACCEPTED: ['ROUTING', 'CANCELLED', 'FAILED'],
   ROUTING: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', 'FAILED'],
   // A partial or backordered order is routed again when stock arrives; a rejected shipment re-routes its lines.
-  ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED'],
-  PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'SHIPPED', 'CANCELLED', 'FAILED'],
+  ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'],
+  PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'SHIPPED', 'CANCELLED', 'FAILED'],
   BACKORDERED: ['ROUTING', 'CANCELLED', 'FAILED'],
   SHIPPED: ['DELIVERED', 'ROUTING'],
   DELIVERED: [],
@@ -73,7 +73,11 @@ export interface Order {
   allocations: Allocation[];
   /** Units per line still waiting for stock. */
   backorderedLines: Array<{ lineId: string; sku: string; quantity: number }>;
+  /** Location+sku pairs that refused this order (a store rejected the pick): later routing leaves them out. */
+  routingExclusions?: Array<{ locationId: string; sku: string }>;
   history: StatusChange[];
+  /** The last routing decision, in words: candidates, exclusions, cost breakdown, runner-up. */
+  routing?: { attempt: number; decidedAt: string; explanation: string[] };
   /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
   attempt: number;
   createdAt: string;

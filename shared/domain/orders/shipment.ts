@@ -20,7 +20,10 @@ const PAST_TENSE: Record<ShipmentAction, string> = { accept: 'accepted', reject:
 export interface ShipmentQuote {
   carrier: string;
   service: string;
+  /** What the carrier charges the merchant. */
   cost: number;
+  /** What the customer pays for shipping (less than `cost` when a VIP upgrade is on the merchant). */
+  chargedToCustomer?: number;
   promisedDeliveryDate: string;
   co2Grams: number;
   upgraded?: boolean;
@@ -35,6 +38,8 @@ export interface Shipment {
   lines: Array<{ lineId: string; sku: string; quantity: number }>;
   /** The reservation holding this shipment's units; committed on ship, released on reject or cancel. */
   reservationId: string;
+  /** Copied from the order, so shipment events can notify the customer without a read back. */
+  customer?: { id?: string; email?: string; tier: 'standard' | 'vip' };
   quote?: ShipmentQuote;
   tracking?: { carrier?: string; trackingNumber: string; url?: string };
   status: ShipmentStatus;
@@ -73,12 +78,15 @@ export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, 
   };
 }
 
-/** `${orderId}-S${n}`: a shipment id names its order, so a location's call finds it with one key. */
-export function shipmentId(orderId: string, attempt: number, index: number): string {
-  return `${orderId}-S${attempt}${String(index + 1).padStart(2, '0')}`;
+/**
+ * `${orderId}-S${attempt}-${round}-${n}`: a shipment id names its order, so a location's call finds it with one key,
+ * and is unique per routing attempt and round, so it can double as the idempotency key of its reservation.
+ */
+export function shipmentId(orderId: string, attempt: number, round: number, index: number): string {
+  return `${orderId}-S${attempt}-${round}-${index + 1}`;
 }
 
 export function orderIdOfShipment(id: string): string | undefined {
-  const match = /^(o_[a-z0-9]+)-S\d+$/.exec(id);
+  const match = /^(o_[a-z0-9]+)-S\d+-\d+-\d+$/.exec(id);
   return match?.[1];
 }

@@ -2,6 +2,7 @@ import { createEvent, type DomainEvent } from '#events/envelope';
 import { TenantCreated } from '#events/tenant-created';
 import { StockChanged } from '#events/stock-changed';
 import { StockLow } from '#events/stock-low';
+import { orderEventsForChange } from './order-change-events.ts';
 import { becameLow, changedLocations, type SkuNetwork } from '../inventory/projection.ts';
 
 /**
@@ -31,6 +32,8 @@ export function eventsForChange(change: ItemChange): DomainEvent[] {
       ),
     ];
   }
+  const orderEvents = orderEventsForChange(change);
+  if (orderEvents) return orderEvents;
   if (entity === 'SkuNetwork' && change.newItem) return stockEvents(change, change.oldItem as SkuNetwork | undefined, change.newItem as unknown as SkuNetwork);
   return [];
 }

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** The data every order status event carries: enough for a webhook consumer or a notification without a read back. */
+export const orderEventData = z.object({
+  orderId: z.string(),
+  status: z.string(),
+  previousStatus: z.string().optional(),
+  reason: z.string().optional(),
+  channel: z.string(),
+  externalId: z.string().optional(),
+  customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }),
+  attempt: z.number().int(),
+  allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
+  backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
+});
+
+/** The data every shipment event carries. */
+export const shipmentEventData = z.object({
+  orderId: z.string(),
+  shipmentId: z.string(),
+  locationId: z.string(),
+  status: z.string(),
+  fulfillment: z.string(),
+  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
+  quote: z
+    .object({
+      carrier: z.string(),
+      service: z.string(),
+      cost: z.number(),
+      chargedToCustomer: z.number().optional(),
+      promisedDeliveryDate: z.string(),
+      co2Grams: z.number(),
+      upgraded: z.boolean().optional(),
+    })
+    .optional(),
+  tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
+  reason: z.string().optional(),
+  customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),
+});

@@ -1,0 +1,13 @@
+import { rateParcel, type PlannedParcel } from '#application/orders/fulfillment';
+import { fulfillmentDeps } from '#adapters/orders';
+import { logger } from '#powertools/index';
+import { taskHandler } from '#powertools/task-handler';
+
+/** Workflow task (one per parcel, in a Map): carrier, service, cost, promised date and CO2 by the customer's preference. */
+export const handler = taskHandler(
+  async (parcel: PlannedParcel) => {
+    logger.appendKeys({ tenantId: parcel.tenantId, orderId: parcel.orderId });
+    return rateParcel(fulfillmentDeps, parcel);
+  },
+  { correlationIdPath: 'orderId' },
+);

@@ -1,0 +1,162 @@
+import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carriers/rate-table';
+import type { Location, Sku } from '#domain/inventory/location';
+import type { Order } from '#domain/orders/order';
+import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
+import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import { documentClient, tableName } from './client.ts';
+import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
+import { tenantKey } from './keys.ts';
+import { ConcurrentUpdateError, orderItem, orderOf } from './order-store.ts';
+
+/** Locations change rarely and the router reads them for every order: each container keeps them this long. */
+const LOCATION_CACHE_MS = 30_000;
+const locationCache = new Map<string, { at: number; locations: Promise<Location[]> }>();
+
+export const dynamoNetworkReader: NetworkReader = {
+  locations(tenantId) {
+    const cached = locationCache.get(tenantId);
+    if (cached && Date.now() - cached.at < LOCATION_CACHE_MS) return cached.locations;
+    const locations = queryAll({ pk: keys.locations(tenantId), prefix: 'LOCATION#' }).then((items) => items.map(locationOfItem));
+    locationCache.set(tenantId, { at: Date.now(), locations });
+    locations.catch(() => locationCache.delete(tenantId));
+    return locations;
+  },
+
+  async skus(tenantId, skus) {
+    const found = new Map<string, Sku>();
+    const unique = [...new Set(skus)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName()]: { Keys: unique.slice(i, i + 100).map((sku) => keys.sku(tenantId, sku)) } };
+      while (request && Object.keys(request).length) {
+        const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[tableName()] ?? []) {
+          const sku = skuOfItem(item);
+          found.set(sku.sku, sku);
+        }
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  },
+};
+
+async function queryAll(query: { pk: string; prefix: string }): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.prefix },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const settingsKey = (tenantId: string, what: string) => ({ pk: tenantKey(tenantId, 'TENANT'), sk: what });
+
+/** The rules every tenant starts with: one catch-all rule set, balanced preference, splits allowed. */
+export function defaultRoutingRules(tenantId: string): RoutingRules {
+  return parseRoutingRules({ schemaVersion: 1, tenantId, version: 1, ruleSets: [{ id: 'default', preferences: { default: 'balanced' } }] });
+}
+
+export const DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST = 5;
+
+export const dynamoFulfillmentSettings: FulfillmentSettings = {
+  async routingRules(tenantId) {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'ROUTING_RULES') }));
+    return Item ? parseRoutingRules(Item.rules) : defaultRoutingRules(tenantId);
+  },
+  async rateTable(tenantId): Promise<RateTable> {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'RATE_TABLE') }));
+    return Item ? parseRateTable(Item.table) : DEFAULT_RATE_TABLE;
+  },
+  async vipFreeUpgradeMaxExtraCost(tenantId) {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'SETTINGS') }));
+    return typeof Item?.vipFreeUpgradeMaxExtraCost === 'number' ? Item.vipFreeUpgradeMaxExtraCost : DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST;
+  },
+};
+
+const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
+
+export const dynamoAllocationWriter: AllocationWriter = {
+  async saveAllocation({ order, expectedVersion, shipments, holdReservationIds, waitingSkus, noLongerWaitingSkus }) {
+    const table = tableName();
+    const items = [
+      { Put: { TableName: table, Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } } },
+      ...shipments.map((shipment) => ({
+        Put: { TableName: table, Item: { pk: tenantKey(order.tenantId, 'ORDER', order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment }, ConditionExpression: 'attribute_not_exists(pk)' },
+      })),
+      // The units are the shipment's now: the reservation must no longer expire.
+      ...holdReservationIds.map((reservationId) => ({
+        Update: {
+          TableName: table,
+          Key: keys.reservation(order.tenantId, reservationId),
+          UpdateExpression: 'REMOVE expiresAt SET heldFor = :order',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':order': order.orderId },
+        },
+      })),
+      ...waitingSkus.map((sku) => ({ Put: { TableName: table, Item: { ...waitKey(order, sku), entity: 'BackorderEntry', version: 1, orderId: order.orderId, sku } } })),
+      ...noLongerWaitingSkus.map((sku) => ({ Delete: { TableName: table, Key: waitKey(order, sku) } })),
+    ];
+    if (items.length > 100) throw new Error(`An allocation of ${shipments.length} shipments is more than one transaction can write`);
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      throw error;
+    }
+  },
+};
+
+export const dynamoBackorderIndex: BackorderIndex = {
+  async waiting(tenantId, sku, limit) {
+    const { Items = [] } = await documentClient.send(
+      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'BACKORDER', sku) }, Limit: limit }),
+    );
+    return Items.map((item) => ({ orderId: String(item.orderId), entry: String(item.sk) }));
+  },
+  async remove(tenantId, sku, entry) {
+    await documentClient.send(new DeleteCommand({ TableName: tableName(), Key: { pk: tenantKey(tenantId, 'BACKORDER', sku), sk: entry } }));
+  },
+};
+
+/** The one cross-tenant read: the sweeper lists tenants from the tenant registry index (gsi2, partition TENANTS). */
+export const dynamoStuckOrderFinder: StuckOrderFinder = {
+  async tenantIds() {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient.send(
+        new QueryCommand({ TableName: tableName(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'TENANTS' }, ...(start ? { ExclusiveStartKey: start } : {}) }),
+      );
+      ids.push(...(page.Items ?? []).map((item) => String(item.tenantId)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return ids;
+  },
+  async stuck(tenantId, olderThan, limit) {
+    const found: Order[] = [];
+    for (const status of ['ACCEPTED', 'ROUTING'] as const) {
+      const { Items = [] } = await documentClient.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+          ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'ORDERS', status), ':before': olderThan.toISOString() },
+          Limit: limit,
+        }),
+      );
+      found.push(...Items.map(orderOf).filter((order) => order.updatedAt < olderThan.toISOString()));
+    }
+    return found.slice(0, limit);
+  },
+};

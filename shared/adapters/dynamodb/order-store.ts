@@ -1,0 +1,142 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Order } from '#domain/orders/order';
+import type { Shipment } from '#domain/orders/shipment';
+import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
+import { decodeCursor, encodeCursor } from '#http/response';
+import { documentClient, tableName } from './client.ts';
+import { tenantKey } from './keys.ts';
+
+/** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} was changed concurrently`);
+  }
+}
+
+const orderPk = (tenantId: string, orderId: string) => tenantKey(tenantId, 'ORDER', orderId);
+
+export function orderItem(order: Order) {
+  const sortable = `${order.createdAt}#${order.orderId}`;
+  return {
+    pk: orderPk(order.tenantId, order.orderId),
+    sk: 'ORDER',
+    entity: 'Order',
+    gsi1pk: tenantKey(order.tenantId, 'ORDERS', order.status),
+    gsi1sk: sortable,
+    gsi2pk: tenantKey(order.tenantId, 'ORDERS'),
+    gsi2sk: sortable,
+    ...order,
+  };
+}
+
+export function orderOf(item: Record<string, unknown>): Order {
+  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...order } = item;
+  return order as unknown as Order;
+}
+
+function shipmentOf(item: Record<string, unknown>): Shipment {
+  const { pk: _pk, sk: _sk, entity: _entity, ...shipment } = item;
+  return shipment as unknown as Shipment;
+}
+
+export const dynamoOrderStore: OrderStore = {
+  async create(order, dedupe): Promise<CreateOrderOutcome> {
+    const now = Math.floor(Date.parse(order.createdAt) / 1000);
+    const guards = [
+      ...(dedupe.idempotencyKeyDigest
+        ? [{ pk: tenantKey(order.tenantId, 'IDEMPOTENCY', dedupe.idempotencyKeyDigest), sk: 'IDEMPOTENCY', expiresAt: now + IDEMPOTENCY_TTL_SECONDS }]
+        : []),
+      ...(order.externalId ? [{ pk: tenantKey(order.tenantId, 'EXTERNAL', order.channel, order.externalId), sk: 'EXTERNAL' }] : []),
+    ];
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...guards.map((guard) => ({
+              Put: {
+                TableName: tableName(),
+                Item: { ...guard, entity: 'OrderGuard', version: 1, orderId: order.orderId, requestHash: dedupe.requestHash },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            })),
+            { Put: { TableName: tableName(), Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      // A guard exists: the same request (or a different one with the same key) was accepted before.
+      for (const [index, reason] of (error.CancellationReasons ?? []).entries()) {
+        if (reason.Code !== 'ConditionalCheckFailed' || index >= guards.length) continue;
+        const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: { pk: guards[index]!.pk, sk: guards[index]!.sk }, ConsistentRead: true }));
+        if (Item) return { created: false, existingOrderId: String(Item.orderId), sameRequest: Item.requestHash === dedupe.requestHash, guard: guards[index]!.sk === 'IDEMPOTENCY' ? 'idempotencyKey' : 'externalId' };
+      }
+      throw error;
+    }
+  },
+
+  async get(tenantId, orderId): Promise<OrderWithShipments | undefined> {
+    const { Items = [] } = await documentClient.send(
+      new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': orderPk(tenantId, orderId) }, ConsistentRead: true }),
+    );
+    const header = Items.find((item) => item.sk === 'ORDER');
+    if (!header) return undefined;
+    return { order: orderOf(header), shipments: Items.filter((item) => String(item.sk).startsWith('SHIPMENT#')).map(shipmentOf) };
+  },
+
+  async list(tenantId, query): Promise<OrderPage> {
+    const start = decodeCursor(query.cursor);
+    const index = query.status ? { name: 'gsi1', pk: 'gsi1pk', value: tenantKey(tenantId, 'ORDERS', query.status) } : { name: 'gsi2', pk: 'gsi2pk', value: tenantKey(tenantId, 'ORDERS') };
+    // A cursor is only honoured for this tenant's own index partition.
+    if (start && start[index.pk] !== index.value) return { orders: [] };
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: index.name,
+        KeyConditionExpression: `${index.pk} = :pk`,
+        ExpressionAttributeValues: { ':pk': index.value },
+        ScanIndexForward: false,
+        Limit: query.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { orders: (result.Items ?? []).map(orderOf), ...(nextCursor ? { nextCursor } : {}) };
+  },
+
+  async save(order, expectedVersion, shipments = []): Promise<void> {
+    const items = [
+      {
+        Put: {
+          TableName: tableName(),
+          Item: orderItem(order),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        },
+      },
+      ...shipments.map((shipment) => ({
+        Put: {
+          TableName: tableName(),
+          Item: { pk: orderPk(order.tenantId, order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment },
+        },
+      })),
+    ];
+    try {
+      if (items.length === 1) {
+        await documentClient.send(new PutCommand(items[0]!.Put));
+      } else {
+        await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+      }
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      throw error;
+    }
+  },
+};
+

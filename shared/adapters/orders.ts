@@ -1,0 +1,44 @@
+import type { FulfillmentDeps } from '#application/orders/fulfillment';
+import type { LifecycleDeps } from '#application/orders/lifecycle';
+import type { PlaceOrderDeps } from '#application/orders/place-order';
+import { dynamoChannelStore } from './dynamodb/catalog-store.ts';
+import {
+  dynamoAllocationWriter,
+  dynamoBackorderIndex,
+  dynamoFulfillmentSettings,
+  dynamoNetworkReader,
+  dynamoStuckOrderFinder,
+} from './dynamodb/fulfillment-store.ts';
+import { dynamoOrderStore } from './dynamodb/order-store.ts';
+import { dynamoReservationStore, dynamoSkuNetworkStore } from './dynamodb/stock-store.ts';
+import { usZipGeocoder } from './geo/us-zip-geocoder.ts';
+import { sfnWorkflowStarter } from './sfn/workflow-starter.ts';
+import { randomIds, systemClock } from './system/system.ts';
+
+/** The real adapters of the order use cases, wired once per process (the handlers' composition root). */
+export const placeOrderDeps: PlaceOrderDeps = { orders: dynamoOrderStore, network: dynamoNetworkReader, geocoder: usZipGeocoder, ids: randomIds, clock: systemClock };
+
+export const fulfillmentDeps: FulfillmentDeps = {
+  orders: dynamoOrderStore,
+  network: dynamoNetworkReader,
+  networks: dynamoSkuNetworkStore,
+  channels: dynamoChannelStore,
+  settings: dynamoFulfillmentSettings,
+  geocoder: usZipGeocoder,
+  reservations: dynamoReservationStore,
+  allocations: dynamoAllocationWriter,
+  clock: systemClock,
+};
+
+export const lifecycleDeps: LifecycleDeps & {
+  reservations: { reservations: typeof dynamoReservationStore; channels: typeof dynamoChannelStore; clock: typeof systemClock };
+  backorders: typeof dynamoBackorderIndex;
+  stuck: typeof dynamoStuckOrderFinder;
+} = {
+  orders: dynamoOrderStore,
+  workflows: sfnWorkflowStarter,
+  clock: systemClock,
+  reservations: { reservations: dynamoReservationStore, channels: dynamoChannelStore, clock: systemClock },
+  backorders: dynamoBackorderIndex,
+  stuck: dynamoStuckOrderFinder,
+};

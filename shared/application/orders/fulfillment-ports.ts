@@ -1,0 +1,50 @@
+import type { Location, Sku } from '#domain/inventory/location';
+import type { RateTable } from '#domain/carriers/rate-table';
+import type { RoutingRules } from '#domain/routing/rules';
+import type { Order } from '#domain/orders/order';
+import type { Shipment } from '#domain/orders/shipment';
+
+/** What the router reads about a tenant's network: its locations and the SKUs of an order. */
+export interface NetworkReader {
+  /** Every location of the tenant (a few hundred at most; adapters may cache them briefly). */
+  locations(tenantId: string): Promise<Location[]>;
+  skus(tenantId: string, skus: string[]): Promise<Map<string, Sku>>;
+}
+
+/** A tenant's routing rules and carrier rate table; the defaults when the tenant has set none. */
+export interface FulfillmentSettings {
+  routingRules(tenantId: string): Promise<RoutingRules>;
+  rateTable(tenantId: string): Promise<RateTable>;
+  /** A VIP gets a faster service free when it costs at most this much more. */
+  vipFreeUpgradeMaxExtraCost(tenantId: string): Promise<number>;
+}
+
+/** Starts the fulfilment workflow of an order attempt, once: the execution is named after the order and attempt. */
+export interface WorkflowStarter {
+  start(input: { tenantId: string; orderId: string; attempt: number; correlationId: string; reason: string }): Promise<'started' | 'already-started'>;
+}
+
+/** Orders waiting for stock of a SKU, oldest first. */
+export interface BackorderIndex {
+  waiting(tenantId: string, sku: string, limit: number): Promise<Array<{ orderId: string; entry: string }>>;
+  /** Drops an entry whose order no longer waits (cancelled, allocated by another path). */
+  remove(tenantId: string, sku: string, entry: string): Promise<void>;
+}
+
+/** Writes an allocation: the order, its new shipments, the reservations they hold (made non-expiring), the waitlist. */
+export interface AllocationWriter {
+  saveAllocation(input: {
+    order: Order;
+    expectedVersion: number;
+    shipments: Shipment[];
+    holdReservationIds: string[];
+    waitingSkus: string[];
+    noLongerWaitingSkus: string[];
+  }): Promise<void>;
+}
+
+/** Tenants and their stuck orders, for the sweeper. */
+export interface StuckOrderFinder {
+  tenantIds(): Promise<string[]>;
+  stuck(tenantId: string, olderThan: Date, limit: number): Promise<Order[]>;
+}

@@ -1,0 +1,32 @@
+import type { Order, OrderStatus } from '#domain/orders/order';
+import type { Shipment } from '#domain/orders/shipment';
+
+export interface OrderDedupe {
+  /** SHA-256 of the Idempotency-Key header (kept 24 h). */
+  idempotencyKeyDigest?: string;
+  /** SHA-256 of the canonical request body: the same key with another body is a conflict. */
+  requestHash: string;
+}
+
+export type CreateOrderOutcome =
+  | { created: true }
+  | { created: false; existingOrderId: string; sameRequest: boolean; guard: 'idempotencyKey' | 'externalId' };
+
+export interface OrderWithShipments {
+  order: Order;
+  shipments: Shipment[];
+}
+
+export interface OrderPage {
+  orders: Order[];
+  nextCursor?: string;
+}
+
+export interface OrderStore {
+  /** Stores a new order with its dedupe guards (idempotency key, channel + external id) in one transaction. */
+  create(order: Order, dedupe: OrderDedupe): Promise<CreateOrderOutcome>;
+  get(tenantId: string, orderId: string): Promise<OrderWithShipments | undefined>;
+  list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
+  /** Writes the order if its stored version is still `expectedVersion` (else ConcurrentUpdateError), with shipments. */
+  save(order: Order, expectedVersion: number, shipments?: Shipment[]): Promise<void>;
+}

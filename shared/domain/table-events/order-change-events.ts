@@ -1,0 +1,92 @@
+import { createEvent, type DomainEvent, type EventDefinition } from '#events/envelope';
+import { FulfillmentRequested } from '#events/fulfillment-requested';
+import { OrderAccepted } from '#events/order-accepted';
+import { OrderAllocated } from '#events/order-allocated';
+import { OrderBackordered } from '#events/order-backordered';
+import { OrderCancelled } from '#events/order-cancelled';
+import { OrderDelivered } from '#events/order-delivered';
+import { OrderFailed } from '#events/order-failed';
+import { OrderPartiallyAllocated } from '#events/order-partially-allocated';
+import { OrderShipped } from '#events/order-shipped';
+import { ShipmentAccepted } from '#events/shipment-accepted';
+import { ShipmentCancelled } from '#events/shipment-cancelled';
+import { ShipmentDelivered } from '#events/shipment-delivered';
+import { ShipmentRejected } from '#events/shipment-rejected';
+import { ShipmentShipped } from '#events/shipment-shipped';
+import type { Order, OrderStatus } from '../orders/order.ts';
+import type { Shipment, ShipmentStatus } from '../orders/shipment.ts';
+import type { ItemChange } from './change-events.ts';
+
+// ROUTING is internal to the workflow: no event, so webhooks are not flooded by every routing round.
+const ORDER_EVENTS: Partial<Record<OrderStatus, EventDefinition<typeof OrderAllocated.dataSchema>>> = {
+  ALLOCATED: OrderAllocated,
+  PARTIALLY_ALLOCATED: OrderPartiallyAllocated,
+  BACKORDERED: OrderBackordered,
+  SHIPPED: OrderShipped,
+  DELIVERED: OrderDelivered,
+  CANCELLED: OrderCancelled,
+  FAILED: OrderFailed,
+};
+
+const SHIPMENT_EVENTS: Partial<Record<ShipmentStatus, EventDefinition<typeof ShipmentAccepted.dataSchema>>> = {
+  ACCEPTED: ShipmentAccepted,
+  REJECTED: ShipmentRejected,
+  SHIPPED: ShipmentShipped,
+  DELIVERED: ShipmentDelivered,
+  CANCELLED: ShipmentCancelled,
+};
+
+/** Order and shipment items: a new order is OrderAccepted, a status change its Order<Status> event, and so on. */
+export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefined {
+  const item = change.newItem ?? change.oldItem;
+  if (item?.entity === 'Order' && change.newItem) {
+    const after = change.newItem as unknown as Order;
+    const before = change.oldItem as unknown as Order | undefined;
+    if (change.kind === 'INSERT') return [orderEvent(OrderAccepted, change, after)];
+    const definition = before?.status !== after.status ? ORDER_EVENTS[after.status] : undefined;
+    return definition ? [orderEvent(definition, change, after, before?.status)] : [];
+  }
+  if (item?.entity === 'Shipment' && change.newItem) {
+    const after = change.newItem as unknown as Shipment & { customer?: Order['customer'] };
+    const before = change.oldItem as unknown as Shipment | undefined;
+    if (change.kind === 'INSERT') return [shipmentEvent(FulfillmentRequested, change, after)];
+    const definition = before?.status !== after.status ? SHIPMENT_EVENTS[after.status] : undefined;
+    return definition ? [shipmentEvent(definition, change, after)] : [];
+  }
+  return undefined;
+}
+
+function meta(change: ItemChange, type: string, tenantId: string, correlationId: string) {
+  return { eventId: `${change.changeId}:${type}`, occurredAt: change.occurredAt, tenantId, correlationId };
+}
+
+function orderEvent(definition: EventDefinition<typeof OrderAllocated.dataSchema>, change: ItemChange, order: Order, previousStatus?: OrderStatus): DomainEvent {
+  return createEvent(definition, meta(change, definition.detailType, order.tenantId, order.orderId), {
+    orderId: order.orderId,
+    status: order.status,
+    ...(previousStatus ? { previousStatus } : {}),
+    ...(order.statusReason ? { reason: order.statusReason } : {}),
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
+    attempt: order.attempt,
+    allocations: order.allocations ?? [],
+    backorderedLines: order.backorderedLines ?? [],
+  });
+}
+
+function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataSchema>, change: ItemChange, shipment: Shipment & { customer?: Order['customer'] }): DomainEvent {
+  const last = shipment.history.at(-1);
+  return createEvent(definition, meta(change, definition.detailType, shipment.tenantId, shipment.orderId), {
+    orderId: shipment.orderId,
+    shipmentId: shipment.shipmentId,
+    locationId: shipment.locationId,
+    status: shipment.status,
+    fulfillment: shipment.fulfillment,
+    lines: shipment.lines,
+    ...(shipment.quote ? { quote: shipment.quote } : {}),
+    ...(shipment.tracking ? { tracking: shipment.tracking } : {}),
+    ...(last?.reason ? { reason: last.reason } : {}),
+    ...(shipment.customer ? { customer: shipment.customer } : {}),
+  });
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from '#domain/orders/order';
+import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
+
+/** Request and response schemas of the order and shipment routes (operations.ts lists the routes). */
+
+export const orderPathSchema = z.strictObject({ orderId: z.string().regex(/^o_[a-z0-9]{10,40}$/, 'must be an order id (o_...)') });
+export const shipmentPathSchema = z.strictObject({ shipmentId: z.string().regex(/^o_[a-z0-9]{10,40}-S\d+-\d+-\d+$/, 'must be a shipment id (o_...-S1-1-1)') });
+
+export const listOrdersQuerySchema = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(2048).optional(),
+});
+
+export const idempotencyKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+
+export const shipmentReportSchema = z
+  .strictObject({
+    reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+    tracking: z
+      .strictObject({
+        carrier: z.string().max(64).optional(),
+        trackingNumber: z.string().min(1).max(64),
+        url: z.url().max(2048).optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'ShipmentReport' });
+
+export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() }).meta({ id: 'CancelOrder' });
+
+export const placedOrderSchema = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).meta({ id: 'PlacedOrder' });
+
+const quoteSchema = z.object({
+  carrier: z.string(),
+  service: z.string(),
+  cost: z.number(),
+  chargedToCustomer: z.number().optional(),
+  promisedDeliveryDate: z.string(),
+  co2Grams: z.number(),
+  upgraded: z.boolean().optional(),
+});
+
+export const shipmentSchema = z
+  .object({
+    shipmentId: z.string(),
+    orderId: z.string(),
+    locationId: z.string(),
+    fulfillment: z.enum(['ship', 'pickup', 'curbside']),
+    status: z.enum(SHIPMENT_STATUSES),
+    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
+    carrier: z.string().optional(),
+    service: z.string().optional(),
+    cost: z.number().optional(),
+    promisedDeliveryDate: z.string().optional(),
+    co2Grams: z.number().optional(),
+    quote: quoteSchema.optional(),
+    tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
+    history: z.array(z.object({ status: z.enum(SHIPMENT_STATUSES), at: z.string(), reason: z.string().optional() })),
+  })
+  .meta({ id: 'Shipment' });
+
+export const orderSchema = z
+  .object({
+    orderId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    statusReason: z.string().optional(),
+    channel: z.string(),
+    externalId: z.string().optional(),
+    customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.enum(['standard', 'vip']) }),
+    shipTo: z.object({ country: z.string() }).passthrough(),
+    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() }).passthrough()),
+    allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
+    backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
+    shipments: z.array(shipmentSchema).optional(),
+    routing: z.object({ attempt: z.number().int(), decidedAt: z.string(), explanation: z.array(z.string()) }).optional(),
+    history: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), reason: z.string().optional() })),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Order' });

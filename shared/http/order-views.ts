@@ -1,0 +1,24 @@
+import type { Order } from '#domain/orders/order';
+import type { Shipment } from '#domain/orders/shipment';
+
+/** How the API shows a shipment: its quote's fields at the top (carrier, service, cost, promise, CO2). */
+export function shipmentView(shipment: Shipment) {
+  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, ...rest } = shipment;
+  return {
+    ...rest,
+    ...(shipment.quote
+      ? {
+          carrier: shipment.quote.carrier,
+          service: shipment.quote.service,
+          cost: shipment.quote.cost,
+          promisedDeliveryDate: shipment.quote.promisedDeliveryDate,
+          co2Grams: shipment.quote.co2Grams,
+        }
+      : {}),
+  };
+}
+
+export function orderView(order: Order, shipments?: Shipment[]) {
+  const { tenantId: _tenantId, version: _version, attempt: _attempt, routingExclusions: _exclusions, ...rest } = order;
+  return { ...rest, ...(shipments ? { shipments: shipments.map(shipmentView) } : {}) };
+}
