@@ -169,6 +169,10 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
       typicalWeightLb,
       locations: shippable.map((l) => ({ id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost })),
     });
+    // Stock exists but no carrier service can take the parcel (too heavy, too far): ops must look, waiting won't help.
+    if (shippable.length > 0 && costs.size === 0) {
+      throw new UnroutableDestinationError(`No carrier service can ship ${typicalWeightLb} lb from any stocked location to ${order.shipTo.postalCode ?? 'the destination'}`);
+    }
     const candidates: CandidateLocation[] = shippable.flatMap((l) => {
       const cost = costs.get(l.locationId);
       if (!cost) return [];

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DomApi } from './api-client.ts';
+import type { LocalCloud } from './cloud.ts';
+import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+
+let cloud: LocalCloud;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+});
+
+afterAll(async () => {
+  await cloud?.close();
+});
+
+interface OrderView {
+  orderId: string;
+  status: string;
+  statusReason?: string;
+  allocations: Array<{ locationId: string; sku: string; quantity: number }>;
+  backorderedLines: Array<{ sku: string; quantity: number }>;
+  shipments: Array<{ shipmentId: string; locationId: string; status: string; lines: Array<{ sku: string; quantity: number }> }>;
+  history: Array<{ status: string; reason?: string }>;
+}
+
+const NEW_YORK = { country: 'US', postalCode: '10001' };
+
+async function tenantWith(stock: Array<{ locationId: string; zip: string; type?: string; units: Record<string, number> }>, skus: Record<string, number> = { 'TEE-BLK-M': 0.4 }): Promise<DomApi> {
+  const tenant = await createTestTenant('Lifecycle Shop');
+  const api = new DomApi(cloud.apiUrl, tenant.apiKey);
+  for (const [sku, weightLb] of Object.entries(skus)) await api.ok('PUT', `/skus/${sku}`, { weightLb });
+  for (const location of stock) {
+    await api.ok('PUT', `/locations/${location.locationId}`, { name: location.locationId, type: location.type ?? 'warehouse', address: { postalCode: location.zip, country: 'US' } });
+  }
+  const adjustments = stock.flatMap((l) => Object.entries(l.units).map(([sku, set]) => ({ locationId: l.locationId, sku, set })));
+  if (adjustments.length) await api.ok('POST', '/inventory/adjustments', { adjustments });
+  await waitForAvailability(api, adjustments);
+  return api;
+}
+
+async function waitForAvailability(api: DomApi, adjustments: Array<{ sku: string; set: number }>): Promise<void> {
+  const totals = new Map<string, number>();
+  for (const a of adjustments) totals.set(a.sku, (totals.get(a.sku) ?? 0) + a.set);
+  for (const [sku, total] of totals) {
+    await eventually(async () => ((await api.ok<{ available: number }>('GET', `/inventory/${sku}`)).available === total ? true : undefined));
+  }
+}
+
+function orderOf(api: DomApi, orderId: string, until: (o: OrderView) => boolean): Promise<OrderView> {
+  return eventually(async () => {
+    const order = await api.ok<OrderView>('GET', `/orders/${orderId}`);
+    return until(order) ? order : undefined;
+  }, 30_000);
+}
+
+const settled = (o: OrderView) => !['ACCEPTED', 'ROUTING'].includes(o.status);
+
+async function place(api: DomApi, lines: Array<{ sku: string; quantity: number }>, extra: Record<string, unknown> = {}): Promise<string> {
+  const response = await api.request<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: NEW_YORK, lines: lines.map((l, i) => ({ lineId: `l${i + 1}`, ...l })), ...extra });
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  return response.body.orderId;
+}
+
+describe('order lifecycle on the local cloud', () => {
+  it('backorders what is missing and fills it when a restock arrives', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 1 } }]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 3 }]);
+    const partial = await orderOf(api, orderId, settled);
+    expect(partial.status).toBe('PARTIALLY_ALLOCATED');
+    expect(partial.backorderedLines).toEqual([{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }]);
+
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', delta: 5, reason: 'restock' }] });
+    const filled = await orderOf(api, orderId, (o) => o.status === 'ALLOCATED');
+    expect(filled.allocations.reduce((n, a) => n + a.quantity, 0)).toBe(3);
+    expect(filled.backorderedLines).toEqual([]);
+    expect(filled.history.map((h) => h.status)).toEqual(['ACCEPTED', 'ROUTING', 'PARTIALLY_ALLOCATED', 'ROUTING', 'ALLOCATED']);
+  });
+
+  it('waits as BACKORDERED when nothing is in stock', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 0 } }]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    expect((await orderOf(api, orderId, settled)).status).toBe('BACKORDERED');
+  });
+
+  it('re-routes the lines of a shipment a store rejects, never back to that store', async () => {
+    const api = await tenantWith([
+      { locationId: 'manhattan-store', zip: '10013', type: 'store', units: { 'TEE-BLK-M': 2 } },
+      { locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 2 } },
+    ]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 2 }], { splitPolicy: 'single', preference: 'fastest' });
+    const first = await orderOf(api, orderId, settled);
+    expect(first.status).toBe('ALLOCATED');
+    const rejected = first.shipments[0]!;
+
+    const answer = await api.request<{ status: string }>('POST', `/shipments/${rejected.shipmentId}/reject`, { reason: 'cannot find the stock on the shelf' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('REJECTED');
+
+    const rerouted = await orderOf(api, orderId, (o) => o.status === 'ALLOCATED' && o.shipments.some((s) => s.status === 'REQUESTED'));
+    const active = rerouted.shipments.filter((s) => s.status !== 'REJECTED');
+    expect(active).toHaveLength(1);
+    expect(active[0]!.locationId).not.toBe(rejected.locationId);
+    // The rejected location's units went back to stock.
+    const inventory = await eventually(async () => {
+      const inv = await api.ok<{ locations: Array<{ locationId: string; reserved: number }> }>('GET', '/inventory/TEE-BLK-M');
+      return inv.locations.find((l) => l.locationId === rejected.locationId)?.reserved === 0 ? inv : undefined;
+    });
+    expect(inventory).toBeDefined();
+  });
+
+  it('ships and delivers: reservations are committed (on-hand goes down) and the order ends DELIVERED', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 4 } }]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 2 }]);
+    const order = await orderOf(api, orderId, settled);
+    const shipmentId = order.shipments[0]!.shipmentId;
+    await api.ok('POST', `/shipments/${shipmentId}/accept`);
+    await api.ok('POST', `/shipments/${shipmentId}/ship`, { tracking: { carrier: 'UPS', trackingNumber: '1Z999AA10123456784' } });
+    // Shipping twice is a no-op, not a second commit.
+    expect((await api.request('POST', `/shipments/${shipmentId}/ship`)).status).toBe(200);
+    expect((await orderOf(api, orderId, (o) => o.status === 'SHIPPED')).status).toBe('SHIPPED');
+    await api.ok('POST', `/shipments/${shipmentId}/deliver`);
+    expect((await orderOf(api, orderId, (o) => o.status === 'DELIVERED')).history.at(-1)?.status).toBe('DELIVERED');
+    const stock = await eventually(async () => {
+      const inv = await api.ok<{ locations: Array<{ onHand: number; reserved: number }> }>('GET', '/inventory/TEE-BLK-M');
+      return inv.locations[0]!.onHand === 2 ? inv.locations[0] : undefined;
+    });
+    expect(stock).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+
+  it('cancels an order and gives its units back; a shipped order cannot be cancelled', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 3 } }]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 2 }]);
+    await orderOf(api, orderId, settled);
+    await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 1 ? true : undefined));
+
+    const cancelled = await api.request<OrderView>('POST', `/orders/${orderId}/cancel`, { reason: 'customer changed their mind' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('CANCELLED');
+    await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 3 ? true : undefined));
+
+    const shippedId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const shipped = await orderOf(api, shippedId, settled);
+    await api.ok('POST', `/shipments/${shipped.shipments[0]!.shipmentId}/ship`);
+    const refused = await api.request<{ status: number; detail: string }>('POST', `/orders/${shippedId}/cancel`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/shipped/);
+  });
+
+  it('ends a failing workflow in FAILED with the reason, and a message on the failure queue', async () => {
+    // No carrier service takes a 5,000 lb parcel: the rating task fails, the Catch marks the order FAILED.
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { ANVIL: 2 } }], { ANVIL: 5000 });
+    const orderId = await place(api, [{ sku: 'ANVIL', quantity: 1 }]);
+    const failed = await orderOf(api, orderId, settled);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.statusReason).toMatch(/UnroutableDestinationError/);
+    const sqs = new SQSClient({});
+    const message = await eventually(async () => {
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: cloud.queueUrls.workflowFailures.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      return received.Messages?.find((m) => JSON.parse(m.Body!).orderId === orderId);
+    });
+    expect(JSON.parse(message.Body!)).toMatchObject({ workflow: 'order-fulfillment', orderId, error: { Error: 'UnroutableDestinationError' } });
+  });
+
+  it('creates one order when the same request is posted twice at once, and refuses the key with another body', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 5 } }]);
+    const body = { channel: 'marketplace', externalId: 'AMZ-111-222', shipTo: NEW_YORK, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1 }] };
+    const headers = { 'idempotency-key': 'checkout-42' };
+    const answers = await Promise.all([api.request<{ orderId: string }>('POST', '/orders', body, headers), api.request<{ orderId: string }>('POST', '/orders', body, headers)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 202]);
+    expect(answers[0]!.body.orderId).toBe(answers[1]!.body.orderId);
+    // A marketplace resending the same channel + externalId without the key gets the same order too.
+    const resent = await api.request<{ orderId: string }>('POST', '/orders', body);
+    expect(resent.body.orderId).toBe(answers[0]!.body.orderId);
+
+    const conflict = await api.request<{ errors: Array<{ field: string }> }>('POST', '/orders', { ...body, externalId: 'AMZ-999', lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }] }, headers);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.errors[0]!.field).toBe('header.Idempotency-Key');
+    const list = await api.ok<{ items: unknown[] }>('GET', '/orders?status=ALLOCATED&limit=100');
+    const all = await api.ok<{ items: unknown[] }>('GET', '/orders?limit=100');
+    expect(all.items.length).toBeGreaterThanOrEqual(list.items.length);
+    expect(all.items).toHaveLength(1);
+  });
+});
