@@ -145,6 +145,59 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
       if (total < demand[k]!) return notFound(unfilled, 0);
     }
   }
+  // Fast path for the typical order: when the best single location is no dearer than the cheapest
+  // conceivable two-parcel plan (two cheapest parcels, every unit at its cheapest per-lb rate), it is
+  // optimal, and none of the search machinery is needed. Scans in input order with strict improvement,
+  // so it picks the same location the full search would.
+  if (m > 0 && !options.runnerUp) {
+    let cheapest = Infinity;
+    let second = Infinity;
+    const minUnit: number[] = [];
+    for (let k = 0; k < m; k++) minUnit.push(Infinity);
+    let bestSingle = -1;
+    let bestSingleCost = Infinity;
+    let totalWeight = 0;
+    for (let k = 0; k < m; k++) totalWeight += demand[k]! * weight[k]!;
+    for (const i of cand) {
+      const loc = allLocations[i]!;
+      const f = loc.shipmentCost;
+      if (f < cheapest) {
+        second = cheapest;
+        cheapest = f;
+      } else if (f < second) second = f;
+      let full = true;
+      for (let k = 0; k < m; k++) {
+        const s = stockAt(i, k);
+        if (s > 0 && loc.unitCost < minUnit[k]!) minUnit[k] = loc.unitCost;
+        if (s < demand[k]!) full = false;
+      }
+      if (full) {
+        const cost = f + loc.unitCost * totalWeight;
+        if (cost < bestSingleCost - EPS) {
+          bestSingleCost = cost;
+          bestSingle = i;
+        }
+      }
+    }
+    let twoParcelBound = cheapest + second;
+    for (let k = 0; k < m; k++) twoParcelBound += demand[k]! * weight[k]! * minUnit[k]!;
+    if (bestSingle >= 0 && twoParcelBound >= bestSingleCost - EPS) {
+      const loc = allLocations[bestSingle]!;
+      return {
+        found: true,
+        allocations: skus.map((sku, k) => ({ locationId: loc.id, sku, quantity: demand[k]! })),
+        locationIds: [loc.id],
+        cost: bestSingleCost,
+        shipmentCostTotal: loc.shipmentCost,
+        unitCostTotal: bestSingleCost - loc.shipmentCost,
+        optimal: true,
+        stoppedBy: 'none',
+        nodes: 0,
+        unfilled,
+      };
+    }
+  }
+
   // Dominated locations can still make the runner-up, so they stay when one is asked for.
   if (!options.runnerUp) cand = dropDominated(cand, allLocations, m, stockAt, demand);
 
