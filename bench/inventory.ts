@@ -4,7 +4,7 @@
 // per case.
 // The local cloud (DynamoDB, stream pollers, consumers, bus) runs in this process; the callers of the reservation use
 // case run in a child process, as on AWS the order workflow's Lambdas are not the database or the stream consumers.
-//   npm run bench:inventory -- [--seconds 8] [--concurrency 32] [--skus 1000]
+//   npm run bench:inventory -- [--seconds 8] [--concurrency 32] [--skus 1000] [--lag-rate <reservations/s>]
 import '../infra/local/aws-settings.ts';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     probes: { type: 'string', default: '4' },
     worker: { type: 'string' },
     rate: { type: 'string' },
+    'lag-rate': { type: 'string' },
     tenant: { type: 'string' },
   },
 });
@@ -200,7 +201,7 @@ const hot = await inChild('hot', tenantId).result;
 await cloud.settle();
 // Lag at a stated load: spread reservations paced at half the measured maximum, the probes running beside them. (At
 // full load the clients and the consumer share this machine's cores; on AWS the consumer has its own.)
-const pacedRate = Math.max(10, Math.round(spread.ok / spread.seconds / 2));
+const pacedRate = values['lag-rate'] ? Number(values['lag-rate']) : Math.max(10, Math.round(spread.ok / spread.seconds / 2));
 const pacedRun = inChild('paced', tenantId, pacedRate);
 await pacedRun.started;
 const lags = (await Promise.all(Array.from({ length: Number(values.probes) }, (_, i) => probeLag(Date.now() + caseMs - 1000, i)))).flat();
