@@ -558,7 +558,8 @@ export const topology: Topology = {
     // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
     inventoryChanges: {
       function: 'handleInventoryChanges',
-      batchSize: 100,
+      // Large batches: the consumer folds a batch per SKU and writes SKUs in parallel, so it keeps up by batching.
+      batchSize: 1000,
       maxBatchingWindowSeconds: 0,
       startingPosition: 'TRIM_HORIZON',
       retryAttempts: 10,

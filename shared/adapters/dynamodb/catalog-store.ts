@@ -84,7 +84,10 @@ export const dynamoLocationStore: LocationStore = {
 
 /** A cursor from a client is only ever used within the caller's own partition. */
 export function ownKey(after: Record<string, unknown>, pk: string, indexPk?: { name: string; value: string }): Record<string, unknown> {
-  if (indexPk ? after[indexPk.name] !== indexPk.value : after.pk !== pk) throw new InvalidCursorError();
+  const expected = indexPk ? ['pk', 'sk', indexPk.name, 'gsi1sk'] : ['pk', 'sk'];
+  const names = Object.keys(after);
+  const wellFormed = names.length === expected.length && expected.every((name) => typeof after[name] === 'string' && (after[name] as string).length <= 2048);
+  if (!wellFormed || (indexPk ? after[indexPk.name] !== indexPk.value : after.pk !== pk)) throw new InvalidCursorError();
   return after;
 }
 

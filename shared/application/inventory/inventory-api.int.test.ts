@@ -180,6 +180,8 @@ describe('tenant isolation', () => {
     expect((await call(b, 'GET', '/inventory/SECRET-SKU')).body).toEqual({ sku: 'SECRET-SKU', available: 0, locations: [] });
     expect((await call(b, 'GET', '/inventory?locationId=SECRET')).status).toBe(404);
     expect((await call(b, 'GET', `/locations?cursor=${aPage.body.next}`)).status).toBe(400);
+    const forged = Buffer.from(JSON.stringify({ pk: `${b.tenantId}#LOCATIONS`, sk: 7 })).toString('base64url');
+    expect((await call(b, 'GET', `/locations?cursor=${forged}`)).status).toBe(400);
     const write = await call(b, 'POST', '/inventory/adjustments', { adjustments: [{ locationId: 'SECRET', sku: 'SECRET-SKU', set: 0 }] });
     expect(write.body.errors).toEqual([expect.objectContaining({ code: 'UNKNOWN_LOCATION' })]);
     expect((await call(b, 'PUT', '/locations/SECRET', { ...warehouse, name: 'B\'s own' })).status).toBe(201);

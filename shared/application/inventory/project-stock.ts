@@ -16,7 +16,7 @@ export interface ProjectionResult {
 }
 
 const MAX_ATTEMPTS = 5;
-const CONCURRENCY = 16;
+const CONCURRENCY = 32;
 
 export const networkKey = (tenantId: string, sku: string) => `${tenantId} ${sku}`;
 

@@ -54,4 +54,9 @@ describe('events of a projection change', () => {
     expect(becameLow(high, low)).toBe(true);
     expect(becameLow(low, lower)).toBe(false);
   });
+
+  it('does not call a SKU low before it was stocked anywhere', () => {
+    const catalogued = mergeNetwork(emptyNetwork('t_0123456789', 'S1'), [{ kind: 'sku', lowStockThreshold: 5, version: 1 }], now).network;
+    expect(becameLow(undefined, catalogued)).toBe(false);
+  });
 });

@@ -84,6 +84,7 @@ export function changedLocations(before: SkuNetwork | undefined, after: SkuNetwo
 
 /** True when this change takes the network below its threshold (not on every change while it stays low). */
 export function becameLow(before: SkuNetwork | undefined, after: SkuNetwork): boolean {
-  if (after.available >= after.lowStockThreshold) return false;
+  // A catalogue SKU with no stock anywhere yet is not "low": it was never stocked.
+  if (Object.keys(after.locations).length === 0 || after.available >= after.lowStockThreshold) return false;
   return !before || before.available >= before.lowStockThreshold;
 }
