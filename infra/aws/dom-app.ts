@@ -33,7 +33,7 @@ export function addDomStacks(app: App, options: DomStacksOptions): DomStacks {
   });
   const stateless = new DomStatelessStack(app, 'DomStateless', {
     stackName: `${options.stage}-DomStateless`,
-    description: `DOM ${options.stage}: functions, HTTP API, workflows, event rules, alarms`,
+    description: `DOM ${options.stage}: functions, REST API, workflows, event rules, schedules, alarms`,
     env: options.env,
     tags,
     topology,

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -16,7 +16,7 @@ export interface DomAlarmsProps {
   readonly stateMachines: Record<string, IStateMachine>;
   /** Queues where a message means something went wrong: dead-letter queues and failure queues nobody consumes. */
   readonly parkingQueues: Record<string, IQueue>;
-  readonly api: HttpApi;
+  readonly api: RestApi;
 }
 
 const PERIOD = Duration.minutes(1);
@@ -40,7 +40,7 @@ export class DomAlarms extends Construct {
       this.add(`${pascal(name)}ExecutionsFailed`, `${name} executions failed`,
         stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
     }
-    this.add('Api5xx', 'The HTTP API answered with server errors', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
+    this.add('Api5xx', 'The REST API answered with server errors (5XXError)', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
   }
 
   private add(id: string, description: string, metric: IMetric): void {

@@ -1,52 +1,83 @@
-import { Duration } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination, PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  IdentitySource,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RequestAuthorizer,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { Method, Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionId, Topology } from '../../topology.ts';
+import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses } from '../../../shared/http/gateway-responses.ts';
+import type { GatewayResponseType } from '../../../shared/http/gateway-responses.ts';
+import type { FunctionId, RouteSpec, Topology } from '../../topology.ts';
 import { acknowledgeNag } from '../nag.ts';
 
-export interface DomHttpApiProps {
+export interface DomRestApiProps {
   readonly topology: Topology;
   readonly functions: Record<FunctionId, IFunction>;
-  /** The function mapping a bearer API key to its tenant. */
+  /** The REST REQUEST authorizer mapping a bearer API key to its tenant (`context.tenantId`). */
   readonly authorizer: IFunction;
+  /** Method throttling defaults of the stage. */
   readonly throttle?: { rateLimit: number; burstLimit: number };
+  readonly stageName?: string;
 }
 
-/** The HTTP API (payload format 2.0): the manifest's routes, API-key routes behind a cached Lambda authorizer. */
-export class DomHttpApi extends Construct {
-  readonly api: HttpApi;
-  readonly stage: HttpStage;
-  /** Routes by their key, `GET /health`. */
-  readonly routes: Record<string, HttpRoute> = {};
+/** `GET /orders/{orderId}`: how routes are named in the manifest, the tests and the docs. */
+export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
 
-  constructor(scope: Construct, id: string, props: DomHttpApiProps) {
+/**
+ * The REST API (Lambda proxy integrations, payload v1): the manifest's routes, API-key routes behind a cached Lambda
+ * REQUEST authorizer, and gateway responses that answer problem+json like every handler, so an error raised by API
+ * Gateway itself (no route, no key, throttled, timeout) looks like any other error of the API.
+ */
+export class DomRestApi extends Construct {
+  readonly api: RestApi;
+  readonly stage: Stage;
+  /** Methods by route key, `GET /health`. */
+  readonly methods: Record<string, Method> = {};
+
+  constructor(scope: Construct, id: string, props: DomRestApiProps) {
     super(scope, id);
-    this.api = new HttpApi(this, 'Api', {
-      description: 'DOM HTTP API',
-      // The stage is declared below so that it carries access logs and throttling.
-      createDefaultStage: false,
+    const throttle = props.throttle ?? { rateLimit: 100, burstLimit: 200 };
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
     });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
-    this.stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(
+    this.api = new RestApi(this, 'Api', {
+      description: 'DOM REST API',
+      endpointTypes: [EndpointType.REGIONAL],
+      // Execution logs need the account's API Gateway CloudWatch role; it outlives the stack (an account setting).
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: props.stageName ?? 'v1',
+        tracingEnabled: true,
+        // ERROR only: INFO and data tracing would log request and response bodies (tenant data).
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
             ip: '$context.identity.sourceIp',
             requestTime: '$context.requestTime',
-            routeKey: '$context.routeKey',
+            method: '$context.httpMethod',
+            resource: '$context.resourcePath',
             status: '$context.status',
+            responseType: '$context.error.responseType',
             responseLength: '$context.responseLength',
             latency: '$context.responseLatency',
             integrationError: '$context.integrationErrorMessage',
@@ -56,36 +87,67 @@ export class DomHttpApi extends Construct {
         ),
       },
     });
+    this.stage = this.api.deploymentStage;
+    this.addGatewayResponses();
 
-    const authorizer = new HttpLambdaAuthorizer('ApiKeyAuthorizer', props.authorizer, {
-      identitySource: ['$request.header.Authorization'],
-      responseTypes: [HttpLambdaResponseType.SIMPLE],
-      resultsCacheTtl: Duration.seconds(60),
-    });
-    const integrations = new Map<FunctionId, HttpLambdaIntegration>();
+    // Created only if a route needs it: an authorizer attached to no method fails validation.
+    let authorizer: RequestAuthorizer | undefined;
+    const apiKeyAuthorizer = (): RequestAuthorizer =>
+      (authorizer ??= new RequestAuthorizer(this, 'ApiKeyAuthorizer', {
+        handler: props.authorizer,
+        identitySources: [IdentitySource.header('Authorization')],
+        resultsCacheTtl: Duration.seconds(60),
+      }));
+
+    // One integration per function, shared by its routes (updateShipment serves four).
+    const integrations = new Map<FunctionId, LambdaIntegration>();
     for (const route of props.topology.routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${route.function}Integration`, props.functions[route.function], {
-          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
-        });
+        // allowTestInvoke: false halves the Lambda permissions (the console's test button is not worth a resource each).
+        integration = new LambdaIntegration(props.functions[route.function], { proxy: true, allowTestInvoke: false });
         integrations.set(route.function, integration);
       }
-      const [created] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration,
-        authorizer: route.auth === 'apiKey' ? authorizer : new HttpNoneAuthorizer(),
-      });
-      if (!created) continue;
-      this.routes[`${route.method} ${route.path}`] = created;
+      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration,
+        route.auth === 'apiKey'
+          ? { authorizer: apiKeyAuthorizer(), authorizationType: AuthorizationType.CUSTOM }
+          : { authorizationType: AuthorizationType.NONE });
+      this.methods[routeKey(route)] = method;
       if (route.auth === 'none') {
-        acknowledgeNag(created, 'APIG4', `${route.method} ${route.path} is public by design in the manifest (auth: 'none'): it serves no tenant data.`);
+        acknowledgeNag(method, 'APIG4', `${routeKey(route)} is public by design in the manifest (auth: 'none'): it serves no tenant data.`);
       }
+      acknowledgeNag(method, 'COG4', route.auth === 'apiKey'
+        ? 'Callers are machines holding per-tenant API keys, checked by the Lambda REQUEST authorizer; there are no Cognito users.'
+        : `${routeKey(route)} is public by design (auth: 'none'): no authorizer of any kind.`);
     }
+
+    acknowledgeNag(this.api, 'APIG2',
+      'Requests are validated by the handlers (zod schemas, the same ones the OpenAPI document is built from), which answer problem+json per field; an API Gateway model would duplicate them and answer differently.');
+    acknowledgeNag(this.api, 'APIG3',
+      'AWS WAF is an optional add-on per deployment (a web ACL associated with the stage), not part of the dev stage; throttling and the authorizer protect the API meanwhile.');
+    acknowledgeNag(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-wide role API Gateway uses to write execution and access logs; the AWS-managed policy is the documented one and only allows CloudWatch Logs.');
   }
 
   get url(): string {
-    return this.stage.url;
+    return this.api.url;
+  }
+
+  /** Every gateway response of the shared catalogue, as problem+json with the request id. */
+  private addGatewayResponses(): void {
+    for (const [type, spec] of Object.entries(gatewayResponses) as [GatewayResponseType, (typeof gatewayResponses)[GatewayResponseType]][]) {
+      this.api.addGatewayResponse(type, {
+        type: ResponseType.of(type),
+        statusCode: String(spec.status),
+        // Header values are mapping expressions: a literal is single-quoted.
+        responseHeaders: { 'Content-Type': `'${GATEWAY_RESPONSE_CONTENT_TYPE}'` },
+        // API Gateway picks the template by the request's Accept header, application/json when none matches; both
+        // carry the same body and the Content-Type header above is what the client sees. Simple substitution, no VTL.
+        templates: {
+          'application/json': gatewayResponseBody(type, '$context.requestId'),
+          [GATEWAY_RESPONSE_CONTENT_TYPE]: gatewayResponseBody(type, '$context.requestId'),
+        },
+      });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Dashboard, GraphWidget, SingleValueWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -10,7 +10,7 @@ export interface DomDashboardProps {
   readonly functions: Record<string, IFunction>;
   readonly stateMachines: Record<string, IStateMachine>;
   readonly parkingQueues: Record<string, IQueue>;
-  readonly api: HttpApi;
+  readonly api: RestApi;
 }
 
 /** One page for the on-call: API traffic and errors, function errors and latency, workflows and parked messages. */

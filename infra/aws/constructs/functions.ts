@@ -1,5 +1,6 @@
-import { Construct } from 'constructs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
 import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../topology.ts';
 import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
@@ -44,6 +45,13 @@ export class DomFunctions extends Construct {
       functions[functionId] = fn;
     }
     this.functions = functions as Record<FunctionId, DomFunction>;
+
+    // Rule and schedule targets run asynchronously: after Lambda's own retries a failed event would be dropped. It goes
+    // to the rule targets' dead-letter queue instead (EventBridge's DLQ only catches events it could not hand over).
+    const onFailure = new SqsDestination(queues[props.topology.ruleTargetDeadLetterQueue]);
+    for (const functionId of asyncInvoked(props.topology)) {
+      this.functions[functionId].configureAsyncInvoke({ onFailure, retryAttempts: 2 });
+    }
   }
 
   /** State machines are built after the functions they invoke; functions that start them are wired afterwards. */
@@ -56,6 +64,16 @@ export class DomFunctions extends Construct {
       }
     }
   }
+}
+
+/** Functions EventBridge invokes asynchronously: rule targets and scheduled functions. */
+export function asyncInvoked(topology: Topology): Set<FunctionId> {
+  const ids = new Set<FunctionId>();
+  for (const rule of Object.values(topology.rules)) {
+    for (const target of rule.targets) if (target.kind === 'function') ids.add(target.function);
+  }
+  for (const schedule of Object.values(topology.schedules)) ids.add(schedule.function);
+  return ids;
 }
 
 function entries(functions: Record<FunctionId, FunctionSpec>): [FunctionId, FunctionSpec][] {

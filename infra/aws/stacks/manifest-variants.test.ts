@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +8,9 @@ import type { Topology } from '../../topology.ts';
 import { addDomStacks } from '../dom-app.ts';
 
 /**
- * Wiring the current manifest does not use yet: rules targeting a function and a stateful queue, and a queue mapping.
- * A small manifest (two functions, so bundling stays quick) built once for the whole file.
+ * Wiring the current manifest does not use yet: rules targeting a function and a stateful queue, a queue mapping, an
+ * API without API-key routes. A small manifest built once for the whole file, and the one synthesis of the unit tests
+ * that really bundles (two functions, so it stays quick): dom-stacks.test.ts skips bundling.
  */
 const variant = {
   ...topology,
@@ -28,19 +31,37 @@ const variant = {
   streamMappings: {},
   queueMappings: { health: { queue: 'workflowFailures', function: 'getHealth', batchSize: 10, maxBatchingWindowSeconds: 1 } },
   stateMachines: {},
+  schedules: {},
 } as unknown as Topology;
 
 let stateful: Template;
 let stateless: Template;
+let assemblyDirectory: string;
 
 beforeAll(() => {
   const app = new App();
   const stacks = addDomStacks(app, { stage: 'variant', topology: variant });
   // Synthesis itself is under test: a target editing a stateful queue's policy would make the two stacks circular.
-  app.synth();
+  assemblyDirectory = app.synth().directory;
   stateful = Template.fromStack(stacks.stateful);
   stateless = Template.fromStack(stacks.stateless);
 }, 120_000);
+
+describe('bundling (the real thing, as cdk synth and deploy run it)', () => {
+  it('bundles each function with esbuild into a minified ESM index.mjs with a source map and the createRequire banner', () => {
+    const bundles = readdirSync(assemblyDirectory)
+      .filter((entry) => entry.startsWith('asset.'))
+      .map((entry) => path.join(assemblyDirectory, entry))
+      .filter((dir) => existsSync(path.join(dir, 'index.mjs')));
+    expect(bundles).toHaveLength(Object.keys(variant.functions).length);
+    for (const dir of bundles) {
+      const code = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith("import { createRequire } from 'module';const require = createRequire(import.meta.url);")).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
+      expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+    }
+  });
+});
 
 describe('a manifest with function and queue targets and a queue mapping', () => {
   it('keeps every operator of a rule pattern as the manifest wrote it', () => {
@@ -82,6 +103,12 @@ describe('a manifest with function and queue targets and a queue mapping', () =>
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+  });
+
+  it('builds the API without an authorizer when no route asks for one', () => {
+    stateless.resourceCountIs('AWS::ApiGateway::Method', 1);
+    stateless.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    stateless.resourceCountIs('AWS::Scheduler::Schedule', 0);
   });
 
   it('raises no alarm on messages waiting in a queue a function consumes, only on its dead-letter queue', () => {

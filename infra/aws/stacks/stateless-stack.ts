@@ -4,11 +4,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { QueueId, Topology } from '../../topology.ts';
 import { DomAlarms } from '../constructs/alarms.ts';
-import { DomHttpApi } from '../constructs/api.ts';
+import { DomRestApi } from '../constructs/api.ts';
 import { DomDashboard } from '../constructs/dashboard.ts';
 import { DomEventRules } from '../constructs/event-rules.ts';
 import { DomEventSources } from '../constructs/event-sources.ts';
 import { DomFunctions } from '../constructs/functions.ts';
+import { DomSchedules } from '../constructs/schedules.ts';
 import { DomWorkflows } from '../constructs/workflows.ts';
 import type { DomStatefulResources } from './stateful-stack.ts';
 
@@ -17,12 +18,13 @@ export interface DomStatelessStackProps extends StackProps {
   readonly stateful: DomStatefulResources;
 }
 
-/** Everything that can be redeployed freely: functions, the HTTP API, workflows, rules, mappings, alarms. */
+/** Everything that can be redeployed freely: functions, the REST API, workflows, rules, schedules, mappings, alarms. */
 export class DomStatelessStack extends Stack {
   readonly functions: DomFunctions;
-  readonly api: DomHttpApi;
+  readonly api: DomRestApi;
   readonly workflows: DomWorkflows;
   readonly rules: DomEventRules;
+  readonly schedules: DomSchedules;
 
   constructor(scope: Construct, id: string, props: DomStatelessStackProps) {
     super(scope, id, props);
@@ -30,7 +32,7 @@ export class DomStatelessStack extends Stack {
 
     this.functions = new DomFunctions(this, 'Functions', { topology, stateful });
     const functions = this.functions.functions;
-    this.api = new DomHttpApi(this, 'Http', { topology, functions, authorizer: functions.authorizeRequest });
+    this.api = new DomRestApi(this, 'Rest', { topology, functions, authorizer: functions.authorizeRequest });
     this.workflows = new DomWorkflows(this, 'Workflows', {
       topology,
       functions,
@@ -45,6 +47,11 @@ export class DomStatelessStack extends Stack {
       functions,
       stateMachines: this.workflows.stateMachines,
       queues: stateful.queues,
+    });
+    this.schedules = new DomSchedules(this, 'Schedules', {
+      topology,
+      functions,
+      deadLetterQueue: stateful.queues[topology.ruleTargetDeadLetterQueue],
     });
     new DomEventSources(this, 'EventSources', { topology, table: stateful.table, functions, queues: stateful.queues });
 
@@ -63,7 +70,7 @@ export class DomStatelessStack extends Stack {
       api: this.api.api,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the DOM HTTP API' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the DOM REST API (its stage included)' });
   }
 
   /**
