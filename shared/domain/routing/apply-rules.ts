@@ -82,8 +82,8 @@ export function applyRules(
 
   const holdBacks = vip?.useHeldBackStock ? [] : ruleSet.holdBack.filter((h) => h.forChannel !== ctx.channel);
   for (const h of holdBacks) notes.push(`hold back ${h.units} unit(s) per location for channel ${h.forChannel}`);
-  const available = (loc: CandidateLocation, line: OrderLine): number => {
-    let units = Math.max(0, Math.floor(loc.stock[line.sku] ?? 0));
+  const available = (loc: CandidateLocation, line: OrderLine, onHand: number): number => {
+    let units = Math.max(0, Math.floor(onHand));
     for (const h of holdBacks) {
       if (h.locationTypes && !h.locationTypes.includes(loc.type)) continue;
       if (h.skus && !h.skus.includes(line.sku)) continue;
@@ -95,7 +95,7 @@ export function applyRules(
 
   const f = ruleSet.filters;
   const excludedIds = new Set(f.excludedLocations);
-  const reasonToExclude = (loc: CandidateLocation, stock: Record<string, number>): string | undefined => {
+  const reasonToExclude = (loc: CandidateLocation, hasStock: boolean): string | undefined => {
     if (f.activeOnly && loc.active === false) return 'inactive';
     if (f.locationTypes && !f.locationTypes.includes(loc.type)) return `type ${loc.type} not allowed`;
     const caps = loc.capabilities ?? [];
@@ -106,7 +106,7 @@ export function applyRules(
     if (f.matchRegion && loc.regions && (!ctx.region || !loc.regions.includes(ctx.region))) return `does not serve region ${ctx.region ?? '(none)'}`;
     if (excludedIds.has(loc.id)) return 'excluded by merchant';
     if (f.respectDailyCapacity && loc.capacityLeft !== undefined && loc.capacityLeft <= 0) return 'no daily capacity left';
-    if (!Object.values(stock).some((u) => u > 0)) return 'no stock for this order';
+    if (!hasStock) return 'no stock for this order';
     return undefined;
   };
 
@@ -118,17 +118,28 @@ export function applyRules(
   const rankOf = new Map(ranking?.order.map((id, i) => [id, i]) ?? []);
   if (ranking) notes.push(`ranked locations: ${ranking.order.join(' > ')} (${ranking.penaltyPerRank} per rank)`);
 
+  const firstLineOfSku = new Map<string, OrderLine>();
+  for (const line of lines) if (!firstLineOfSku.has(line.sku)) firstLineOfSku.set(line.sku, line);
   const solverLocations: SolverLocation[] = [];
   const excluded: Exclusion[] = [];
   const byId = new Map<string, CandidateLocation>();
   for (const loc of locations) {
     byId.set(loc.id, loc);
+    // Iterate the location's stock, not the order's skus: misses on many differently shaped records
+    // are slow, and a location usually stocks few of the order's skus.
     const stock: Record<string, number> = {};
-    for (const line of lines) {
-      const units = available(loc, line);
-      if (units > 0) stock[line.sku] = units;
+    for (const sku in loc.stock) {
+      const line = firstLineOfSku.get(sku);
+      if (!line) continue;
+      const units = available(loc, line, loc.stock[sku]!);
+      if (units > 0) stock[sku] = units;
     }
-    const reason = reasonToExclude(loc, stock);
+    let hasStock = false;
+    for (const _ in stock) {
+      hasStock = true;
+      break;
+    }
+    const reason = reasonToExclude(loc, hasStock);
     if (reason) {
       excluded.push({ locationId: loc.id, reason });
       continue;

@@ -27,7 +27,7 @@ export interface RouteRequest {
   readonly locations: readonly CandidateLocation[];
   readonly rules: RoutingRules;
   readonly budget?: RoutingBudget;
-  /** Also find the runner-up plan for the explanation (the search prunes less). Default true. */
+  /** Also find the runner-up plan for the explanation (a few extra solves). Default true. */
   readonly explain?: boolean;
 }
 
@@ -137,12 +137,12 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
   const chosen: PlanSummary = { locationIds: result.locationIds, cost: shipment + weight, objective };
 
   let runnerUp: RoutingExplanation['runnerUp'] = null;
-  if (result.runnerUp) {
-    const altParcels = buildParcels(splitToLines(result.runnerUp, req.lines), req.lines, applied, main.parcelObjective);
+  if (main.runnerUp) {
+    const altParcels = buildParcels(splitToLines(main.runnerUp, req.lines), req.lines, applied, main.parcelObjective);
     const altObjective = sum(altParcels.map((p) => p.objective));
     const altCost = sum(altParcels.map((p) => p.cost));
     runnerUp = {
-      locationIds: result.runnerUp.locationIds,
+      locationIds: main.runnerUp.locationIds,
       cost: round(altCost),
       objective: round(altObjective),
       extraCost: round(altCost - chosen.cost),
@@ -180,14 +180,20 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
 }
 
 type SolveOutcome =
-  | { kind: 'plan'; result: SolverResult; optimal: boolean; parcelObjective: ReadonlyMap<string, SolverLocation> }
+  | {
+      kind: 'plan';
+      result: SolverResult;
+      optimal: boolean;
+      parcelObjective: ReadonlyMap<string, SolverLocation>;
+      runnerUp: AlternativePlan | null;
+    }
   | { kind: 'hold'; reason: string; optimal: boolean };
 
 // The split policy decides how the solver is called.
 function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudget | undefined, runnerUp: boolean) {
   const split = applied.split;
   const lines = bySku.map((l) => ({ sku: l.sku, quantity: l.quantity, weightLb: l.weightLb }));
-  const options: SolveOptions = { ...budget, runnerUp, maxParcels: split.policy === 'single' ? 1 : split.maxParcels };
+  const options: SolveOptions = { ...budget, maxParcels: split.policy === 'single' ? 1 : split.maxParcels };
   const objectiveById = new Map(applied.solverLocations.map((l) => [l.id, l]));
 
   let locations = applied.solverLocations;
@@ -212,8 +218,90 @@ function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudg
     if (!result.found) {
       return { kind: 'hold', reason: `no plan within ${options.maxParcels} parcel(s) fills the order`, optimal: result.optimal };
     }
-    return { kind: 'plan', result, optimal: result.optimal, parcelObjective: objectiveById };
+    return {
+      kind: 'plan',
+      result,
+      optimal: result.optimal,
+      parcelObjective: objectiveById,
+      runnerUp: runnerUp ? findRunnerUp(lines, locations, result, options) : null,
+    };
   };
+}
+
+type AlternativePlan = { readonly locationIds: readonly string[]; readonly allocations: SolverResult['allocations']; readonly cost: number };
+
+// The runner-up is the cheapest plan that differs from the chosen one by dropping one of its
+// locations (re-solved exactly without it) or by adding one more location to it. That covers every
+// alternative a merchant asks about ("why not X?", "why not also Y?"); the solver's exact `runnerUp`
+// mode also covers multi-location swaps but prunes far less, so it is not used on the hot path.
+function findRunnerUp(
+  lines: readonly SkuLine[],
+  locations: readonly SolverLocation[],
+  chosen: SolverResult,
+  options: SolveOptions,
+): AlternativePlan | null {
+  let best: AlternativePlan | null = null;
+  const consider = (alt: AlternativePlan | null) => {
+    if (alt && (best === null || alt.cost < best.cost - 1e-9)) best = alt;
+  };
+  for (const id of chosen.locationIds) {
+    const r = solveRouting({ lines, locations }, { ...options, excludeLocationIds: new Set([id]) });
+    if (r.found) consider({ locationIds: r.locationIds, allocations: r.allocations, cost: r.cost });
+  }
+  if (chosen.locationIds.length + 1 <= (options.maxParcels ?? Infinity)) {
+    const skuIndex = new Map(lines.map((l, k) => [l.sku, k]));
+    const stockOf = (loc: SolverLocation): number[] | null => {
+      let row: number[] | null = null;
+      for (const sku in loc.inventory) {
+        const k = skuIndex.get(sku);
+        const units = Math.floor(loc.inventory[sku]!);
+        if (k === undefined || !(units > 0)) continue;
+        row ??= lines.map(() => 0);
+        row[k] = units;
+      }
+      return row;
+    };
+    const rows = locations.map(stockOf);
+    const demand = lines.map((_, k) => Math.min(lines[k]!.quantity, sum(rows.map((r) => r?.[k] ?? 0))));
+    const chosenIdx = locations.flatMap((l, i) => (chosen.locationIds.includes(l.id) ? [i] : []));
+    locations.forEach((extra, e) => {
+      if (!rows[e] || chosenIdx.includes(e)) return;
+      const alt = priceSet(lines, demand, [...chosenIdx, e], locations, rows);
+      // An extra location that ships nothing is the chosen plan again.
+      if (alt && alt.locationIds.includes(extra.id)) consider(alt);
+    });
+  }
+  return best;
+}
+
+// Fills every line from a fixed set of locations (indices), cheapest per lb first (ties by input order).
+function priceSet(
+  lines: readonly SkuLine[],
+  demand: readonly number[],
+  set: readonly number[],
+  locations: readonly SolverLocation[],
+  rows: readonly (number[] | null)[],
+): AlternativePlan | null {
+  const sorted = [...set].sort((a, b) => locations[a]!.unitCost - locations[b]!.unitCost || a - b);
+  const allocations: { locationId: string; sku: string; quantity: number }[] = [];
+  const used = new Set<number>();
+  let cost = 0;
+  for (let k = 0; k < lines.length; k++) {
+    let need = demand[k]!;
+    for (const i of sorted) {
+      if (need === 0) break;
+      const q = Math.min(need, rows[i]?.[k] ?? 0);
+      if (q > 0) {
+        allocations.push({ locationId: locations[i]!.id, sku: lines[k]!.sku, quantity: q });
+        cost += q * locations[i]!.unitCost * lines[k]!.weightLb;
+        used.add(i);
+        need -= q;
+      }
+    }
+    if (need > 0) return null;
+  }
+  for (const i of used) cost += locations[i]!.shipmentCost;
+  return { locationIds: sorted.filter((i) => used.has(i)).map((i) => locations[i]!.id), allocations, cost };
 }
 
 interface SkuLine {
@@ -308,7 +396,11 @@ function buildParcels(
 
 function groupExclusions(applied: AppliedRules): RoutingExplanation['excluded'] {
   const groups = new Map<string, string[]>();
-  for (const e of applied.excluded) groups.set(e.reason, [...(groups.get(e.reason) ?? []), e.locationId]);
+  for (const e of applied.excluded) {
+    const ids = groups.get(e.reason);
+    if (ids) ids.push(e.locationId);
+    else groups.set(e.reason, [e.locationId]);
+  }
   return [...groups].map(([reason, locationIds]) => ({ reason, locationIds }));
 }
 
