@@ -2,6 +2,7 @@ import './aws-settings.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, writeLocalJson } from './cloud.ts';
+import { CacheSafeDomApi, DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './demo-network.ts';
 import { ensureDemoTenant } from './demo-tenant.ts';
 import { prettifyStdout } from './pretty-log.ts';
 
@@ -25,6 +26,10 @@ if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
 
 const cloud = await startLocalCloud({ apiPort: port, ...(flags['in-memory'] ? {} : { dataDir }) });
 const demo = await ensureDemoTenant(flags['in-memory'] ? undefined : dataDir);
+// Only when the demo tenant is new: its stock then belongs to whoever plays with it, and restarts must not reset it.
+const network = demo.created
+  ? describeSeed(await seedDemoNetwork(new CacheSafeDomApi(cloud.apiUrl, demo.apiKey)))
+  : `${DEMO_LOCATIONS.length} locations, ${DEMO_SKUS.length} SKUs (seeded when the demo tenant was created)`;
 await mkdir(dataDir, { recursive: true });
 const localJson = await writeLocalJson(dataDir, {
   apiUrl: cloud.apiUrl,
@@ -45,6 +50,7 @@ process.stderr.write(
     `  DOM local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  API:          ${cloud.apiUrl}`,
     `  Demo API key: ${demo.apiKey}`,
+    `  Demo network: ${network}`,
     `  Try:          curl -H "Authorization: Bearer ${demo.apiKey}" ${cloud.apiUrl}/tenant`,
     `  Endpoints:    ${localJson}  (DynamoDB ${cloud.endpoints.dynamodb}, SQS ${cloud.endpoints.sqs}, EventBridge ${cloud.endpoints.events}, Step Functions ${cloud.endpoints.sfn})`,
     `  Data:         ${flags['in-memory'] ? 'in memory' : dataDir}`,
