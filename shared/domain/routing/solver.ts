@@ -149,7 +149,7 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   // conceivable two-parcel plan (two cheapest parcels, every unit at its cheapest per-lb rate), it is
   // optimal, and none of the search machinery is needed. Scans in input order with strict improvement,
   // so it picks the same location the full search would.
-  if (m > 0 && !options.runnerUp) {
+  if (m > 0 && !options.runnerUp && (options.maxParcels ?? 1) >= 1) {
     let cheapest = Infinity;
     let second = Infinity;
     const minUnit: number[] = [];
@@ -420,12 +420,9 @@ export function solveRouting(problem: SolverProblem, options: SolveOptions = {})
   }
 
   // Lower bound for the current node (open set fixed, excluded set removed, the rest free), plus
-  // the information needed to branch. Two bounds, the larger is used:
-  //  LB1: open locations ship at unit cost; free locations at their amortised cost (fixed cost spread
-  //       over the most units they could ship).
-  //  LB2: every location ships at unit cost, plus, when the open set cannot fill some line, the
-  //       cheapest parcel among the free locations that stock that line.
-  // Returns -1 bound when the node is infeasible.
+  // the information needed to branch (the bounds themselves are described in pass 2 below). Records
+  // the open set's own plan when it fills the order, and settles the node outright when only
+  // "open set + one covering location" can still win. Returns -1 when the node is infeasible.
   let branchLine = -1;
   let branchLocation = -1;
   let branchLocationUnits = 0;
