@@ -21,7 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '32' },
     skus: { type: 'string', default: '1000' },
-    probes: { type: 'string', default: '4' },
+    probes: { type: 'string', default: '2' },
     worker: { type: 'string' },
     rate: { type: 'string' },
     'lag-rate': { type: 'string' },
@@ -174,7 +174,7 @@ async function probeLag(until: number, probe: number): Promise<number[]> {
     await adjustInventory(deps, tenantId, [{ locationId: 'DC-EAST', sku, delta: 1 }]);
     const level = (await deps.stock.getMany(tenantId, [{ locationId: 'DC-EAST', sku }])).get(`DC-EAST ${sku}`)!;
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 100));
       const network = (await deps.networks.getMany(tenantId, [sku])).get(sku);
       const entry = network?.locations['DC-EAST'];
       if (network && entry && entry.version >= level.version) {
