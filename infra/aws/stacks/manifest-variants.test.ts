@@ -39,7 +39,8 @@ let stateless: Template;
 let assemblyDirectory: string;
 
 beforeAll(() => {
-  const app = new App();
+  // CDK's built-in CloudFormation validation (about 8 s of CPU) is left to `npx cdk synth`.
+  const app = new App({ builtinCloudFormationValidation: false });
   const stacks = addDomStacks(app, { stage: 'variant', topology: variant });
   // Synthesis itself is under test: a target editing a stateful queue's policy would make the two stacks circular.
   assemblyDirectory = app.synth().directory;
