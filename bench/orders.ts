@@ -1,0 +1,284 @@
+// Orders end to end on the embedded local cloud: POST /orders over HTTP with bounded concurrency, then the workflow
+// (stream -> OrderAccepted -> start-fulfillment -> Step Functions: plan, reserve, rate, confirm) until no order is left
+// ACCEPTED or ROUTING. Reports accept throughput and latency, allocation throughput and latency, final statuses,
+// memory, and the AWS requests and cost per order (Step Functions transitions from execution histories, Lambda
+// invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
+//   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--timeout 300] [--url http://… --key dom_t_…]
+// Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
+import '../infra/local/aws-settings.ts';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { FunctionId } from '../infra/topology.ts';
+import { topology } from '../infra/topology.ts';
+import type { LocalCloud } from '../infra/local/cloud.ts';
+import { CacheSafeDomApi, describeSeed, seedDemoNetwork } from '../infra/local/demo-network.ts';
+import { createTestTenant, startTestCloud } from '../infra/local/testing.ts';
+import type { LoadResult } from './orders/load.ts';
+import type { DynamoMeter } from './orders/dynamodb-meter.ts';
+
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '64' },
+    timeout: { type: 'string', default: '300' },
+    url: { type: 'string' },
+    key: { type: 'string' },
+    histories: { type: 'string', default: '40' },
+  },
+});
+const ORDERS = Number(values.orders);
+const CONCURRENCY = Number(values.concurrency);
+const TIMEOUT_MS = Number(values.timeout) * 1000;
+const benchStarted = Date.now();
+const deadline = benchStarted + TIMEOUT_MS;
+
+interface OrderItem {
+  orderId: string;
+  status: string;
+  createdAt: string;
+  history: Array<{ status: string; at: string }>;
+}
+
+/** us-east-1 list prices, as of 2026-01 (assumptions; check https://aws.amazon.com/pricing before quoting). */
+const PRICES = {
+  sfnTransition: 0.025 / 1000,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecondArm: 0.0000133334,
+  wru: 0.625 / 1e6,
+  rru: 0.125 / 1e6,
+  event: 1 / 1e6,
+  apiRequest: 3.5 / 1e6,
+  sqsRequest: 0.4 / 1e6,
+};
+
+// Powertools warns on stderr after every invocation that flushed no metrics (metrics are off locally): noise here.
+const stderrWrite = process.stderr.write.bind(process.stderr);
+process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  typeof chunk === 'string' && chunk.startsWith('No application metrics') ? true : stderrWrite(chunk, ...rest)) as typeof process.stderr.write;
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---- the cloud ----
+let cloud: LocalCloud | undefined;
+let meter: DynamoMeter | undefined;
+let apiUrl: string;
+let apiKey: string;
+const durations = new Map<FunctionId, number[]>();
+if (values.url) {
+  if (!values.key) throw new Error('--url needs --key (a tenant of that cloud: npx dom tenant create "Bench")');
+  apiUrl = values.url;
+  apiKey = values.key;
+} else {
+  cloud = await startTestCloud();
+  apiUrl = cloud.apiUrl;
+  const tenant = await createTestTenant('Bench Outfitters');
+  apiKey = tenant.apiKey;
+  // Imported after the cloud set AWS_ENDPOINT_URL_DYNAMODB: the same module instance the handlers use.
+  const { documentClient } = await import('../shared/adapters/dynamodb/client.ts');
+  const { meterDynamoDb } = await import('./orders/dynamodb-meter.ts');
+  meter = meterDynamoDb(documentClient);
+  // Wall time of each invocation, for the Lambda GB-s estimate (an upper bound: it includes waiting for this event loop).
+  const runtime = cloud.runtime;
+  const invoke = runtime.invoke.bind(runtime);
+  runtime.invoke = async (id, event) => {
+    const t0 = performance.now();
+    try {
+      return await invoke(id, event);
+    } finally {
+      let list = durations.get(id);
+      if (!list) durations.set(id, (list = []));
+      if (list.length < 50_000) list.push(performance.now() - t0);
+    }
+  };
+}
+const api = new CacheSafeDomApi(apiUrl, apiKey);
+
+// Deep stock, so the benchmark measures routing rather than backorders: every pair of the demo network x (orders / 400).
+const multiplier = Math.max(1, Math.ceil(ORDERS / 400));
+const seeded = await seedDemoNetwork(api, { stockMultiplier: multiplier });
+log(`seeded: ${describeSeed(seeded)} (stock x${multiplier})`);
+if (cloud) await cloud.settle();
+else await sleep(2000);
+
+const invocationsBefore = snapshotInvocations();
+meter?.reset();
+durations.clear();
+
+// ---- load ----
+log(`placing ${ORDERS} orders, ${CONCURRENCY} in flight...`);
+const child = fork(new URL('./orders/load.ts', import.meta.url).pathname, ['--url', apiUrl, '--key', apiKey, '--orders', String(ORDERS), '--concurrency', String(CONCURRENCY), '--run', `b${Date.now().toString(36)}`], {
+  execArgv: process.execArgv,
+});
+const [startedMessage] = (await once(child, 'message')) as [{ started: number }];
+const loadStarted = startedMessage.started;
+const [load] = (await once(child, 'message')) as [LoadResult];
+log(`accepted ${load.accepted} in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s; waiting for the workflows...`);
+
+// ---- settle: cheap polls (2 requests) until nothing is ACCEPTED or ROUTING ----
+let inFlight = -1;
+let lastLog = 0;
+while (Date.now() < deadline) {
+  const polled = await Promise.all(['ACCEPTED', 'ROUTING'].map((s) => api.ok<{ items: unknown[] }>('GET', `/orders?status=${s}&limit=100`))).catch(() => undefined);
+  if (!polled) {
+    // An overloaded cloud answers 5xx now and then (see the report): poll again.
+    await sleep(500);
+    continue;
+  }
+  const [accepted, routing] = polled;
+  inFlight = accepted!.items.length + routing!.items.length;
+  if (inFlight === 0) break;
+  if (Date.now() - lastLog > 5000) {
+    log(`  ${inFlight >= 100 ? '100+' : inFlight} orders still accepted/routing...`);
+    lastLog = Date.now();
+  }
+  await sleep(250);
+}
+if (cloud) await cloud.settle();
+const settledAt = Date.now();
+
+// ---- read every order back once (newest first, 100 a page): statuses and server-side timestamps ----
+const orders: OrderItem[] = [];
+let cursor: string | undefined;
+do {
+  const path = `/orders?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  const page: { items: OrderItem[]; nextCursor?: string } = await api.ok<{ items: OrderItem[]; nextCursor?: string }>('GET', path).catch(async () => {
+    await sleep(1000);
+    return api.ok('GET', path);
+  });
+  orders.push(...page.items);
+  cursor = page.nextCursor;
+} while (cursor);
+const mine = new Set(load.orderIds);
+const measured = orders.filter((o) => mine.has(o.orderId));
+const byStatus = new Map<string, number>();
+for (const o of measured) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+const stuck = measured.filter((o) => o.status === 'ACCEPTED' || o.status === 'ROUTING').length;
+const firstSettled = (o: OrderItem) => o.history.find((h) => !['ACCEPTED', 'ROUTING'].includes(h.status));
+const toSettled = measured.map((o) => ({ o, h: firstSettled(o) })).filter((x) => x.h);
+const toAllocated = toSettled.filter((x) => x.h!.status === 'ALLOCATED').map((x) => Date.parse(x.h!.at) - Date.parse(x.o.createdAt)).sort((a, b) => a - b);
+const firstCreated = Math.min(...measured.map((o) => Date.parse(o.createdAt)));
+const lastSettled = Math.max(...toSettled.map((x) => Date.parse(x.h!.at)));
+
+// ---- memory ----
+global.gc?.();
+const memory = process.memoryUsage();
+
+// ---- per-order AWS requests ----
+const invocations = diffInvocations(invocationsBefore, snapshotInvocations());
+const sfnStats = cloud ? await stepFunctionStats(cloud, Number(values.histories)) : undefined;
+
+// ---- report ----
+const acceptSeconds = (load.endedAt - loadStarted) / 1000;
+const latencies = [...load.latenciesMs].sort((a, b) => a - b);
+const allocSeconds = (lastSettled - firstCreated) / 1000;
+const cpu = cpus();
+const lines: string[] = [];
+const row = (name: string, value: string, target = '') => lines.push(`| ${name} | ${value} | ${target} |`);
+lines.push(`\n## bench:orders: ${ORDERS} orders, ${CONCURRENCY} in flight, ${cloud ? 'in-process in-memory local cloud' : apiUrl}`);
+lines.push(`machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, ${mb(totalmem())} RAM, Node ${process.version}; ${new Date().toISOString()}\n`);
+lines.push('| metric | measured | target |', '|---|---|---|');
+row('orders accepted (202)', `${load.accepted} (+${load.repeated} repeats, ${load.failed.length} failed)`);
+row('accept throughput', `${(load.accepted / acceptSeconds).toFixed(0)} orders/s (${acceptSeconds.toFixed(1)} s)`, '>= 300 orders/s');
+row('accept latency p50 / p99', `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)} ms`, 'p99 < 50 ms');
+row('fully routed throughput', `${(toSettled.length / allocSeconds).toFixed(0)} orders/s (first accept -> last leaves ROUTING: ${allocSeconds.toFixed(1)} s)`, '>= 150 orders/s');
+row('time to ALLOCATED p50 / p99', `${(pct(toAllocated, 50) / 1000).toFixed(2)} / ${(pct(toAllocated, 99) / 1000).toFixed(2)} s (all ${toAllocated.length} allocated orders, server timestamps)`);
+row('final statuses', [...byStatus].sort().map(([s, n]) => `${s} ${n}`).join(', '));
+row('stuck (ACCEPTED/ROUTING at the end)', `${stuck}${stuck > 0 ? ` after ${((settledAt - benchStarted) / 1000).toFixed(0)} s` : ''}`, '0');
+if (cloud) row('process memory after the run', `RSS ${mb(memory.rss)}, heap used ${mb(memory.heapUsed)} / ${mb(memory.heapTotal)}`, 'RSS < 1 GiB at 10,000 orders');
+lines.push('');
+if (load.failed.length > 0) lines.push(`failed requests (first): ${JSON.stringify(load.failed.slice(0, 3))}\n`);
+if (cloud && sfnStats) lines.push(...costReport(invocations, sfnStats, measured.length));
+process.stdout.write(`${lines.join('\n')}\n`);
+await cloud?.close();
+process.exit(stuck > 0 || load.failed.length > 0 ? 1 : 0);
+
+// ---- helpers ----
+function snapshotInvocations(): Map<string, number> {
+  return new Map([...(cloud?.runtime.invocations ?? new Map())].map(([id, s]) => [id, s.count]));
+}
+
+function diffInvocations(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([id, n]) => [id, n - (before.get(id) ?? 0)] as [string, number]).filter(([, n]) => n > 0));
+}
+
+interface SfnStats {
+  executions: number;
+  sampled: number;
+  transitionsPerExecution: number;
+}
+
+/** State transitions as Step Functions Standard bills them: one per state entered (Map iterations' states included). */
+async function stepFunctionStats(local: LocalCloud, sample: number): Promise<SfnStats> {
+  const sfn = new SFNClient({ endpoint: local.endpoints.sfn });
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: local.stateMachineArns.orderFulfillment, maxResults: 1000, nextToken }));
+    arns.push(...(page.executions ?? []).map((e) => e.executionArn!));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const step = Math.max(1, Math.floor(arns.length / sample));
+  const picked = arns.filter((_, i) => i % step === 0).slice(0, sample);
+  let transitions = 0;
+  for (const executionArn of picked) {
+    let token: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token, includeExecutionData: false }));
+      transitions += (page.events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
+      token = page.nextToken;
+    } while (token);
+  }
+  sfn.destroy();
+  return { executions: arns.length, sampled: picked.length, transitionsPerExecution: picked.length ? transitions / picked.length : 0 };
+}
+
+function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: number): string[] {
+  const per = (n: number) => n / orderCount;
+  const out: string[] = [`### AWS requests and cost per order (${orderCount} orders; prices: us-east-1 list, 2026-01, assumptions)`, ''];
+  out.push('| function | invocations / order | mean ms (local, upper bound) | memory MB | GB-s / order |', '|---|---|---|---|---|');
+  let invocationsPerOrder = 0;
+  let gbSecondsPerOrder = 0;
+  const authorizer = calls.get('authorizeRequest') ?? 0;
+  for (const [id, n] of [...calls].sort((a, b) => b[1] - a[1])) {
+    const list = durations.get(id as FunctionId) ?? [];
+    const mean = list.length ? list.reduce((a, b) => a + b, 0) / list.length : 0;
+    const memoryMb = topology.functions[id as FunctionId].memoryMb;
+    // Billed per ms; the authorizer's decisions are cached for 60 s per key on AWS, so it is not billed per order.
+    const counted = id === 'authorizeRequest' ? 0 : per(n);
+    const gbs = counted * (mean / 1000) * (memoryMb / 1024);
+    invocationsPerOrder += counted;
+    gbSecondsPerOrder += gbs;
+    out.push(`| ${id}${id === 'authorizeRequest' ? ' (cached on AWS: not counted)' : ''} | ${per(n).toFixed(3)} | ${mean.toFixed(1)} | ${memoryMb} | ${gbs.toFixed(5)} |`);
+  }
+  const transitions = per(sfnStats.executions) * sfnStats.transitionsPerExecution;
+  // Every DOM event reaches fan-out-webhooks (rule webhookFanOut matches all but Webhook*), once per event.
+  const events = per(calls.get('fanOutWebhooks') ?? 0);
+  const dynamoCalls = [...(meter?.calls ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  const wru = per(meter?.wru ?? 0);
+  const rru = per(meter?.rru ?? 0);
+  out.push('');
+  out.push(`DynamoDB calls / order: ${dynamoCalls.map(([c, n]) => `${c.replace(/Command$/, '')} ${per(n).toFixed(2)}`).join(', ')}`);
+  out.push(`Step Functions: ${per(sfnStats.executions).toFixed(3)} executions / order x ${sfnStats.transitionsPerExecution.toFixed(1)} transitions (StateEntered events, ${sfnStats.sampled} histories read)`);
+  out.push(`authorizer invocations / order here: ${per(authorizer).toFixed(2)} (the bench cloud caches nothing: authorizerCacheSeconds 0)`, '');
+  const items: Array<[string, string, number]> = [
+    ['Step Functions Standard transitions', transitions.toFixed(1), transitions * PRICES.sfnTransition],
+    ['Lambda requests', invocationsPerOrder.toFixed(2), invocationsPerOrder * PRICES.lambdaRequest],
+    ['Lambda compute (arm64 GB-s, local wall time: upper bound)', gbSecondsPerOrder.toFixed(4), gbSecondsPerOrder * PRICES.lambdaGbSecondArm],
+    ['DynamoDB write request units (estimated)', wru.toFixed(1), wru * PRICES.wru],
+    ['DynamoDB read request units (estimated)', rru.toFixed(1), rru * PRICES.rru],
+    ['EventBridge events (custom bus)', events.toFixed(2), events * PRICES.event],
+    ['API Gateway REST requests (POST /orders)', '1', PRICES.apiRequest],
+    ['SQS requests (none on the happy path without webhooks)', '0', 0],
+  ];
+  const total = items.reduce((n, [, , c]) => n + c, 0);
+  out.push('| item | per order | $ per 1,000 orders |', '|---|---|---|');
+  for (const [name, quantity, cost] of items) out.push(`| ${name} | ${quantity} | ${(cost * 1000).toFixed(4)} |`);
+  out.push(`| **total** | | **${(total * 1000).toFixed(4)}** |`, '');
+  return out;
+}
