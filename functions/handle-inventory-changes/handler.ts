@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { cachedSkuNetworks } from '#application/inventory/cached-networks';
 import { networkKey, projectStockChanges } from '#application/inventory/project-stock';
 import { returnExpiredReservation } from '#application/inventory/reservations';
 import { expiredReservationOf, networkChangeOf } from '#adapters/dynamodb/inventory-records';
@@ -11,7 +12,8 @@ import { dynamoReservationStore, dynamoSkuNetworkStore } from '#adapters/dynamod
 import { systemClock } from '#adapters/system/system';
 import { logger, metrics, tracer } from '#powertools/index';
 
-const deps = { networks: dynamoSkuNetworkStore, reservations: dynamoReservationStore, clock: systemClock };
+// The projections this instance wrote, kept across invocations: the shard's next batch needs no read for them.
+const deps = { networks: cachedSkuNetworks(dynamoSkuNetworkStore), reservations: dynamoReservationStore, clock: systemClock };
 
 /**
  * The inventory's one reader of the table stream (a shard takes two readers at most; the outbox relay is the other):
