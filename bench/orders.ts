@@ -5,6 +5,7 @@
 // invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
 //   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--timeout 300] [--url http://… --key dom_t_…]
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
+import { DomApi } from '../infra/local/api-client.ts';
 import '../infra/local/aws-settings.ts';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -14,7 +15,7 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@a
 import type { FunctionId } from '../infra/topology.ts';
 import { topology } from '../infra/topology.ts';
 import type { LocalCloud } from '../infra/local/cloud.ts';
-import { CacheSafeDomApi, describeSeed, seedDemoNetwork } from '../infra/local/demo-network.ts';
+import { describeSeed, seedDemoNetwork } from '../infra/local/demo-network.ts';
 import { createTestTenant, startTestCloud } from '../infra/local/testing.ts';
 import type { LoadResult } from './orders/load.ts';
 import type { DynamoMeter } from './orders/dynamodb-meter.ts';
@@ -97,7 +98,7 @@ if (values.url) {
     }
   };
 }
-const api = new CacheSafeDomApi(apiUrl, apiKey);
+const api = new DomApi(apiUrl, apiKey);
 
 // Deep stock, so the benchmark measures routing rather than backorders: every pair of the demo network x (orders / 400).
 const multiplier = Math.max(1, Math.ceil(ORDERS / 400));

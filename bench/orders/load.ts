@@ -1,8 +1,9 @@
 // The load generator of bench/orders.ts, run in its own process (forked) so the local cloud keeps its event loop, as
 // on AWS the callers are not the API. POSTs `--orders` orders with at most `--concurrency` in flight and reports the
 // accept latencies to the parent over IPC.
+import { DomApi } from '../../infra/local/api-client.ts';
 import { parseArgs } from 'node:util';
-import { CacheSafeDomApi, DEMO_LOCATIONS, DEMO_SKUS, SCARCE_SKUS } from '../../infra/local/demo-network.ts';
+import { DEMO_LOCATIONS, DEMO_SKUS, SCARCE_SKUS } from '../../infra/local/demo-network.ts';
 
 export interface LoadResult {
   accepted: number;
@@ -24,7 +25,7 @@ const { values } = parseArgs({
   },
 });
 
-const api = new CacheSafeDomApi(values.url!, values.key!);
+const api = new DomApi(values.url!, values.key!);
 const total = Number(values.orders);
 const concurrency = Number(values.concurrency);
 

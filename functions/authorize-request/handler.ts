@@ -34,10 +34,10 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   };
 }
 
-/** `arn:...:api/stage/GET/tenant` -> `arn:...:api/stage/*`. */
-function stageWildcard(methodArn: string): string {
-  const [arnPrefix, apiId, stage] = methodArn.split('/');
-  return `${arnPrefix}/${apiId}/${stage}/*`;
+/** `arn:aws:execute-api:region:account:apiId/stage/GET/tenant` -> `arn:aws:execute-api:region:account:apiId/stage/*`. */
+export function stageWildcard(methodArn: string): string {
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 }
 
 export const handler = middy(authorize)

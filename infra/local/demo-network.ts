@@ -1,4 +1,4 @@
-import { DomApi } from './api-client.ts';
+import type { DomApi } from './api-client.ts';
 
 /**
  * The demo tenant's network: the t-shirt story's three New York locations (docs/routing.md) inside a national network
@@ -7,22 +7,6 @@ import { DomApi } from './api-client.ts';
  * HTTP API, so it doubles as an example of onboarding a merchant. Carrier rates need no seeding: every tenant gets the
  * default rate table (docs/carriers.md) and there is no rate-table API yet.
  */
-
-/**
- * A DomApi whose Authorization header differs by HTTP method (`Bearer`, `bearer`, `BEARER`...: the scheme is
- * case-insensitive). Why: the authorizer's policy allows `<api>/<stage>/<first method>/*` instead of the whole stage
- * (`stageWildcard` in functions/authorize-request splits the execute-api ARN at the wrong separator), and the gateway
- * caches that policy per header value for 60 s, so a POST right after a GET with the same key is a 403. One cache entry
- * per method sidesteps it until the authorizer is fixed; with the fix this class is a plain DomApi.
- */
-export class CacheSafeDomApi extends DomApi {
-  private static readonly SCHEME: Record<string, string> = { GET: 'Bearer', POST: 'bearer', PUT: 'BEARER', DELETE: 'BeArEr', PATCH: 'bEaReR' };
-
-  override request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const scheme = CacheSafeDomApi.SCHEME[method.toUpperCase()] ?? 'Bearer';
-    return super.request<T>(method, path, body, { authorization: `${scheme} ${this.apiKey}`, ...headers });
-  }
-}
 
 export interface DemoLocation {
   id: string;

@@ -1,9 +1,9 @@
 // `npm run demo`: a short scripted day of a merchant against the RUNNING local cloud (`npm start`), through the public
 // HTTP API only: orders from several channels, the t-shirt story, a stock-out and its restock, a store rejection, a
 // cancellation, shipping and delivery, and a return. Prints every routing decision and a summary; exits 1 on a failure.
+import { DomApi } from './api-client.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CacheSafeDomApi } from './demo-network.ts';
 
 interface Shipment {
   shipmentId: string;
@@ -49,7 +49,7 @@ function progress(name: string): void {
   console.log(`\n\x1b[1m[${step}/${STEPS}] ${name}...\x1b[0m`);
 }
 
-async function connect(): Promise<CacheSafeDomApi> {
+async function connect(): Promise<DomApi> {
   const file = join(dataDir, 'local.json');
   const local = await readFile(file, 'utf8').then(
     (text) => JSON.parse(text) as { apiUrl?: string; demoApiKey?: string },
@@ -58,7 +58,7 @@ async function connect(): Promise<CacheSafeDomApi> {
   if (!local?.apiUrl || !local.demoApiKey) throw new DemoError(`No local cloud is running: ${file} not found. Start one with \`npm start\` (same DOM_DATA_DIR), then run \`npm run demo\`.`);
   const health = await fetch(`${local.apiUrl}/health`).catch(() => undefined);
   if (!health?.ok) throw new DemoError(`The local cloud in ${file} does not answer at ${local.apiUrl} (stale local.json?). Start it with \`npm start\`.`);
-  return new CacheSafeDomApi(local.apiUrl, local.demoApiKey);
+  return new DomApi(local.apiUrl, local.demoApiKey);
 }
 
 const api = await connect().catch(fail);

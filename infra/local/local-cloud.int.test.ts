@@ -89,6 +89,14 @@ describe('the local cloud', () => {
     }
   });
 
+  it('serves every method of a key from one cached authorizer decision', async () => {
+    const tenant = await createTestTenant('Cache Shop');
+    const headers = { authorization: `Bearer ${tenant.apiKey}`, 'content-type': 'application/json' };
+    expect((await fetch(`${cloud.apiUrl}/tenant`, { headers })).status).toBe(200);
+    expect((await fetch(`${cloud.apiUrl}/skus/CACHED-1`, { method: 'PUT', headers, body: JSON.stringify({ weightLb: 1 }) })).status).toBe(201);
+    expect((await fetch(`${cloud.apiUrl}/orders`, { headers })).status).toBe(200);
+  });
+
   it('shows each tenant only itself', async () => {
     const a = await createTestTenant('Tenant A');
     const b = await createTestTenant('Tenant B');

@@ -1,8 +1,9 @@
+import { DomApi } from './api-client.ts';
 import './aws-settings.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, writeLocalJson } from './cloud.ts';
-import { CacheSafeDomApi, DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './demo-network.ts';
+import { DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './demo-network.ts';
 import { ensureDemoTenant } from './demo-tenant.ts';
 import { prettifyStdout } from './pretty-log.ts';
 
@@ -28,7 +29,7 @@ const cloud = await startLocalCloud({ apiPort: port, ...(flags['in-memory'] ? {}
 const demo = await ensureDemoTenant(flags['in-memory'] ? undefined : dataDir);
 // Only when the demo tenant is new: its stock then belongs to whoever plays with it, and restarts must not reset it.
 const network = demo.created
-  ? describeSeed(await seedDemoNetwork(new CacheSafeDomApi(cloud.apiUrl, demo.apiKey)))
+  ? describeSeed(await seedDemoNetwork(new DomApi(cloud.apiUrl, demo.apiKey)))
   : `${DEMO_LOCATIONS.length} locations, ${DEMO_SKUS.length} SKUs (seeded when the demo tenant was created)`;
 await mkdir(dataDir, { recursive: true });
 const localJson = await writeLocalJson(dataDir, {

@@ -7,11 +7,11 @@ import { startLocalCloud, useLocalAwsSettings, type LocalCloud } from './cloud.t
 /** Quiet logs in tests unless asked for: failures still print through vitest's own output. */
 const quietLog = { info: () => undefined, warn: () => undefined, error: (message: string, extra?: Record<string, unknown>) => console.error(message, extra) };
 
-/** An in-memory local cloud on free ports, for integration tests. */
+/** An in-memory local cloud on free ports, for integration tests; the authorizer cache is the deployed one (60 s). */
 export async function startTestCloud(): Promise<LocalCloud> {
   useLocalAwsSettings();
   process.env.POWERTOOLS_LOG_LEVEL = process.env.DOM_TEST_LOG_LEVEL ?? 'CRITICAL';
-  return startLocalCloud({ apiPort: 0, authorizerCacheSeconds: 0, log: quietLog });
+  return startLocalCloud({ apiPort: 0, log: quietLog });
 }
 
 export function createTestTenant(name = 'Test Shop'): Promise<CreatedTenant> {
