@@ -498,8 +498,8 @@ export const topology: Topology = {
       targets: [{ kind: 'function', function: 'startFulfillment' }],
     },
     stockArrived: {
-      description: 'New stock for a SKU re-routes the orders waiting for it',
-      pattern: { source: [EVENT_SOURCE], 'detail-type': ['StockChanged'], detail: { data: { available: [{ numeric: ['>', 0] }] } } },
+      description: 'New stock for a SKU (availability went up) re-routes the orders waiting for it',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': ['StockChanged'], detail: { data: { availableDelta: [{ numeric: ['>', 0] }] } } },
       targets: [{ kind: 'function', function: 'retryBackorders' }],
     },
   },

@@ -9,11 +9,20 @@ import { fanOutEvent } from '#application/notifications/fan-out';
 import { dynamoDeliveryStore, dynamoWebhookStore } from '#adapters/dynamodb/webhook-store';
 import { sqsDeliveryQueue } from '#adapters/sqs/delivery-queue';
 import { systemClock } from '#adapters/system/system';
+import { ttlCache } from '#adapters/ttl-cache';
+import { subscriptionCacheMs } from '#config/webhooks';
 import { metadataSchema } from '#events/envelope';
 import { logger, metrics, tracer } from '#powertools/index';
 
 const detailSchema = z.object({ metadata: metadataSchema.extend({ tenantId: z.string().regex(/^t_[a-z0-9]{10,32}$/) }), data: z.unknown() });
-const deps = { webhooks: dynamoWebhookStore, deliveries: dynamoDeliveryStore, queue: sqsDeliveryQueue, clock: systemClock };
+// Every DOM event comes here, mostly for tenants with few or no webhooks: their subscriptions are read at most once
+// per cache period per container (a new webhook starts receiving within it).
+const deps = {
+  webhooks: { ...dynamoWebhookStore, list: ttlCache((tenantId) => dynamoWebhookStore.list(tenantId), subscriptionCacheMs()) },
+  deliveries: dynamoDeliveryStore,
+  queue: sqsDeliveryQueue,
+  clock: systemClock,
+};
 
 /**
  * Target of the bus rule matching every DOM event: offers it to the tenant's webhook subscriptions. A detail that is

@@ -30,6 +30,8 @@ let receiverUrl: string;
 const received: Received[] = [];
 
 beforeAll(async () => {
+  // These tests register a webhook and publish at once: read subscriptions fresh instead of from the 5 s cache.
+  process.env.WEBHOOK_SUBSCRIPTION_CACHE_MS = '0';
   cloud = await startTestCloud();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];

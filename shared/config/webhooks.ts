@@ -30,3 +30,15 @@ export class InvalidFlagError extends MissingConfigurationError {
     this.message = `Environment variable ${variable} must be true or false, not ${JSON.stringify(raw)}`;
   }
 }
+
+/**
+ * `WEBHOOK_SUBSCRIPTION_CACHE_MS` (default 5000): how long the fan-out keeps a tenant's subscriptions in memory.
+ * Every bus event passes the fan-out, so this saves a Query per event; a new webhook starts receiving within it.
+ */
+export function subscriptionCacheMs(): number {
+  const raw = process.env.WEBHOOK_SUBSCRIPTION_CACHE_MS;
+  if (raw === undefined || raw === '') return 5_000;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`WEBHOOK_SUBSCRIPTION_CACHE_MS must be a whole number of milliseconds, not ${JSON.stringify(raw)}`);
+  return value;
+}

@@ -4,24 +4,20 @@ import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
 import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import { ttlCache } from '../ttl-cache.ts';
 import { documentClient, tableName } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { ConcurrentUpdateError, orderItem, orderOf } from './order-store.ts';
 
-/** Locations change rarely and the router reads them for every order: each container keeps them this long. */
-const LOCATION_CACHE_MS = 30_000;
-const locationCache = new Map<string, { at: number; locations: Promise<Location[]> }>();
+/** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
+const cachedLocations = ttlCache(
+  (tenantId): Promise<Location[]> => queryAll({ pk: keys.locations(tenantId), prefix: 'LOCATION#' }).then((items) => items.map(locationOfItem)),
+  30_000,
+);
 
 export const dynamoNetworkReader: NetworkReader = {
-  locations(tenantId) {
-    const cached = locationCache.get(tenantId);
-    if (cached && Date.now() - cached.at < LOCATION_CACHE_MS) return cached.locations;
-    const locations = queryAll({ pk: keys.locations(tenantId), prefix: 'LOCATION#' }).then((items) => items.map(locationOfItem));
-    locationCache.set(tenantId, { at: Date.now(), locations });
-    locations.catch(() => locationCache.delete(tenantId));
-    return locations;
-  },
+  locations: cachedLocations,
 
   async skus(tenantId, skus) {
     const found = new Map<string, Sku>();

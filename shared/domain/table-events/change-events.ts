@@ -49,6 +49,7 @@ function stockEvents(change: ItemChange, before: SkuNetwork | undefined, after: 
         sku: after.sku,
         available: after.available,
         previousAvailable: before?.available ?? 0,
+        availableDelta: after.available - (before?.available ?? 0),
         locations: moved.map(({ locationId, onHand, reserved, safetyStock, available }) => ({ locationId, onHand, reserved, safetyStock, available })),
         projectedAt: after.projectedAt,
       }),
