@@ -14,6 +14,7 @@ export { useLocalAwsSettings } from './cloud-settings.ts';
 import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
+import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
 import { functionArn, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { startQueuePoller, startStreamPoller, type Poller } from './pollers.ts';
@@ -25,6 +26,8 @@ export interface LocalCloudOptions {
   apiPort?: number;
   /** Where the table, stream, executions and checkpoints persist; undefined keeps everything in memory (tests). */
   dataDir?: string;
+  /** Run the DynamoDB endpoint on this thread instead of a worker thread (the worker uses the machine's second core). */
+  dynamodbInProcess?: boolean;
   /** Seconds an authorizer decision is cached, as on the deployed API (tests use 0 to see key changes at once). */
   authorizerCacheSeconds?: number;
   log?: CloudLog;
@@ -81,7 +84,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
   try {
-    const dynamodb: LocalDynamoDb = await startLocalDynamoDb(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {});
+    const dynamodbOptions = dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {};
+    const dynamodb: LocalDynamoDb = options.dynamodbInProcess ? await startLocalDynamoDb(dynamodbOptions) : await startLocalDynamoDbWorker(dynamodbOptions);
     closers.push(() => dynamodb.close());
     const sqs: LocalSqs = await startLocalSqs(topology.queues);
     closers.push(() => sqs.close());
