@@ -15,6 +15,11 @@ export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_
 export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'];
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records (the oldest go first), so a busy
+ * local cloud's memory stays bounded; its consumers read within milliseconds, far inside either limit.
+ */
+export const MAX_RECORDS_PER_STREAM = 50_000;
 const SEQUENCE_DIGITS = 21;
 const MAX_GET_RECORDS = 1000;
 const STREAM_PREFIX = '@streams~';
@@ -210,12 +215,12 @@ export class Streams {
     }
   }
 
-  /** Drops records older than 24 hours, and streams disabled for longer than that. */
+  /** Drops records older than 24 hours or beyond the record cap, and streams disabled for longer than 24 hours. */
   async trim(): Promise<void> {
     const horizon = this.now() - RETENTION_MS;
     const ops: BatchOp[] = [];
     for (const stream of this.streams.values()) {
-      let drop = 0;
+      let drop = Math.max(0, stream.records.length - MAX_RECORDS_PER_STREAM);
       while (drop < stream.records.length && stream.records[drop]!.at < horizon) drop++;
       if (drop === 0) continue;
       for (const stored of stream.records.splice(0, drop)) ops.push({ type: 'del', key: RECORD_PREFIX + pad(stored.seq) });

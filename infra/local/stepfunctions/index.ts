@@ -42,7 +42,7 @@ export interface LocalStepFunctions {
 }
 
 /** Keeps this many finished executions per state machine in memory (and in the journal), plus all running ones. */
-const FINISHED_EXECUTIONS_KEPT = 10_000;
+const FINISHED_EXECUTIONS_KEPT = 1_000;
 
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
   const region = options.region ?? 'us-east-1';
