@@ -16,23 +16,35 @@ const cachedLocations = ttlCache(
   30_000,
 );
 
+/** SKUs found are kept 30 s per container (weights rarely change); a SKU not found is looked up again every time. */
+const SKU_CACHE_MS = 30_000;
+const skuCache = new Map<string, { at: number; sku: Sku }>();
+
 export const dynamoNetworkReader: NetworkReader = {
   locations: cachedLocations,
 
   async skus(tenantId, skus) {
     const found = new Map<string, Sku>();
-    const unique = [...new Set(skus)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName()]: { Keys: unique.slice(i, i + 100).map((sku) => keys.sku(tenantId, sku)) } };
+    const now = Date.now();
+    const missing: string[] = [];
+    for (const sku of new Set(skus)) {
+      const cached = skuCache.get(`${tenantId}|${sku}`);
+      if (cached && now - cached.at < SKU_CACHE_MS) found.set(sku, cached.sku);
+      else missing.push(sku);
+    }
+    for (let i = 0; i < missing.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName()]: { Keys: missing.slice(i, i + 100).map((sku) => keys.sku(tenantId, sku)) } };
       while (request && Object.keys(request).length) {
         const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
         for (const item of result.Responses?.[tableName()] ?? []) {
           const sku = skuOfItem(item);
           found.set(sku.sku, sku);
+          skuCache.set(`${tenantId}|${sku.sku}`, { at: now, sku });
         }
         request = result.UnprocessedKeys as typeof request;
       }
     }
+    if (skuCache.size > 50_000) skuCache.clear();
     return found;
   },
 };
@@ -64,19 +76,30 @@ export function defaultRoutingRules(tenantId: string): RoutingRules {
 
 export const DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST = 5;
 
+async function readSetting(tenantId: string, what: string): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, what) }));
+  return Item;
+}
+
+// Rules, rate tables and settings change rarely and every order reads them (plan, and rating for each parcel): each
+// container keeps them 30 s, so a merchant's change applies to orders routed half a minute later at most.
+const cachedRules = ttlCache(async (tenantId): Promise<RoutingRules> => {
+  const item = await readSetting(tenantId, 'ROUTING_RULES');
+  return item ? parseRoutingRules(item.rules) : defaultRoutingRules(tenantId);
+}, 30_000);
+const cachedRateTable = ttlCache(async (tenantId): Promise<RateTable> => {
+  const item = await readSetting(tenantId, 'RATE_TABLE');
+  return item ? parseRateTable(item.table) : DEFAULT_RATE_TABLE;
+}, 30_000);
+const cachedVipLimit = ttlCache(async (tenantId): Promise<number> => {
+  const item = await readSetting(tenantId, 'SETTINGS');
+  return typeof item?.vipFreeUpgradeMaxExtraCost === 'number' ? item.vipFreeUpgradeMaxExtraCost : DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST;
+}, 30_000);
+
 export const dynamoFulfillmentSettings: FulfillmentSettings = {
-  async routingRules(tenantId) {
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'ROUTING_RULES') }));
-    return Item ? parseRoutingRules(Item.rules) : defaultRoutingRules(tenantId);
-  },
-  async rateTable(tenantId): Promise<RateTable> {
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'RATE_TABLE') }));
-    return Item ? parseRateTable(Item.table) : DEFAULT_RATE_TABLE;
-  },
-  async vipFreeUpgradeMaxExtraCost(tenantId) {
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: settingsKey(tenantId, 'SETTINGS') }));
-    return typeof Item?.vipFreeUpgradeMaxExtraCost === 'number' ? Item.vipFreeUpgradeMaxExtraCost : DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST;
-  },
+  routingRules: cachedRules,
+  rateTable: cachedRateTable,
+  vipFreeUpgradeMaxExtraCost: cachedVipLimit,
 };
 
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
