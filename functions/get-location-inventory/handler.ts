@@ -18,5 +18,5 @@ export const handler = httpHandler(async (event) => {
     ...(after ? { after } : {}),
     ...(query.channel ? { channel: query.channel } : {}),
   }).catch(inventoryProblem);
-  return json(200, { items: page.items, next: encodeCursor(page.next) });
+  return json(200, { items: page.items, nextCursor: encodeCursor(page.next) });
 });

@@ -13,5 +13,5 @@ export const handler = httpHandler(async (event) => {
   const query = queryParameters(event, pageQuerySchema);
   const after = decodeCursor(query.cursor);
   const page = await listLocations(deps, tenantId, { limit: query.limit, ...(after ? { after } : {}) }).catch(inventoryProblem);
-  return json(200, { items: page.items.map(({ tenantId: _t, ...location }) => location), next: encodeCursor(page.next) });
+  return json(200, { items: page.items.map(({ tenantId: _t, ...location }) => location), nextCursor: encodeCursor(page.next) });
 });

@@ -7,6 +7,12 @@ import { ACCOUNT_ID, REGION, REPO_ROOT } from './constants.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/**
+ * Concurrent executions per function, as Lambda's concurrency limit would cap them: beyond it invocations wait their
+ * turn (the local cloud queues them instead of throttling). Keeps an overloaded local cloud's work in flight bounded.
+ */
+export const LOCAL_CONCURRENCY_PER_FUNCTION = 32;
+
 /** How a handler failure looks to its caller, as Lambda reports it (`errorType` is what Step Functions matches on). */
 export class LambdaInvocationError extends Error {
   constructor(
@@ -34,6 +40,7 @@ export function functionArn(id: FunctionId): string {
  */
 export class LocalLambdaRuntime {
   private readonly loaded = new Map<FunctionId, Promise<Handler>>();
+  private readonly slots = new Map<FunctionId, { running: number; waiting: Array<() => void> }>();
   private readonly byName = new Map<string, FunctionId>();
   readonly invocations = new Map<FunctionId, { count: number; errors: number }>();
 
@@ -59,6 +66,32 @@ export class LocalLambdaRuntime {
   }
 
   async invoke(id: FunctionId, event: unknown): Promise<unknown> {
+    await this.acquire(id);
+    try {
+      return await this.run(id, event);
+    } finally {
+      this.release(id);
+    }
+  }
+
+  private async acquire(id: FunctionId): Promise<void> {
+    const slot = this.slots.get(id) ?? this.slots.set(id, { running: 0, waiting: [] }).get(id)!;
+    if (slot.running < LOCAL_CONCURRENCY_PER_FUNCTION) {
+      slot.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => slot.waiting.push(resolve));
+  }
+
+  private release(id: FunctionId): void {
+    const slot = this.slots.get(id)!;
+    const next = slot.waiting.shift();
+    // The slot passes straight to the next waiter; only when nobody waits does the count go down.
+    if (next) next();
+    else slot.running--;
+  }
+
+  private async run(id: FunctionId, event: unknown): Promise<unknown> {
     const spec = topology.functions[id];
     const handler = await this.load(id);
     const stats = this.invocations.get(id)!;

@@ -142,7 +142,7 @@ export const skuAvailabilitySchema = z
   .meta({ id: 'SkuAvailability' });
 
 export const locationInventoryPageSchema = z
-  .object({ items: z.array(stockViewSchema.extend({ sku: z.string() })), next: z.string().optional() })
+  .object({ items: z.array(stockViewSchema.extend({ sku: z.string() })), nextCursor: z.string().optional() })
   .meta({ id: 'LocationInventoryPage' });
 
 export const adjustmentReportSchema = z
@@ -209,7 +209,7 @@ export const operations = {
     tags: ['inventory'],
     auth: true,
     query: pageQuerySchema,
-    responses: { 200: { description: 'A page of locations', schema: z.object({ items: z.array(locationSchema), next: z.string().optional() }) } },
+    responses: { 200: { description: 'A page of locations', schema: z.object({ items: z.array(locationSchema), nextCursor: z.string().optional() }) } },
   },
   getLocation: {
     operationId: 'getLocation',

@@ -16,10 +16,11 @@ export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_I
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /**
- * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records (the oldest go first), so a busy
- * local cloud's memory stays bounded; its consumers read within milliseconds, far inside either limit.
+ * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records that every active reader has
+ * already read (the oldest go first), so a busy local cloud's memory stays bounded. Records a reader still has to read
+ * are never dropped for the cap; a TRIM_HORIZON replay sees the last 10,000 records and everything unread.
  */
-export const MAX_RECORDS_PER_STREAM = 50_000;
+export const MAX_RECORDS_PER_STREAM = 10_000;
 const SEQUENCE_DIGITS = 21;
 const MAX_GET_RECORDS = 1000;
 const STREAM_PREFIX = '@streams~';
@@ -67,7 +68,12 @@ interface StoredRecord {
 interface Stream {
   meta: StreamMeta;
   records: StoredRecord[];
+  /** Where each reader (an iterator chain) last read, and when: the record cap never drops what a reader has not read. */
+  readers?: Map<string, { position: number; at: number }>;
 }
+
+/** A reader that has not called GetRecords for this long no longer holds records back from the cap. */
+const READER_IDLE_MS = 5 * 60 * 1000;
 
 /** One committed item change, as the write path reports it. */
 export interface ItemChange {
@@ -219,8 +225,17 @@ export class Streams {
   async trim(): Promise<void> {
     const horizon = this.now() - RETENTION_MS;
     const ops: BatchOp[] = [];
+    const now = this.now();
     for (const stream of this.streams.values()) {
-      let drop = Math.max(0, stream.records.length - MAX_RECORDS_PER_STREAM);
+      // The cap only takes records at or below the slowest active reader's position.
+      let readUpTo = Infinity;
+      for (const [id, reader] of stream.readers ?? []) {
+        if (now - reader.at > READER_IDLE_MS) stream.readers!.delete(id);
+        else readUpTo = Math.min(readUpTo, reader.position);
+      }
+      let drop = 0;
+      const overCap = stream.records.length - MAX_RECORDS_PER_STREAM;
+      while (drop < overCap && stream.records[drop]!.seq <= readUpTo) drop++;
       while (drop < stream.records.length && stream.records[drop]!.at < horizon) drop++;
       if (drop === 0) continue;
       for (const stored of stream.records.splice(0, drop)) ops.push({ type: 'del', key: RECORD_PREFIX + pad(stored.seq) });
@@ -356,7 +371,7 @@ export class Streams {
             'Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, LATEST, AT_SEQUENCE_NUMBER, TRIM_HORIZON]',
         );
     }
-    return { ShardIterator: encodeIterator(stream.meta.streamArn, position) };
+    return { ShardIterator: encodeIterator(stream.meta.streamArn, position, randomBytes(6).toString('hex')) };
   }
 
   private getRecords(body: Record<string, unknown>): Record<string, unknown> {
@@ -381,21 +396,22 @@ export class Streams {
     const page = records.slice(lo, lo + limit);
     const position = page.length ? page[page.length - 1]!.seq : iterator.position;
     const closed = stream.meta.status === 'DISABLED' && lo + page.length >= records.length;
+    if (iterator.reader) (stream.readers ??= new Map()).set(iterator.reader, { position, at: this.now() });
     return {
       Records: page.map((s) => s.record),
-      ...(closed ? {} : { NextShardIterator: encodeIterator(stream.meta.streamArn, position) }),
+      ...(closed ? {} : { NextShardIterator: encodeIterator(stream.meta.streamArn, position, iterator.reader) }),
     };
   }
 }
 
-function encodeIterator(arn: string, position: number): string {
-  return Buffer.from(JSON.stringify([arn, position])).toString('base64url');
+function encodeIterator(arn: string, position: number, reader?: string): string {
+  return Buffer.from(JSON.stringify(reader ? [arn, position, reader] : [arn, position])).toString('base64url');
 }
 
-function decodeIterator(value: unknown): { arn: string; position: number } {
+function decodeIterator(value: unknown): { arn: string; position: number; reader?: string } {
   try {
-    const [arn, position] = JSON.parse(Buffer.from(String(value), 'base64url').toString()) as [unknown, unknown];
-    if (typeof arn === 'string' && typeof position === 'number') return { arn, position };
+    const [arn, position, reader] = JSON.parse(Buffer.from(String(value), 'base64url').toString()) as [unknown, unknown, unknown];
+    if (typeof arn === 'string' && typeof position === 'number') return { arn, position, ...(typeof reader === 'string' ? { reader } : {}) };
   } catch {
     // fall through to the AWS error below
   }

@@ -74,10 +74,10 @@ describe('locations', () => {
   it('are listed page by page', async () => {
     await Promise.all(['L-1', 'L-2', 'L-3'].map((id) => call(b, 'PUT', `/locations/${id}`, warehouse)));
     const first = await call(b, 'GET', '/locations?limit=2');
-    const second = await call(b, 'GET', `/locations?limit=2&cursor=${first.body.next}`);
+    const second = await call(b, 'GET', `/locations?limit=2&cursor=${first.body.nextCursor}`);
     expect(first.body.items.map((l: { locationId: string }) => l.locationId)).toEqual(['L-1', 'L-2']);
     expect(second.body.items.map((l: { locationId: string }) => l.locationId)).toEqual(['L-3']);
-    expect(second.body.next).toBeUndefined();
+    expect(second.body.nextCursor).toBeUndefined();
   });
 });
 
@@ -155,7 +155,7 @@ describe('inventory reads', () => {
     await call(a, 'PUT', '/channels/marketplace', { holdBack: { units: 4 }, skus: { 'P-2': { share: 0.5 } } });
 
     const first = await call(a, 'GET', '/inventory?locationId=PAGE&limit=2&channel=marketplace');
-    const second = await call(a, 'GET', `/inventory?locationId=PAGE&limit=2&cursor=${first.body.next}`);
+    const second = await call(a, 'GET', `/inventory?locationId=PAGE&limit=2&cursor=${first.body.nextCursor}`);
 
     expect(first.body.items.map((i: { sku: string; available: number }) => [i.sku, i.available])).toEqual([['P-1', 6], ['P-2', 5]]);
     expect(second.body.items.map((i: { sku: string; available: number }) => [i.sku, i.available])).toEqual([['P-3', 10]]);
@@ -179,7 +179,7 @@ describe('tenant isolation', () => {
     expect((await call(b, 'GET', '/skus/SECRET-SKU')).status).toBe(404);
     expect((await call(b, 'GET', '/inventory/SECRET-SKU')).body).toEqual({ sku: 'SECRET-SKU', available: 0, locations: [] });
     expect((await call(b, 'GET', '/inventory?locationId=SECRET')).status).toBe(404);
-    expect((await call(b, 'GET', `/locations?cursor=${aPage.body.next}`)).status).toBe(400);
+    expect((await call(b, 'GET', `/locations?cursor=${aPage.body.nextCursor}`)).status).toBe(400);
     const forged = Buffer.from(JSON.stringify({ pk: `${b.tenantId}#LOCATIONS`, sk: 7 })).toString('base64url');
     expect((await call(b, 'GET', `/locations?cursor=${forged}`)).status).toBe(400);
     const write = await call(b, 'POST', '/inventory/adjustments', { adjustments: [{ locationId: 'SECRET', sku: 'SECRET-SKU', set: 0 }] });
