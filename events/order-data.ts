@@ -14,6 +14,17 @@ export const orderEventData = z.object({
   backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
 });
 
+/** A shipment's carrier quote: service, cost, promise and carbon. */
+export const quoteSchema = z.object({
+  carrier: z.string(),
+  service: z.string(),
+  cost: z.number(),
+  chargedToCustomer: z.number().optional(),
+  promisedDeliveryDate: z.string(),
+  co2Grams: z.number(),
+  upgraded: z.boolean().optional(),
+});
+
 /** The data every shipment event carries. */
 export const shipmentEventData = z.object({
   orderId: z.string(),
@@ -22,17 +33,7 @@ export const shipmentEventData = z.object({
   status: z.string(),
   fulfillment: z.string(),
   lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
-  quote: z
-    .object({
-      carrier: z.string(),
-      service: z.string(),
-      cost: z.number(),
-      chargedToCustomer: z.number().optional(),
-      promisedDeliveryDate: z.string(),
-      co2Grams: z.number(),
-      upgraded: z.boolean().optional(),
-    })
-    .optional(),
+  quote: quoteSchema.optional(),
   tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
   reason: z.string().optional(),
   customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DomApi } from './api-client.ts';
-import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+import { useTestCloud } from './test-cloud.ts';
+import { createTestTenant, eventually } from './testing.ts';
 
-let cloud: LocalCloud;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-});
-
-afterAll(async () => {
-  await cloud?.close();
-});
+const cloud = useTestCloud();
 
 interface OrderView {
   orderId: string;
@@ -22,7 +14,7 @@ interface OrderView {
 describe('300 concurrent orders for a SKU with 25 units', () => {
   it('allocates exactly 25 units, backorders the rest and leaves none stuck', async () => {
     const tenant = await createTestTenant('Contention Shop');
-    const api = new DomApi(cloud.apiUrl, tenant.apiKey);
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
     await api.ok('PUT', '/skus/HOT-SNEAKER', { weightLb: 2 });
     const stores = [
       { id: 'olean-wh', zip: '14760', units: 10 },

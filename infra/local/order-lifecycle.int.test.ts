@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DomApi } from './api-client.ts';
-import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+import { useTestCloud } from './test-cloud.ts';
+import { createTestTenant, eventually } from './testing.ts';
 
-let cloud: LocalCloud;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-});
-
-afterAll(async () => {
-  await cloud?.close();
-});
+const cloud = useTestCloud();
 
 interface OrderView {
   orderId: string;
@@ -28,7 +20,7 @@ const NEW_YORK = { country: 'US', postalCode: '10001' };
 
 async function tenantWith(stock: Array<{ locationId: string; zip: string; type?: string; units: Record<string, number> }>, skus: Record<string, number> = { 'TEE-BLK-M': 0.4 }): Promise<DomApi> {
   const tenant = await createTestTenant('Lifecycle Shop');
-  const api = new DomApi(cloud.apiUrl, tenant.apiKey);
+  const api = new DomApi(cloud().apiUrl, tenant.apiKey);
   for (const [sku, weightLb] of Object.entries(skus)) await api.ok('PUT', `/skus/${sku}`, { weightLb });
   for (const location of stock) {
     await api.ok('PUT', `/locations/${location.locationId}`, { name: location.locationId, type: location.type ?? 'warehouse', address: { postalCode: location.zip, country: 'US' } });
@@ -156,7 +148,7 @@ describe('order lifecycle on the local cloud', () => {
     expect(failed.statusReason).toMatch(/UnroutableDestinationError/);
     const sqs = new SQSClient({});
     const message = await eventually(async () => {
-      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: cloud.queueUrls.workflowFailures.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: cloud().queueUrls.workflowFailures.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
       return received.Messages?.find((m) => JSON.parse(m.Body!).orderId === orderId);
     });
     expect(JSON.parse(message.Body!)).toMatchObject({ workflow: 'order-fulfillment', orderId, error: { Error: 'UnroutableDestinationError' } });

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DomApi } from './api-client.ts';
-import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+import { useTestCloud } from './test-cloud.ts';
+import { createTestTenant, eventually } from './testing.ts';
 
-let cloud: LocalCloud;
-
-beforeAll(async () => {
-  cloud = await startTestCloud();
-});
-
-afterAll(async () => {
-  await cloud?.close();
-});
+const cloud = useTestCloud();
 
 interface OrderView {
   orderId: string;
@@ -29,7 +21,7 @@ const NEW_YORK = { country: 'US', postalCode: '10001' };
 /** The t-shirt story's network: Brooklyn is closest with one tee, Olean (NY) has two, a Manhattan store has two. */
 async function storyTenant(options: { storeShips?: boolean } = {}): Promise<DomApi> {
   const tenant = await createTestTenant('T-shirt Story');
-  const api = new DomApi(cloud.apiUrl, tenant.apiKey);
+  const api = new DomApi(cloud().apiUrl, tenant.apiKey);
   await api.ok('PUT', '/locations/brooklyn-wh', { name: 'Brooklyn warehouse', type: 'warehouse', address: { postalCode: '11222', country: 'US' } });
   await api.ok('PUT', '/locations/olean-wh', { name: 'Olean warehouse', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
   await api.ok('PUT', '/locations/manhattan-store', {

@@ -50,9 +50,7 @@ export function startStreamPoller(options: {
   const sqs = new SQSClient({});
   const checkpoints = new CheckpointFile(options.checkpointDir, `stream-${options.name}.json`);
   const idleDelay = options.idleDelayMs ?? 25;
-  let stopped = false;
-  let caughtUp = false;
-  let waiters: Array<() => void> = [];
+  const loop = new PollLoop();
 
   async function run(): Promise<void> {
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
@@ -65,19 +63,18 @@ export function startStreamPoller(options: {
     let iterator = await shardIterator(streamArn, shardId, position);
     let buffer: StreamRecord[] = [];
 
-    while (!stopped) {
+    while (!loop.stopped) {
       if (buffer.length < mapping.batchSize && iterator) {
         const page = await getRecords(iterator);
         iterator = page.NextShardIterator;
         buffer.push(...(page.Records ?? []));
       }
       if (buffer.length === 0) {
-        caughtUp = true;
-        for (const wake of waiters.splice(0)) wake();
+        loop.idle();
         await sleep(idleDelay);
         continue;
       }
-      caughtUp = false;
+      loop.busy();
       const batch = buffer.slice(0, mapping.batchSize);
       const processed = await deliver(streamArn, shardId, batch);
       buffer = buffer.slice(processed);
@@ -160,19 +157,7 @@ export function startStreamPoller(options: {
     );
   }
 
-  const running = run().catch((error: unknown) => {
-    if (!stopped) log.error('Stream poller stopped on an error', { mapping: options.name, error: String(error) });
-  });
-
-  return {
-    drained: () => (caughtUp ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
-    async stop() {
-      stopped = true;
-      await running;
-      for (const wake of waiters.splice(0)) wake();
-      waiters = [];
-    },
-  };
+  return loop.start(run, (error) => log.error('Stream poller stopped on an error', { mapping: options.name, error: String(error) }));
 }
 
 const streamsAgent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -244,12 +229,10 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
 export function startQueuePoller(options: { name: string; queueUrl: string; queueArn: string; mapping: QueueMappingSpec; invoke: Invoke; log: Log }): Poller {
   const sqs = new SQSClient({});
   const { mapping, log } = options;
-  let stopped = false;
-  let caughtUp = false;
-  let waiters: Array<() => void> = [];
+  const loop = new PollLoop();
 
   async function run(): Promise<void> {
-    while (!stopped) {
+    while (!loop.stopped) {
       const received = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
@@ -261,11 +244,10 @@ export function startQueuePoller(options: { name: string; queueUrl: string; queu
       );
       const messages = received.Messages ?? [];
       if (messages.length === 0) {
-        caughtUp = true;
-        for (const wake of waiters.splice(0)) wake();
+        loop.idle();
         continue;
       }
-      caughtUp = false;
+      loop.busy();
       const records = messages.map((m) => ({
         messageId: m.MessageId!,
         receiptHandle: m.ReceiptHandle!,
@@ -297,19 +279,38 @@ export function startQueuePoller(options: { name: string; queueUrl: string; queu
     }
   }
 
-  const running = run().catch((error: unknown) => {
-    if (!stopped) log.error('Queue poller stopped on an error', { mapping: options.name, error: String(error) });
-  });
+  return loop.start(run, (error) => log.error('Queue poller stopped on an error', { mapping: options.name, error: String(error) }));
+}
 
-  return {
-    drained: () => (caughtUp ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
-    async stop() {
-      stopped = true;
-      await running;
-      for (const wake of waiters.splice(0)) wake();
-      waiters = [];
-    },
-  };
+/** The run-until-stopped loop both pollers share, with the "drained" signal `settle()` waits on. */
+class PollLoop {
+  stopped = false;
+  private caughtUp = false;
+  private waiters: Array<() => void> = [];
+
+  /** Nothing left to deliver right now: wake whoever waits for the drain. */
+  idle(): void {
+    this.caughtUp = true;
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  busy(): void {
+    this.caughtUp = false;
+  }
+
+  start(run: () => Promise<void>, onError: (error: unknown) => void): Poller {
+    const running = run().catch((error: unknown) => {
+      if (!this.stopped) onError(error);
+    });
+    return {
+      drained: () => (this.caughtUp ? Promise.resolve() : new Promise<void>((resolve) => this.waiters.push(resolve))),
+      stop: async () => {
+        this.stopped = true;
+        await running;
+        this.idle();
+      },
+    };
+  }
 }
 
 /** A stream position kept in the data directory (written atomically); in memory when there is none. */

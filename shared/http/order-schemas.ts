@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '#domain/orders/order';
 import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
+import { quoteSchema } from '#events/order-data';
 
 /** Request and response schemas of the order and shipment routes (operations.ts lists the routes). */
 
@@ -35,16 +36,6 @@ export const shipmentReportSchema = z
 export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() }).meta({ id: 'CancelOrder' });
 
 export const placedOrderSchema = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).meta({ id: 'PlacedOrder' });
-
-const quoteSchema = z.object({
-  carrier: z.string(),
-  service: z.string(),
-  cost: z.number(),
-  chargedToCustomer: z.number().optional(),
-  promisedDeliveryDate: z.string(),
-  co2Grams: z.number(),
-  upgraded: z.boolean().optional(),
-});
 
 export const shipmentSchema = z
   .object({
