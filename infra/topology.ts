@@ -44,7 +44,9 @@ export type FunctionId =
   | 'confirmAllocation'
   | 'markOrderFailed'
   | 'retryBackorders'
-  | 'sweepStuckOrders';
+  | 'sweepStuckOrders'
+  | 'putRoutingRules'
+  | 'getRoutingRules';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookDeliveries';
 
@@ -450,6 +452,20 @@ export const topology: Topology = {
       timeoutSeconds: 120,
       grants: { table: 'read', stateMachines: ['orderFulfillment'] },
     },
+    putRoutingRules: {
+      entry: 'functions/put-routing-rules/handler.ts',
+      description: 'PUT /routing-rules: a new version of the tenant\'s routing rules (validated, every version kept)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getRoutingRules: {
+      entry: 'functions/get-routing-rules/handler.ts',
+      description: 'GET /routing-rules: the tenant\'s current routing rules (the defaults until it stores some)',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
   },
 
   routes: [
@@ -471,6 +487,8 @@ export const topology: Topology = {
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks/{webhookId}/test', function: 'testWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
+    { method: 'PUT', path: '/routing-rules', function: 'putRoutingRules', auth: 'apiKey' },
+    { method: 'GET', path: '/routing-rules', function: 'getRoutingRules', auth: 'apiKey' },
     { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
@@ -488,8 +506,10 @@ export const topology: Topology = {
       targets: [{ kind: 'stateMachine', stateMachine: 'tenantOnboarding' }],
     },
     webhookFanOut: {
-      description: 'Every DOM event is offered to its tenant\'s webhook subscriptions (the webhook machinery\'s own Webhook* types excluded)',
-      pattern: { source: [EVENT_SOURCE], 'detail-type': [{ 'anything-but': { prefix: 'Webhook' } }] },
+      // StockChanged is left out: one per reservation, it would cost a Lambda invocation per unit sold; stock webhooks
+      // get StockLow (and merchants read availability with GET /inventory). WebhookTest is the machinery's own ping.
+      description: 'Every DOM event but StockChanged is offered to its tenant\'s webhook subscriptions',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': [{ 'anything-but': ['StockChanged', 'WebhookTest'] }] },
       targets: [{ kind: 'function', function: 'fanOutWebhooks' }],
     },
     orderAccepted: {

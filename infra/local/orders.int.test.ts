@@ -103,3 +103,25 @@ describe('the t-shirt story, end to end over HTTP', () => {
     expect(inventory.available).toBe(0);
   });
 });
+
+describe('routing rules as data, per tenant', () => {
+  it('stores versioned rules that the router applies, refusing stale edits and invalid documents', async () => {
+    const api = await storyTenant();
+    const defaults = await api.ok<{ version: number; isDefault: boolean }>('GET', '/routing-rules');
+    expect(defaults.isDefault).toBe(true);
+
+    const warehousesOnly = { ruleSets: [{ id: 'no-stores', filters: { locationTypes: ['warehouse'] }, split: { policy: 'single' } }], expectedVersion: 0 };
+    const stored = await api.ok<{ version: number }>('PUT', '/routing-rules', warehousesOnly);
+    expect(stored.version).toBe(1);
+    expect((await api.request('PUT', '/routing-rules', warehousesOnly)).status).toBe(409);
+    const invalid = await api.request<{ errors: Array<{ field: string }> }>('PUT', '/routing-rules', { ruleSets: [{ id: 'web-only', scope: { channels: ['web'] } }] });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.errors.map((e) => e.field)).toContain('ruleSets');
+
+    const order = await place(api, twoTees());
+    expect(order.status).toBe('ALLOCATED');
+    expect(order.shipments.map((s) => s.locationId)).toEqual(['olean-wh']);
+    expect(order.routing?.explanation.join('\n')).toMatch(/no-stores@v1/);
+  });
+});
+

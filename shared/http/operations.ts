@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { placeOrderSchema } from '#domain/orders/intake';
+import { routingRulesSchema } from '#domain/routing/rules';
+import { putRoutingRulesSchema } from '#application/routing/routing-rules';
 import {
   cancelOrderSchema,
   listOrdersQuerySchema,
@@ -434,5 +436,24 @@ export const operations = {
     pathParameters: shipmentPathSchema,
     requestBody: shipmentReportSchema,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
+  },
+  putRoutingRules: {
+    operationId: 'putRoutingRules',
+    method: 'put',
+    path: '/routing-rules',
+    summary: 'Store a new version of the routing rules (filters, preferences, ranking, split policy, VIP, hold-back, scopes)',
+    tags: ['routing'],
+    auth: true,
+    requestBody: putRoutingRulesSchema,
+    responses: { 200: { description: 'The stored rules with their new version', schema: routingRulesSchema.meta({ id: 'RoutingRules' }) }, 409: { description: 'expectedVersion is not the current version' } },
+  },
+  getRoutingRules: {
+    operationId: 'getRoutingRules',
+    method: 'get',
+    path: '/routing-rules',
+    summary: 'The current routing rules (the defaults until the tenant stores some)',
+    tags: ['routing'],
+    auth: true,
+    responses: { 200: { description: 'The current rules' } },
   },
 } satisfies Record<string, Operation>;

@@ -4,6 +4,7 @@ import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
 import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
 import { documentClient, tableName } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
@@ -177,5 +178,45 @@ export const dynamoStuckOrderFinder: StuckOrderFinder = {
       found.push(...Items.map(orderOf).filter((order) => order.updatedAt < olderThan.toISOString()));
     }
     return found.slice(0, limit);
+  },
+};
+
+/** Routing rules: the current version (read by the router) plus one item per version, for audit. */
+export const dynamoRoutingRulesStore: RoutingRulesStore = {
+  async get(tenantId) {
+    const item = await readSetting(tenantId, 'ROUTING_RULES');
+    return item
+      ? { rules: parseRoutingRules(item.rules), updatedAt: String(item.updatedAt), isDefault: false }
+      : { rules: defaultRoutingRules(tenantId), updatedAt: new Date(0).toISOString(), isDefault: true };
+  },
+  async put(rules, previousVersion, updatedAt) {
+    const table = tableName();
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: table,
+                Item: { ...settingsKey(rules.tenantId, 'ROUTING_RULES'), entity: 'RoutingRules', version: rules.version, rules, updatedAt },
+                ConditionExpression: previousVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :previous',
+                ...(previousVersion === 0 ? {} : { ExpressionAttributeValues: { ':previous': previousVersion } }),
+              },
+            },
+            {
+              Put: {
+                TableName: table,
+                Item: { ...settingsKey(rules.tenantId, `ROUTING_RULES#v${String(rules.version).padStart(6, '0')}`), entity: 'RoutingRulesVersion', version: rules.version, rules, updatedAt },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return false;
+      throw error;
+    }
   },
 };
