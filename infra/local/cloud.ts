@@ -11,7 +11,8 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
 export { useLocalAwsSettings } from './cloud-settings.ts';
-import { startLocalApiGateway, type LocalApiGateway } from './api-gateway.ts';
+import { startLocalApiGateway } from './api-gateway.ts';
+import { startApiGatewayWorker } from './api-worker.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
@@ -26,6 +27,11 @@ export interface LocalCloudOptions {
   apiPort?: number;
   /** Where the table, stream, executions and checkpoints persist; undefined keeps everything in memory (tests). */
   dataDir?: string;
+  /**
+   * Run the API gateway and its handlers on this thread instead of a worker thread. On a worker, requests are answered
+   * by their own event loop while the workflows keep this one busy (handlers of routes run there, everything else here).
+   */
+  apiInProcess?: boolean;
   /** Run the DynamoDB endpoint on this thread instead of a worker thread (the worker uses the machine's second core). */
   dynamodbInProcess?: boolean;
   /** Seconds an authorizer decision is cached, as on the deployed API (tests use 0 to see key changes at once). */
@@ -204,13 +210,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     closers.push(async () => timers.forEach(clearInterval));
 
-    const api: LocalApiGateway = await startLocalApiGateway({
-      ...(options.apiPort !== undefined ? { port: options.apiPort } : {}),
-      routes: topology.routes,
-      authorizer: 'authorizeRequest',
-      authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60,
-      invoke,
-    });
+    const gatewayOptions = { ...(options.apiPort !== undefined ? { port: options.apiPort } : {}), authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60 };
+    const api: { url: string; close(): Promise<void> } = options.apiInProcess
+      ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
+      : await startApiGatewayWorker(gatewayOptions);
     closers.push(() => api.close());
 
     let closed = false;

@@ -61,8 +61,8 @@ export class LocalLambdaRuntime {
   }
 
   /** Loads every handler now, so the first request does not pay for the imports. */
-  async warm(): Promise<void> {
-    await Promise.all((Object.keys(topology.functions) as FunctionId[]).map((id) => this.load(id)));
+  async warm(ids: FunctionId[] = Object.keys(topology.functions) as FunctionId[]): Promise<void> {
+    await Promise.all(ids.map((id) => this.load(id)));
   }
 
   async invoke(id: FunctionId, event: unknown): Promise<unknown> {

@@ -2,16 +2,16 @@ import './aws-settings.ts';
 import { createTenant, type CreatedTenant } from '../../shared/application/tenants/create-tenant.ts';
 import { dynamoTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
 import { randomIds, sha256Secrets, systemClock } from '../../shared/adapters/system/system.ts';
-import { startLocalCloud, useLocalAwsSettings, type LocalCloud } from './cloud.ts';
+import { startLocalCloud, useLocalAwsSettings, type LocalCloud, type LocalCloudOptions } from './cloud.ts';
 
 /** Quiet logs in tests unless asked for: failures still print through vitest's own output. */
 const quietLog = { info: () => undefined, warn: () => undefined, error: (message: string, extra?: Record<string, unknown>) => console.error(message, extra) };
 
 /** An in-memory local cloud on free ports, for integration tests; the authorizer cache is the deployed one (60 s). */
-export async function startTestCloud(): Promise<LocalCloud> {
+export async function startTestCloud(options: Pick<LocalCloudOptions, 'apiInProcess'> = {}): Promise<LocalCloud> {
   useLocalAwsSettings();
   process.env.POWERTOOLS_LOG_LEVEL = process.env.DOM_TEST_LOG_LEVEL ?? 'CRITICAL';
-  return startLocalCloud({ apiPort: 0, log: quietLog });
+  return startLocalCloud({ apiPort: 0, log: quietLog, ...options });
 }
 
 export function createTestTenant(name = 'Test Shop'): Promise<CreatedTenant> {
