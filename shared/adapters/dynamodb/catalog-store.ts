@@ -1,7 +1,7 @@
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelStore, LocationStore, SkuStore } from '#application/ports';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
-import { documentClient, tableName } from './client.ts';
+import { batchGetAll, documentClient, tableName } from './client.ts';
 import { channelOfItem, ENTITY, keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 
 type Item = Record<string, unknown>;
@@ -66,20 +66,10 @@ export const dynamoLocationStore: LocationStore = {
     return { items: (Items ?? []).map(locationOfItem), ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
   },
   async existing(tenantId, locationIds) {
-    const found = new Set<string>();
-    const unique = [...new Set(locationIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Item[]; ProjectionExpression: string }> | undefined = {
-        [tableName()]: { Keys: unique.slice(i, i + 100).map((id) => keys.location(tenantId, id)), ProjectionExpression: 'locationId' },
-      };
-      while (request && Object.keys(request).length) {
-        const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of result.Responses?.[tableName()] ?? []) found.add(String(item.locationId));
-        request = result.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+    const items = await batchGetAll([...new Set(locationIds)].map((id) => keys.location(tenantId, id)), { projection: 'locationId' });
+    return new Set(items.map((item) => String(item.locationId)));
   },
+
 };
 
 /** A cursor from a client is only ever used within the caller's own partition. */

@@ -1,4 +1,4 @@
-import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carriers/rate-table';
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
@@ -6,14 +6,19 @@ import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
 import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
-import { documentClient, tableName } from './client.ts';
+import { batchGetAll, documentClient, queryAll, tableName } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { ConcurrentUpdateError, orderItem, orderOf } from './order-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
-  (tenantId): Promise<Location[]> => queryAll({ pk: keys.locations(tenantId), prefix: 'LOCATION#' }).then((items) => items.map(locationOfItem)),
+  (tenantId): Promise<Location[]> =>
+    queryAll({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.locations(tenantId), ':prefix': 'LOCATION#' },
+    }).then((items) => items.map(locationOfItem)),
   30_000,
 );
 
@@ -33,40 +38,15 @@ export const dynamoNetworkReader: NetworkReader = {
       if (cached && now - cached.at < SKU_CACHE_MS) found.set(sku, cached.sku);
       else missing.push(sku);
     }
-    for (let i = 0; i < missing.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [tableName()]: { Keys: missing.slice(i, i + 100).map((sku) => keys.sku(tenantId, sku)) } };
-      while (request && Object.keys(request).length) {
-        const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of result.Responses?.[tableName()] ?? []) {
-          const sku = skuOfItem(item);
-          found.set(sku.sku, sku);
-          skuCache.set(`${tenantId}|${sku.sku}`, { at: now, sku });
-        }
-        request = result.UnprocessedKeys as typeof request;
-      }
+    for (const item of await batchGetAll(missing.map((sku) => keys.sku(tenantId, sku)))) {
+      const sku = skuOfItem(item);
+      found.set(sku.sku, sku);
+      skuCache.set(`${tenantId}|${sku.sku}`, { at: now, sku });
     }
     if (skuCache.size > 50_000) skuCache.clear();
     return found;
   },
 };
-
-async function queryAll(query: { pk: string; prefix: string }): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.prefix },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 const settingsKey = (tenantId: string, what: string) => ({ pk: tenantKey(tenantId, 'TENANT'), sk: what });
 
@@ -152,17 +132,10 @@ export const dynamoBackorderIndex: BackorderIndex = {
 /** The one cross-tenant read: the sweeper lists tenants from the tenant registry index (gsi2, partition TENANTS). */
 export const dynamoStuckOrderFinder: StuckOrderFinder = {
   async tenantIds() {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient.send(
-        new QueryCommand({ TableName: tableName(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'TENANTS' }, ...(start ? { ExclusiveStartKey: start } : {}) }),
-      );
-      ids.push(...(page.Items ?? []).map((item) => String(item.tenantId)));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    const items = await queryAll({ TableName: tableName(), IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': 'TENANTS' } });
+    return items.map((item) => String(item.tenantId));
   },
+
   async stuck(tenantId, olderThan, limit) {
     const found: Order[] = [];
     for (const status of ['ACCEPTED', 'ROUTING'] as const) {

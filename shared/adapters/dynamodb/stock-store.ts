@@ -1,33 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FinishAttempt, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { StockLevel } from '#domain/inventory/stock';
 import type { SkuNetwork } from '#domain/inventory/projection';
-import { documentClient, tableName } from './client.ts';
+import { batchGetAll, documentClient, queryAll, tableName } from './client.ts';
 import { ownKey } from './catalog-store.ts';
 import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
 
 type Item = Record<string, unknown>;
 export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
-
-async function batchGet(keyList: Array<{ pk: string; sk: string }>): Promise<Item[]> {
-  const items: Item[] = [];
-  for (let i = 0; i < keyList.length; i += 100) {
-    let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
-      [tableName()]: { Keys: keyList.slice(i, i + 100), ConsistentRead: true },
-    };
-    for (let attempt = 0; request && Object.keys(request).length; attempt++) {
-      if (attempt) await sleep(Math.min(500, 10 * 2 ** attempt));
-      const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
-      items.push(...(result.Responses?.[tableName()] ?? []));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return items;
-}
 
 /** A put guarded by the item's version: 0 means the item must not exist yet. */
 async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
@@ -50,28 +34,15 @@ async function putIfVersion(item: Item, expectedVersion: number): Promise<boolea
 
 export const dynamoStockStore: StockStore = {
   async getMany(tenantId, pairs) {
-    const items = await batchGet(pairs.map((p) => keys.stock(tenantId, p.locationId, p.sku)));
+    const items = await batchGetAll(pairs.map((p) => keys.stock(tenantId, p.locationId, p.sku)), { consistentRead: true });
     return new Map(items.map((item) => [stockKey(String(item.locationId), String(item.sku)), stockOfItem(item)]));
   },
   putIfVersion: (level: StockLevel, expectedVersion: number) => putIfVersion(stockItem(level), expectedVersion),
   async listBySku(tenantId, sku) {
-    const levels: StockLevel[] = [];
-    let after: Item | undefined;
-    do {
-      const page = await documentClient.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.stockOfSku(tenantId, sku) },
-          ConsistentRead: true,
-          ...(after ? { ExclusiveStartKey: after } : {}),
-        }),
-      );
-      levels.push(...(page.Items ?? []).map(stockOfItem));
-      after = page.LastEvaluatedKey;
-    } while (after);
-    return levels;
+    const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.stockOfSku(tenantId, sku) }, ConsistentRead: true });
+    return items.map(stockOfItem);
   },
+
   async listByLocation(tenantId, locationId, { limit, after }) {
     const pk = keys.stockAt(tenantId, locationId);
     const { Items, LastEvaluatedKey } = await documentClient.send(
@@ -241,7 +212,7 @@ export const dynamoReservationStore: ReservationStore = {
 
 export const dynamoSkuNetworkStore: SkuNetworkStore = {
   async getMany(tenantId, skus) {
-    const items = await batchGet([...new Set(skus)].map((sku) => keys.network(tenantId, sku)));
+    const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
     return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
   },
   putIfVersion: (network: SkuNetwork, expectedVersion: number) => putIfVersion(networkItem(network), expectedVersion),

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryAttempt, DeliveryKey, DeliveryStatus, DeliveryStore, WebhookStore } from '#application/notifications/ports';
 import type { WebhookSubscription } from '#domain/notifications/webhooks';
-import { documentClient, tableName } from './client.ts';
+import { documentClient, queryAll, tableName } from './client.ts';
 import { tenantKey } from './keys.ts';
 
 /**
@@ -94,22 +94,14 @@ export const dynamoWebhookStore: WebhookStore = {
   },
 
   async list(tenantId) {
-    const items: Item[] = [];
-    let after: Item | undefined;
-    do {
-      const page = await documentClient.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': subscriptionsPk(tenantId), ':prefix': WEBHOOK_PREFIX },
-          ...(after ? { ExclusiveStartKey: after } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      after = page.LastEvaluatedKey;
-    } while (after);
+    const items = await queryAll({
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': subscriptionsPk(tenantId), ':prefix': WEBHOOK_PREFIX },
+    });
     return items.map(subscriptionOf);
   },
+
 
   async get(tenantId, webhookId) {
     const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: subscriptionKey(tenantId, webhookId) }));
