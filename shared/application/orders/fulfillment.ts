@@ -33,6 +33,8 @@ export interface PlannedParcel {
 export interface FulfillmentState {
   tenantId: string;
   orderId: string;
+  /** The order's sales channel (its hold-backs apply to the reservations); set by the plan step. */
+  channel?: string;
   attempt: number;
   correlationId: string;
   /** Location+sku pairs a lost reservation race showed to be empty; the next routing round skips them. */
@@ -208,7 +210,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
       parcels.push(parcelOf(order, input.attempt, state.rounds + 1, parcels.length, location, 'ship', [...parcel.lines], skus, destination, preference, vip));
     }
   }
-  return { ...state, outcome: 'PLANNED', rounds: state.rounds + 1, parcels, explanation };
+  return { ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels, explanation };
 }
 
 /**
@@ -217,8 +219,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
  * (bounded), then gives up on what is left, which waits as a backorder.
  */
 export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentState): Promise<FulfillmentState> {
-  const { order } = await load(deps, state.tenantId, state.orderId);
-  if (order.status === 'CANCELLED') return { ...state, outcome: 'STOPPED' };
+  // No read of the order here: if it was cancelled meanwhile, the confirm step sees it and releases what this reserved.
   const reservationDeps: ReservationDeps = { reservations: deps.reservations, channels: deps.channels, clock: deps.clock };
   const results = await Promise.all(
     state.parcels.map((parcel) =>
@@ -226,7 +227,7 @@ export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentSt
         tenantId: state.tenantId,
         reservationId: parcel.reservationId,
         orderId: state.orderId,
-        channel: order.channel,
+        ...(state.channel ? { channel: state.channel } : {}),
         items: parcel.lines.map((l) => ({ locationId: parcel.locationId, sku: l.sku, quantity: l.quantity })),
         ttlSeconds: RESERVATION_TTL_SECONDS,
       }),
