@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { dynamoOrderStore } from '../../shared/adapters/dynamodb/order-store.ts';
+import type { Order } from '../../shared/domain/orders/order.ts';
+import { DomApi } from './api-client.ts';
+import { useTestCloud } from './test-cloud.ts';
+import { createTestTenant, eventually } from './testing.ts';
+
+const cloud = useTestCloud();
+
+describe('the stuck-order sweeper', () => {
+  it('re-drives an order whose workflow died in ROUTING, and leaves fresh ones alone', async () => {
+    const tenant = await createTestTenant('Sweeper Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
+    await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
+    await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 5 ? true : undefined));
+
+    // An order whose first attempt crashed mid-routing 20 minutes ago: ROUTING, attempt 1, no execution running.
+    const longAgo = new Date(Date.now() - 20 * 60_000).toISOString();
+    const stuck: Order = {
+      tenantId: tenant.tenantId,
+      orderId: 'o_0000000000stuck0000001',
+      channel: 'web',
+      customer: { tier: 'standard' },
+      shipTo: { country: 'US', postalCode: '10001' },
+      lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1, fulfillment: { type: 'ship' } }],
+      status: 'ROUTING',
+      allocations: [],
+      backorderedLines: [],
+      history: [{ status: 'ACCEPTED', at: longAgo }, { status: 'ROUTING', at: longAgo, reason: 'attempt 1' }],
+      attempt: 1,
+      createdAt: longAgo,
+      updatedAt: longAgo,
+      version: 2,
+    };
+    await dynamoOrderStore.create(stuck, { requestHash: 'stuck' });
+    const fresh = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1 }] });
+    await eventually(async () => ((await api.ok<{ status: string }>('GET', `/orders/${fresh.orderId}`)).status === 'ALLOCATED' ? true : undefined));
+    // Its OrderAccepted did not restart it: a ROUTING order is left to its running workflow.
+    await cloud().settle();
+    expect((await api.ok<{ status: string }>('GET', `/orders/${stuck.orderId}`)).status).toBe('ROUTING');
+
+    const swept = (await cloud().runSchedule('sweepStuckOrders')) as { redriven: number };
+    expect(swept.redriven).toBe(1);
+    const redriven = await eventually(async () => {
+      const order = await api.ok<{ status: string; history: Array<{ status: string; reason?: string }> }>('GET', `/orders/${stuck.orderId}`);
+      return order.status === 'ALLOCATED' ? order : undefined;
+    });
+    expect(redriven.history.map((h) => h.reason)).toContain('attempt 2');
+  });
+});
