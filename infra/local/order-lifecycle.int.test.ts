@@ -173,4 +173,17 @@ describe('order lifecycle on the local cloud', () => {
     expect(all.items.length).toBeGreaterThanOrEqual(list.items.length);
     expect(all.items).toHaveLength(1);
   });
+
+  it("stops routing to a location once its daily capacity is used up", async () => {
+    const api = await tenantWith([
+      { locationId: 'newark-wh', zip: '07102', units: { 'TEE-BLK-M': 10 } },
+      { locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 10 } },
+    ]);
+    // Newark is the cheaper origin for New York; it can ship one parcel a day.
+    await api.ok('PUT', '/locations/newark-wh', { name: 'newark-wh', type: 'warehouse', address: { postalCode: '07102', country: 'US' }, dailyCapacity: 1 });
+    const first = await orderOf(api, await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]), settled);
+    const second = await orderOf(api, await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]), settled);
+    expect(first.shipments.map((s) => s.locationId)).toEqual(['newark-wh']);
+    expect(second.shipments.map((s) => s.locationId)).toEqual(['olean-wh']);
+  });
 });

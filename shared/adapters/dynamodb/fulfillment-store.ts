@@ -26,8 +26,15 @@ const cachedLocations = ttlCache(
 const SKU_CACHE_MS = 30_000;
 const skuCache = new Map<string, { at: number; sku: Sku }>();
 
+const capacityPk = (tenantId: string, day: string) => tenantKey(tenantId, 'CAPACITY', day);
+
 export const dynamoNetworkReader: NetworkReader = {
   locations: cachedLocations,
+
+  async shipmentsToday(tenantId, day) {
+    const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': capacityPk(tenantId, day) } });
+    return new Map(items.map((item) => [String(item.locationId), Number(item.shipments ?? 0)]));
+  },
 
   async skus(tenantId, skus) {
     const found = new Map<string, Sku>();
@@ -86,7 +93,7 @@ export const dynamoFulfillmentSettings: FulfillmentSettings = {
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
 
 export const dynamoAllocationWriter: AllocationWriter = {
-  async saveAllocation({ order, expectedVersion, shipments, holdReservationIds, waitingSkus, noLongerWaitingSkus }) {
+  async saveAllocation({ order, expectedVersion, shipments, holdReservationIds, waitingSkus, noLongerWaitingSkus, day }) {
     const table = tableName();
     const items = [
       { Put: { TableName: table, Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } } },
@@ -106,6 +113,22 @@ export const dynamoAllocationWriter: AllocationWriter = {
       })),
       ...waitingSkus.map((sku) => ({ Put: { TableName: table, Item: { ...waitKey(order, sku), entity: 'BackorderEntry', version: 1, orderId: order.orderId, sku } } })),
       ...noLongerWaitingSkus.map((sku) => ({ Delete: { TableName: table, Key: waitKey(order, sku) } })),
+      // Daily capacity is counted, not guarded: a location may go a parcel or two over under concurrency (as a WMS's
+      // own wave planning would absorb), and the router stops choosing it once the count reaches its capacity.
+      ...[...new Set(shipments.filter((s) => s.fulfillment === 'ship').map((s) => s.locationId))].map((locationId) => ({
+        Update: {
+          TableName: table,
+          Key: { pk: capacityPk(order.tenantId, day), sk: `LOCATION#${locationId}` },
+          UpdateExpression: 'SET entity = :entity, locationId = :location, expiresAt = :expires ADD shipments :count, version :one',
+          ExpressionAttributeValues: {
+            ':entity': 'LocationDayCount',
+            ':location': locationId,
+            ':expires': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400,
+            ':count': shipments.filter((s) => s.fulfillment === 'ship' && s.locationId === locationId).length,
+            ':one': 1,
+          },
+        },
+      })),
     ];
     if (items.length > 100) throw new Error(`An allocation of ${shipments.length} shipments is more than one transaction can write`);
     try {

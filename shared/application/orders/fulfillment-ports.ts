@@ -9,6 +9,8 @@ export interface NetworkReader {
   /** Every location of the tenant (a few hundred at most; adapters may cache them briefly). */
   locations(tenantId: string): Promise<Location[]>;
   skus(tenantId: string, skus: string[]): Promise<Map<string, Sku>>;
+  /** Shipments requested from each location on this UTC day (for locations' daily capacity). */
+  shipmentsToday(tenantId: string, day: string): Promise<Map<string, number>>;
 }
 
 /** A tenant's routing rules and carrier rate table; the defaults when the tenant has set none. */
@@ -40,6 +42,8 @@ export interface AllocationWriter {
     holdReservationIds: string[];
     waitingSkus: string[];
     noLongerWaitingSkus: string[];
+    /** The UTC day the new shipments count against their locations' daily capacity. */
+    day: string;
   }): Promise<void>;
 }
 

@@ -111,13 +111,15 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
   if (pending.length === 0) return { ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 };
 
   const skuIds = [...new Set(pending.map((l) => l.sku))];
-  const [skus, locations, networks, rules, table, destination] = await Promise.all([
+  const day = deps.clock.now().toISOString().slice(0, 10);
+  const [skus, locations, networks, rules, table, destination, shippedToday] = await Promise.all([
     deps.network.skus(order.tenantId, skuIds),
     deps.network.locations(order.tenantId),
     getSkuNetwork({ networks: deps.networks, channels: deps.channels }, order.tenantId, skuIds, order.channel),
     deps.settings.routingRules(order.tenantId),
     deps.settings.rateTable(order.tenantId),
     destinationOf(deps, order),
+    deps.network.shipmentsToday(order.tenantId, day),
   ]);
   const excluded = new Set([...(order.routingExclusions ?? []), ...state.excluded].map((e) => `${e.locationId}|${e.sku}`));
   const stock = new Map<string, Record<string, number>>();
@@ -190,6 +192,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
           promisedDays: cost.promisedDays,
           co2KgPerParcel: cost.co2KgPerParcel,
           co2KgPerLb: cost.co2KgPerLb,
+          ...(l.dailyCapacity !== undefined ? { capacityLeft: l.dailyCapacity - (shippedToday.get(l.locationId) ?? 0) } : {}),
         },
       ];
     });
@@ -316,6 +319,7 @@ export async function confirmAllocation(deps: FulfillmentDeps, state: Fulfillmen
     holdReservationIds: created.map((s) => s.reservationId),
     waitingSkus,
     noLongerWaitingSkus: [...before].filter((sku) => !waitingSkus.includes(sku)),
+    day: now.toISOString().slice(0, 10),
   });
   return { status, shipments: created.map((s) => s.shipmentId) };
 }
