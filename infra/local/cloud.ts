@@ -13,7 +13,7 @@ import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type Q
 export { useLocalAwsSettings } from './cloud-settings.ts';
 import { startLocalApiGateway } from './api-gateway.ts';
 import { startApiGatewayWorker } from './api-worker.ts';
-import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME } from './constants.ts';
+import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME, localName } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
@@ -76,7 +76,7 @@ const consoleLog: CloudLog = {
 };
 
 export function stateMachineArn(id: StateMachineId): string {
-  return `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:dom-local-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${localName(id)}`;
 }
 
 /**

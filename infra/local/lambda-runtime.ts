@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { topology, type FunctionId } from '../topology.ts';
-import { ACCOUNT_ID, REGION, REPO_ROOT } from './constants.ts';
+import { ACCOUNT_ID, REGION, REPO_ROOT, localName } from './constants.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -26,7 +26,7 @@ export class LambdaInvocationError extends Error {
 }
 
 export function functionName(id: FunctionId): string {
-  return `dom-local-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return localName(id);
 }
 
 export function functionArn(id: FunctionId): string {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import type { QueueId, QueueSpec } from '../topology.ts';
-import { ACCOUNT_ID, REGION } from './constants.ts';
+import { ACCOUNT_ID, REGION, localName } from './constants.ts';
 
 export interface LocalSqs {
   endpoint: string;
@@ -12,7 +12,7 @@ export interface LocalSqs {
 }
 
 export function queueName(id: QueueId): string {
-  return `dom-local-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return localName(id);
 }
 
 /**

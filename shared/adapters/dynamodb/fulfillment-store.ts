@@ -9,7 +9,7 @@ import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, documentClient, queryAll, tableName } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
-import { ConcurrentUpdateError, orderItem, orderOf } from './order-store.ts';
+import { ConcurrentUpdateError, orderOf, orderPut, shipmentPut } from './order-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -96,10 +96,8 @@ export const dynamoAllocationWriter: AllocationWriter = {
   async saveAllocation({ order, expectedVersion, shipments, holdReservationIds, waitingSkus, noLongerWaitingSkus, day }) {
     const table = tableName();
     const items = [
-      { Put: { TableName: table, Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } } },
-      ...shipments.map((shipment) => ({
-        Put: { TableName: table, Item: { pk: tenantKey(order.tenantId, 'ORDER', order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment }, ConditionExpression: 'attribute_not_exists(pk)' },
-      })),
+      { Put: orderPut(order, expectedVersion) },
+      ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment, true) })),
       // The units are the shipment's now: the reservation must no longer expire.
       ...holdReservationIds.map((reservationId) => ({
         Update: {

@@ -38,6 +38,20 @@ export function orderOf(item: Record<string, unknown>): Order {
   return order as unknown as Order;
 }
 
+/** The order's write in a transaction: it must still be at `expectedVersion` (the optimistic lock every change takes). */
+export function orderPut(order: Order, expectedVersion: number) {
+  return { TableName: tableName(), Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
+}
+
+/** A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. */
+export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
+  return {
+    TableName: tableName(),
+    Item: { pk: orderPk(order.tenantId, order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment },
+    ...(isNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+  };
+}
+
 function shipmentOf(item: Record<string, unknown>): Shipment {
   const { pk: _pk, sk: _sk, entity: _entity, ...shipment } = item;
   return shipment as unknown as Shipment;
@@ -110,22 +124,7 @@ export const dynamoOrderStore: OrderStore = {
   },
 
   async save(order, expectedVersion, shipments = []): Promise<void> {
-    const items = [
-      {
-        Put: {
-          TableName: tableName(),
-          Item: orderItem(order),
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        },
-      },
-      ...shipments.map((shipment) => ({
-        Put: {
-          TableName: tableName(),
-          Item: { pk: orderPk(order.tenantId, order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment },
-        },
-      })),
-    ];
+    const items = [{ Put: orderPut(order, expectedVersion) }, ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) }))];
     try {
       if (items.length === 1) {
         await documentClient.send(new PutCommand(items[0]!.Put));

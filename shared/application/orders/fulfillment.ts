@@ -86,7 +86,7 @@ export function allocationsOf(shipments: Shipment[]): Allocation[] {
   return activeShipments(shipments).flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, locationId: s.locationId, quantity: l.quantity })));
 }
 
-async function load(deps: FulfillmentDeps, tenantId: string, orderId: string): Promise<OrderWithShipments> {
+async function load(deps: { orders: OrderStore }, tenantId: string, orderId: string): Promise<OrderWithShipments> {
   const found = await deps.orders.get(tenantId, orderId);
   if (!found) throw new OrderNotFoundError(orderId);
   return found;
@@ -223,10 +223,9 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
  */
 export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentState): Promise<FulfillmentState> {
   // No read of the order here: if it was cancelled meanwhile, the confirm step sees it and releases what this reserved.
-  const reservationDeps: ReservationDeps = { reservations: deps.reservations, channels: deps.channels, clock: deps.clock };
   const results = await Promise.all(
     state.parcels.map((parcel) =>
-      reserveStock(reservationDeps, {
+      reserveStock(deps, {
         tenantId: state.tenantId,
         reservationId: parcel.reservationId,
         orderId: state.orderId,
@@ -239,7 +238,7 @@ export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentSt
   const shortages = results.flatMap((r) => (r.status === 'INSUFFICIENT' ? r.shortages.map((s) => ({ locationId: s.locationId, sku: s.sku })) : []));
   if (shortages.length === 0) return { ...state, outcome: 'RESERVED' };
   await Promise.all(
-    results.map((r) => (r.status === 'RESERVED' ? releaseReservation(reservationDeps, { tenantId: state.tenantId, reservationId: r.reservationId }) : undefined)),
+    results.map((r) => (r.status === 'RESERVED' ? releaseReservation(deps, { tenantId: state.tenantId, reservationId: r.reservationId }) : undefined)),
   );
   const excluded = [...state.excluded, ...shortages];
   if (state.rounds >= MAX_ROUTING_ROUNDS) return { ...state, excluded, outcome: 'GIVE_UP', parcels: [] };
@@ -279,8 +278,7 @@ export async function rateParcel(deps: Pick<FulfillmentDeps, 'settings' | 'clock
 export async function confirmAllocation(deps: FulfillmentDeps, state: FulfillmentState): Promise<{ status: Order['status']; shipments: string[] }> {
   const { order, shipments } = await load(deps, state.tenantId, state.orderId);
   if (order.status !== 'ROUTING' || order.attempt !== state.attempt) {
-    const reservationDeps: ReservationDeps = { reservations: deps.reservations, channels: deps.channels, clock: deps.clock };
-    await Promise.all(state.parcels.map((p) => releaseReservation(reservationDeps, { tenantId: state.tenantId, reservationId: p.reservationId })));
+      await Promise.all(state.parcels.map((p) => releaseReservation(deps, { tenantId: state.tenantId, reservationId: p.reservationId })));
     return { status: order.status, shipments: [] };
   }
   const now = deps.clock.now();
@@ -326,7 +324,7 @@ export async function confirmAllocation(deps: FulfillmentDeps, state: Fulfillmen
 
 /** The Catch path: the order becomes FAILED with the reason (ops re-drive or cancel it). Idempotent. */
 export async function markOrderFailed(deps: Pick<FulfillmentDeps, 'orders' | 'clock'>, input: { tenantId: string; orderId: string; error?: { Error?: string; Cause?: string } }): Promise<{ status: Order['status'] }> {
-  const { order } = await load(deps as FulfillmentDeps, input.tenantId, input.orderId);
+  const { order } = await load(deps, input.tenantId, input.orderId);
   if (order.status === 'FAILED' || isFinal(order.status)) return { status: order.status };
   const reason = `${input.error?.Error ?? 'Error'}: ${summariseCause(input.error?.Cause)}`.slice(0, 500);
   const expected = order.version;
