@@ -11,6 +11,9 @@ export function useLocalAwsSettings(): void {
   process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'DOM';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'dom';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  // With tracing off there are no segments to carry, but the X-Ray SDK (loaded by the Powertools Tracer) still installs
+  // an async hook that runs on every promise (~10 % of the local cloud's CPU). Manual mode skips that hook.
+  process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 }

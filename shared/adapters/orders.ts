@@ -14,6 +14,16 @@ import { dynamoReservationStore, dynamoSkuNetworkStore } from './dynamodb/stock-
 import { usZipGeocoder } from './geo/us-zip-geocoder.ts';
 import { sfnWorkflowStarter } from './sfn/workflow-starter.ts';
 import { randomIds, systemClock } from './system/system.ts';
+import type { ChannelStore } from '#application/ports';
+import { ttlCache } from './ttl-cache.ts';
+
+// The workflow reads the order's channel rule twice per order (plan and reserve); like routing rules, each container
+// keeps it 30 s, so a new hold-back applies to orders routed half a minute later at most. The API reads it fresh.
+const cachedChannelRule = ttlCache((key) => {
+  const [tenantId, channel] = key.split('\u0000') as [string, string];
+  return dynamoChannelStore.get(tenantId, channel);
+}, 30_000);
+const workflowChannels: ChannelStore = { ...dynamoChannelStore, get: (tenantId, channel) => cachedChannelRule(`${tenantId}\u0000${channel}`) };
 
 /** The real adapters of the order use cases, wired once per process (the handlers' composition root). */
 export const placeOrderDeps: PlaceOrderDeps = { orders: dynamoOrderStore, network: dynamoNetworkReader, geocoder: usZipGeocoder, ids: randomIds, clock: systemClock };
@@ -22,7 +32,7 @@ export const fulfillmentDeps: FulfillmentDeps = {
   orders: dynamoOrderStore,
   network: dynamoNetworkReader,
   networks: dynamoSkuNetworkStore,
-  channels: dynamoChannelStore,
+  channels: workflowChannels,
   settings: dynamoFulfillmentSettings,
   geocoder: usZipGeocoder,
   reservations: dynamoReservationStore,

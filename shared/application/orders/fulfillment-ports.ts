@@ -9,8 +9,13 @@ export interface NetworkReader {
   /** Every location of the tenant (a few hundred at most; adapters may cache them briefly). */
   locations(tenantId: string): Promise<Location[]>;
   skus(tenantId: string, skus: string[]): Promise<Map<string, Sku>>;
-  /** Shipments requested from each location on this UTC day (for locations' daily capacity). */
+  /**
+   * Shipments requested from each location on this UTC day (for locations' daily capacity). Adapters may cache the
+   * counts for a second, adding what this process planned meanwhile (see `notePlanned`).
+   */
   shipmentsToday(tenantId: string, day: string): Promise<Map<string, number>>;
+  /** The router chose this location for a parcel today: counted until the next read of the day's counts. */
+  notePlanned(tenantId: string, day: string, locationId: string): void;
 }
 
 /** A tenant's routing rules and carrier rate table; the defaults when the tenant has set none. */

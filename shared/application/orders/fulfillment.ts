@@ -44,6 +44,19 @@ export interface FulfillmentState {
   outcome: 'PLANNED' | 'NOTHING_TO_ROUTE' | 'STOPPED' | 'RESERVED' | 'RETRY' | 'GIVE_UP';
   parcels: PlannedParcel[];
   explanation?: string[];
+  /**
+   * The order and its shipments as the plan step left them (omitted for large orders, to keep the state small). The
+   * confirm step writes against this version instead of reading the order again; if it moved, it reads and decides.
+   */
+  snapshot?: OrderWithShipments;
+}
+
+/** Orders whose JSON is larger than this are read again by the confirm step rather than carried in the state. */
+const SNAPSHOT_MAX_CHARS = 32_000;
+
+function withSnapshot(state: FulfillmentState, current: OrderWithShipments): FulfillmentState {
+  const { snapshot: _previous, ...rest } = state;
+  return JSON.stringify(current).length <= SNAPSHOT_MAX_CHARS ? { ...rest, snapshot: current } : rest;
 }
 
 export interface FulfillmentDeps {
@@ -108,7 +121,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
     await deps.orders.save(order, expected);
   }
   const pending = unallocatedLines(order, allocationsOf(shipments));
-  if (pending.length === 0) return { ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 };
+  if (pending.length === 0) return withSnapshot({ ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 }, { order, shipments });
 
   const skuIds = [...new Set(pending.map((l) => l.sku))];
   const day = deps.clock.now().toISOString().slice(0, 10);
@@ -210,10 +223,11 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
     explanation.push(...decision.explanation.text);
     for (const parcel of decision.parcels) {
       const location = byId.get(parcel.locationId)!;
+      if (location.dailyCapacity !== undefined) deps.network.notePlanned(order.tenantId, day, location.locationId);
       parcels.push(parcelOf(order, input.attempt, state.rounds + 1, parcels.length, location, 'ship', [...parcel.lines], skus, destination, preference, vip));
     }
   }
-  return { ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels, explanation };
+  return withSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels, explanation }, { order, shipments });
 }
 
 /**
@@ -276,10 +290,26 @@ export async function rateParcel(deps: Pick<FulfillmentDeps, 'settings' | 'clock
  * backorder waitlist. If the order was cancelled meanwhile, the reservations just made are released instead.
  */
 export async function confirmAllocation(deps: FulfillmentDeps, state: FulfillmentState): Promise<{ status: Order['status']; shipments: string[] }> {
-  const { order, shipments } = await load(deps, state.tenantId, state.orderId);
+  if (state.snapshot) {
+    try {
+      return await confirmAgainst(deps, state, state.snapshot);
+    } catch (error) {
+      // The order moved since the plan (cancelled, another attempt, a retry of this step): read it and decide again.
+      if ((error as Error).name !== 'ConcurrentUpdateError') throw error;
+    }
+  }
+  return confirmAgainst(deps, state, await load(deps, state.tenantId, state.orderId));
+}
+
+async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { order, shipments }: OrderWithShipments): Promise<{ status: Order['status']; shipments: string[] }> {
   if (order.status !== 'ROUTING' || order.attempt !== state.attempt) {
-      await Promise.all(state.parcels.map((p) => releaseReservation(deps, { tenantId: state.tenantId, reservationId: p.reservationId })));
-    return { status: order.status, shipments: [] };
+    // Cancelled or superseded meanwhile: give back what this attempt reserved, unless a shipment holds it (a retry of
+    // this step after its own write succeeded finds its shipments in place).
+    const held = new Set(shipments.map((s) => s.reservationId));
+    await Promise.all(
+      state.parcels.filter((p) => !held.has(p.reservationId)).map((p) => releaseReservation(deps, { tenantId: state.tenantId, reservationId: p.reservationId })),
+    );
+    return { status: order.status, shipments: state.parcels.filter((p) => held.has(p.reservationId)).map((p) => p.reservationId) };
   }
   const now = deps.clock.now();
   const created: Shipment[] = state.parcels.map((parcel) => ({

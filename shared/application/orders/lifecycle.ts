@@ -34,6 +34,14 @@ export async function startFulfillment(
   return deps.workflows.start({ tenantId: order.tenantId, orderId: order.orderId, attempt: order.attempt + 1, correlationId: input.correlationId, reason: input.reason });
 }
 
+/**
+ * A new order's first attempt (OrderAccepted of an order stored as ACCEPTED): no read is needed. The execution name makes a repeated event a no-op,
+ * and the plan step stops if the order was cancelled before it ran.
+ */
+export function startFirstAttempt(deps: Pick<LifecycleDeps, 'workflows'>, input: { tenantId: string; orderId: string; correlationId: string }): Promise<'started' | 'already-started'> {
+  return deps.workflows.start({ ...input, attempt: 1, reason: 'OrderAccepted' });
+}
+
 /** New stock for a SKU: the oldest orders waiting for it get a routing attempt, first come first served. */
 export async function retryBackorders(
   deps: LifecycleDeps & { backorders: BackorderIndex },

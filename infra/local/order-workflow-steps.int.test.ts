@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { dynamoOrderStore } from '../../shared/adapters/dynamodb/order-store.ts';
+import { dynamoReservationStore } from '../../shared/adapters/dynamodb/stock-store.ts';
+import { fulfillmentDeps } from '../../shared/adapters/orders.ts';
+import { confirmAllocation, planFulfillment, reserveParcels } from '../../shared/application/orders/fulfillment.ts';
+import type { Order } from '../../shared/domain/orders/order.ts';
+import { DomApi } from './api-client.ts';
+import { useTestCloud } from './test-cloud.ts';
+import { createTestTenant, eventually } from './testing.ts';
+
+const cloud = useTestCloud();
+
+// The workflow's steps driven one by one against the local cloud, on an order stored as ROUTING (attempt 1) so that
+// no workflow of its own starts: what a Step Functions retry or a cancellation between two steps does.
+async function routingOrder(name: string) {
+  const tenant = await createTestTenant(name);
+  const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+  await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
+  await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
+  await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
+  // The router reads the SKU's network projection, which the stream consumer writes: wait for it.
+  await eventually(async () => ((await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE-BLK-M'])).get('TEE-BLK-M')?.available === 5 ? true : undefined));
+  const now = new Date().toISOString();
+  const order: Order = {
+    tenantId: tenant.tenantId,
+    orderId: `o_${name.replace(/\W/g, '').toLowerCase().padEnd(22, '0').slice(0, 22)}`,
+    channel: 'web',
+    customer: { tier: 'standard' },
+    shipTo: { country: 'US', postalCode: '10001' },
+    lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2, fulfillment: { type: 'ship' } }],
+    status: 'ROUTING',
+    allocations: [],
+    backorderedLines: [],
+    history: [{ status: 'ACCEPTED', at: now }, { status: 'ROUTING', at: now, reason: 'attempt 1' }],
+    attempt: 1,
+    createdAt: now,
+    updatedAt: now,
+    version: 2,
+  };
+  await dynamoOrderStore.create(order, { requestHash: name });
+  const reservation = async (id: string) => (await dynamoReservationStore.get(tenant.tenantId, id))?.status;
+  return { api, order, reservation, input: { tenantId: tenant.tenantId, orderId: order.orderId, attempt: 1, correlationId: name } };
+}
+
+describe('the fulfilment steps', () => {
+  it('carries the order from plan to confirm, and a retried confirm keeps the units its shipments hold', async () => {
+    const { order, reservation, input } = await routingOrder('Retry Shop');
+    const planned = await planFulfillment(fulfillmentDeps, input);
+    expect(planned.snapshot?.order.version).toBe(order.version);
+    const state = await reserveParcels(fulfillmentDeps, planned);
+    expect(state.outcome).toBe('RESERVED');
+
+    const first = await confirmAllocation(fulfillmentDeps, state);
+    expect(first.status).toBe('ALLOCATED');
+    // Step Functions retries the step (its answer was lost): the snapshot is stale now, the order is read again.
+    const again = await confirmAllocation(fulfillmentDeps, state);
+    expect(again).toEqual({ status: 'ALLOCATED', shipments: first.shipments });
+    expect(await reservation(state.parcels[0]!.reservationId)).toBe('PENDING');
+  });
+
+  it('releases what it reserved when the order was cancelled between reserve and confirm', async () => {
+    const { api, order, reservation, input } = await routingOrder('Cancel Shop');
+    const state = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    expect(await reservation(state.parcels[0]!.reservationId)).toBe('PENDING');
+    await api.ok('POST', `/orders/${order.orderId}/cancel`, { reason: 'customer changed their mind' });
+
+    const confirmed = await confirmAllocation(fulfillmentDeps, state);
+    expect(confirmed).toEqual({ status: 'CANCELLED', shipments: [] });
+    expect(await reservation(state.parcels[0]!.reservationId)).toBe('RELEASED');
+  });
+});
