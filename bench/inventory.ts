@@ -99,8 +99,7 @@ console.error(`seeded ${skuCount * LOCATIONS.length + 1} stock items in ${Date.n
  * another partition (no stream consumer acts on them), at the same concurrency, against the same local cloud.
  */
 async function rawTransactions(tenant: string): Promise<CaseResult> {
-  const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { documentClient } = await import('../shared/adapters/dynamodb/client.ts');
+  const { documentClient, TransactWriteCommand } = await import('../shared/adapters/dynamodb/client.ts');
   const table = process.env.TABLE_NAME!;
   const result: CaseResult = { name: 'raw TransactWriteItems (2 updates)', ok: 0, insufficient: 0, failed: 0, seconds: 0, latencies: [] };
   const start = Date.now();

@@ -84,9 +84,9 @@ if (values.url) {
   const tenant = await createTestTenant('Bench Outfitters');
   apiKey = tenant.apiKey;
   // Imported after the cloud set AWS_ENDPOINT_URL_DYNAMODB: the same module instance the handlers use.
-  const { documentClient } = await import('../shared/adapters/dynamodb/client.ts');
+  const { rawClient } = await import('../shared/adapters/dynamodb/client.ts');
   const { meterDynamoDb } = await import('./orders/dynamodb-meter.ts');
-  meter = meterDynamoDb(documentClient);
+  meter = meterDynamoDb(rawClient);
   // Wall time of each invocation, for the Lambda GB-s estimate (an upper bound: it includes waiting for this event loop).
   const runtime = cloud.runtime;
   const invoke = runtime.invoke.bind(runtime);

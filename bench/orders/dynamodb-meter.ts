@@ -1,12 +1,13 @@
 // Counts the DynamoDB calls the handlers make, and estimates the on-demand request units they would bill, with a
-// middleware added at run time to the one DynamoDB client the adapters share (no product code changes). The local
+// middleware added at run time to the one raw DynamoDB client the adapters share (no product code changes). The local
 // table cannot report consumed capacity for transactions, so units are estimated from item sizes:
 //   write: ceil(item KB) per item written (Put: the item; Update/Delete/ConditionCheck: 1, assuming items < 1 KB
 //          where we do not see the whole item), x2 inside TransactWriteItems;
 //   read:  ceil(bytes / 4 KB) per item returned (per Query: over the summed size), x0.5 if eventually consistent,
 //          x2 inside TransactGetItems; a read returning nothing still costs 0.5/1.
 // Sizes are JSON lengths of the items, close to DynamoDB's (attribute names + values) for these string-heavy items.
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 
 export interface DynamoMeter {
   calls: Map<string, number>;
@@ -15,7 +16,8 @@ export interface DynamoMeter {
   reset(): void;
 }
 
-const size = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
+// Items travel in attribute-value form here; their size is taken as plain JSON, close to DynamoDB's own count.
+const size = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(unmarshall(value as Record<string, AttributeValue>))));
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 const fourKb = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
@@ -65,7 +67,7 @@ function readUnits(command: string, input: Input, output: Input): number {
   }
 }
 
-export function meterDynamoDb(client: DynamoDBDocumentClient): DynamoMeter {
+export function meterDynamoDb(client: DynamoDBClient): DynamoMeter {
   const meter: DynamoMeter = {
     calls: new Map(),
     wru: 0,
@@ -94,5 +96,7 @@ export function meterDynamoDb(client: DynamoDBDocumentClient): DynamoMeter {
     },
     { step: 'initialize', name: 'benchDynamoMeter', priority: 'high' },
   );
+  // The client caches each command's middleware chain (cacheMiddleware): drop the chains built before the meter.
+  delete (client as unknown as { handlers?: unknown }).handlers;
   return meter;
 }

@@ -1,7 +1,6 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChannelStore, LocationStore, SkuStore } from '#application/ports';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
-import { batchGetAll, documentClient, tableName } from './client.ts';
+import { batchGetAll, documentClient, GetCommand, QueryCommand, tableName, UpdateCommand } from './client.ts';
 import { channelOfItem, ENTITY, keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 
 type Item = Record<string, unknown>;

@@ -1,18 +1,156 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+// The one DynamoDB client of a process, with the document client's interface: commands take and return plain values.
+// lib-dynamodb's DynamoDBDocumentClient does the same conversion through per-call middleware, and cannot be combined
+// with the SDK's `cacheMiddleware`; building the middleware chain again on every call was the largest part of each
+// call's client CPU. Here the conversion is done once per call around a raw client that caches its chains.
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand as QueryItemsCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import type {
+  BatchGetCommandInput,
+  BatchGetCommandOutput,
+  BatchWriteCommandInput,
+  BatchWriteCommandOutput,
+  DeleteCommandInput,
+  DeleteCommandOutput,
+  GetCommandInput,
+  GetCommandOutput,
+  PutCommandInput,
+  PutCommandOutput,
+  QueryCommandInput,
+  QueryCommandOutput,
+  TransactWriteCommandInput,
+  TransactWriteCommandOutput,
+  UpdateCommandInput,
+  UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ENV } from '#config/names';
 import { envGetter } from '#config/env';
 
-/**
- * One client per process. The endpoint comes from the environment (AWS_ENDPOINT_URL_DYNAMODB locally), never from code.
- */
-export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-});
+type Item = Record<string, unknown>;
+type Wire = Record<string, AttributeValue>;
+
+/** The endpoint comes from the environment (AWS_ENDPOINT_URL_DYNAMODB locally), never from code. */
+export const rawClient = new DynamoDBClient({ cacheMiddleware: true });
+
+const toWire = (value: Item): Wire => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+const fromWire = (value: Wire): Item => unmarshall(value);
+const optional = <T, R>(value: T | undefined, f: (v: T) => R): R | undefined => (value === undefined ? undefined : f(value));
+
+/** Marshals the members of a request that carry values (keys, items, expression values), leaving the rest as is. */
+function wireRequest<T extends { Key?: Item; Item?: Item; ExpressionAttributeValues?: Item; ExclusiveStartKey?: Item }>(input: T) {
+  return {
+    ...input,
+    ...(input.Key ? { Key: toWire(input.Key) } : {}),
+    ...(input.Item ? { Item: toWire(input.Item) } : {}),
+    ...(input.ExpressionAttributeValues ? { ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) } : {}),
+    ...(input.ExclusiveStartKey ? { ExclusiveStartKey: toWire(input.ExclusiveStartKey) } : {}),
+  };
+}
+
+// Command classes with lib-dynamodb's names and input types: plain holders of their input.
+abstract class DocumentCommand<I, O> {
+  declare readonly output?: O;
+  /** Makes the classes nominal: lib-dynamodb's own commands, which this client does not take, do not type-check. */
+  private readonly documentCommand = true;
+  constructor(readonly input: I) {}
+}
+export class GetCommand extends DocumentCommand<GetCommandInput, GetCommandOutput> {}
+export class PutCommand extends DocumentCommand<PutCommandInput, PutCommandOutput> {}
+export class UpdateCommand extends DocumentCommand<UpdateCommandInput, UpdateCommandOutput> {}
+export class DeleteCommand extends DocumentCommand<DeleteCommandInput, DeleteCommandOutput> {}
+export class QueryCommand extends DocumentCommand<QueryCommandInput, QueryCommandOutput> {}
+export class BatchGetCommand extends DocumentCommand<BatchGetCommandInput, BatchGetCommandOutput> {}
+export class BatchWriteCommand extends DocumentCommand<BatchWriteCommandInput, BatchWriteCommandOutput> {}
+export class TransactWriteCommand extends DocumentCommand<TransactWriteCommandInput, TransactWriteCommandOutput> {}
+
+type AnyCommand = DocumentCommand<unknown, unknown>;
+
+async function execute(command: AnyCommand): Promise<unknown> {
+  if (command instanceof GetCommand) {
+    const out = await rawClient.send(new GetItemCommand(wireRequest(command.input as GetCommandInput & { Key: Item })));
+    return { ...out, Item: optional(out.Item, fromWire) };
+  }
+  if (command instanceof PutCommand) {
+    const out = await rawClient.send(new PutItemCommand(wireRequest(command.input) as never));
+    return { ...out, Attributes: optional(out.Attributes, fromWire) };
+  }
+  if (command instanceof UpdateCommand) {
+    const out = await rawClient.send(new UpdateItemCommand(wireRequest(command.input) as never));
+    return { ...out, Attributes: optional(out.Attributes, fromWire) };
+  }
+  if (command instanceof DeleteCommand) {
+    const out = await rawClient.send(new DeleteItemCommand(wireRequest(command.input) as never));
+    return { ...out, Attributes: optional(out.Attributes, fromWire) };
+  }
+  if (command instanceof QueryCommand) {
+    const out = await rawClient.send(new QueryItemsCommand(wireRequest(command.input) as never));
+    return { ...out, Items: out.Items?.map(fromWire), LastEvaluatedKey: optional(out.LastEvaluatedKey, fromWire) };
+  }
+  if (command instanceof BatchGetCommand) {
+    const { RequestItems = {}, ...rest } = command.input as BatchGetCommandInput;
+    const out = await rawClient.send(
+      new BatchGetItemCommand({
+        ...rest,
+        RequestItems: Object.fromEntries(Object.entries(RequestItems).map(([table, r]) => [table, { ...r, Keys: (r.Keys ?? []).map(toWire) }])),
+      }),
+    );
+    return {
+      ...out,
+      Responses: optional(out.Responses, (responses) => Object.fromEntries(Object.entries(responses).map(([table, items]) => [table, items.map(fromWire)]))),
+      UnprocessedKeys: optional(out.UnprocessedKeys, (keys) =>
+        Object.fromEntries(Object.entries(keys).map(([table, r]) => [table, { ...r, Keys: (r.Keys ?? []).map(fromWire) }])),
+      ),
+    };
+  }
+  if (command instanceof BatchWriteCommand) {
+    const { RequestItems = {}, ...rest } = command.input as BatchWriteCommandInput;
+    const wireRequests = (requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]) =>
+      requests.map((r) => ({
+        ...(r.PutRequest ? { PutRequest: { Item: toWire(r.PutRequest.Item as Item) } } : {}),
+        ...(r.DeleteRequest ? { DeleteRequest: { Key: toWire(r.DeleteRequest.Key as Item) } } : {}),
+      }));
+    const out = await rawClient.send(
+      new BatchWriteItemCommand({ ...rest, RequestItems: Object.fromEntries(Object.entries(RequestItems).map(([table, r]) => [table, wireRequests(r)])) }),
+    );
+    const plain = (requests: NonNullable<typeof out.UnprocessedItems>[string]) =>
+      requests.map((r) => ({
+        ...(r.PutRequest ? { PutRequest: { Item: fromWire(r.PutRequest.Item!) } } : {}),
+        ...(r.DeleteRequest ? { DeleteRequest: { Key: fromWire(r.DeleteRequest.Key!) } } : {}),
+      }));
+    return { ...out, UnprocessedItems: optional(out.UnprocessedItems, (u) => Object.fromEntries(Object.entries(u).map(([table, r]) => [table, plain(r)]))) };
+  }
+  if (command instanceof TransactWriteCommand) {
+    const { TransactItems = [], ...rest } = command.input as TransactWriteCommandInput;
+    const items = TransactItems.map((t) => ({
+      ...(t.Put ? { Put: wireRequest(t.Put) } : {}),
+      ...(t.Update ? { Update: wireRequest(t.Update) } : {}),
+      ...(t.Delete ? { Delete: wireRequest(t.Delete) } : {}),
+      ...(t.ConditionCheck ? { ConditionCheck: wireRequest(t.ConditionCheck) } : {}),
+    }));
+    // Cancellation reasons keep `Item` in attribute-value form, as lib-dynamodb's client leaves them.
+    return rawClient.send(new TransactWriteItemsCommand({ ...rest, TransactItems: items as never }));
+  }
+  throw new Error(`Unsupported DynamoDB command ${command.constructor.name}`);
+}
+
+/** The document client of the adapters: `documentClient.send(new GetCommand({...}))` and so on, plain values in and out. */
+export const documentClient = {
+  send<I, O>(command: DocumentCommand<I, O>): Promise<O> {
+    return execute(command as AnyCommand) as Promise<O>;
+  },
+};
 
 export const tableName = envGetter(ENV.tableName);
-
-type Item = Record<string, unknown>;
 
 /** Every item a query matches, following LastEvaluatedKey page after page. */
 export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {

@@ -1,4 +1,3 @@
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carriers/rate-table';
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
@@ -6,7 +5,7 @@ import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
 import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
-import { batchGetAll, documentClient, queryAll, tableName } from './client.ts';
+import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { ConcurrentUpdateError, orderOf, orderPut, shipmentPut } from './order-store.ts';

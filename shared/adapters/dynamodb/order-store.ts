@@ -1,10 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Order } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
 import { decodeCursor, encodeCursor } from '#http/response';
-import { documentClient, tableName } from './client.ts';
+import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */

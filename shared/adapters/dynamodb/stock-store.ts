@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FinishAttempt, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { StockLevel } from '#domain/inventory/stock';
 import type { SkuNetwork } from '#domain/inventory/projection';
-import { batchGetAll, documentClient, queryAll, tableName } from './client.ts';
+import { batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { ownKey } from './catalog-store.ts';
 import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
 

@@ -1,8 +1,7 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Tenant, TenantSettings } from '#domain/tenants/tenant';
 import type { ApiKeyRecord, TenantStore } from '#application/ports';
-import { documentClient, tableName } from './client.ts';
+import { documentClient, GetCommand, PutCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 
 const PROFILE = 'PROFILE';

@@ -1,8 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryAttempt, DeliveryKey, DeliveryStatus, DeliveryStore, WebhookStore } from '#application/notifications/ports';
 import type { WebhookSubscription } from '#domain/notifications/webhooks';
-import { documentClient, queryAll, tableName } from './client.ts';
+import { documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand, UpdateCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 
 /**
