@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { FunctionId } from '../infra/topology.ts';
 import { topology } from '../infra/topology.ts';
 import type { LocalCloud } from '../infra/local/cloud.ts';
@@ -55,11 +55,6 @@ const PRICES = {
   apiRequest: 3.5 / 1e6,
   sqsRequest: 0.4 / 1e6,
 };
-
-// Powertools warns on stderr after every invocation that flushed no metrics (metrics are off locally): noise here.
-const stderrWrite = process.stderr.write.bind(process.stderr);
-process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
-  typeof chunk === 'string' && chunk.startsWith('No application metrics') ? true : stderrWrite(chunk, ...rest)) as typeof process.stderr.write;
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
@@ -162,7 +157,9 @@ const mine = new Set(load.orderIds);
 const measured = orders.filter((o) => mine.has(o.orderId));
 const byStatus = new Map<string, number>();
 for (const o of measured) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
-const stuck = measured.filter((o) => o.status === 'ACCEPTED' || o.status === 'ROUTING').length;
+const stuckOrders = measured.filter((o) => o.status === 'ACCEPTED' || o.status === 'ROUTING');
+const stuck = stuckOrders.length;
+if (stuck > 0) log(`stuck orders (first 5): ${JSON.stringify(await Promise.all(stuckOrders.slice(0, 5).map((o) => describeStuck(o))))}`);
 const firstSettled = (o: OrderItem) => o.history.find((h) => !['ACCEPTED', 'ROUTING'].includes(h.status));
 const toSettled = measured.map((o) => ({ o, h: firstSettled(o) })).filter((x) => x.h);
 const toAllocated = toSettled.filter((x) => x.h!.status === 'ALLOCATED').map((x) => Date.parse(x.h!.at) - Date.parse(x.o.createdAt)).sort((a, b) => a - b);
@@ -204,6 +201,20 @@ await cloud?.close();
 process.exit(stuck > 0 || load.failed.length > 0 ? 1 : 0);
 
 // ---- helpers ----
+/** What ops would look at for an order left ACCEPTED or ROUTING: its history and its workflow executions. */
+async function describeStuck(order: OrderItem): Promise<unknown> {
+  if (!cloud) return { orderId: order.orderId, status: order.status, history: order.history };
+  const sfn = new SFNClient({ endpoint: cloud.endpoints.sfn });
+  const executions = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const executionArn = cloud.stateMachineArns.orderFulfillment.replace(':stateMachine:', ':execution:') + `:${order.orderId}-${attempt}`;
+    const found = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: Error) => ({ status: error.name }));
+    executions.push({ attempt, status: found.status, ...('error' in found && found.error ? { error: found.error, cause: found.cause } : {}) });
+  }
+  sfn.destroy();
+  return { orderId: order.orderId, status: order.status, history: order.history, executions };
+}
+
 function snapshotInvocations(): Map<string, number> {
   return new Map([...(cloud?.runtime.invocations ?? new Map())].map(([id, s]) => [id, s.count]));
 }

@@ -11,10 +11,27 @@ export const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom',
   correlationIdSearchFn: dottedPath,
 });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM' });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM', logger: metricsNotices(logger) });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
 
 /** Resolves the plain dotted paths our handlers use as correlation id paths (`requestContext.requestId`). */
 function dottedPath(expression: string, data: unknown): unknown {
   return expression.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), data);
+}
+
+/**
+ * Metrics' own notices go to the structured logger, except the one every invocation that counted nothing would print
+ * ("No application metrics to publish"): stream and queue consumers often have nothing to count, and that line would
+ * be most of their log.
+ */
+function metricsNotices(target: Logger) {
+  return {
+    debug: (...content: unknown[]) => target.debug(String(content[0])),
+    info: (...content: unknown[]) => target.info(String(content[0])),
+    warn: (...content: unknown[]) => {
+      if (String(content[0]).startsWith('No application metrics')) return;
+      target.warn(String(content[0]));
+    },
+    error: (...content: unknown[]) => target.error(String(content[0])),
+  };
 }
