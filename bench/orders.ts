@@ -138,7 +138,8 @@ while (Date.now() < deadline) {
   }
   await sleep(250);
 }
-if (cloud) await cloud.settle();
+// Bounded: an execution that never ends must show up in the report as stuck, not hang the benchmark.
+if (cloud) await Promise.race([cloud.settle(), sleep(15_000)]);
 const settledAt = Date.now();
 
 // ---- read every order back once (newest first, 100 a page): statuses and server-side timestamps ----
@@ -209,7 +210,11 @@ async function describeStuck(order: OrderItem): Promise<unknown> {
   for (let attempt = 1; attempt <= 3; attempt++) {
     const executionArn = cloud.stateMachineArns.orderFulfillment.replace(':stateMachine:', ':execution:') + `:${order.orderId}-${attempt}`;
     const found = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: Error) => ({ status: error.name }));
-    executions.push({ attempt, status: found.status, ...('error' in found && found.error ? { error: found.error, cause: found.cause } : {}) });
+    const last =
+      found.status === 'RUNNING'
+        ? ((await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 3 }))).events ?? []).map((e) => `${e.type} ${JSON.stringify(e.stateEnteredEventDetails?.name ?? e.lambdaFunctionScheduledEventDetails?.resource ?? '')}`)
+        : undefined;
+    executions.push({ attempt, status: found.status, ...('error' in found && found.error ? { error: found.error, cause: found.cause } : {}), ...(last ? { last } : {}) });
   }
   sfn.destroy();
   return { orderId: order.orderId, status: order.status, history: order.history, executions };

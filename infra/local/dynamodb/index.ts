@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDbApi } from './api.ts';
-import { dynaliteDb, isApiError, type ApiError } from './dynalite.ts';
+import { dynaliteDb, isApiError, type ApiError, type Store } from './dynalite.ts';
 import { internalServerError, serializationException, unknownOperation } from './errors.ts';
 import { Streams } from './streams.ts';
 import { Transactions } from './transactions.ts';
@@ -48,6 +49,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     await mkdir(path, { recursive: true });
   }
   const store = dynaliteDb.create({ ...(path ? { path } : {}), createTableMs: 0, updateTableMs: 0, deleteTableMs: 0 });
+  closeIteratorsWithTheirStreams(store);
   const streams = new Streams(store.db, store.tableDb.awsRegion, store.tableDb.awsAccountId, now);
   await streams.load();
   const writePath = new WritePath(store, streams);
@@ -168,4 +170,33 @@ function send(res: ServerResponse, status: number, payload: NonNullable<ApiError
     'x-amzn-RequestId': randomUUID(),
   });
   res.end(text);
+}
+
+/**
+ * dynalite reads ranges (Query, Scan) through streams over leveldb iterators, and closes an iterator with `return()`,
+ * which abstract-level 3 iterators do not have: every range read left its iterator open, registered with the database
+ * and holding a snapshot of the in-memory tree, so memory grew with every query. These streams close their iterator
+ * when they end or are destroyed (a query that stops at its Limit destroys its stream).
+ */
+export function closeIteratorsWithTheirStreams(store: Store): void {
+  const db = store.db as unknown as Record<'values' | 'keys', (options: unknown) => { next(): Promise<unknown>; close(): Promise<void> }> &
+    Record<'createValueStream' | 'createKeyStream', (options: unknown) => Readable>;
+  const streamOf = (iterator: { next(): Promise<unknown>; close(): Promise<void> }) =>
+    new Readable({
+      objectMode: true,
+      read() {
+        iterator.next().then(
+          (value) => this.push(value === undefined ? null : value),
+          (error: Error) => this.destroy(error),
+        );
+      },
+      destroy(error, callback) {
+        iterator.close().then(
+          () => callback(error),
+          () => callback(error),
+        );
+      },
+    });
+  db.createValueStream = (options) => streamOf(db.values(options));
+  db.createKeyStream = (options) => streamOf(db.keys(options));
 }

@@ -47,8 +47,15 @@ export interface EngineOptions {
   retryIntervalScale: number;
   waitTimeScale: number;
   finishedLimit: number;
+  /**
+   * Executions of one state machine that run at once; later ones are RUNNING to every API but wait, in start order,
+   * with only their input in memory, until one ends. Default 64.
+   */
+  maxConcurrentRuns?: number;
   onExecutionFinished?(notice: FinishedNotice): void;
 }
+
+const DEFAULT_MAX_CONCURRENT_RUNS = 64;
 
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type LocalTaskHandler = LocalTaskHandlers[string];
@@ -58,6 +65,14 @@ interface Running {
   history: ExecutionHistory;
   abort(): void;
   settled: Promise<void>;
+  /** Holds one of its machine's run slots (false while it waits for one). */
+  hasSlot: boolean;
+}
+
+/** A machine's run slots: how many are taken and the launches waiting for one, oldest first. */
+interface Slots {
+  taken: number;
+  waiting: Array<() => void>;
 }
 
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:([a-z0-9-]+):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/;
@@ -75,6 +90,7 @@ export class Engine {
   readonly machines = new Map<string, LocalMachine>();
   readonly store: ExecutionStore;
   private readonly running = new Map<string, Running>();
+  private readonly slots = new Map<string, Slots>();
   private accepting = true;
 
   constructor(private readonly options: EngineOptions) {
@@ -168,6 +184,23 @@ export class Engine {
     history.append('ExecutionStarted', { executionStartedEventDetails: { input, roleArn: machine.roleArn } }, record.startDate);
     this.store.add(record);
 
+    let ended!: () => void;
+    const entry: Running = { record, history, abort: () => undefined, settled: new Promise<void>((resolve) => (ended = resolve)), hasSlot: false };
+    this.running.set(executionArn, entry);
+    this.whenSlotFree(machine.arn, () => {
+      // Stopped (or the cloud shut down) while it waited: nothing to run, and the slot goes to the next one.
+      if (record.status !== 'RUNNING') {
+        ended();
+        return this.releaseSlot(machine.arn);
+      }
+      entry.hasSlot = true;
+      this.launch(machine, record, history, inputValue, entry).then(ended, ended);
+    });
+    return { executionArn, startDate: record.startDate };
+  }
+
+  private launch(machine: LocalMachine, record: ExecutionRecord, history: ExecutionHistory, inputValue: unknown, entry: Running): Promise<void> {
+    const { executionArn, name } = record;
     const sink = history.taskSink();
     const handlers: LocalTaskHandlers = {};
     for (const spec of machine.tasks.values()) {
@@ -182,13 +215,14 @@ export class Engine {
         StateMachine: { Id: machine.arn, Name: machine.name },
       },
     });
+    entry.abort = run.abort;
     const consumeEvents = (async () => {
       for await (const event of run.eventLogs) {
         history.recordTimeoutIfAny(event as RunnerEvent, machine.tasks);
         history.fromRunner(event as RunnerEvent);
       }
     })();
-    const settled = run.result.then(
+    return run.result.then(
       async (output) => {
         await consumeEvents;
         this.finish(executionArn, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) });
@@ -198,8 +232,25 @@ export class Engine {
         this.finish(executionArn, failureOf(error));
       },
     );
-    this.running.set(executionArn, { record, history, abort: run.abort, settled });
-    return { executionArn, startDate: record.startDate };
+  }
+
+  private whenSlotFree(machineArn: string, launch: () => void): void {
+    let slots = this.slots.get(machineArn);
+    if (!slots) this.slots.set(machineArn, (slots = { taken: 0, waiting: [] }));
+    if (slots.taken < (this.options.maxConcurrentRuns ?? DEFAULT_MAX_CONCURRENT_RUNS)) {
+      slots.taken++;
+      launch();
+    } else {
+      slots.waiting.push(launch);
+    }
+  }
+
+  /** A run ended: its slot goes to the oldest waiting execution, if any. */
+  private releaseSlot(machineArn: string): void {
+    const slots = this.slots.get(machineArn)!;
+    const next = slots.waiting.shift();
+    if (next) queueMicrotask(next);
+    else slots.taken--;
   }
 
   stop(executionArn: unknown, error: unknown, cause: unknown): number {
@@ -220,6 +271,7 @@ export class Engine {
     this.running.delete(executionArn);
     const { record, history } = running;
     if (outcome.status === 'ABORTED') running.abort();
+    if (running.hasSlot) this.releaseSlot(record.stateMachineArn);
     Object.assign(record, outcome, { stopDate: Date.now() });
     const errorDetails = { ...(outcome.error !== undefined ? { error: outcome.error } : {}), ...(outcome.cause !== undefined ? { cause: outcome.cause } : {}) };
     if (outcome.status === 'SUCCEEDED') history.append('ExecutionSucceeded', { executionSucceededEventDetails: { output: outcome.output } });

@@ -30,6 +30,11 @@ export interface LocalStepFunctionsOptions {
   retryIntervalScale?: number;
   /** Multiplies Wait states' `Seconds`. Default: `retryIntervalScale`. */
   waitTimeScale?: number;
+  /**
+   * Executions of one state machine that run at once (default 64). More are accepted and RUNNING to every API, but
+   * wait in start order with only their input in memory: a backlog costs its inputs, not thousands of live runs.
+   */
+  maxConcurrentRuns?: number;
   onExecutionFinished?(e: { stateMachineArn: string; executionArn: string; status: string; error?: string; cause?: string }): void;
 }
 
@@ -59,6 +64,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       retryIntervalScale,
       waitTimeScale: options.waitTimeScale ?? retryIntervalScale,
       finishedLimit: FINISHED_EXECUTIONS_KEPT,
+      ...(options.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: options.maxConcurrentRuns } : {}),
       ...(options.onExecutionFinished ? { onExecutionFinished: options.onExecutionFinished } : {}),
     });
   } catch (error) {

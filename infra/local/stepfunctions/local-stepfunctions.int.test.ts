@@ -444,6 +444,38 @@ describe('local Step Functions', () => {
     expect(finished).toEqual(['ABORTED']);
   });
 
+  it('runs at most maxConcurrentRuns executions of a machine at once; the rest wait RUNNING, in start order', async () => {
+    const held = gate();
+    let inFlight = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const { client, sfn } = await startWith(
+      { reserve },
+      async (_fn, payload) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        order.push((payload as { n: number }).n);
+        await held.opened;
+        inFlight--;
+        return { ok: true };
+      },
+      { maxConcurrentRuns: 3 },
+    );
+    const arns: string[] = [];
+    for (let n = 0; n < 8; n++) arns.push((await client.send(new StartExecutionCommand({ stateMachineArn: smArn('reserve'), input: JSON.stringify({ n }) }))).executionArn!);
+    // The fourth waits for a slot, yet answers as RUNNING; stopping a waiting one gives its turn to the next.
+    expect((await client.send(new DescribeExecutionCommand({ executionArn: arns[3] }))).status).toBe('RUNNING');
+    await client.send(new StopExecutionCommand({ executionArn: arns[4] }));
+    expect(order).toEqual([0, 1, 2]);
+
+    held.open();
+    await sfn.idle();
+    const statuses = await Promise.all(arns.map(async (executionArn) => (await client.send(new DescribeExecutionCommand({ executionArn }))).status));
+    expect(statuses).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'ABORTED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(peak).toBe(3);
+    expect(order).toEqual([0, 1, 2, 3, 5, 6, 7]);
+  });
+
   it('keeps finished executions across a restart and fails those a crash interrupted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'local-sfn-'));
     try {
