@@ -194,12 +194,13 @@ export class Engine {
         return this.releaseSlot(machine.arn);
       }
       entry.hasSlot = true;
-      this.launch(machine, record, history, inputValue, entry).then(ended, ended);
+      this.launch(machine, entry, inputValue).then(ended, ended);
     });
     return { executionArn, startDate: record.startDate };
   }
 
-  private launch(machine: LocalMachine, record: ExecutionRecord, history: ExecutionHistory, inputValue: unknown, entry: Running): Promise<void> {
+  private launch(machine: LocalMachine, entry: Running, inputValue: unknown): Promise<void> {
+    const { record, history } = entry;
     const { executionArn, name } = record;
     const sink = history.taskSink();
     const handlers: LocalTaskHandlers = {};

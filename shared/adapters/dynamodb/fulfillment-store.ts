@@ -28,37 +28,33 @@ const skuCache = new Map<string, { at: number; sku: Sku }>();
 const capacityPk = (tenantId: string, day: string) => tenantKey(tenantId, 'CAPACITY', day);
 
 /**
- * The day's counts are read at most once a second per container; parcels this container planned since are added, so
- * a burst of orders routed from one container sees its own choices. Other containers' choices show a second later:
- * daily capacity is a soft limit (it already was under concurrency).
+ * The day's counts are read at most once a second per container; parcels this container planned since that read are
+ * added, so a burst of orders routed from one container sees its own choices. Other containers' choices show a second
+ * later: daily capacity is a soft limit (it already was under concurrency).
  */
-const CAPACITY_CACHE_MS = 1000;
-const capacityCounts = new Map<string, { at: number; counts: Promise<Map<string, number>>; planned: Map<string, number> }>();
+const dayCounts = ttlCache((key): Promise<Map<string, number>> => {
+  const [tenantId, day] = key.split('|') as [string, string];
+  return queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': capacityPk(tenantId, day) } }).then(
+    (items) => new Map(items.map((item) => [String(item.locationId), Number(item.shipments ?? 0)])),
+  );
+}, 1000);
+/** Parcels planned since a read of the counts, keyed by that read: a new read starts from zero. */
+const plannedSince = new WeakMap<Promise<Map<string, number>>, Map<string, number>>();
 
 export const dynamoNetworkReader: NetworkReader = {
   locations: cachedLocations,
 
   async shipmentsToday(tenantId, day) {
-    const key = `${tenantId}|${day}`;
-    let entry = capacityCounts.get(key);
-    if (!entry || Date.now() - entry.at >= CAPACITY_CACHE_MS) {
-      const counts = queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': capacityPk(tenantId, day) } }).then(
-        (items) => new Map(items.map((item) => [String(item.locationId), Number(item.shipments ?? 0)])),
-      );
-      entry = { at: Date.now(), counts, planned: new Map() };
-      capacityCounts.set(key, entry);
-      counts.catch(() => capacityCounts.delete(key));
-      if (capacityCounts.size > 1000) capacityCounts.delete(capacityCounts.keys().next().value!);
-    }
-    const { planned } = entry;
-    const counts = new Map(await entry.counts);
-    for (const [locationId, n] of planned) counts.set(locationId, (counts.get(locationId) ?? 0) + n);
+    const read = dayCounts(`${tenantId}|${day}`);
+    const counts = new Map(await read);
+    for (const [locationId, n] of plannedSince.get(read) ?? []) counts.set(locationId, (counts.get(locationId) ?? 0) + n);
     return counts;
   },
 
   notePlanned(tenantId, day, locationId) {
-    const planned = capacityCounts.get(`${tenantId}|${day}`)?.planned;
-    if (planned) planned.set(locationId, (planned.get(locationId) ?? 0) + 1);
+    const read = dayCounts(`${tenantId}|${day}`);
+    const planned = plannedSince.get(read) ?? new Map<string, number>();
+    plannedSince.set(read, planned.set(locationId, (planned.get(locationId) ?? 0) + 1));
   },
 
   async skus(tenantId, skus) {
