@@ -7,11 +7,11 @@ import {
   type DynaliteOperation,
   type Item,
   type Request,
-  type Store,
   type StoreLike,
   type TableDescription,
 } from './dynalite.ts';
 import { apiError, unknownOperation, validationException } from './errors.ts';
+import type { Store } from './store.ts';
 import { STREAM_VIEW_TYPES, type Streams, type StreamViewType } from './streams.ts';
 import type { Transactions } from './transactions.ts';
 import type { TimeToLive } from './ttl.ts';

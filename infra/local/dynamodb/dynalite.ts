@@ -1,4 +1,5 @@
-// Typed access to the dynalite internals we reuse in-process (validations, actions, store, condition logic).
+// Typed access to the dynalite internals we reuse in-process (validations, actions, condition logic); the store they
+// run against is ours (store.ts).
 // dynalite is CommonJS without an exports map, so its files are reachable with createRequire.
 import { createRequire } from 'node:module';
 
@@ -43,24 +44,7 @@ export interface SubDb {
   createValueStream(options?: Record<string, unknown>): NodeJS.ReadableStream;
 }
 
-export interface BatchOp {
-  type: 'put' | 'del';
-  key: string;
-  value?: unknown;
-}
-
-/** The main leveldb (abstract-level 3, JSON values) with dynalite's callback wrappers on top. */
-export interface LevelDb {
-  get(key: string): Promise<unknown>;
-  put(key: string, value: unknown): Promise<void>;
-  batch(ops: BatchOp[]): Promise<void>;
-  iterator(options: { gte?: string; lt?: string }): AsyncIterableIterator<[string, unknown]>;
-  keys(options: { gt?: string; gte?: string; lt?: string; limit?: number }): AsyncIterableIterator<string>;
-  close(cb: (err?: Error | null) => void): void;
-}
-
 export interface StoreOptions {
-  path?: string;
   createTableMs?: number;
   updateTableMs?: number;
   deleteTableMs?: number;
@@ -78,18 +62,12 @@ export interface StoreLike {
   [key: string]: unknown;
 }
 
-export interface Store extends StoreLike {
-  db: LevelDb;
-  lifecycleManager: { gracefulClose(cb: (err?: Error | null) => void): void };
-}
-
 export interface ActionValidation {
   types: Record<string, unknown>;
   custom?: (data: Request, store: StoreLike) => string | undefined;
 }
 
 interface DbModule {
-  create(options: StoreOptions): Store;
   createKey(item: Item, table: TableDescription, keySchema?: KeySchemaElement[]): string;
   validateKey(key: Item, table: TableDescription): ApiError | undefined | null;
   validateItem(item: Item, table: TableDescription): ApiError | undefined | null;

@@ -1,15 +1,19 @@
 // The local DynamoDB endpoint: one node:http server that speaks the DynamoDB and DynamoDB Streams JSON protocols,
-// built on dynalite used in-process (its validations, actions and leveldb store), plus transactions, streams and TTL.
+// built on dynalite used in-process (its validations and actions) over our own in-memory store, plus transactions,
+// streams and TTL.
 // See docs/local-dynamodb.md for what is and is not supported.
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDbApi } from './api.ts';
-import { dynaliteDb, isApiError, type ApiError, type Store } from './dynalite.ts';
+import { isApiError, type ApiError } from './dynalite.ts';
 import { internalServerError, serializationException, unknownOperation } from './errors.ts';
+import { MemoryDb } from './memory-db.ts';
+import { createStore } from './store.ts';
 import { Streams } from './streams.ts';
 import { Transactions } from './transactions.ts';
 import { TimeToLive } from './ttl.ts';
@@ -40,16 +44,23 @@ const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 const STREAMS_TARGET = 'DynamoDBStreams_20120810.';
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const DEFAULT_SWEEP_MS = 5000;
+const JOURNAL_FILE = 'dynamodb.jsonl';
+/** where data directories written before the in-memory store kept dynalite's leveldb */
+const LEVELDB_DIR = 'leveldb';
 
 export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   const now = options.now ?? Date.now;
-  let path: string | undefined;
+  let db: MemoryDb;
   if (options.dataDir) {
-    path = join(options.dataDir, 'leveldb');
-    await mkdir(path, { recursive: true });
+    await mkdir(options.dataDir, { recursive: true });
+    const file = join(options.dataDir, JOURNAL_FILE);
+    const importing = !existsSync(file) && existsSync(join(options.dataDir, LEVELDB_DIR));
+    db = MemoryDb.open(file);
+    if (importing) await importLevelDb(options.dataDir, db);
+  } else {
+    db = MemoryDb.open();
   }
-  const store = dynaliteDb.create({ ...(path ? { path } : {}), createTableMs: 0, updateTableMs: 0, deleteTableMs: 0 });
-  closeIteratorsWithTheirStreams(store);
+  const store = createStore(db);
   const streams = new Streams(store.db, store.tableDb.awsRegion, store.tableDb.awsAccountId, now);
   await streams.load();
   const writePath = new WritePath(store, streams);
@@ -109,9 +120,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await new Promise<void>((resolve, reject) =>
-          store.lifecycleManager.gracefulClose((err) => (err ? reject(err) : resolve())),
-        );
+        db.close();
       })();
       return closing;
     },
@@ -173,30 +182,28 @@ function send(res: ServerResponse, status: number, payload: NonNullable<ApiError
 }
 
 /**
- * dynalite reads ranges (Query, Scan) through streams over leveldb iterators, and closes an iterator with `return()`,
- * which abstract-level 3 iterators do not have: every range read left its iterator open, registered with the database
- * and holding a snapshot of the in-memory tree, so memory grew with every query. These streams close their iterator
- * when they end or are destroyed (a query that stops at its Limit destroys its stream).
+ * A data directory from before the in-memory store holds dynalite's leveldb: its entries (same keys, same values) are
+ * copied into the store once, and the directory is renamed so it is not imported again.
  */
-export function closeIteratorsWithTheirStreams(store: Store): void {
-  const db = store.db as unknown as Record<'values' | 'keys', (options: unknown) => { next(): Promise<unknown>; close(): Promise<void> }> &
-    Record<'createValueStream' | 'createKeyStream', (options: unknown) => Readable>;
-  const streamOf = (iterator: { next(): Promise<unknown>; close(): Promise<void> }) =>
-    new Readable({
-      objectMode: true,
-      read() {
-        iterator.next().then(
-          (value) => this.push(value === undefined ? null : value),
-          (error: Error) => this.destroy(error),
-        );
-      },
-      destroy(error, callback) {
-        iterator.close().then(
-          () => callback(error),
-          () => callback(error),
-        );
-      },
-    });
-  db.createValueStream = (options) => streamOf(db.values(options));
-  db.createKeyStream = (options) => streamOf(db.keys(options));
+async function importLevelDb(dataDir: string, db: MemoryDb): Promise<void> {
+  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
+  const { Level } = requireFromDynalite('level') as {
+    Level: new (path: string, options: { valueEncoding: 'json' }) => {
+      iterator(): AsyncIterable<[string, unknown]>;
+      close(): Promise<void>;
+    };
+  };
+  const path = join(dataDir, LEVELDB_DIR);
+  const level = new Level(path, { valueEncoding: 'json' });
+  let ops: { type: 'put'; key: string; value: unknown }[] = [];
+  for await (const [key, value] of level.iterator()) {
+    ops.push({ type: 'put', key, value });
+    if (ops.length >= 1000) {
+      db.batch(ops);
+      ops = [];
+    }
+  }
+  db.batch(ops);
+  await level.close();
+  await rename(path, `${path}.imported`);
 }

@@ -1,11 +1,14 @@
 // Conformance of the local endpoint's own promise: with a dataDir, a restart keeps tables, items, unconsumed stream
-// records and TTL settings.
-import { mkdtemp, rm } from 'node:fs/promises';
+// records and TTL settings; the journal under it survives a cut-off last line, stays compact, and a data directory
+// from the leveldb days is imported.
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryDb } from './memory-db.ts';
 import { createTable, readStream, startHarness, type Harness } from './test-support.ts';
 
 let dataDir: string;
@@ -51,6 +54,73 @@ describe('a restart with the same dataDir', () => {
       expect(BigInt(withNew[2]!.dynamodb!.SequenceNumber!)).toBeGreaterThan(BigInt(before[1]!.dynamodb!.SequenceNumber!));
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('the journal', () => {
+  it('drops a last line cut short by a crash and keeps every complete one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+    const file = join(dir, 'dynamodb.jsonl');
+    const db = MemoryDb.open(file);
+    db.put('a', { n: 1 });
+    db.batch([
+      { type: 'put', key: 'b', value: { n: 2 } },
+      { type: 'del', key: 'a' },
+    ]);
+    // No close: the process "crashes" halfway through writing a third batch.
+    await appendFile(file, '[["c",{"n":');
+
+    const reopened = MemoryDb.open(file);
+
+    expect([...reopened.iterator()]).toEqual([['b', { n: 2 }]]);
+    reopened.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is rewritten with only the live entries when it is opened and closed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+    const file = join(dir, 'dynamodb.jsonl');
+    const db = MemoryDb.open(file);
+    for (let i = 0; i < 50; i++) db.put('counter', { n: i });
+    db.put('other', { n: -1 });
+    db.close();
+
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+
+    expect(lines).toEqual([JSON.stringify([['counter', { n: 49 }], ['other', { n: -1 }]])]);
+    expect(await readdir(dir)).toEqual(['dynamodb.jsonl']);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a data directory written by the leveldb store', () => {
+  it('is imported once: tables and items are there, and the old directory is set aside', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'local-dynamodb-leveldb-'));
+    let h: Harness = await startHarness({ dataDir: dir });
+    const { name } = await createTable(h.ddb, {});
+    await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'T1#O1', sk: 'ORDER', amount: 3 } }));
+    await h.close();
+    // Rebuild the directory the way the leveldb store kept it: the same keys and values in dynalite's leveldb.
+    const entries = [...MemoryDb.open(join(dir, 'dynamodb.jsonl')).iterator()];
+    await rm(join(dir, 'dynamodb.jsonl'));
+    const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
+    const { Level } = requireFromDynalite('level') as { Level: new (path: string, options: object) => { batch(ops: object[]): Promise<void>; close(): Promise<void> } };
+    const level = new Level(join(dir, 'leveldb'), { valueEncoding: 'json' });
+    await level.batch(entries.map(([key, value]) => ({ type: 'put', key, value })));
+    await level.close();
+
+    h = await startHarness({ dataDir: dir });
+    try {
+      const { TableNames } = await h.ddb.send(new ListTablesCommand({}));
+      const { Item } = await h.doc.send(new GetCommand({ TableName: name, Key: { pk: 'T1#O1', sk: 'ORDER' } }));
+
+      expect(TableNames).toContain(name);
+      expect(Item?.amount).toBe(3);
+      expect((await readdir(dir)).sort()).toEqual(['dynamodb.jsonl', 'leveldb.imported']);
+    } finally {
+      await h.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,7 +8,8 @@
 // Records are persisted in the same leveldb batch as the item writes that produce them, so after a restart the
 // stream holds exactly the committed changes.
 import { randomBytes } from 'node:crypto';
-import { dynaliteDb, type BatchOp, type Item, type KeySchemaElement, type LevelDb, type TableDescription } from './dynalite.ts';
+import { dynaliteDb, type Item, type KeySchemaElement, type TableDescription } from './dynalite.ts';
+import type { BatchOp, MemoryDb } from './memory-db.ts';
 import { apiError, resourceNotFound, validationException } from './errors.ts';
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
@@ -106,7 +107,7 @@ export class Streams {
   private readonly inFlight: CommitTicket[] = [];
 
   constructor(
-    private readonly db: LevelDb,
+    private readonly db: MemoryDb,
     private readonly region: string,
     private readonly accountId: string,
     private readonly now: () => number,

@@ -1,7 +1,8 @@
 // TransactWriteItems and TransactGetItems on top of the write path. Each transaction item is validated with dynalite's
 // validations for the matching single-item action (Put -> PutItem, Update -> UpdateItem, Delete and ConditionCheck ->
 // DeleteItem), so expressions are parsed and checked exactly as for single-item calls.
-import { dynaliteDb, validateRequest, type ApiError, type Item, type Request, type Store, type TableDescription } from './dynalite.ts';
+import { dynaliteDb, validateRequest, type ApiError, type Item, type Request, type TableDescription } from './dynalite.ts';
+import type { Store } from './store.ts';
 import { apiError, validationException } from './errors.ts';
 import type { WriteKind, WriteOp, WritePath } from './write-path.ts';
 

@@ -3,7 +3,8 @@
 //
 // As on AWS: the TTL attribute must be a Number holding epoch seconds; items whose value is more than five years in
 // the past are left alone; other types are ignored. Settings change at once (no ENABLING/DISABLING phase).
-import { dynaliteDb, type Item, type LevelDb, type TableDescription } from './dynalite.ts';
+import { dynaliteDb, type Item, type TableDescription } from './dynalite.ts';
+import type { MemoryDb } from './memory-db.ts';
 import { resourceNotFound, validationException } from './errors.ts';
 import type { WriteOp, WritePath } from './write-path.ts';
 
@@ -20,7 +21,7 @@ export class TimeToLive {
   private readonly settings = new Map<string, TtlSetting>();
 
   constructor(
-    private readonly db: LevelDb,
+    private readonly db: MemoryDb,
     private readonly writePath: WritePath,
     private readonly now: () => number,
   ) {}

@@ -4,22 +4,22 @@
 //   2. run dynalite's own putItem/updateItem/deleteItem actions against a staging store whose lock is a no-op (we hold
 //      the real locks), whose reads go to the real db and whose writes are buffered;
 //   3. if every item passed (or, for non-atomic batches, per item), commit the buffered writes and the stream records
-//      in one leveldb batch, then release the locks.
+//      in one batch of the store, then release the locks.
 // Conditions, update expressions and index maintenance are therefore exactly dynalite's.
 import {
   actions,
   dynaliteDb,
   type Action,
   type ApiError,
-  type BatchOp,
   type Callback,
   type Item,
   type Request,
-  type Store,
   type StoreLike,
   type SubDb,
   type TableDescription,
 } from './dynalite.ts';
+import type { BatchOp } from './memory-db.ts';
+import { withoutUndefined, type Store } from './store.ts';
 import type { ItemChange, Streams } from './streams.ts';
 
 export type WriteKind = 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
@@ -122,7 +122,7 @@ export class WritePath {
       const ticket = changes.length ? this.streams.prepare(changes) : undefined;
       if (ticket) for (const op of ticket.ops) writes.push(op);
       try {
-        if (writes.length) await this.store.db.batch(writes);
+        this.store.db.batch(writes);
       } catch (err) {
         if (ticket) this.streams.settle(ticket, false);
         throw err;
@@ -176,11 +176,10 @@ export class WritePath {
     let oldItem: Item | undefined;
     let newItem: Item | null | undefined;
 
+    // Reads, the action and the buffered writes all run synchronously: the staged write sees one state of the item.
     const readItem = (key: string, cb: Callback<unknown>): void => {
-      db.get(itemPrefix + key).then((item) => {
-        oldItem = (item as Item | undefined) ?? undefined;
-        cb(null, item);
-      }, cb);
+      oldItem = db.get(itemPrefix + key) as Item | undefined;
+      cb(null, oldItem);
     };
 
     if (op.kind === 'ConditionCheck') {
@@ -212,7 +211,7 @@ export class WritePath {
       lock: notAvailable,
       get: notAvailable,
       put: (key, value, cb) => {
-        writes.push({ type: 'put', key: prefix + key, value });
+        writes.push({ type: 'put', key: prefix + key, value: withoutUndefined(value) });
         cb();
       },
       del: (key, cb) => {
