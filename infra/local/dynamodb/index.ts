@@ -13,6 +13,7 @@ import { DynamoDbApi } from './api.ts';
 import { isApiError, type ApiError } from './dynalite.ts';
 import { internalServerError, serializationException, unknownOperation } from './errors.ts';
 import { MemoryDb } from './memory-db.ts';
+import { RawJson } from './raw-json.ts';
 import { createStore } from './store.ts';
 import { Streams } from './streams.ts';
 import { Transactions } from './transactions.ts';
@@ -69,7 +70,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const transactions = new Transactions(writePath, store, now);
   const api = new DynamoDbApi(store, writePath, transactions, streams, ttl);
 
-  const dispatch = (target: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  const dispatch = (target: string, body: Record<string, unknown>): Promise<Record<string, unknown> | RawJson> => {
     if (target.startsWith(DYNAMODB_TARGET)) return api.handle(target.slice(DYNAMODB_TARGET.length), body);
     if (target.startsWith(STREAMS_TARGET)) return streams.handle(target.slice(STREAMS_TARGET.length), body);
     return Promise.reject(unknownOperation());
@@ -130,7 +131,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
 function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  dispatch: (target: string, body: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  dispatch: (target: string, body: Record<string, unknown>) => Promise<Record<string, unknown> | RawJson>,
 ): void {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -171,8 +172,8 @@ function handleRequest(
   });
 }
 
-function send(res: ServerResponse, status: number, payload: NonNullable<ApiError['body']> | Record<string, unknown>): void {
-  const text = JSON.stringify(payload);
+function send(res: ServerResponse, status: number, payload: NonNullable<ApiError['body']> | Record<string, unknown> | RawJson): void {
+  const text = payload instanceof RawJson ? payload.text : JSON.stringify(payload);
   res.writeHead(status, {
     'Content-Type': 'application/x-amz-json-1.0',
     'Content-Length': Buffer.byteLength(text),

@@ -5,11 +5,12 @@
 // consumers must follow parent/child shards; with one shard a consumer sees one totally ordered sequence, which is
 // the simplest thing that honours the per-item ordering guarantee AWS gives.
 //
-// Records are persisted in the same leveldb batch as the item writes that produce them, so after a restart the
+// Records are persisted in the same store batch as the item writes that produce them, so after a restart the
 // stream holds exactly the committed changes.
 import { randomBytes } from 'node:crypto';
 import { dynaliteDb, type Item, type KeySchemaElement, type TableDescription } from './dynalite.ts';
 import type { BatchOp, MemoryDb } from './memory-db.ts';
+import { RawJson } from './raw-json.ts';
 import { apiError, resourceNotFound, validationException } from './errors.ts';
 
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
@@ -60,10 +61,11 @@ export interface StreamRecord {
   userIdentity?: { PrincipalId: string; Type: string };
 }
 
+/** A record as the stream keeps it: serialised once at commit (every reader gets the same text, and text is smaller). */
 interface StoredRecord {
   seq: number;
   at: number;
-  record: StreamRecord;
+  json: string;
 }
 
 interface Stream {
@@ -125,7 +127,9 @@ export class Streams {
       this.lastAssigned = Math.max(this.lastAssigned, Number(meta.startingSequenceNumber) - 1);
     }
     for await (const [, value] of this.db.iterator({ gte: RECORD_PREFIX, lt: RECORD_PREFIX + '\xff' })) {
-      const { arn, ...stored } = value as StoredRecord & { arn: string };
+      // Data directories written before records were kept as text hold the record object.
+      const { arn, seq, at, json, record } = value as StoredRecord & { arn: string; record?: StreamRecord };
+      const stored: StoredRecord = { seq, at, json: json ?? JSON.stringify(record) };
       this.streams.get(arn)?.records.push(stored);
       this.lastAssigned = Math.max(this.lastAssigned, stored.seq);
     }
@@ -189,9 +193,9 @@ export class Streams {
   }
 
   /**
-   * Numbers the records for one commit's changes and returns the leveldb ops that persist them. Sequence numbers are
+   * Numbers the records for one commit's changes and returns the store ops that persist them. Sequence numbers are
    * handed out here, synchronously, so they follow commit order; readers see them only once settle() has run for this
-   * commit and every earlier one (leveldb batches may complete out of order).
+   * commit and every earlier one.
    */
   prepare(changes: ItemChange[]): CommitTicket | undefined {
     let ticket: CommitTicket | undefined;
@@ -200,7 +204,7 @@ export class Streams {
       if (!stream || stream.meta.status !== 'ENABLED') continue;
       const seq = ++this.lastAssigned;
       const at = this.now();
-      const stored: StoredRecord = { seq, at, record: this.buildRecord(stream.meta, change, seq, at) };
+      const stored: StoredRecord = { seq, at, json: JSON.stringify(this.buildRecord(stream.meta, change, seq, at)) };
       ticket ??= { ops: [], entries: [], settled: false, committed: false };
       ticket.entries.push({ stream, stored });
       ticket.ops.push({ type: 'put', key: RECORD_PREFIX + pad(seq), value: { arn: stream.meta.streamArn, ...stored } });
@@ -255,7 +259,7 @@ export class Streams {
     await this.db.batch(ops);
   }
 
-  async handle(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async handle(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown> | RawJson> {
     switch (operation) {
       case 'ListStreams':
         return this.listStreams(body);
@@ -375,7 +379,7 @@ export class Streams {
     return { ShardIterator: encodeIterator(stream.meta.streamArn, position, randomBytes(6).toString('hex')) };
   }
 
-  private getRecords(body: Record<string, unknown>): Record<string, unknown> {
+  private getRecords(body: Record<string, unknown>): RawJson {
     const limit = body.Limit == null ? MAX_GET_RECORDS : Number(body.Limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_GET_RECORDS) {
       throw validationException(
@@ -398,10 +402,8 @@ export class Streams {
     const position = page.length ? page[page.length - 1]!.seq : iterator.position;
     const closed = stream.meta.status === 'DISABLED' && lo + page.length >= records.length;
     if (iterator.reader) (stream.readers ??= new Map()).set(iterator.reader, { position, at: this.now() });
-    return {
-      Records: page.map((s) => s.record),
-      ...(closed ? {} : { NextShardIterator: encodeIterator(stream.meta.streamArn, position, iterator.reader) }),
-    };
+    const next = closed ? '' : `,"NextShardIterator":${JSON.stringify(encodeIterator(stream.meta.streamArn, position, iterator.reader))}`;
+    return new RawJson(`{"Records":[${page.map((s) => s.json).join(',')}]${next}}`);
   }
 }
 
