@@ -128,6 +128,7 @@ export const actionValidations = Object.fromEntries(
 // `validations.validateExpressions` through the module object, which is what makes this hook possible.
 // updateItem assigns `section.val` while applying an update, so each hit gets fresh section objects.
 const MEMO_LIMIT = 2000;
+const MEMO_KEY_LIMIT = 1024;
 const originalValidateExpressions = dynaliteValidations.validateExpressions;
 const parsedExpressions = new Map<string, { updates?: ParsedUpdates; condition?: unknown }>();
 let memoizeExpressions = false;
@@ -150,6 +151,9 @@ dynaliteValidations.validateExpressions = (data: Request): string | undefined =>
     data.ExpressionAttributeNames,
     data.ExpressionAttributeValues,
   ]);
+  // Writes that carry whole documents in their values (an order's lines) do not repeat: remembering them would only
+  // hold their text.
+  if (key.length > MEMO_KEY_LIMIT) return originalValidateExpressions(data);
   const hit = parsedExpressions.get(key);
   if (hit) {
     if (hit.updates) data._updates = cloneUpdates(hit.updates);

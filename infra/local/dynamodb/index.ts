@@ -14,7 +14,7 @@ import { isApiError, type ApiError } from './dynalite.ts';
 import { internalServerError, serializationException, unknownOperation } from './errors.ts';
 import { MemoryDb } from './memory-db.ts';
 import { RawJson } from './raw-json.ts';
-import { createStore } from './store.ts';
+import { createStore, isPackedKey } from './store.ts';
 import { Streams } from './streams.ts';
 import { Transactions } from './transactions.ts';
 import { TimeToLive } from './ttl.ts';
@@ -56,10 +56,10 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     await mkdir(options.dataDir, { recursive: true });
     const file = join(options.dataDir, JOURNAL_FILE);
     const importing = !existsSync(file) && existsSync(join(options.dataDir, LEVELDB_DIR));
-    db = MemoryDb.open(file);
+    db = MemoryDb.open({ file, packed: isPackedKey });
     if (importing) await importLevelDb(options.dataDir, db);
   } else {
-    db = MemoryDb.open();
+    db = MemoryDb.open({ packed: isPackedKey });
   }
   const store = createStore(db);
   const streams = new Streams(store.db, store.tableDb.awsRegion, store.tableDb.awsAccountId, now);

@@ -99,11 +99,28 @@ describe('MemoryDb', () => {
     expect(db.size).toBe(3);
   });
 
-  it('hands out the stored value itself rather than a copy', () => {
+  it('hands out the stored value itself under keys it does not pack', () => {
     const db = MemoryDb.open();
     const item = { pk: { S: 'x' } };
     db.put('item', item);
 
     expect(db.get('item')).toBe(item);
+  });
+
+  it('keeps packed values as text and hands out a fresh equal object on every read, without undefined members', () => {
+    const db = MemoryDb.open({ packed: (key) => key.startsWith('row~') });
+    const item = { pk: { S: 'x' }, note: undefined };
+    db.batch([
+      { type: 'put', key: 'row~1', value: item },
+      { type: 'put', key: 'row~2', value: item },
+    ]);
+    item.pk.S = 'changed after the write';
+
+    const first = db.get('row~1');
+    const again = db.get('row~1');
+
+    expect(first).toEqual({ pk: { S: 'x' } });
+    expect(again).not.toBe(first);
+    expect([...db.values({ gte: 'row~' })]).toEqual([{ pk: { S: 'x' } }, { pk: { S: 'x' } }]);
   });
 });

@@ -9,6 +9,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, Upd
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryDb } from './memory-db.ts';
+import { isPackedKey } from './store.ts';
 import { createTable, readStream, startHarness, type Harness } from './test-support.ts';
 
 let dataDir: string;
@@ -62,7 +63,7 @@ describe('the journal', () => {
   it('drops a last line cut short by a crash and keeps every complete one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'journal-'));
     const file = join(dir, 'dynamodb.jsonl');
-    const db = MemoryDb.open(file);
+    const db = MemoryDb.open({ file });
     db.put('a', { n: 1 });
     db.batch([
       { type: 'put', key: 'b', value: { n: 2 } },
@@ -71,9 +72,29 @@ describe('the journal', () => {
     // No close: the process "crashes" halfway through writing a third batch.
     await appendFile(file, '[["c",{"n":');
 
-    const reopened = MemoryDb.open(file);
+    const reopened = MemoryDb.open({ file });
 
     expect([...reopened.iterator()]).toEqual([['b', { n: 2 }]]);
+    reopened.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes packed values into its lines as they are and reads them back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+    const file = join(dir, 'dynamodb.jsonl');
+    const packed = (key: string) => key.startsWith('row~');
+    const db = MemoryDb.open({ file, packed });
+    db.put('row~1', { pk: { S: 'x' } });
+    db.put('meta', { n: 1 });
+    db.close();
+
+    const reopened = MemoryDb.open({ file, packed });
+
+    expect(await readFile(file, 'utf8')).toBe(`${JSON.stringify([['meta', { n: 1 }], ['row~1', { pk: { S: 'x' } }]])}\n`);
+    expect([...reopened.iterator()]).toEqual([
+      ['meta', { n: 1 }],
+      ['row~1', { pk: { S: 'x' } }],
+    ]);
     reopened.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -81,7 +102,7 @@ describe('the journal', () => {
   it('is rewritten with only the live entries when it is opened and closed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'journal-'));
     const file = join(dir, 'dynamodb.jsonl');
-    const db = MemoryDb.open(file);
+    const db = MemoryDb.open({ file });
     for (let i = 0; i < 50; i++) db.put('counter', { n: i });
     db.put('other', { n: -1 });
     db.close();
@@ -102,7 +123,7 @@ describe('a data directory written by the leveldb store', () => {
     await h.doc.send(new PutCommand({ TableName: name, Item: { pk: 'T1#O1', sk: 'ORDER', amount: 3 } }));
     await h.close();
     // Rebuild the directory the way the leveldb store kept it: the same keys and values in dynalite's leveldb.
-    const entries = [...MemoryDb.open(join(dir, 'dynamodb.jsonl')).iterator()];
+    const entries = [...MemoryDb.open({ file: join(dir, 'dynamodb.jsonl'), packed: isPackedKey }).iterator()];
     await rm(join(dir, 'dynamodb.jsonl'));
     const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
     const { Level } = requireFromDynalite('level') as { Level: new (path: string, options: object) => { batch(ops: object[]): Promise<void>; close(): Promise<void> } };

@@ -30,6 +30,9 @@ export interface Store extends StoreLike {
   deleteTagDb(name: string, cb: Callback<void>): void;
 }
 
+/** Table rows and index entries are kept as JSON text (see MemoryDb); descriptions, tags and stream data as objects. */
+export const isPackedKey = (key: string): boolean => key.startsWith('item-') || key.startsWith('index-');
+
 export function createStore(db: MemoryDb): Store {
   const subDbs = new Map<string, LocalSubDb>();
   const subDb = (name: string, copies = false): LocalSubDb => {
@@ -102,7 +105,7 @@ function prefixed(db: MemoryDb, prefix: string, copies: boolean): LocalSubDb {
     getNow: (key) => copy(db.get(prefix + key)),
     get: (key, cb) => process.nextTick(cb, null, copy(db.get(prefix + key))),
     put: (key, value, cb) => {
-      db.put(prefix + key, copy(withoutUndefined(value)));
+      db.put(prefix + key, copy(value));
       process.nextTick(cb, null);
     },
     del: (key, cb) => {
@@ -117,17 +120,6 @@ function prefixed(db: MemoryDb, prefix: string, copies: boolean): LocalSubDb {
     createReadStream: (options) => streamOf(db.values(bounded(options)), copy),
     createKeyStream: (options) => streamOf(db.keys(bounded(options)), (key) => (key as string).slice(prefix.length)),
   };
-}
-
-/**
- * dynalite builds the entries of KEYS_ONLY / INCLUDE indexes by copying the projected attributes, undefined where an
- * item lacks one; the JSON encoding of leveldb dropped those, and so must we before the entry is read back.
- */
-export function withoutUndefined(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const key in value) if ((value as Record<string, unknown>)[key] === undefined) delete (value as Record<string, unknown>)[key];
-  }
-  return value;
 }
 
 /** A readable over a synchronous generator, filled as far as the reader asks on each read. */

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { ThreadHeap } from '../heap.ts';
 import type { LocalDynamoDb, LocalDynamoDbOptions } from './index.ts';
 
 /**
@@ -6,9 +7,10 @@ import type { LocalDynamoDb, LocalDynamoDbOptions } from './index.ts';
  * cloud; on its own thread it runs on the second core beside the handlers instead of sharing their event loop.
  * Same options and interface as `startLocalDynamoDb` (the clock option cannot cross threads and is not offered).
  */
-export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOptions, 'now'> = {}): Promise<LocalDynamoDb> {
+export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOptions, 'now'> = {}): Promise<LocalDynamoDb & { heap(): Promise<ThreadHeap> }> {
   const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: options });
-  const pending = new Map<number, (deleted: number) => void>();
+  type Reply = { deleted?: number; heap?: ThreadHeap };
+  const pending = new Map<number, (message: Reply) => void>();
   let nextId = 0;
   const endpoint = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
@@ -22,20 +24,22 @@ export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOption
   worker.removeAllListeners('exit');
   worker.removeAllListeners('error');
   worker.on('error', (error) => console.error('local DynamoDB worker failed', error));
-  worker.on('message', (message: { type: string; id?: number; deleted?: number }) => {
-    if (message.type === 'swept' && message.id !== undefined) {
-      pending.get(message.id)?.(message.deleted ?? 0);
+  worker.on('message', (message: Reply & { type: string; id?: number }) => {
+    if ((message.type === 'swept' || message.type === 'heap') && message.id !== undefined) {
+      pending.get(message.id)?.(message);
       pending.delete(message.id);
     }
   });
+  const ask = <T>(type: string, read: (message: Reply) => T) =>
+    new Promise<T>((resolve) => {
+      const id = nextId++;
+      pending.set(id, (message) => resolve(read(message)));
+      worker.postMessage({ type, id });
+    });
   return {
     endpoint,
-    sweepTtl: () =>
-      new Promise<number>((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        worker.postMessage({ type: 'sweepTtl', id });
-      }),
+    sweepTtl: () => ask('sweepTtl', (message) => message.deleted ?? 0),
+    heap: () => ask('heap', (message) => message.heap!),
     close: () =>
       new Promise<void>((resolve) => {
         worker.on('message', (message: { type: string }) => {

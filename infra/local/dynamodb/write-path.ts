@@ -19,7 +19,7 @@ import {
   type TableDescription,
 } from './dynalite.ts';
 import type { BatchOp } from './memory-db.ts';
-import { withoutUndefined, type Store } from './store.ts';
+import type { Store } from './store.ts';
 import type { ItemChange, Streams } from './streams.ts';
 
 export type WriteKind = 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
@@ -211,7 +211,7 @@ export class WritePath {
       lock: notAvailable,
       get: notAvailable,
       put: (key, value, cb) => {
-        writes.push({ type: 'put', key: prefix + key, value: withoutUndefined(value) });
+        writes.push({ type: 'put', key: prefix + key, value });
         cb();
       },
       del: (key, cb) => {
