@@ -3,7 +3,7 @@
 // ACCEPTED or ROUTING. Reports accept throughput and latency, allocation throughput and latency, final statuses,
 // memory, and the AWS requests and cost per order (Step Functions transitions from execution histories, Lambda
 // invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
-//   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--timeout 300] [--api-in-process] [--url http://… --key dom_t_…]
+//   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--timeout 300] [--idle 15] [--api-in-process] [--url http://… --key dom_t_…]
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
 import { DomApi } from '../infra/local/api-client.ts';
 import '../infra/local/aws-settings.ts';
@@ -29,12 +29,16 @@ const { values } = parseArgs({
     key: { type: 'string' },
     histories: { type: 'string', default: '40' },
     'api-in-process': { type: 'boolean', default: false },
+    idle: { type: 'string', default: '15' },
   },
 });
 const ORDERS = Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
 const benchStarted = Date.now();
+// The process's peak resident memory during the run, sampled (the cloud, and this script, share the process).
+let peakRss = 0;
+const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
 const deadline = benchStarted + TIMEOUT_MS;
 
 interface OrderItem {
@@ -168,8 +172,15 @@ const firstCreated = Math.min(...measured.map((o) => Date.parse(o.createdAt)));
 const lastSettled = Math.max(...toSettled.map((x) => Date.parse(x.h!.at)));
 
 // ---- memory ----
-global.gc?.();
 const memory = process.memoryUsage();
+clearInterval(rssSampler);
+peakRss = Math.max(peakRss, memory.rss);
+// V8 keeps the heap it grew under load until the isolate has been idle a while; what stays after that is the footprint.
+const idleSeconds = Number(values.idle);
+if (cloud) await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+global.gc?.();
+const idleMemory = process.memoryUsage();
+const heaps = cloud ? await cloud.heap() : {};
 
 // ---- per-order AWS requests ----
 const invocations = diffInvocations(invocationsBefore, snapshotInvocations());
@@ -192,7 +203,11 @@ row('fully routed throughput', `${(toSettled.length / allocSeconds).toFixed(0)} 
 row('time to ALLOCATED p50 / p99', `${(pct(toAllocated, 50) / 1000).toFixed(2)} / ${(pct(toAllocated, 99) / 1000).toFixed(2)} s (all ${toAllocated.length} allocated orders, server timestamps)`);
 row('final statuses', [...byStatus].sort().map(([s, n]) => `${s} ${n}`).join(', '));
 row('stuck (ACCEPTED/ROUTING at the end)', `${stuck}${stuck > 0 ? ` after ${((settledAt - benchStarted) / 1000).toFixed(0)} s` : ''}`, '0');
-if (cloud) row('process memory after the run', `RSS ${mb(memory.rss)}, heap used ${mb(memory.heapUsed)} / ${mb(memory.heapTotal)}`, 'RSS < 1 GiB at 10,000 orders');
+if (cloud) {
+  row('process memory at the end of the run', `RSS ${mb(memory.rss)} (peak during the run ${mb(peakRss)})`);
+  row(`process memory after ${idleSeconds} s idle`, `RSS ${mb(idleMemory.rss)}`, 'RSS < 1 GiB at 10,000 orders');
+  row(`JavaScript heap by thread after ${idleSeconds} s idle, used / total`, Object.entries(heaps).map(([thread, h]) => `${thread} ${h.usedMiB} / ${h.totalMiB} MiB`).join(', '));
+}
 lines.push('');
 if (load.failed.length > 0) lines.push(`failed requests (first): ${JSON.stringify(load.failed.slice(0, 3))}\n`);
 if (cloud && sfnStats && values['api-in-process']) lines.push(...costReport(invocations, sfnStats, measured.length));

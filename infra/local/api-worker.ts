@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Worker, SHARE_ENV } from 'node:worker_threads';
 import { topology, type FunctionId } from '../topology.ts';
 import { startLocalApiGateway } from './api-gateway.ts';
+import { threadHeap, type ThreadHeap } from './heap.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 
 interface ApiWorkerOptions {
@@ -23,6 +24,7 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
   });
   parent?.on('message', async (message: { type: string }) => {
     if (message.type === 'invocations') parent.postMessage({ type: 'invocations', counts: Object.fromEntries(runtime.invocations) });
+    if (message.type === 'heap') parent.postMessage({ type: 'heap', heap: threadHeap() });
     if (message.type === 'close') {
       await api.close();
       parent.postMessage({ type: 'closed' });
@@ -34,6 +36,7 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
 export interface ApiWorkerHandle {
   url: string;
   invocations(): Promise<Record<string, { count: number; errors: number }>>;
+  heap(): Promise<ThreadHeap>;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function startApiGatewayWorker(options: ApiWorkerOptions): Promise<
   return {
     url,
     invocations: async () => (await reply<{ counts: Record<string, { count: number; errors: number }> }>('invocations')).counts,
+    heap: async () => (await reply<{ heap: ThreadHeap }>('heap')).heap,
     close: async () => {
       await reply('close');
       await worker.terminate();

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -16,6 +17,7 @@ import { startApiGatewayWorker } from './api-worker.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME, localName } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
+import { threadHeap, type ThreadHeap } from './heap.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
 import { functionArn, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { startQueuePoller, startStreamPoller, type Poller } from './pollers.ts';
@@ -64,6 +66,8 @@ export interface LocalCloud {
   /** Resolves when the bus, the workflows and the pollers have nothing in flight. */
   settle(): Promise<void>;
   sweepTtl(): Promise<number>;
+  /** Each thread's JavaScript heap: main, and the DynamoDB and API workers when they run on their own threads. */
+  heap(): Promise<Record<string, ThreadHeap>>;
   /** Runs a topology schedule now (they also run on their timers). */
   runSchedule(name: string): Promise<unknown>;
   close(): Promise<void>;
@@ -74,6 +78,20 @@ const consoleLog: CloudLog = {
   warn: (message, extra) => console.log(JSON.stringify({ level: 'WARN', service: 'local-cloud', message, ...extra })),
   error: (message, extra) => console.log(JSON.stringify({ level: 'ERROR', service: 'local-cloud', message, ...extra })),
 };
+
+/**
+ * V8 grows a busy heap up to four times what survived its last full collection, and the local cloud's threads keep
+ * allocating (pollers, timers), so it never idles long enough to shrink back: 3,000 orders left the process at 1.05 GiB
+ * resident with 150 MiB live in the main thread's 420 MiB heap. Growing by half instead held it at 0.72 GiB for a few
+ * per cent of throughput. The flag is process-wide and set before the worker threads start; a process that chose its
+ * own value on the command line keeps it.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
+function boundHeapGrowth(): void {
+  if (process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
 
 export function stateMachineArn(id: StateMachineId): string {
   return `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${localName(id)}`;
@@ -86,12 +104,15 @@ export function stateMachineArn(id: StateMachineId): string {
  */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = options.log ?? consoleLog;
+  boundHeapGrowth();
   const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
   try {
     const dynamodbOptions = dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {};
-    const dynamodb: LocalDynamoDb = options.dynamodbInProcess ? await startLocalDynamoDb(dynamodbOptions) : await startLocalDynamoDbWorker(dynamodbOptions);
+    const dynamodb: LocalDynamoDb & { heap?(): Promise<ThreadHeap> } = options.dynamodbInProcess
+      ? await startLocalDynamoDb(dynamodbOptions)
+      : await startLocalDynamoDbWorker(dynamodbOptions);
     closers.push(() => dynamodb.close());
     const sqs: LocalSqs = await startLocalSqs(topology.queues);
     closers.push(() => sqs.close());
@@ -211,7 +232,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(async () => timers.forEach(clearInterval));
 
     const gatewayOptions = { ...(options.apiPort !== undefined ? { port: options.apiPort } : {}), authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60 };
-    const api: { url: string; close(): Promise<void> } = options.apiInProcess
+    const api: { url: string; heap?(): Promise<ThreadHeap>; close(): Promise<void> } = options.apiInProcess
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
       : await startApiGatewayWorker(gatewayOptions);
     closers.push(() => api.close());
@@ -240,6 +261,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         }
       },
       sweepTtl: () => dynamodb.sweepTtl(),
+      heap: async () => ({
+        main: threadHeap(),
+        ...(dynamodb.heap ? { dynamodb: await dynamodb.heap() } : {}),
+        ...(api.heap ? { api: await api.heap() } : {}),
+      }),
       runSchedule,
       async close() {
         if (closed) return;
