@@ -3,7 +3,8 @@
 // ACCEPTED or ROUTING. Reports accept throughput and latency, allocation throughput and latency, final statuses,
 // memory, and the AWS requests and cost per order (Step Functions transitions from execution histories, Lambda
 // invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
-//   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--timeout 300] [--idle 15] [--api-in-process] [--url http://… --key dom_t_…]
+//   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--rate <orders/s>] [--timeout 300] [--idle 15] [--api-in-process]
+//                           [--url http://… --key dom_t_…]
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
 import { DomApi } from '../infra/local/api-client.ts';
 import '../infra/local/aws-settings.ts';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     histories: { type: 'string', default: '40' },
     'api-in-process': { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
+    rate: { type: 'string' },
   },
 });
 const ORDERS = Number(values.orders);
@@ -65,6 +67,14 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 const pct = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// ---- the load generator, forked first: a process started after the cloud lowered this thread's priority would
+// inherit that priority ----
+const child = fork(
+  new URL('./orders/load.ts', import.meta.url).pathname,
+  ['--orders', String(ORDERS), '--concurrency', String(CONCURRENCY), '--run', `b${Date.now().toString(36)}`, ...(values.rate ? ['--rate', values.rate] : [])],
+  { execArgv: process.execArgv },
+);
+
 // ---- the cloud ----
 let cloud: LocalCloud | undefined;
 let meter: DynamoMeter | undefined;
@@ -78,7 +88,8 @@ if (values.url) {
 } else {
   // --api-in-process: the API handlers on the main thread too, so the cost table meters every call (slower);
   // by default they run on their own thread, as `npm start` does.
-  cloud = await startTestCloud({ apiInProcess: Boolean(values['api-in-process']) });
+  // Intake first, as `npm start` runs it.
+  cloud = await startTestCloud({ apiInProcess: Boolean(values['api-in-process']), prioritiseIntake: true });
   apiUrl = cloud.apiUrl;
   const tenant = await createTestTenant('Bench Outfitters');
   apiKey = tenant.apiKey;
@@ -114,10 +125,8 @@ meter?.reset();
 durations.clear();
 
 // ---- load ----
-log(`placing ${ORDERS} orders, ${CONCURRENCY} in flight...`);
-const child = fork(new URL('./orders/load.ts', import.meta.url).pathname, ['--url', apiUrl, '--key', apiKey, '--orders', String(ORDERS), '--concurrency', String(CONCURRENCY), '--run', `b${Date.now().toString(36)}`], {
-  execArgv: process.execArgv,
-});
+log(`placing ${ORDERS} orders, ${values.rate ? `${values.rate}/s offered (open loop), at most ${CONCURRENCY}` : CONCURRENCY} in flight...`);
+child.send({ url: apiUrl, key: apiKey });
 const [startedMessage] = (await once(child, 'message')) as [{ started: number }];
 const loadStarted = startedMessage.started;
 const [load] = (await once(child, 'message')) as [LoadResult];
@@ -193,7 +202,7 @@ const allocSeconds = (lastSettled - firstCreated) / 1000;
 const cpu = cpus();
 const lines: string[] = [];
 const row = (name: string, value: string, target = '') => lines.push(`| ${name} | ${value} | ${target} |`);
-lines.push(`\n## bench:orders: ${ORDERS} orders, ${CONCURRENCY} in flight, ${cloud ? 'in-process in-memory local cloud' : apiUrl}`);
+lines.push(`\n## bench:orders: ${ORDERS} orders, ${values.rate ? `${values.rate}/s offered (open loop), at most ${CONCURRENCY}` : CONCURRENCY} in flight, ${cloud ? 'in-process in-memory local cloud' : apiUrl}`);
 lines.push(`machine: ${cpu[0]?.model ?? '?'}, ${cpu.length} cores, ${mb(totalmem())} RAM, Node ${process.version}; ${new Date().toISOString()}\n`);
 lines.push('| metric | measured | target |', '|---|---|---|');
 row('orders accepted (202)', `${load.accepted} (+${load.repeated} repeats, ${load.failed.length} failed)`);
@@ -301,7 +310,7 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
   out.push('');
   out.push(`DynamoDB calls / order: ${dynamoCalls.map(([c, n]) => `${c.replace(/Command$/, '')} ${per(n).toFixed(2)}`).join(', ')}`);
   out.push(`Step Functions: ${per(sfnStats.executions).toFixed(3)} executions / order x ${sfnStats.transitionsPerExecution.toFixed(1)} transitions (StateEntered events, ${sfnStats.sampled} histories read)`);
-  out.push(`authorizer invocations / order here: ${per(authorizer).toFixed(2)} (the bench cloud caches nothing: authorizerCacheSeconds 0)`, '');
+  out.push(`authorizer invocations / order here: ${per(authorizer).toFixed(2)} (the local gateway caches decisions 60 s, as the deployed API does)`, '');
   const items: Array<[string, string, number]> = [
     ['Step Functions Standard transitions', transitions.toFixed(1), transitions * PRICES.sfnTransition],
     ['Lambda requests', invocationsPerOrder.toFixed(2), invocationsPerOrder * PRICES.lambdaRequest],

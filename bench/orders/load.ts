@@ -1,6 +1,9 @@
 // The load generator of bench/orders.ts, run in its own process (forked) so the local cloud keeps its event loop, as
 // on AWS the callers are not the API. POSTs `--orders` orders with at most `--concurrency` in flight and reports the
-// accept latencies to the parent over IPC.
+// accept latencies to the parent over IPC. With `--rate`, orders are sent on a fixed schedule (an open loop, as
+// independent clients arrive) and each latency counts from the order's scheduled time, so a slow answer that delays
+// the next send is not hidden. The API's URL and key come with the first message (the parent forks this process
+// before it starts the cloud, so this process keeps the priority it started with).
 import { DomApi } from '../../infra/local/api-client.ts';
 import { parseArgs } from 'node:util';
 import { DEMO_LOCATIONS, DEMO_SKUS, SCARCE_SKUS } from '../../infra/local/demo-network.ts';
@@ -21,13 +24,18 @@ const { values } = parseArgs({
     key: { type: 'string' },
     orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
+    rate: { type: 'string' },
     run: { type: 'string', default: 'bench' },
   },
 });
 
-const api = new DomApi(values.url!, values.key!);
+const target = values.url
+  ? { url: values.url, key: values.key! }
+  : await new Promise<{ url: string; key: string }>((resolve) => process.once('message', (message) => resolve(message as { url: string; key: string })));
+const api = new DomApi(target.url, target.key);
 const total = Number(values.orders);
 const concurrency = Number(values.concurrency);
+const rate = values.rate ? Number(values.rate) : undefined;
 
 // Deterministic order mix: 1-3 lines of the non-scarce SKUs, 1-2 units each, shipped to the metros the network serves.
 let seed = 7;
@@ -63,11 +71,19 @@ await Promise.all(Array.from({ length: Math.min(concurrency, 16) }, () => api.re
 const result: LoadResult = { accepted: 0, repeated: 0, failed: [], latenciesMs: [], orderIds: [], startedAt: Date.now(), endedAt: 0 };
 process.send!({ started: result.startedAt });
 let nextIndex = 0;
+const scheduleStart = performance.now();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 await Promise.all(
   Array.from({ length: Math.min(concurrency, total) }, async () => {
     while (nextIndex < total) {
-      const body = bodies[nextIndex++]!;
-      const t0 = performance.now();
+      const index = nextIndex++;
+      const body = bodies[index]!;
+      let t0 = performance.now();
+      if (rate) {
+        t0 = scheduleStart + (index * 1000) / rate;
+        const wait = t0 - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
       const response = await api.request<{ orderId: string }>('POST', '/orders', body).catch((error: unknown) => ({ status: 0, body: { error: String(error) } as unknown as { orderId: string } }));
       result.latenciesMs.push(performance.now() - t0);
       if (response.status === 202) {

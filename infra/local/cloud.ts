@@ -1,4 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -38,6 +40,15 @@ export interface LocalCloudOptions {
   dynamodbInProcess?: boolean;
   /** Seconds an authorizer decision is cached, as on the deployed API (tests use 0 to see key changes at once). */
   authorizerCacheSeconds?: number;
+  /**
+   * Give the API and DynamoDB threads the CPU before this one (workflows, bus, queues, stream consumers) when the
+   * machine is saturated: once they have started, this thread's scheduling priority is lowered (nice +10, Linux). On
+   * AWS intake and background work scale apart; on two cores a burst of orders would otherwise share the CPU with the
+   * workflows it starts, and accepting would slow down. The workflows catch up when the burst ends. `npm start` sets
+   * it; tests do not (a test waits on the workflows it starts). Threads and processes started from this thread
+   * afterwards inherit the lower priority.
+   */
+  prioritiseIntake?: boolean;
   log?: CloudLog;
 }
 
@@ -91,6 +102,27 @@ const HEAP_GROWING_PERCENT = 50;
 function boundHeapGrowth(): void {
   if (process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+
+const BACKGROUND_NICE = 10;
+
+/**
+ * Linux schedules threads, not processes: setpriority() on this thread's id lowers this thread alone, and the worker
+ * threads already running keep theirs. Elsewhere (no /proc/thread-self) the cloud runs as it is.
+ */
+function lowerThisThreadsPriority(log: CloudLog): void {
+  let threadId: number;
+  try {
+    threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  } catch {
+    log.info('Intake priority needs Linux thread priorities; running without it');
+    return;
+  }
+  try {
+    setPriority(threadId, Math.max(getPriority(threadId), BACKGROUND_NICE));
+  } catch (error) {
+    log.warn('Could not lower the background thread priority', { error: String(error) });
+  }
 }
 
 export function stateMachineArn(id: StateMachineId): string {
@@ -236,6 +268,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
       : await startApiGatewayWorker(gatewayOptions);
     closers.push(() => api.close());
+    if (options.prioritiseIntake && !options.apiInProcess) lowerThisThreadsPriority(log);
 
     let closed = false;
     return {
