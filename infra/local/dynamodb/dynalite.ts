@@ -80,6 +80,7 @@ interface DbModule {
 
 interface ValidationsModule {
   validateExpressions(data: Request): string | undefined;
+  validateAttributeValue(value: AttributeValue): string | undefined;
   checkTypes(data: Request, types: Record<string, unknown>): Request;
   checkValidations(
     data: Request,
@@ -123,51 +124,110 @@ export const actionValidations = Object.fromEntries(
 ) as Record<DynaliteOperation, ActionValidation>;
 
 // Parsing condition and update expressions with dynalite's PEG parsers is the largest cost of a write (~50-100 µs),
-// and hot paths repeat the same expressions with the same values (`SET available = available - :one`). For item
-// writes only, remember successful parses by their exact inputs. dynalite's custom validators call
+// and hot paths repeat the same expressions with other values (`SET available = available - :q, updatedAt = :now`).
+// For item writes only, a parse is remembered by its expressions, names and the type of each value, as a template in
+// which each value is a placeholder; a later request gets a copy of the template with its own values put in. The
+// parsers resolve `:name` to the value object itself and check only the values' types, except BETWEEN (which compares
+// its bounds) and attribute_type (which reads its argument): expressions with those are parsed every time. Each value is
+// still checked (number format, empty sets...) as the original does first. dynalite's custom validators call
 // `validations.validateExpressions` through the module object, which is what makes this hook possible.
-// updateItem assigns `section.val` while applying an update, so each hit gets fresh section objects.
 const MEMO_LIMIT = 2000;
-const MEMO_KEY_LIMIT = 1024;
+const VALUE_DEPENDENT = /between|attribute_type/i;
 const originalValidateExpressions = dynaliteValidations.validateExpressions;
-const parsedExpressions = new Map<string, { updates?: ParsedUpdates; condition?: unknown }>();
+interface ParseTemplate {
+  updates?: unknown;
+  condition?: unknown;
+  /** the placeholder objects standing for the values, by name */
+  placeholders: Map<unknown, string>;
+}
+const parsedExpressions = new Map<string, ParseTemplate>();
 let memoizeExpressions = false;
 
-interface ParsedUpdates {
-  sections: Record<string, unknown>[];
-  [key: string]: unknown;
+/** A copy of a parse tree with every object the map names replaced by the value of that name (prototypes kept). */
+function rebind(node: unknown, names: Map<unknown, string>, values: Record<string, unknown>): unknown {
+  if (node === null || typeof node !== 'object') return node;
+  const name = names.get(node);
+  if (name !== undefined) return values[name];
+  if (Array.isArray(node)) return node.map((child) => rebind(child, names, values));
+  const copy = Object.create(Object.getPrototypeOf(node) as object | null) as Record<string, unknown>;
+  for (const key of Object.keys(node)) copy[key] = rebind((node as Record<string, unknown>)[key], names, values);
+  return copy;
 }
 
-const cloneUpdates = (updates: ParsedUpdates): ParsedUpdates => ({
-  ...updates,
-  sections: updates.sections.map((section) => ({ ...section })),
-});
+/** `{ ':q': 'N', ':now': 'S' }`, or undefined when a value is not a one-type attribute value (left to the parser). */
+function valueTypes(values: Record<string, AttributeValue> | undefined): Record<string, string> | undefined {
+  const types: Record<string, string> = {};
+  for (const name in values) {
+    const value = values[name];
+    const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+    if (keys.length !== 1) return undefined;
+    types[name] = keys[0]!;
+  }
+  return types;
+}
 
 dynaliteValidations.validateExpressions = (data: Request): string | undefined => {
   if (!memoizeExpressions || data.ProjectionExpression != null) return originalValidateExpressions(data);
-  const key = JSON.stringify([
-    data.UpdateExpression,
-    data.ConditionExpression,
-    data.ExpressionAttributeNames,
-    data.ExpressionAttributeValues,
-  ]);
-  // Writes that carry whole documents in their values (an order's lines) do not repeat: remembering them would only
-  // hold their text.
-  if (key.length > MEMO_KEY_LIMIT) return originalValidateExpressions(data);
+  const { UpdateExpression: update, ConditionExpression: condition } = data;
+  if ((typeof update === 'string' && VALUE_DEPENDENT.test(update)) || (typeof condition === 'string' && VALUE_DEPENDENT.test(condition))) {
+    return originalValidateExpressions(data);
+  }
+  const values = data.ExpressionAttributeValues as Record<string, AttributeValue> | undefined;
+  const types = valueTypes(values);
+  if (values && !types) return originalValidateExpressions(data);
+  const key = JSON.stringify([update, condition, data.ExpressionAttributeNames, types]);
   const hit = parsedExpressions.get(key);
   if (hit) {
-    if (hit.updates) data._updates = cloneUpdates(hit.updates);
-    if (hit.condition) data._condition = hit.condition;
+    for (const name in values) {
+      const message = dynaliteValidations.validateAttributeValue(values[name]!);
+      if (message) return `ExpressionAttributeValues contains invalid value: ${message} for key ${name}`;
+    }
+    if (hit.updates) data._updates = rebind(hit.updates, hit.placeholders, values ?? {});
+    if (hit.condition) data._condition = rebind(hit.condition, hit.placeholders, values ?? {});
     return undefined;
   }
   const message = originalValidateExpressions(data);
   if (message) return message;
+  // The template holds placeholders, not this request's values (which may be whole documents).
+  const originals = new Map<unknown, string>();
+  const placeholders: Record<string, unknown> = {};
+  for (const name in values) {
+    originals.set(values[name], name);
+    placeholders[name] = { placeholder: name };
+  }
   if (parsedExpressions.size >= MEMO_LIMIT) parsedExpressions.clear();
   parsedExpressions.set(key, {
-    ...(data._updates ? { updates: cloneUpdates(data._updates as ParsedUpdates) } : {}),
-    ...(data._condition ? { condition: data._condition } : {}),
+    ...(data._updates ? { updates: rebind(data._updates, originals, placeholders) } : {}),
+    ...(data._condition ? { condition: rebind(data._condition, originals, placeholders) } : {}),
+    placeholders: new Map(Object.entries(placeholders).map(([name, placeholder]) => [placeholder, name])),
   });
   return undefined;
+};
+
+// An item's storage key starts with an MD5-based prefix of its partition key (dynalite's hashPrefix), and every write
+// computes it two or three times (locks, the action, the stream). dynalite's actions call createKey through the module
+// object, so one memo serves them and us. Only table keys (no explicit key schema) are remembered.
+const KEY_MEMO_LIMIT = 20_000;
+const originalCreateKey = dynaliteDb.createKey;
+const createdKeys = new Map<string, string>();
+
+dynaliteDb.createKey = (item: Item, table: TableDescription, keySchema?: KeySchemaElement[]): string => {
+  if (keySchema) return originalCreateKey(item, table, keySchema);
+  let memoKey = table.TableName;
+  for (const { AttributeName } of table.KeySchema) {
+    const value = item[AttributeName];
+    const type = value && Object.keys(value)[0];
+    const piece = type ? value[type] : undefined;
+    if (typeof piece !== 'string') return originalCreateKey(item, table);
+    memoKey += `\u0000${type}\u0000${piece}`;
+  }
+  let key = createdKeys.get(memoKey);
+  if (key === undefined) {
+    key = originalCreateKey(item, table);
+    if (createdKeys.size >= KEY_MEMO_LIMIT) createdKeys.clear();
+    createdKeys.set(memoKey, key);
+  }
+  return key;
 };
 
 const ITEM_WRITES = new Set<DynaliteOperation>(['PutItem', 'UpdateItem', 'DeleteItem']);
