@@ -403,7 +403,9 @@ export class Streams {
     const closed = stream.meta.status === 'DISABLED' && lo + page.length >= records.length;
     if (iterator.reader) (stream.readers ??= new Map()).set(iterator.reader, { position, at: this.now() });
     const next = closed ? '' : `,"NextShardIterator":${JSON.stringify(encodeIterator(stream.meta.streamArn, position, iterator.reader))}`;
-    return new RawJson(`{"Records":[${page.map((s) => s.json).join(',')}]${next}}`);
+    // One record a line (JSON allows the whitespace): the local stream pollers tell records apart without parsing.
+    const lines = page.length ? `\n${page.map((s) => s.json).join(',\n')}\n` : '';
+    return new RawJson(`{"Records":[${lines}]${next}}`);
   }
 }
 
