@@ -55,18 +55,17 @@ if (values.worker) {
       ),
     );
   }
-  if (values.worker === 'raw') {
-    process.send!({ started: true });
-    process.send!(await rawTransactions(tenant));
-    process.exit(0);
-  }
   const pick =
     values.worker === 'hot'
       ? () => ({ locationId: 'DC-EAST', sku: 'HOT' })
       : () => ({ locationId: LOCATIONS[Math.floor(Math.random() * LOCATIONS.length)]!, sku: `SKU-${Math.floor(Math.random() * skuCount)}` });
   process.send!({ started: true });
-  process.send!(await reservations(values.worker, tenant, pick, values.rate ? Number(values.rate) : undefined));
-  process.exit(0);
+  const result =
+    values.worker === 'raw' ? await rawTransactions(tenant) : await reservations(values.worker, tenant, pick, values.rate ? Number(values.rate) : undefined);
+  // Exit once the message is written: a large one (every latency of a long case) would otherwise be cut off, and the
+  // parent would wait for it forever. Until then this module must not go on into the parent's part.
+  process.send!(result, () => process.exit(0));
+  await new Promise(() => undefined);
 }
 
 /** Runs one case in a child process; `started` resolves when its load begins. */
