@@ -86,12 +86,10 @@ export interface ItemChange {
   byService: boolean;
 }
 
-/** Records of one commit, numbered but not yet visible to readers until the commit settles. */
+/** Records of one commit, numbered but not visible to readers until the commit is made. */
 export interface CommitTicket {
   ops: BatchOp[];
   entries: { stream: Stream; stored: StoredRecord }[];
-  settled: boolean;
-  committed: boolean;
 }
 
 const pad = (seq: number): string => String(seq).padStart(SEQUENCE_DIGITS, '0');
@@ -106,7 +104,6 @@ export class Streams {
   private readonly latestByTable = new Map<string, Stream>();
   private lastAssigned = 0;
   private lastPublished = 0;
-  private readonly inFlight: CommitTicket[] = [];
 
   constructor(
     private readonly db: MemoryDb,
@@ -193,9 +190,9 @@ export class Streams {
   }
 
   /**
-   * Numbers the records for one commit's changes and returns the store ops that persist them. Sequence numbers are
-   * handed out here, synchronously, so they follow commit order; readers see them only once settle() has run for this
-   * commit and every earlier one.
+   * Numbers the records for one commit's changes and returns the store ops that persist them. The write path calls
+   * this, writes the batch and publishes the ticket without yielding in between, so sequence numbers follow commit
+   * order and a failed batch (a journal that cannot be written) leaves no record behind.
    */
   prepare(changes: ItemChange[]): CommitTicket | undefined {
     let ticket: CommitTicket | undefined;
@@ -205,24 +202,18 @@ export class Streams {
       const seq = ++this.lastAssigned;
       const at = this.now();
       const stored: StoredRecord = { seq, at, json: JSON.stringify(this.buildRecord(stream.meta, change, seq, at)) };
-      ticket ??= { ops: [], entries: [], settled: false, committed: false };
+      ticket ??= { ops: [], entries: [] };
       ticket.entries.push({ stream, stored });
       ticket.ops.push({ type: 'put', key: RECORD_PREFIX + pad(seq), value: { arn: stream.meta.streamArn, ...stored } });
     }
-    if (ticket) this.inFlight.push(ticket);
     return ticket;
   }
 
-  settle(ticket: CommitTicket, committed: boolean): void {
-    ticket.settled = true;
-    ticket.committed = committed;
-    while (this.inFlight[0]?.settled) {
-      const done = this.inFlight.shift()!;
-      if (!done.committed) continue;
-      for (const { stream, stored } of done.entries) {
-        stream.records.push(stored);
-        this.lastPublished = stored.seq;
-      }
+  /** The commit's store batch was written: its records become readable. */
+  publish(ticket: CommitTicket): void {
+    for (const { stream, stored } of ticket.entries) {
+      stream.records.push(stored);
+      this.lastPublished = stored.seq;
     }
   }
 

@@ -121,13 +121,8 @@ export class WritePath {
       }
       const ticket = changes.length ? this.streams.prepare(changes) : undefined;
       if (ticket) for (const op of ticket.ops) writes.push(op);
-      try {
-        this.store.db.batch(writes);
-      } catch (err) {
-        if (ticket) this.streams.settle(ticket, false);
-        throw err;
-      }
-      if (ticket) this.streams.settle(ticket, true);
+      this.store.db.batch(writes);
+      if (ticket) this.streams.publish(ticket);
       return { committed: true, outcomes: staged.map((s) => s.outcome) };
     } finally {
       release();
