@@ -174,6 +174,22 @@ describe('order lifecycle on the local cloud', () => {
     expect(all.items).toHaveLength(1);
   });
 
+  it('pages a tenant\'s orders and refuses a cursor from another tenant or another listing with a 400', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 5 } }]);
+    const other = await tenantWith([]);
+    for (let i = 0; i < 3; i++) await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+
+    const first = await api.ok<{ items: Array<{ orderId: string }>; nextCursor: string }>('GET', '/orders?limit=2');
+    const second = await api.ok<{ items: Array<{ orderId: string }> }>('GET', `/orders?limit=2&cursor=${first.nextCursor}`);
+    const foreign = await other.request<{ errors: Array<{ field: string }> }>('GET', `/orders?limit=2&cursor=${first.nextCursor}`);
+    const otherListing = await api.request<{ errors: Array<{ field: string }> }>('GET', `/orders?status=ACCEPTED&cursor=${first.nextCursor}`);
+
+    expect([...first.items, ...second.items].map((o) => o.orderId)).toHaveLength(3);
+    expect(foreign.status).toBe(400);
+    expect(foreign.body.errors[0]!.field).toBe('query.cursor');
+    expect(otherListing.status).toBe(400);
+  });
+
   it("stops routing to a location once its daily capacity is used up", async () => {
     const api = await tenantWith([
       { locationId: 'newark-wh', zip: '07102', units: { 'TEE-BLK-M': 10 } },

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Order } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
+import { BadRequestError } from '#http/problem';
 import { decodeCursor, encodeCursor } from '#http/response';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
@@ -105,8 +106,8 @@ export const dynamoOrderStore: OrderStore = {
   async list(tenantId, query): Promise<OrderPage> {
     const start = decodeCursor(query.cursor);
     const index = query.status ? { name: 'gsi1', pk: 'gsi1pk', value: tenantKey(tenantId, 'ORDERS', query.status) } : { name: 'gsi2', pk: 'gsi2pk', value: tenantKey(tenantId, 'ORDERS') };
-    // A cursor is only honoured for this tenant's own index partition.
-    if (start && start[index.pk] !== index.value) return { orders: [] };
+    // A cursor is only honoured for this tenant's own index partition, as every other listing's.
+    if (start && start[index.pk] !== index.value) throw new BadRequestError('The cursor does not belong to this listing', [{ field: 'query.cursor', message: 'invalid cursor' }]);
     const result = await documentClient.send(
       new QueryCommand({
         TableName: tableName(),
