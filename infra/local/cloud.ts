@@ -268,7 +268,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
       : await startApiGatewayWorker(gatewayOptions);
     closers.push(() => api.close());
-    if (options.prioritiseIntake && !options.apiInProcess) lowerThisThreadsPriority(log);
+    // Only when intake runs elsewhere: with the API or DynamoDB on this thread, lowering it would slow intake too.
+    if (options.prioritiseIntake && !options.apiInProcess && !options.dynamodbInProcess) lowerThisThreadsPriority(log);
 
     let closed = false;
     return {

@@ -16,7 +16,6 @@ export interface LocalSubDb extends SubDb {
   getNow(key: string): unknown;
   batch(ops: BatchOp[], cb: Callback<void>): void;
   createKeyStream(options?: RangeOptions): Readable;
-  createReadStream(options?: RangeOptions): Readable;
 }
 
 export interface Store extends StoreLike {
@@ -117,7 +116,6 @@ function prefixed(db: MemoryDb, prefix: string, copies: boolean): LocalSubDb {
       process.nextTick(cb, null);
     },
     createValueStream: (options) => streamOf(db.values(bounded(options as RangeOptions)), copy),
-    createReadStream: (options) => streamOf(db.values(bounded(options)), copy),
     createKeyStream: (options) => streamOf(db.keys(bounded(options)), (key) => (key as string).slice(prefix.length)),
   };
 }
