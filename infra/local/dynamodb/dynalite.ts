@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
+/** Requires a package the way dynalite's own files do (its dependencies: `lock`, `level`). */
+export const requireFromDynalite = createRequire(require.resolve('dynalite/db'));
+
 /** A DynamoDB AttributeValue as it travels in the JSON protocol ({ S: 'x' }, { N: '1' }, { M: {...} }, ...). */
 export type AttributeValue = Record<string, unknown>;
 export type Item = Record<string, AttributeValue>;

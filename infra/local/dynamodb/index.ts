@@ -5,12 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDbApi } from './api.ts';
-import { isApiError, type ApiError } from './dynalite.ts';
+import { isApiError, requireFromDynalite, type ApiError } from './dynalite.ts';
 import { internalServerError, serializationException, unknownOperation } from './errors.ts';
 import { MemoryDb } from './memory-db.ts';
 import { RawJson } from './raw-json.ts';
@@ -187,7 +186,6 @@ function send(res: ServerResponse, status: number, payload: NonNullable<ApiError
  * copied into the store once, and the directory is renamed so it is not imported again.
  */
 async function importLevelDb(dataDir: string, db: MemoryDb): Promise<void> {
-  const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
   const { Level } = requireFromDynalite('level') as {
     Level: new (path: string, options: { valueEncoding: 'json' }) => {
       iterator(): AsyncIterable<[string, unknown]>;

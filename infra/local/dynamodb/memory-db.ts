@@ -4,7 +4,8 @@
 // entries as separate copies, and put a promise, a tracked operation and a setImmediate around each access.
 //
 // Here values are held as they are, or, for the keys the owner asks to pack (table rows and index entries), as their
-// JSON text: a row of an order is 4-5 times smaller as text than as objects, and a read parses only the row it needs.
+// JSON text, smaller than the objects (each attribute value is an object of its own; after 3,000 orders the DynamoDB
+// thread's live heap went from 136 to 102 MiB), and a read parses only the row it needs.
 // A row put under several keys at once (its ALL-projection index entries) is encoded once and the text shared.
 //
 // Keys are ASCII (dynalite writes key values as hex or lexicographic number strings, table names are ASCII), so

@@ -2,12 +2,12 @@
 // records and TTL settings; the journal under it survives a cut-off last line, stays compact, and a data directory
 // from the leveldb days is imported.
 import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFromDynalite } from './dynalite.ts';
 import { MemoryDb } from './memory-db.ts';
 import { isPackedKey } from './store.ts';
 import { createTable, readStream, startHarness, type Harness } from './test-support.ts';
@@ -125,7 +125,6 @@ describe('a data directory written by the leveldb store', () => {
     // Rebuild the directory the way the leveldb store kept it: the same keys and values in dynalite's leveldb.
     const entries = [...MemoryDb.open({ file: join(dir, 'dynamodb.jsonl'), packed: isPackedKey }).iterator()];
     await rm(join(dir, 'dynamodb.jsonl'));
-    const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
     const { Level } = requireFromDynalite('level') as { Level: new (path: string, options: object) => { batch(ops: object[]): Promise<void>; close(): Promise<void> } };
     const level = new Level(join(dir, 'leveldb'), { valueEncoding: 'json' });
     await level.batch(entries.map(([key, value]) => ({ type: 'put', key, value })));

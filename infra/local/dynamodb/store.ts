@@ -1,11 +1,9 @@
 // The store dynalite's actions run against: the shape of dynalite's own `db.create()` (table, item, index and tag
 // sub-databases with per-key locks, getTable), over our MemoryDb instead of its JSON-encoded leveldb.
-import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import type { Callback, StoreLike, SubDb, TableDescription } from './dynalite.ts';
+import { requireFromDynalite, type Callback, type StoreLike, type SubDb, type TableDescription } from './dynalite.ts';
 import { MemoryDb, type BatchOp, type RangeOptions } from './memory-db.ts';
 
-const requireFromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite/db'));
 const { Lock } = requireFromDynalite('lock') as { Lock: () => SubDb['lock'] };
 
 /** dynalite's item size limit (400 KB), as its `db.create()` sets it */
