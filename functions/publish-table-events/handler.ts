@@ -1,24 +1,32 @@
 import middy from '@middy/core';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
-import type { DynamoDBRecord, DynamoDBStreamEvent, Context } from 'aws-lambda';
-import { publishTableChange } from '#application/table-events/publish-table-change';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { publishTableChanges } from '#application/table-events/publish-table-change';
 import { itemChangeOf } from '#adapters/dynamodb/stream-records';
 import { eventBridgePublisher } from '#adapters/eventbridge/event-publisher';
 import { logger, metrics, tracer } from '#powertools/index';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
-const deps = { events: eventBridgePublisher, metrics };
+const deps = {
+  events: eventBridgePublisher,
+  metrics,
+  onUnreadable: (change: { changeId: string }, error: unknown) => logger.error('Change has no readable events', { changeId: change.changeId, error: String(error) }),
+};
 
-/** The outbox relay: each committed change becomes its domain events; a failed record is reported, never dropped. */
-const recordHandler = async (record: DynamoDBRecord) => publishTableChange(deps, itemChangeOf(record));
-
-export const handler = middy((event: DynamoDBStreamEvent, context: Context) => {
+/**
+ * The outbox relay: the batch's committed changes become their domain events, published together (ten to a
+ * PutEvents call). A record with a refused event is reported by sequence number, so Lambda reads it again: never lost.
+ */
+export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   metrics.addMetric('ChangesRead', MetricUnit.Count, event.Records.length);
-  return processPartialResponse(event, recordHandler, processor, { context });
+  const changes = event.Records.map((record) => ({ record, change: itemChangeOf(record) }));
+  const { failed } = await publishTableChanges(deps, changes.map(({ change }) => change));
+  const failedIds = new Set(failed);
+  const batchItemFailures = changes.filter(({ change }) => failedIds.has(change.changeId)).map(({ record }) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! }));
+  if (batchItemFailures.length) logger.warn('Events refused by the bus; their records will be read again', { records: batchItemFailures.length });
+  return { batchItemFailures };
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(captureLambdaHandler(tracer))
