@@ -8,25 +8,130 @@ import { LocalLambdaRuntime } from './lambda-runtime.ts';
 interface ApiWorkerOptions {
   port?: number;
   authorizerCacheSeconds: number;
+  /** Threads that run the route handlers, this one included (default 1). */
+  handlerThreads?: number;
 }
 
-/** In the worker: the gateway and a Lambda runtime of its own for the route handlers and the authorizer. */
+type Counts = Record<string, { count: number; errors: number }>;
+type InvokeMessage = { type: 'invoke'; id: number; fn: FunctionId; event: unknown };
+type ResultMessage = { type: 'result'; id: number; result?: unknown; error?: { name: string; message: string } };
+
+const routeFunctions = () => [...new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest'])];
+
+/**
+ * One more thread of route handlers, fed by the gateway's thread: as API Gateway hands requests to as many Lambda
+ * instances as it needs, the gateway's thread parses and answers HTTP, and invocations go to whichever thread has the
+ * fewest in flight. Each thread has its own module instances (and caches), as each Lambda instance has.
+ */
+export async function serveInvocations(port: MessagePort): Promise<void> {
+  const runtime = new LocalLambdaRuntime();
+  await runtime.warm(routeFunctions());
+  port.on('message', async (message: InvokeMessage | { type: 'invocations' | 'heap'; id?: undefined }) => {
+    if (message.type === 'invocations') return port.postMessage({ type: 'invocations', counts: Object.fromEntries(runtime.invocations) });
+    if (message.type === 'heap') return port.postMessage({ type: 'heap', heap: threadHeap() });
+    if (message.type !== 'invoke') return;
+    try {
+      port.postMessage({ type: 'result', id: message.id, result: await runtime.invoke(message.fn, message.event) } satisfies ResultMessage);
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      port.postMessage({ type: 'result', id: message.id, error: { name: err.name, message: err.message } } satisfies ResultMessage);
+    }
+  });
+  port.postMessage({ type: 'ready' });
+}
+
+interface HandlerThread {
+  inFlight: number;
+  invoke(fn: FunctionId, event: unknown): Promise<unknown>;
+  ask<T>(type: 'invocations' | 'heap'): Promise<T>;
+  close(): Promise<void>;
+}
+
+async function startHandlerThread(): Promise<HandlerThread> {
+  const worker = new Worker(new URL('./api-handlers-entry.mjs', import.meta.url), { env: SHARE_ENV });
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  const questions: Array<{ type: string; resolve(value: unknown): void }> = [];
+  let nextId = 0;
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', () => (worker.off('error', reject), resolve()));
+  });
+  worker.on('error', (error) => console.error('local API handler thread failed', error));
+  worker.on('message', (message: ResultMessage | { type: 'invocations'; counts: Counts } | { type: 'heap'; heap: ThreadHeap }) => {
+    if (message.type !== 'result') {
+      const index = questions.findIndex((q) => q.type === message.type);
+      if (index >= 0) questions.splice(index, 1)[0]!.resolve(message.type === 'heap' ? message.heap : message.counts);
+      return;
+    }
+    const call = pending.get(message.id);
+    if (!call) return;
+    pending.delete(message.id);
+    thread.inFlight--;
+    if (message.error) call.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+    else call.resolve(message.result);
+  });
+  const thread: HandlerThread = {
+    inFlight: 0,
+    invoke(fn, event) {
+      const id = nextId++;
+      thread.inFlight++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ type: 'invoke', id, fn, event } satisfies InvokeMessage);
+      });
+    },
+    ask: <T>(type: 'invocations' | 'heap') =>
+      new Promise<T>((resolve) => {
+        questions.push({ type, resolve: resolve as (value: unknown) => void });
+        worker.postMessage({ type });
+      }),
+    close: async () => void (await worker.terminate()),
+  };
+  return thread;
+}
+
+/** In the worker: the gateway and a Lambda runtime of its own (plus, if asked, more handler threads). */
 export async function startApiWorker(options: ApiWorkerOptions, parent: MessagePort | null): Promise<void> {
   const runtime = new LocalLambdaRuntime();
-  const functions = [...new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest'])];
-  await runtime.warm(functions);
+  await runtime.warm(routeFunctions());
+  // Started from this thread before the main thread lowers its priority, so they keep the intake's priority.
+  const helpers = await Promise.all(Array.from({ length: Math.max(0, (options.handlerThreads ?? 1) - 1) }, startHandlerThread));
+  let localInFlight = 0;
+  const invokeHere = async (fn: FunctionId, event: unknown) => {
+    localInFlight++;
+    try {
+      return await runtime.invoke(fn, event);
+    } finally {
+      localInFlight--;
+    }
+  };
+  const invoke = (fn: FunctionId, event: unknown) => {
+    // The least busy thread; this one on a tie, as it also parses and answers the HTTP.
+    let best: HandlerThread | undefined;
+    for (const helper of helpers) if (helper.inFlight < (best?.inFlight ?? localInFlight)) best = helper;
+    return best ? best.invoke(fn, event) : invokeHere(fn, event);
+  };
   const api = await startLocalApiGateway({
     ...(options.port !== undefined ? { port: options.port } : {}),
     routes: topology.routes,
     authorizer: 'authorizeRequest',
     authorizerCacheSeconds: options.authorizerCacheSeconds,
-    invoke: (id, event) => runtime.invoke(id, event),
+    invoke,
   });
   parent?.on('message', async (message: { type: string }) => {
-    if (message.type === 'invocations') parent.postMessage({ type: 'invocations', counts: Object.fromEntries(runtime.invocations) });
-    if (message.type === 'heap') parent.postMessage({ type: 'heap', heap: threadHeap() });
+    if (message.type === 'invocations') {
+      const counts: Record<string, Counts> = { api: Object.fromEntries(runtime.invocations) };
+      for (const [i, helper] of helpers.entries()) counts[`api-${i + 2}`] = await helper.ask<Counts>('invocations');
+      parent.postMessage({ type: 'invocations', counts });
+    }
+    if (message.type === 'heap') {
+      const heaps: Record<string, ThreadHeap> = { api: threadHeap() };
+      for (const [i, helper] of helpers.entries()) heaps[`api-${i + 2}`] = await helper.ask<ThreadHeap>('heap');
+      parent.postMessage({ type: 'heap', heap: heaps });
+    }
     if (message.type === 'close') {
       await api.close();
+      await Promise.all(helpers.map((helper) => helper.close()));
       parent.postMessage({ type: 'closed' });
     }
   });
@@ -35,8 +140,10 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
 
 export interface ApiWorkerHandle {
   url: string;
-  invocations(): Promise<Record<string, { count: number; errors: number }>>;
-  heap(): Promise<ThreadHeap>;
+  /** Invocations per function on each API thread (`api`, `api-2`...). */
+  invocations(): Promise<Record<string, Counts>>;
+  /** The heap of each API thread: `api`, then `api-2`... for the extra handler threads. */
+  heap(): Promise<Record<string, ThreadHeap>>;
   close(): Promise<void>;
 }
 
@@ -65,8 +172,8 @@ export async function startApiGatewayWorker(options: ApiWorkerOptions): Promise<
     });
   return {
     url,
-    invocations: async () => (await reply<{ counts: Record<string, { count: number; errors: number }> }>('invocations')).counts,
-    heap: async () => (await reply<{ heap: ThreadHeap }>('heap')).heap,
+    invocations: async () => (await reply<{ counts: Record<string, Counts> }>('invocations')).counts,
+    heap: async () => (await reply<{ heap: Record<string, ThreadHeap> }>('heap')).heap,
     close: async () => {
       await reply('close');
       await worker.terminate();

@@ -41,6 +41,13 @@ export interface LocalCloudOptions {
   /** Seconds an authorizer decision is cached, as on the deployed API (tests use 0 to see key changes at once). */
   authorizerCacheSeconds?: number;
   /**
+   * Threads that run the API's route handlers when the API has its own thread (default 1: the gateway's thread). With
+   * 2, the gateway's thread hands each invocation to the less busy of itself and one more thread, as API Gateway
+   * spreads requests over Lambda instances: a single thread saturates near 350 orders/s, and queueing behind it is what
+   * made intake latency climb. `npm start` uses 2.
+   */
+  apiHandlerThreads?: number;
+  /**
    * Give the API and DynamoDB threads the CPU before this one (workflows, bus, queues, stream consumers) when the
    * machine is saturated: once they have started, this thread's scheduling priority is lowered (nice +10, Linux). On
    * AWS intake and background work scale apart; on two cores a burst of orders would otherwise share the CPU with the
@@ -264,9 +271,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(async () => timers.forEach(clearInterval));
 
     const gatewayOptions = { ...(options.apiPort !== undefined ? { port: options.apiPort } : {}), authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60 };
-    const api: { url: string; heap?(): Promise<ThreadHeap>; close(): Promise<void> } = options.apiInProcess
+    const api: { url: string; heap?(): Promise<Record<string, ThreadHeap>>; close(): Promise<void> } = options.apiInProcess
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
-      : await startApiGatewayWorker(gatewayOptions);
+      : await startApiGatewayWorker({ ...gatewayOptions, handlerThreads: options.apiHandlerThreads ?? 1 });
     closers.push(() => api.close());
     // Only when intake runs elsewhere: with the API or DynamoDB on this thread, lowering it would slow intake too.
     if (options.prioritiseIntake && !options.apiInProcess && !options.dynamodbInProcess) lowerThisThreadsPriority(log);
@@ -298,7 +305,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       heap: async () => ({
         main: threadHeap(),
         ...(dynamodb.heap ? { dynamodb: await dynamodb.heap() } : {}),
-        ...(api.heap ? { api: await api.heap() } : {}),
+        ...(api.heap ? await api.heap() : {}),
       }),
       runSchedule,
       async close() {

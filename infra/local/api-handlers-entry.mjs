@@ -1,0 +1,7 @@
+// One more thread of the local API's route handlers (see serveInvocations): the gateway's thread sends it invocations.
+import { parentPort } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { serveInvocations } = await import('./api-worker.ts');
+await serveInvocations(parentPort);
