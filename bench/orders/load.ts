@@ -13,6 +13,8 @@ export interface LoadResult {
   repeated: number;
   failed: Array<{ status: number; body: string }>;
   latenciesMs: number[];
+  /** Latencies of the first `--warmup` orders, sent the same way but reported apart (JIT and caches still cold). */
+  warmupLatenciesMs: number[];
   orderIds: string[];
   startedAt: number;
   endedAt: number;
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     orders: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
     rate: { type: 'string' },
+    warmup: { type: 'string', default: '0' },
     run: { type: 'string', default: 'bench' },
   },
 });
@@ -33,7 +36,8 @@ const target = values.url
   ? { url: values.url, key: values.key! }
   : await new Promise<{ url: string; key: string }>((resolve) => process.once('message', (message) => resolve(message as { url: string; key: string })));
 const api = new DomApi(target.url, target.key);
-const total = Number(values.orders);
+const warmup = Number(values.warmup);
+const total = warmup + Number(values.orders);
 const concurrency = Number(values.concurrency);
 const rate = values.rate ? Number(values.rate) : undefined;
 
@@ -68,7 +72,7 @@ const bodies = Array.from({ length: total }, (_, i) => orderBody(i));
 // Warm the sockets and the gateway's first paths (not counted), as a steady stream of clients would be.
 await Promise.all(Array.from({ length: Math.min(concurrency, 16) }, () => api.request('GET', '/health')));
 
-const result: LoadResult = { accepted: 0, repeated: 0, failed: [], latenciesMs: [], orderIds: [], startedAt: Date.now(), endedAt: 0 };
+const result: LoadResult = { accepted: 0, repeated: 0, failed: [], latenciesMs: [], warmupLatenciesMs: [], orderIds: [], startedAt: Date.now(), endedAt: 0 };
 process.send!({ started: result.startedAt });
 let nextIndex = 0;
 const scheduleStart = performance.now();
@@ -85,7 +89,7 @@ await Promise.all(
         if (wait > 0) await sleep(wait);
       }
       const response = await api.request<{ orderId: string }>('POST', '/orders', body).catch((error: unknown) => ({ status: 0, body: { error: String(error) } as unknown as { orderId: string } }));
-      result.latenciesMs.push(performance.now() - t0);
+      (index < warmup ? result.warmupLatenciesMs : result.latenciesMs).push(performance.now() - t0);
       if (response.status === 202) {
         result.accepted++;
         result.orderIds.push(response.body.orderId);
