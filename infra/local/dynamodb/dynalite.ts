@@ -2,6 +2,7 @@
 // run against is ours (store.ts).
 // dynalite is CommonJS without an exports map, so its files are reachable with createRequire.
 import { createRequire } from 'node:module';
+import { checkTypes } from './check-types.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -235,10 +236,10 @@ dynaliteDb.createKey = (item: Item, table: TableDescription, keySchema?: KeySche
 
 const ITEM_WRITES = new Set<DynaliteOperation>(['PutItem', 'UpdateItem', 'DeleteItem']);
 
-/** Runs dynalite's type coercion and validation for one action; throws an ApiError on failure. */
+/** Runs dynalite's type coercion (our port of it, check-types.ts) and validation for one action; throws an ApiError on failure. */
 export function validateRequest(op: DynaliteOperation, data: Request, store: StoreLike): Request {
   const validation = actionValidations[op];
-  const checked = dynaliteValidations.checkTypes(data, validation.types);
+  const checked = checkTypes(data, validation.types as never);
   memoizeExpressions = ITEM_WRITES.has(op);
   try {
     dynaliteValidations.checkValidations(checked, validation.types, validation.custom, store);
