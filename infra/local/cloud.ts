@@ -19,7 +19,7 @@ import { startApiGatewayWorker } from './api-worker.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME, localName } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
-import { threadHeap, type ThreadHeap } from './heap.ts';
+import { compactWhenIdle, threadHeap, type ThreadHeap } from './heap.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
 import { functionArn, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { startQueuePoller, startStreamPoller, type Poller } from './pollers.ts';
@@ -275,6 +275,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
       : await startApiGatewayWorker({ ...gatewayOptions, handlerThreads: options.apiHandlerThreads ?? 1 });
     closers.push(() => api.close());
+    // Every thread gives back the heap a burst grew once it has gone quiet (the workers do the same on their own).
+    const stopCompacting = compactWhenIdle();
+    closers.push(async () => stopCompacting());
     // Only when intake runs elsewhere: with the API or DynamoDB on this thread, lowering it would slow intake too.
     if (options.prioritiseIntake && !options.apiInProcess && !options.dynamodbInProcess) lowerThisThreadsPriority(log);
 

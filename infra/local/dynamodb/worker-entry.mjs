@@ -5,8 +5,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { startLocalDynamoDb } = await import('./index.ts');
-const { threadHeap } = await import('../heap.ts');
+const { compactWhenIdle, threadHeap } = await import('../heap.ts');
 const db = await startLocalDynamoDb(workerData);
+compactWhenIdle();
 parentPort.postMessage({ type: 'ready', endpoint: db.endpoint });
 parentPort.on('message', async (message) => {
   try {
