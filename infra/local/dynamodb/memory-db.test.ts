@@ -107,6 +107,22 @@ describe('MemoryDb', () => {
     expect(db.get('item')).toBe(item);
   });
 
+  it('iterates only the packed rows whose text holds a needle, and every unpacked value', () => {
+    const db = MemoryDb.open({ packed: (key) => key.startsWith('row~') });
+    db.batch([
+      { type: 'put', key: 'row~1', value: { pk: { S: '1' }, expiresAt: { N: '100' } } },
+      { type: 'put', key: 'row~2', value: { pk: { S: '2' } } },
+      { type: 'put', key: 'row~3', value: { pk: { S: '3' }, expiresAt: { N: '300' } } },
+      { type: 'put', key: 'rox~4', value: { pk: { S: '4' } } },
+    ]);
+    const found = [...db.iteratorContaining('"expiresAt":{"N":', { gte: 'row~' })];
+    expect(found).toEqual([
+      ['row~1', { pk: { S: '1' }, expiresAt: { N: '100' } }],
+      ['row~3', { pk: { S: '3' }, expiresAt: { N: '300' } }],
+      ['rox~4', { pk: { S: '4' } }],
+    ]);
+  });
+
   it('keeps packed values as text and hands out a fresh equal object on every read, without undefined members', () => {
     const db = MemoryDb.open({ packed: (key) => key.startsWith('row~') });
     const item = { pk: { S: 'x' }, note: undefined };

@@ -99,6 +99,18 @@ export class MemoryDb {
     for (const key of this.order.range(range)) yield [key, this.read(key, this.entries.get(key))];
   }
 
+  /**
+   * As `iterator`, but a packed value whose JSON text lacks `needle` is skipped unparsed (values kept as objects are
+   * always yielded): a sweep for one attribute reads only the rows that may have it.
+   */
+  *iteratorContaining(needle: string, range: RangeOptions = {}): Generator<[string, unknown]> {
+    for (const key of this.order.range(range)) {
+      const value = this.entries.get(key);
+      if (typeof value === 'string' && this.packed(key) && !value.includes(needle)) continue;
+      yield [key, this.read(key, value)];
+    }
+  }
+
   keys(range: RangeOptions = {}): Generator<string> {
     return this.order.range(range);
   }

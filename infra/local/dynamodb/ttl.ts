@@ -82,7 +82,9 @@ export class TimeToLive {
       }
       const expired: Item[] = [];
       const prefix = `item-${tableName}~`;
-      for await (const [, value] of this.db.iterator({ gte: prefix, lt: prefix + '\xff' })) {
+      // Only rows whose text holds the attribute as a number are parsed (`"expiresAt":{"N":`): most rows have no TTL.
+      const needle = `${JSON.stringify(setting.AttributeName)}:{"N":`;
+      for (const [, value] of this.db.iteratorContaining(needle, { gte: prefix, lt: prefix + '\xff' })) {
         const ttl = (value as Item)[setting.AttributeName]?.N;
         if (typeof ttl !== 'string') continue;
         const at = Number(ttl);
