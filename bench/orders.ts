@@ -33,7 +33,7 @@ const { values } = parseArgs({
     histories: { type: 'string', default: '40' },
     'api-in-process': { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
-    'api-threads': { type: 'string', default: '2' },
+    'api-threads': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '0' },
     rate: { type: 'string' },
   },

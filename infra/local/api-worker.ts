@@ -20,7 +20,7 @@ type ResultMessage = { type: 'result'; id: number; result?: unknown; error?: { n
  * The API threads' young generation, capped: a request's garbage dies young, and V8's default (up to 48 MiB a thread,
  * grown under load) made each API thread ~150 MiB resident after 10,000 orders.
  */
-const API_THREAD_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.DOM_API_YOUNG_MB ?? 16) };
+const API_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
 const routeFunctions = () => [...new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest'])];
 

@@ -25,7 +25,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT m
 const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
 if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
 
-const cloud = await startLocalCloud({ apiPort: port, prioritiseIntake: true, apiHandlerThreads: 2, ...(flags['in-memory'] ? {} : { dataDir }) }).catch((error: NodeJS.ErrnoException) => {
+const cloud = await startLocalCloud({ apiPort: port, prioritiseIntake: true, ...(flags['in-memory'] ? {} : { dataDir }) }).catch((error: NodeJS.ErrnoException) => {
   if (error.code !== 'EADDRINUSE') throw error;
   process.stderr.write(`\n  Port ${port} is in use (another npm start?): stop it, or choose another with PORT=3001 npm start\n\n`);
   process.exit(1);
