@@ -131,21 +131,12 @@ function checkType(val: unknown, spec: Spec): unknown {
       return val;
     }
     case 'List':
-      switch (kind(val)) {
-        case 'boolean':
-        case 'number':
-        case 'string':
-          throw typeError('Unexpected field type');
-        case 'object':
-          if (!Array.isArray(val)) throw typeError('Start of structure or map found where not expected');
-      }
-      return (val as unknown[]).map((child) => checkType(child, children as Spec));
     case 'ParameterizedList':
       switch (kind(val)) {
         case 'boolean':
         case 'number':
         case 'string':
-          throw typeError(PARAMETERIZED_CAST);
+          throw typeError(type === 'List' ? 'Unexpected field type' : PARAMETERIZED_CAST);
         case 'object':
           if (!Array.isArray(val)) throw typeError('Start of structure or map found where not expected');
       }
@@ -173,21 +164,12 @@ function checkType(val: unknown, spec: Spec): unknown {
       }
       return mapValues(val as Record<string, unknown>, children as Spec);
     case 'ValueStruct':
-      switch (kind(val)) {
-        case 'boolean':
-        case 'number':
-        case 'string':
-          throw typeError('Unexpected value type in payload');
-        case 'object':
-          if (Array.isArray(val)) throw typeError('Unrecognized collection type class com.amazonaws.dynamodb.v20120810.' + subtype);
-      }
-      return checkTypes(val as Record<string, unknown>, children as Children);
     case 'FieldStruct':
       switch (kind(val)) {
         case 'boolean':
         case 'number':
         case 'string':
-          throw typeError('Unexpected field type');
+          throw typeError(type === 'ValueStruct' ? 'Unexpected value type in payload' : 'Unexpected field type');
         case 'object':
           if (Array.isArray(val)) throw typeError('Unrecognized collection type class com.amazonaws.dynamodb.v20120810.' + subtype);
       }
