@@ -1,6 +1,6 @@
 // Conformance: Time to Live settings and the deletion of expired items, with their stream records.
 import { DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTable, readStream, startHarness, type Harness } from './test-support.ts';
 
@@ -39,6 +39,22 @@ describe('TTL settings', () => {
 });
 
 describe('a TTL sweep', () => {
+  it('finds expired items all through a table larger than one sweep chunk, and only them', async () => {
+    const { name } = await createTable(h.ddb);
+    await enableTtl(name);
+    // 4,500 rows without TTL (the sweep reads 2,000 keys a chunk), with expired ones at the start, middle and end.
+    const rows = Array.from({ length: 4500 }, (_, i) => ({ pk: `row-${String(i).padStart(5, '0')}`, sk: 'x', note: 'no ttl here' }));
+    for (const i of [0, 2000, 2001, 4499]) Object.assign(rows[i]!, { expiresAt: nowS - 1 });
+    Object.assign(rows[3000]!, { expiresAt: nowS + 600 });
+    for (let i = 0; i < rows.length; i += 25) {
+      await h.doc.send(new BatchWriteCommand({ RequestItems: { [name]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+
+    expect(await h.server.sweepTtl()).toBe(4);
+    const { Count } = await h.doc.send(new ScanCommand({ TableName: name, Select: 'COUNT' }));
+    expect(Count).toBe(4496);
+  });
+
   it('deletes expired items and keeps future, non-numeric and missing TTL values', async () => {
     const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
     await enableTtl(name);

@@ -9,6 +9,8 @@ import { resourceNotFound, validationException } from './errors.ts';
 import type { WriteOp, WritePath } from './write-path.ts';
 
 const TTL_PREFIX = '@ttl~';
+/** Rows a sweep reads before it yields to the event loop. */
+const SWEEP_CHUNK = 2000;
 const FIVE_YEARS_S = 5 * 365 * 24 * 60 * 60;
 const SWEEP_BATCH = 100;
 
@@ -84,11 +86,19 @@ export class TimeToLive {
       const prefix = `item-${tableName}~`;
       // Only rows whose text holds the attribute as a number are parsed (`"expiresAt":{"N":`): most rows have no TTL.
       const needle = `${JSON.stringify(setting.AttributeName)}:{"N":`;
-      for (const [, value] of this.db.iteratorContaining(needle, { gte: prefix, lt: prefix + '\xff' })) {
-        const ttl = (value as Item)[setting.AttributeName]?.N;
-        if (typeof ttl !== 'string') continue;
-        const at = Number(ttl);
-        if (at < nowS && at > nowS - FIVE_YEARS_S) expired.push(value as Item);
+      // A chunk of keys at a time, yielding to the event loop in between, so a sweep of a large table never stalls the
+      // requests (the rows are read as they are when their chunk comes).
+      for (let after: string | undefined; ; ) {
+        const keys = [...this.db.keys({ ...(after === undefined ? { gte: prefix } : { gt: after }), lt: prefix + '\xff', limit: SWEEP_CHUNK })];
+        if (keys.length === 0) break;
+        after = keys.at(-1)!;
+        for (const [, value] of this.db.iteratorContaining(needle, { gte: keys[0]!, lte: after })) {
+          const ttl = (value as Item)[setting.AttributeName]?.N;
+          if (typeof ttl !== 'string') continue;
+          const at = Number(ttl);
+          if (at < nowS && at > nowS - FIVE_YEARS_S) expired.push(value as Item);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
       }
       for (let i = 0; i < expired.length; i += SWEEP_BATCH) {
         const ops = expired.slice(i, i + SWEEP_BATCH).map((item) => this.deletion(table, setting.AttributeName, item));
