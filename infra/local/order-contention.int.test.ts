@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DomApi } from './api-client.ts';
 import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually } from './testing.ts';
+import { createTestTenant, eventually, type OrderView } from './testing.ts';
 
 const cloud = useTestCloud();
-
-interface OrderView {
-  orderId: string;
-  status: string;
-  allocations: Array<{ quantity: number }>;
-}
 
 describe('300 concurrent orders for a SKU with 25 units', () => {
   it('allocates exactly 25 units, backorders the rest and leaves none stuck', async () => {

@@ -2,19 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DomApi } from './api-client.ts';
 import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually } from './testing.ts';
+import { createTestTenant, eventually, type OrderView } from './testing.ts';
 
 const cloud = useTestCloud();
-
-interface OrderView {
-  orderId: string;
-  status: string;
-  statusReason?: string;
-  allocations: Array<{ locationId: string; sku: string; quantity: number }>;
-  backorderedLines: Array<{ sku: string; quantity: number }>;
-  shipments: Array<{ shipmentId: string; locationId: string; status: string; lines: Array<{ sku: string; quantity: number }> }>;
-  history: Array<{ status: string; reason?: string }>;
-}
 
 const NEW_YORK = { country: 'US', postalCode: '10001' };
 

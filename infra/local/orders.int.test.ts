@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DomApi } from './api-client.ts';
 import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually } from './testing.ts';
+import { createTestTenant, eventually, type OrderView } from './testing.ts';
 
 const cloud = useTestCloud();
-
-interface OrderView {
-  orderId: string;
-  status: string;
-  statusReason?: string;
-  allocations: Array<{ locationId: string; sku: string; quantity: number }>;
-  backorderedLines: Array<{ sku: string; quantity: number }>;
-  shipments: Array<{ shipmentId: string; locationId: string; status: string; carrier?: string; service?: string; cost?: number; promisedDeliveryDate?: string; co2Grams?: number; lines: Array<{ sku: string; quantity: number }> }>;
-  routing?: { explanation: string[] };
-  history: Array<{ status: string }>;
-}
 
 const NEW_YORK = { country: 'US', postalCode: '10001' };
 

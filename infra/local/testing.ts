@@ -33,3 +33,25 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   }
   throw new Error(`Timed out after ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
 }
+
+/** An order as GET /orders/{orderId} answers it, as far as the integration tests read it. */
+export interface OrderView {
+  orderId: string;
+  status: string;
+  statusReason?: string;
+  allocations: Array<{ locationId: string; sku: string; quantity: number }>;
+  backorderedLines: Array<{ sku: string; quantity: number }>;
+  shipments: Array<{
+    shipmentId: string;
+    locationId: string;
+    status: string;
+    carrier?: string;
+    service?: string;
+    cost?: number;
+    promisedDeliveryDate?: string;
+    co2Grams?: number;
+    lines: Array<{ sku: string; quantity: number }>;
+  }>;
+  routing?: { explanation: string[] };
+  history: Array<{ status: string; reason?: string }>;
+}
