@@ -2,7 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Worker, SHARE_ENV } from 'node:worker_threads';
 import { topology, type FunctionId } from '../topology.ts';
 import { startLocalApiGateway } from './api-gateway.ts';
-import { compactWhenIdle, threadHeap, type ThreadHeap } from './heap.ts';
+import { compactWhenIdle, threadHeap, WORKER_RESOURCE_LIMITS, type ThreadHeap } from './heap.ts';
 import { LocalLambdaRuntime } from './lambda-runtime.ts';
 
 interface ApiWorkerOptions {
@@ -13,14 +13,9 @@ interface ApiWorkerOptions {
 }
 
 type Counts = Record<string, { count: number; errors: number }>;
-type InvokeMessage = { type: 'invoke'; id: number; fn: FunctionId; event: unknown };
+/** To a handler thread: an invocation, or a question about the thread; each is answered by a ResultMessage of its id. */
+type RequestMessage = { id: number } & ({ type: 'invoke'; fn: FunctionId; event: unknown } | { type: 'invocations' | 'heap' });
 type ResultMessage = { type: 'result'; id: number; result?: unknown; error?: { name: string; message: string } };
-
-/**
- * The API threads' young generation, capped: a request's garbage dies young, and V8's default (up to 48 MiB a thread,
- * grown under load) made each API thread ~150 MiB resident after 10,000 orders.
- */
-const API_THREAD_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
 const routeFunctions = () => [...new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest'])];
 
@@ -33,12 +28,15 @@ export async function serveInvocations(port: MessagePort): Promise<void> {
   const runtime = new LocalLambdaRuntime();
   await runtime.warm(routeFunctions());
   compactWhenIdle();
-  port.on('message', async (message: InvokeMessage | { type: 'invocations' | 'heap'; id?: undefined }) => {
-    if (message.type === 'invocations') return port.postMessage({ type: 'invocations', counts: Object.fromEntries(runtime.invocations) });
-    if (message.type === 'heap') return port.postMessage({ type: 'heap', heap: threadHeap() });
-    if (message.type !== 'invoke') return;
+  port.on('message', async (message: RequestMessage) => {
     try {
-      port.postMessage({ type: 'result', id: message.id, result: await runtime.invoke(message.fn, message.event) } satisfies ResultMessage);
+      const result =
+        message.type === 'invoke'
+          ? await runtime.invoke(message.fn, message.event)
+          : message.type === 'invocations'
+            ? Object.fromEntries(runtime.invocations)
+            : threadHeap();
+      port.postMessage({ type: 'result', id: message.id, result } satisfies ResultMessage);
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       port.postMessage({ type: 'result', id: message.id, error: { name: err.name, message: err.message } } satisfies ResultMessage);
@@ -55,43 +53,37 @@ interface HandlerThread {
 }
 
 async function startHandlerThread(): Promise<HandlerThread> {
-  const worker = new Worker(new URL('./api-handlers-entry.mjs', import.meta.url), { env: SHARE_ENV, resourceLimits: API_THREAD_LIMITS });
+  const worker = new Worker(new URL('./api-handlers-entry.mjs', import.meta.url), { env: SHARE_ENV, resourceLimits: WORKER_RESOURCE_LIMITS });
   const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  const questions: Array<{ type: string; resolve(value: unknown): void }> = [];
   let nextId = 0;
   await new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', () => (worker.off('error', reject), resolve()));
   });
   worker.on('error', (error) => console.error('local API handler thread failed', error));
-  worker.on('message', (message: ResultMessage | { type: 'invocations'; counts: Counts } | { type: 'heap'; heap: ThreadHeap }) => {
-    if (message.type !== 'result') {
-      const index = questions.findIndex((q) => q.type === message.type);
-      if (index >= 0) questions.splice(index, 1)[0]!.resolve(message.type === 'heap' ? message.heap : message.counts);
-      return;
-    }
+  worker.on('message', (message: ResultMessage) => {
     const call = pending.get(message.id);
     if (!call) return;
     pending.delete(message.id);
-    thread.inFlight--;
     if (message.error) call.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
     else call.resolve(message.result);
   });
+  const send = (request: RequestMessage) =>
+    new Promise<unknown>((resolve, reject) => {
+      pending.set(request.id, { resolve, reject });
+      worker.postMessage(request);
+    });
   const thread: HandlerThread = {
     inFlight: 0,
-    invoke(fn, event) {
-      const id = nextId++;
+    async invoke(fn, event) {
       thread.inFlight++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'invoke', id, fn, event } satisfies InvokeMessage);
-      });
+      try {
+        return await send({ type: 'invoke', id: nextId++, fn, event });
+      } finally {
+        thread.inFlight--;
+      }
     },
-    ask: <T>(type: 'invocations' | 'heap') =>
-      new Promise<T>((resolve) => {
-        questions.push({ type, resolve: resolve as (value: unknown) => void });
-        worker.postMessage({ type });
-      }),
+    ask: async <T>(type: 'invocations' | 'heap') => (await send({ type, id: nextId++ })) as T,
     close: async () => void (await worker.terminate()),
   };
   return thread;
@@ -157,7 +149,7 @@ export interface ApiWorkerHandle {
 
 /** In the main thread: starts the worker (sharing this process's environment, so the SDK finds the local endpoints). */
 export async function startApiGatewayWorker(options: ApiWorkerOptions): Promise<ApiWorkerHandle> {
-  const worker = new Worker(new URL('./api-worker-entry.mjs', import.meta.url), { workerData: options, env: SHARE_ENV, resourceLimits: API_THREAD_LIMITS });
+  const worker = new Worker(new URL('./api-worker-entry.mjs', import.meta.url), { workerData: options, env: SHARE_ENV, resourceLimits: WORKER_RESOURCE_LIMITS });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', function onReady(message: { type: string; url?: string }) {

@@ -8,6 +8,14 @@ export interface ThreadHeap {
   totalMiB: number;
 }
 
+/**
+ * Resource limits of the local cloud's worker threads: the young generation capped at 16 MiB. A request's garbage dies
+ * young and long-lived data (the table's rows) sits in the old generation; V8's default (up to 48 MiB a thread, grown
+ * under load) only added to the resident size: an API thread was ~150 MiB resident after 10,000 orders, and the whole
+ * cloud 1,036 MiB 15 s after them instead of 729 MiB.
+ */
+export const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 16 };
+
 export function threadHeap(): ThreadHeap {
   const stats = getHeapStatistics();
   return { usedMiB: Math.round(stats.used_heap_size / 1048576), totalMiB: Math.round(stats.total_heap_size / 1048576) };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ThreadHeap } from '../heap.ts';
+import { WORKER_RESOURCE_LIMITS, type ThreadHeap } from '../heap.ts';
 import type { LocalDynamoDb, LocalDynamoDbOptions } from './index.ts';
 
 /**
@@ -8,9 +8,7 @@ import type { LocalDynamoDb, LocalDynamoDbOptions } from './index.ts';
  * Same options and interface as `startLocalDynamoDb` (the clock option cannot cross threads and is not offered).
  */
 export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOptions, 'now'> = {}): Promise<LocalDynamoDb & { heap(): Promise<ThreadHeap> }> {
-  // Young generation capped as the API threads' is: the table's rows live in the old generation, a request's garbage dies
-  // young, and V8's default (up to 48 MiB, grown under load) only added to the resident size.
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: options, resourceLimits: WORKER_RESOURCE_LIMITS });
   type Reply = { deleted?: number; heap?: ThreadHeap };
   const pending = new Map<number, (message: Reply) => void>();
   let nextId = 0;
