@@ -43,7 +43,7 @@ function describe(spec: Spec): Descriptor {
   }
   if (type === 'AttrStruct') {
     // dynalite checks an AttributeValue as a struct of the fields above, named `<subtype><AttributeValue>`.
-    found = { ...describe({ type: `${subtype}<AttributeValue>`, children: ATTRIBUTE_VALUE_FIELDS }) };
+    found = describe({ type: `${subtype}<AttributeValue>`, children: ATTRIBUTE_VALUE_FIELDS });
   } else {
     found = { base: type, subtype, children };
   }
@@ -55,8 +55,6 @@ function describe(spec: Spec): Descriptor {
 function typeError(message: string): Error {
   return Object.assign(new Error(message), { statusCode: 400, body: { __type: 'com.amazon.coral.service#SerializationException', Message: message } });
 }
-
-const kind = (val: unknown) => typeof val;
 
 export function checkTypes(data: Record<string, unknown>, types: Children): Record<string, unknown> {
   for (const key in data) {
@@ -75,7 +73,7 @@ function checkType(val: unknown, spec: Spec): unknown {
   const { base: type, subtype, children } = describe(spec);
   switch (type) {
     case 'Boolean':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'number':
           throw typeError(((val as number) % 1 === 0 ? 'NUMBER_VALUE' : 'DECIMAL_VALUE') + ' cannot be converted to ' + type);
         case 'string': {
@@ -93,7 +91,7 @@ function checkType(val: unknown, spec: Spec): unknown {
     case 'Integer':
     case 'Long':
     case 'Double':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
           throw typeError((val ? 'TRUE_VALUE' : 'FALSE_VALUE') + ' cannot be converted to ' + type);
         case 'number':
@@ -106,7 +104,7 @@ function checkType(val: unknown, spec: Spec): unknown {
       }
       return val;
     case 'String':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
           throw typeError((val ? 'TRUE_VALUE' : 'FALSE_VALUE') + ' cannot be converted to ' + type);
         case 'number':
@@ -117,7 +115,7 @@ function checkType(val: unknown, spec: Spec): unknown {
       }
       return val;
     case 'Blob': {
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
         case 'number':
           throw typeError('only base-64-encoded strings are convertible to bytes');
@@ -132,7 +130,7 @@ function checkType(val: unknown, spec: Spec): unknown {
     }
     case 'List':
     case 'ParameterizedList':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
         case 'number':
         case 'string':
@@ -142,7 +140,7 @@ function checkType(val: unknown, spec: Spec): unknown {
       }
       return (val as unknown[]).map((child) => checkType(child, children as Spec));
     case 'ParameterizedMap':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
         case 'number':
         case 'string':
@@ -152,7 +150,7 @@ function checkType(val: unknown, spec: Spec): unknown {
       }
       return mapValues(val as Record<string, unknown>, children as Spec);
     case 'Map':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
         case 'number':
         case 'string':
@@ -165,7 +163,7 @@ function checkType(val: unknown, spec: Spec): unknown {
       return mapValues(val as Record<string, unknown>, children as Spec);
     case 'ValueStruct':
     case 'FieldStruct':
-      switch (kind(val)) {
+      switch (typeof val) {
         case 'boolean':
         case 'number':
         case 'string':
