@@ -10,6 +10,11 @@ interface ApiWorkerOptions {
   authorizerCacheSeconds: number;
   /** Threads that run the route handlers, this one included (default 1). */
   handlerThreads?: number;
+  /**
+   * Variables that differ from the main thread's for the API's handlers (the intake's own DynamoDB endpoint). The API
+   * threads then get a copy of the environment taken at start, with these set, instead of sharing the main thread's.
+   */
+  environment?: Record<string, string>;
 }
 
 type Counts = Record<string, { count: number; errors: number }>;
@@ -147,9 +152,10 @@ export interface ApiWorkerHandle {
   close(): Promise<void>;
 }
 
-/** In the main thread: starts the worker (sharing this process's environment, so the SDK finds the local endpoints). */
+/** In the main thread: starts the worker, with this process's environment so that the SDK finds the local endpoints. */
 export async function startApiGatewayWorker(options: ApiWorkerOptions): Promise<ApiWorkerHandle> {
-  const worker = new Worker(new URL('./api-worker-entry.mjs', import.meta.url), { workerData: options, env: SHARE_ENV, resourceLimits: WORKER_RESOURCE_LIMITS });
+  const env = options.environment ? { ...process.env, ...options.environment } : SHARE_ENV;
+  const worker = new Worker(new URL('./api-worker-entry.mjs', import.meta.url), { workerData: options, env, resourceLimits: WORKER_RESOURCE_LIMITS });
   const url = await new Promise<string>((resolve, reject) => {
     worker.once('error', reject);
     worker.on('message', function onReady(message: { type: string; url?: string }) {

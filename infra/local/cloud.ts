@@ -48,12 +48,14 @@ export interface LocalCloudOptions {
    */
   apiHandlerThreads?: number;
   /**
-   * Give the API and DynamoDB threads the CPU before this one (workflows, bus, queues, stream consumers) when the
-   * machine is saturated: once they have started, this thread's scheduling priority is lowered (nice +10, Linux). On
-   * AWS intake and background work scale apart; on two cores a burst of orders would otherwise share the CPU with the
-   * workflows it starts, and accepting would slow down. The workflows catch up when the burst ends. `npm start` sets
-   * it; tests do not (a test waits on the workflows it starts). Threads and processes started from this thread
-   * afterwards inherit the lower priority.
+   * Serve intake before background work (workflows, bus, queues, stream consumers) when the machine is saturated. On
+   * AWS intake and background work scale apart; on two cores a burst of orders would otherwise share the CPU, and
+   * the DynamoDB thread's queue, with the workflows it starts, and accepting would slow down. The workflows catch up
+   * when the burst ends. Two parts, both only with the API and DynamoDB on threads of their own:
+   * - once they have started, this thread's scheduling priority is lowered (nice +10, Linux); threads and processes
+   *   started from it afterwards inherit the lower priority;
+   * - the API's handlers reach DynamoDB on a port of their own whose requests start ahead of the others' backlog.
+   * `npm start` sets it; tests do not (a test waits on the workflows it starts).
    */
   prioritiseIntake?: boolean;
   log?: CloudLog;
@@ -67,6 +69,8 @@ export interface CloudLog {
 
 export interface LocalCloudEndpoints {
   dynamodb: string;
+  /** The API handlers' own DynamoDB endpoint, served ahead of the others' backlog (with `prioritiseIntake`). */
+  dynamodbIntake?: string;
   dynamodbStreams: string;
   sqs: string;
   events: string;
@@ -148,7 +152,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
   try {
-    const dynamodbOptions = dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {};
+    const intakeFirst = Boolean(options.prioritiseIntake && !options.apiInProcess && !options.dynamodbInProcess);
+    const dynamodbOptions = { ...(dataDir ? { dataDir: join(dataDir, 'dynamodb') } : {}), priorityEndpoint: intakeFirst };
     const dynamodb: LocalDynamoDb & { heap?(): Promise<ThreadHeap> } = options.dynamodbInProcess
       ? await startLocalDynamoDb(dynamodbOptions)
       : await startLocalDynamoDbWorker(dynamodbOptions);
@@ -273,19 +278,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const gatewayOptions = { ...(options.apiPort !== undefined ? { port: options.apiPort } : {}), authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60 };
     const api: { url: string; heap?(): Promise<Record<string, ThreadHeap>>; close(): Promise<void> } = options.apiInProcess
       ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
-      : await startApiGatewayWorker({ ...gatewayOptions, handlerThreads: options.apiHandlerThreads ?? 1 });
+      : await startApiGatewayWorker({
+          ...gatewayOptions,
+          handlerThreads: options.apiHandlerThreads ?? 1,
+          ...(dynamodb.priorityEndpoint ? { environment: { AWS_ENDPOINT_URL_DYNAMODB: dynamodb.priorityEndpoint } } : {}),
+        });
     closers.push(() => api.close());
     // Every thread gives back the heap a burst grew once it has gone quiet (the workers do the same on their own).
     const stopCompacting = compactWhenIdle();
     closers.push(async () => stopCompacting());
     // Only when intake runs elsewhere: with the API or DynamoDB on this thread, lowering it would slow intake too.
-    if (options.prioritiseIntake && !options.apiInProcess && !options.dynamodbInProcess) lowerThisThreadsPriority(log);
+    if (intakeFirst) lowerThisThreadsPriority(log);
 
     let closed = false;
     return {
       apiUrl: api.url,
       endpoints: {
         dynamodb: dynamodb.endpoint,
+        ...(dynamodb.priorityEndpoint ? { dynamodbIntake: dynamodb.priorityEndpoint } : {}),
         dynamodbStreams: dynamodb.endpoint,
         sqs: sqs.endpoint,
         events: events.endpoint,

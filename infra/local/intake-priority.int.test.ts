@@ -1,9 +1,11 @@
 // The local cloud's intake priority: with prioritiseIntake, the thread that runs the workflows, bus, queues and stream
-// consumers yields the CPU to the API and DynamoDB threads (Linux thread priorities).
+// consumers yields the CPU to the API and DynamoDB threads (Linux thread priorities), and the API's handlers reach
+// DynamoDB on a port of their own that is served ahead of the others' backlog.
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { startTestCloud } from './testing.ts';
+import { DomApi } from './api-client.ts';
+import { createTestTenant, startTestCloud } from './testing.ts';
 
 const niceOf = (threadId: string): number => Number(readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 
@@ -19,6 +21,32 @@ describe.runIf(existsSync('/proc/thread-self'))('intake priority', () => {
       expect(niceOf(self)).toBe(Math.max(before, 10));
       expect(others.filter((id) => niceOf(id) === before).length).toBeGreaterThanOrEqual(2);
       expect((await fetch(`${cloud.apiUrl}/health`)).status).toBe(200);
+    } finally {
+      await cloud.close();
+    }
+  });
+
+  it('gives the API its own DynamoDB endpoint, on the same table', async () => {
+    const cloud = await startTestCloud({ prioritiseIntake: true });
+    const api = new DomApi(cloud.apiUrl, (await createTestTenant('Priority')).apiKey);
+    try {
+      expect(cloud.endpoints.dynamodbIntake).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(cloud.endpoints.dynamodbIntake).not.toBe(cloud.endpoints.dynamodb);
+
+      // The tenant was written here (the main thread's endpoint); the API finds it, writes and reads through its own.
+      const put = await api.request('PUT', '/locations/DC-1', { name: 'DC 1', type: 'warehouse', geo: { lat: 40.7, lon: -74 }, capabilities: { ship: true, pickup: false, curbside: false } });
+      expect(put.status).toBe(201);
+      expect((await api.request<{ name: string }>('GET', '/locations/DC-1')).body.name).toBe('DC 1');
+    } finally {
+      api.close();
+      await cloud.close();
+    }
+  });
+
+  it('keeps one DynamoDB endpoint without it', async () => {
+    const cloud = await startTestCloud();
+    try {
+      expect(cloud.endpoints.dynamodbIntake).toBeUndefined();
     } finally {
       await cloud.close();
     }

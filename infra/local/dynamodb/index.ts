@@ -1,11 +1,11 @@
-// The local DynamoDB endpoint: one node:http server that speaks the DynamoDB and DynamoDB Streams JSON protocols,
+// The local DynamoDB endpoint: a node:http server (two, with a priority port) that speaks the DynamoDB and DynamoDB Streams JSON protocols,
 // built on dynalite used in-process (its validations and actions) over our own in-memory store, plus transactions,
 // streams and TTL.
 // See docs/local-dynamodb.md for what is and is not supported.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDbApi } from './api.ts';
@@ -30,11 +30,19 @@ export interface LocalDynamoDbOptions {
   ttlSweepIntervalMs?: number;
   /** ms clock for TTL/streams, default Date.now */
   now?: () => number;
+  /**
+   * Also listen on a second port, for the callers that must not wait behind the others' backlog (the API's intake):
+   * its requests start as soon as they arrive, while the first port's are queued and started a slice at a time
+   * between turns of the event loop.
+   */
+  priorityEndpoint?: boolean;
 }
 
 export interface LocalDynamoDb {
   /** http://127.0.0.1:PORT, serves DynamoDB and DynamoDB Streams */
   endpoint: string;
+  /** The same table behind the second port, when `priorityEndpoint` was asked for. */
+  priorityEndpoint?: string;
   /** run one TTL sweep now, returns items deleted */
   sweepTtl(): Promise<number>;
   close(): Promise<void>;
@@ -75,14 +83,14 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     return Promise.reject(unknownOperation());
   };
 
-  const server = createServer((req, res) => handleRequest(req, res, dispatch));
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  const url = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const backlog = options.priorityEndpoint ? new Backlog() : undefined;
+  const server = await listen(host, options.port ?? 0, (req, res) =>
+    handleRequest(req, res, backlog ? (target, body) => backlog.run(() => dispatch(target, body)) : dispatch),
+  );
+  const priorityServer = backlog ? await listen(host, 0, (req, res) => handleRequest(req, res, dispatch)) : undefined;
+  const servers = priorityServer ? [server, priorityServer] : [server];
 
   // Housekeeping shares one timer: TTL sweep, stream trimming, idempotency-token expiry. Runs never overlap.
   let housekeeping: Promise<number> | undefined;
@@ -106,7 +114,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
 
   let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    endpoint: url((server.address() as AddressInfo).port),
+    ...(priorityServer ? { priorityEndpoint: url((priorityServer.address() as AddressInfo).port) } : {}),
     async sweepTtl() {
       // A sweep already running may have read the items before the caller's writes: wait for it, then run ours.
       await housekeeping?.catch(() => 0);
@@ -116,14 +125,59 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
       closing ??= (async () => {
         clearInterval(timer);
         await housekeeping?.catch(() => 0);
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await Promise.all(
+          servers.map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                s.close(() => resolve());
+                s.closeAllConnections();
+              }),
+          ),
+        );
         db.close();
       })();
       return closing;
     },
+  };
+}
+
+async function listen(host: string, port: number, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  const server = createServer(onRequest);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+/** How long queued requests run before the event loop may take in more: a priority request waits about this long at most. */
+const BACKLOG_SLICE_MS = 1;
+
+/**
+ * Requests of the ordinary port, started in arrival order but only from a check-phase callback: a priority request
+ * parsed in the same turn of the event loop starts first, and one parsed later waits for one slice at most.
+ */
+class Backlog {
+  private readonly queue: Array<() => void> = [];
+  private scheduled = false;
+
+  run<T>(start: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push(() => start().then(resolve, reject));
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.drain);
+      }
+    });
+  }
+
+  private readonly drain = (): void => {
+    const until = performance.now() + BACKLOG_SLICE_MS;
+    do this.queue.shift()!();
+    while (this.queue.length > 0 && performance.now() < until);
+    if (this.queue.length > 0) setImmediate(this.drain);
+    else this.scheduled = false;
   };
 }
 

@@ -8,7 +8,7 @@ const { startLocalDynamoDb } = await import('./index.ts');
 const { compactWhenIdle, threadHeap } = await import('../heap.ts');
 const db = await startLocalDynamoDb(workerData);
 compactWhenIdle();
-parentPort.postMessage({ type: 'ready', endpoint: db.endpoint });
+parentPort.postMessage({ type: 'ready', endpoint: db.endpoint, priorityEndpoint: db.priorityEndpoint });
 parentPort.on('message', async (message) => {
   try {
     if (message.type === 'sweepTtl') parentPort.postMessage({ type: 'swept', id: message.id, deleted: await db.sweepTtl() });

@@ -12,13 +12,14 @@ export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOption
   type Reply = { deleted?: number; heap?: ThreadHeap };
   const pending = new Map<number, (message: Reply) => void>();
   let nextId = 0;
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  type Ready = { type: 'ready'; endpoint: string; priorityEndpoint?: string };
+  const { endpoint, priorityEndpoint } = await new Promise<Ready>((resolve, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`The local DynamoDB worker exited with code ${code} before it was ready`)));
-    worker.on('message', function onReady(message: { type: string; endpoint?: string }) {
+    worker.on('message', function onReady(message: { type: string }) {
       if (message.type !== 'ready') return;
       worker.off('message', onReady);
-      resolve(message.endpoint!);
+      resolve(message as Ready);
     });
   });
   worker.removeAllListeners('exit');
@@ -38,6 +39,7 @@ export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOption
     });
   return {
     endpoint,
+    ...(priorityEndpoint ? { priorityEndpoint } : {}),
     sweepTtl: () => ask('sweepTtl', (message) => message.deleted ?? 0),
     heap: () => ask('heap', (message) => message.heap!),
     close: () =>
