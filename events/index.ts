@@ -6,6 +6,8 @@ import { OrderShipped } from './order-shipped.ts';
 import { OrderDelivered } from './order-delivered.ts';
 import { OrderCancelled } from './order-cancelled.ts';
 import { OrderFailed } from './order-failed.ts';
+import { OrderReturned } from './order-returned.ts';
+import { ReturnReceived } from './return-received.ts';
 import { FulfillmentRequested } from './fulfillment-requested.ts';
 import { ShipmentAccepted } from './shipment-accepted.ts';
 import { ShipmentRejected } from './shipment-rejected.ts';
@@ -31,6 +33,8 @@ export const allEvents = [
   OrderDelivered,
   OrderCancelled,
   OrderFailed,
+  OrderReturned,
+  ReturnReceived,
   FulfillmentRequested,
   ShipmentAccepted,
   ShipmentRejected,

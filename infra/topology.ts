@@ -36,6 +36,7 @@ export type FunctionId =
   | 'getOrder'
   | 'listOrders'
   | 'cancelOrder'
+  | 'receiveReturn'
   | 'updateShipment'
   | 'startFulfillment'
   | 'planFulfillment'
@@ -389,6 +390,13 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    receiveReturn: {
+      entry: 'functions/receive-return/handler.ts',
+      description: 'POST /orders/{orderId}/returns: units back at any location; restocks them with the order in one transaction',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
     updateShipment: {
       entry: 'functions/update-shipment/handler.ts',
       description: 'POST /shipments/{id}/accept|reject|ship|deliver: the fulfilment lifecycle reported by locations and carriers',
@@ -493,6 +501,7 @@ export const topology: Topology = {
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder', auth: 'apiKey' },
+    { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },

@@ -1,6 +1,6 @@
 // `npm run demo`: a short scripted day of a merchant against the RUNNING local cloud (`npm start`), through the public
 // HTTP API only: orders from several channels, the t-shirt story, a stock-out and its restock, a store rejection, a
-// cancellation, shipping and delivery, and a return. Prints every routing decision and a summary; exits 1 on a failure.
+// cancellation, shipping and delivery, and a return at another location. Prints every routing decision and a summary; exits 1 on a failure.
 import { DomApi } from './api-client.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -268,15 +268,20 @@ try {
     expect(done.status === 'DELIVERED', `${done.orderId} is ${done.status} after its shipments were delivered`);
   }
 
-  progress('a return (modelled as a restock)');
-  const returned = (await api.ok<Order>('GET', `/orders/${web.orderId}`)).shipments!.find((s) => s.lines.some((l) => l.sku === 'HOODIE-GRY-M'))!;
-  const hoodieBefore = (await availability('HOODIE-GRY-M')).locations.find((l) => l.locationId === returned.locationId)?.onHand ?? 0;
-  await adjust([{ locationId: returned.locationId, sku: 'HOODIE-GRY-M', delta: 1, reason: 'return' }]);
-  const hoodieAfter = (await availability('HOODIE-GRY-M')).locations.find((l) => l.locationId === returned.locationId)?.onHand ?? 0;
-  console.log(`  The customer of ${web.orderId} sends the hoodie back to ${returned.locationId}: on hand ${hoodieBefore} -> ${hoodieAfter}.`);
-  console.log('  There is no returns API yet: this is POST /inventory/adjustments {delta: +1, reason: "return"} at the receiving');
-  console.log('  location, and the order itself stays DELIVERED (no refund or RMA record).');
-  notes.push('returns are modelled as a restock adjustment (reason "return"); there is no returns API');
+  progress('a return, at another location');
+  // Return-anywhere: the hoodie shipped from a warehouse comes back over the counter of the customer's nearest store.
+  const returnAt = 'boston-store';
+  const hoodieBefore = (await availability('HOODIE-GRY-M')).locations.find((l) => l.locationId === returnAt)?.onHand ?? 0;
+  const received = await api.ok<{ order: Order }>('POST', `/orders/${web.orderId}/returns`, {
+    returnId: `RMA-${run}`,
+    locationId: returnAt,
+    lines: [{ lineId: 'l1', quantity: 1 }],
+    reason: 'does not fit',
+  });
+  const hoodieAfter = (await availability('HOODIE-GRY-M')).locations.find((l) => l.locationId === returnAt)?.onHand ?? 0;
+  console.log(`  POST /orders/${web.orderId}/returns (RMA-${run}: the hoodie, at ${returnAt}) -> order ${received.order.status}, hoodies on hand there ${hoodieBefore} -> ${hoodieAfter}`);
+  expect(hoodieAfter === hoodieBefore + 1, `the returned hoodie is not on hand at ${returnAt} (${hoodieBefore} -> ${hoodieAfter})`);
+  expect(received.order.status === 'DELIVERED', `a partial return left the order ${received.order.status}`);
 
   progress('summary');
   const orders = await Promise.all([...placed.keys()].map((id) => api.ok<Order>('GET', `/orders/${id}`)));

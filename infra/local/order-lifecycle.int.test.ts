@@ -110,6 +110,94 @@ describe('order lifecycle on the local cloud', () => {
     expect(stock).toMatchObject({ onHand: 2, reserved: 0 });
   });
 
+  it('takes a return at any location: restocked units go on-hand there, once; the last units back make it RETURNED', async () => {
+    const api = await tenantWith([
+      { locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 3 } },
+      { locationId: 'manhattan-store', zip: '10013', type: 'store', units: {} },
+    ]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 3 }], { splitPolicy: 'single' });
+    const shipmentId = (await orderOf(api, orderId, settled)).shipments[0]!.shipmentId;
+    await api.ok('POST', `/shipments/${shipmentId}/ship`);
+    await api.ok('POST', `/shipments/${shipmentId}/deliver`);
+    await orderOf(api, orderId, (o) => o.status === 'DELIVERED');
+    const onHandAt = async (locationId: string) =>
+      (await api.ok<{ locations: Array<{ locationId: string; onHand: number }> }>('GET', '/inventory/TEE-BLK-M')).locations.find((l) => l.locationId === locationId)?.onHand ?? 0;
+
+    // Two units back at the Manhattan store, which never stocked the SKU: they go on its shelf.
+    const rma1 = { returnId: 'RMA-1', locationId: 'manhattan-store', lines: [{ lineId: 'l1', quantity: 2 }], reason: 'too small' };
+    const first = await api.request<{ return: { lines: unknown[] }; order: OrderView }>('POST', `/orders/${orderId}/returns`, rma1);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body.order.status).toBe('DELIVERED');
+    expect(first.body.return.lines).toEqual([{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2, restock: true }]);
+    // A retry is answered as recorded and adds nothing; the same id for other units is a conflict.
+    expect((await api.request('POST', `/orders/${orderId}/returns`, rma1)).status).toBe(200);
+    const reused = await api.request<{ errors: Array<{ field: string }> }>('POST', `/orders/${orderId}/returns`, { ...rma1, lines: [{ lineId: 'l1', quantity: 1 }] });
+    expect(reused.status).toBe(409);
+    expect(reused.body.errors[0]!.field).toBe('returnId');
+    await eventually(async () => ((await onHandAt('manhattan-store')) === 2 ? true : undefined));
+
+    const tooMany = await api.request<{ errors: Array<{ field: string; message: string }> }>('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-2', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 2 }] });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors).toEqual([{ field: 'lines[0].quantity', message: 'only 1 unit(s) of line l1 shipped and have not come back' }]);
+
+    // The last unit is damaged: written off, not restocked. Every unit is back, so the order is RETURNED.
+    const last = await api.request<{ order: OrderView }>('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-2', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1, restock: false }] });
+    expect(last.status).toBe(201);
+    expect(last.body.order.status).toBe('RETURNED');
+    const order = await api.ok<OrderView>('GET', `/orders/${orderId}`);
+    expect(order.returns?.map((r) => [r.returnId, r.locationId])).toEqual([
+      ['RMA-1', 'manhattan-store'],
+      ['RMA-2', 'olean-wh'],
+    ]);
+    expect(order.history.map((h) => h.status).slice(-3)).toEqual(['SHIPPED', 'DELIVERED', 'RETURNED']);
+    expect(await onHandAt('manhattan-store')).toBe(2);
+    expect(await onHandAt('olean-wh')).toBe(0);
+  });
+
+  it('refuses a return naming the field: unknown location, a drop-shipper, unshipped units, an unknown line', async () => {
+    const api = await tenantWith([
+      { locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 2 } },
+      { locationId: 'drop-co', zip: '60601', type: 'dropship', units: {} },
+    ]);
+    const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    await orderOf(api, orderId, settled);
+    const attempt = (body: Record<string, unknown>) =>
+      api.request<{ errors: Array<{ field: string; message: string }> }>('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-9', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }], ...body });
+
+    const answers = await Promise.all([
+      attempt({ locationId: 'nowhere' }),
+      attempt({ locationId: 'drop-co' }),
+      attempt({}),
+      attempt({ lines: [{ lineId: 'l7', quantity: 1 }] }),
+      attempt({ lines: [{ lineId: 'l1', quantity: 0 }] }),
+      attempt({ lines: [] }),
+      attempt({ returnId: undefined }),
+    ]);
+    expect(answers.map((a) => [a.status, a.body.errors?.[0]?.field])).toEqual([
+      [422, 'locationId'],
+      [422, 'locationId'],
+      [422, 'lines[0].quantity'],
+      [422, 'lines[0].lineId'],
+      [422, 'lines[0].quantity'],
+      [422, 'lines'],
+      [422, 'returnId'],
+    ]);
+    expect((await api.request('POST', '/orders/o_01m8ck0000000000000000/returns', { returnId: 'RMA-9', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }] })).status).toBe(404);
+    expect((await api.ok<OrderView>('GET', `/orders/${orderId}`)).returns).toBeUndefined();
+  });
+
+  it('wakes an order backordered for a SKU when a return puts a unit of it back on a shelf', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 1 } }]);
+    const shippedId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const shipmentId = (await orderOf(api, shippedId, settled)).shipments[0]!.shipmentId;
+    await api.ok('POST', `/shipments/${shipmentId}/ship`);
+    const waitingId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    expect((await orderOf(api, waitingId, settled)).status).toBe('BACKORDERED');
+
+    await api.ok('POST', `/orders/${shippedId}/returns`, { returnId: 'RMA-5', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }] });
+    expect((await orderOf(api, waitingId, (o) => o.status === 'ALLOCATED')).allocations).toEqual([expect.objectContaining({ locationId: 'olean-wh', quantity: 1 })]);
+  });
+
   it('cancels an order and gives its units back; a shipped order cannot be cancelled', async () => {
     const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 3 } }]);
     const orderId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 2 }]);

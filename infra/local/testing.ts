@@ -53,5 +53,6 @@ export interface OrderView {
     lines: Array<{ sku: string; quantity: number }>;
   }>;
   routing?: { explanation: string[] };
+  returns?: Array<{ returnId: string; locationId: string; lines: Array<{ lineId: string; sku: string; quantity: number; restock: boolean }> }>;
   history: Array<{ status: string; reason?: string }>;
 }

@@ -1,7 +1,8 @@
 import type { FulfillmentDeps } from '#application/orders/fulfillment';
 import type { LifecycleDeps } from '#application/orders/lifecycle';
 import type { PlaceOrderDeps } from '#application/orders/place-order';
-import { dynamoChannelStore } from './dynamodb/catalog-store.ts';
+import type { ReturnDeps } from '#application/orders/returns';
+import { dynamoChannelStore, dynamoLocationStore } from './dynamodb/catalog-store.ts';
 import {
   dynamoAllocationWriter,
   dynamoBackorderIndex,
@@ -10,7 +11,7 @@ import {
   dynamoStuckOrderFinder,
 } from './dynamodb/fulfillment-store.ts';
 import { dynamoOrderStore } from './dynamodb/order-store.ts';
-import { dynamoReservationStore, dynamoSkuNetworkStore } from './dynamodb/stock-store.ts';
+import { dynamoReservationStore, dynamoSkuNetworkStore, dynamoStockStore } from './dynamodb/stock-store.ts';
 import { usZipGeocoder } from './geo/us-zip-geocoder.ts';
 import { sfnWorkflowStarter } from './sfn/workflow-starter.ts';
 import { randomIds, systemClock } from './system/system.ts';
@@ -52,3 +53,5 @@ export const lifecycleDeps: LifecycleDeps & {
   backorders: dynamoBackorderIndex,
   stuck: dynamoStuckOrderFinder,
 };
+
+export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };

@@ -4,6 +4,8 @@ import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
 import {
   cancelOrderSchema,
+  receivedReturnSchema,
+  returnOrderSchema,
   listOrdersQuerySchema,
   orderPathSchema,
   orderSchema,
@@ -392,6 +394,23 @@ export const operations = {
     pathParameters: orderPathSchema,
     requestBody: cancelOrderSchema,
     responses: { 200: { description: 'The cancelled order', schema: orderSchema }, 404: { description: 'No such order' }, 409: { description: 'Shipped lines: the order cannot be cancelled' } },
+  },
+  receiveReturn: {
+    operationId: 'receiveReturn',
+    method: 'post',
+    path: '/orders/{orderId}/returns',
+    summary: 'Receive returned units at any location: restocked units go on-hand there; RETURNED once every unit is back',
+    tags: ['orders'],
+    auth: true,
+    pathParameters: orderPathSchema,
+    requestBody: returnOrderSchema,
+    responses: {
+      201: { description: 'The return, received, and the order', schema: receivedReturnSchema },
+      200: { description: 'The same return id and request again: the return as recorded', schema: receivedReturnSchema },
+      404: { description: 'No such order' },
+      409: { description: 'The return id was used for another return of this order' },
+      422: { description: 'Unknown line or location, a drop-shipper, or more units than shipped and not yet returned' },
+    },
   },
   acceptShipment: {
     operationId: 'acceptShipment',

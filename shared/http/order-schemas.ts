@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineIdSchema, locationIdSchema, MAX_LINES, MAX_UNITS_PER_LINE, returnIdSchema } from '#domain/orders/intake';
 import { ORDER_STATUSES } from '#domain/orders/order';
 import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
 import { quoteSchema } from '#events/order-data';
@@ -35,6 +36,34 @@ export const shipmentReportSchema = z
 
 export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() }).meta({ id: 'CancelOrder' });
 
+export const returnOrderSchema = z
+  .strictObject({
+    returnId: returnIdSchema.describe('Your id of the return (an RMA number): sending it again is safe'),
+    locationId: locationIdSchema.describe('Where the units were received: any active location but a drop-shipper'),
+    lines: z
+      .array(
+        z.strictObject({
+          lineId: lineIdSchema,
+          quantity: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_UNITS_PER_LINE, `must be at most ${MAX_UNITS_PER_LINE}`),
+          restock: z.boolean().optional().describe('Back on the shelf (default) or written off (damaged)'),
+        }),
+      )
+      .min(1, 'must hold at least one line')
+      .max(MAX_LINES, `must hold at most ${MAX_LINES} lines`),
+    reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+  })
+  .meta({ id: 'OrderReturnRequest' });
+
+const returnSchema = z
+  .object({
+    returnId: z.string(),
+    locationId: z.string(),
+    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), restock: z.boolean() })),
+    reason: z.string().optional(),
+    receivedAt: z.string(),
+  })
+  .meta({ id: 'OrderReturn' });
+
 export const placedOrderSchema = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).meta({ id: 'PlacedOrder' });
 
 export const shipmentSchema = z
@@ -70,8 +99,11 @@ export const orderSchema = z
     backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
     shipments: z.array(shipmentSchema).optional(),
     routing: z.object({ attempt: z.number().int(), decidedAt: z.string(), explanation: z.array(z.string()) }).optional(),
+    returns: z.array(returnSchema).optional(),
     history: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), reason: z.string().optional() })),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Order' });
+
+export const receivedReturnSchema = z.object({ return: returnSchema, order: orderSchema }).meta({ id: 'ReceivedReturn' });

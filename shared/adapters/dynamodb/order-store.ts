@@ -6,6 +6,7 @@ import { BadRequestError } from '#http/problem';
 import { decodeCursor, encodeCursor } from '#http/response';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
+import { stockItem } from './inventory-items.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -121,6 +122,27 @@ export const dynamoOrderStore: OrderStore = {
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return { orders: (result.Items ?? []).map(orderOf), ...(nextCursor ? { nextCursor } : {}) };
+  },
+
+  async saveWithStock(order, expectedVersion, stock): Promise<void> {
+    const items = [
+      { Put: orderPut(order, expectedVersion) },
+      ...stock.map(({ level, expectedVersion: version }) => ({
+        Put: {
+          TableName: tableName(),
+          Item: stockItem(level),
+          ...(version === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': version } }),
+        },
+      })),
+    ];
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      throw error;
+    }
   },
 
   async save(order, expectedVersion, shipments = []): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
+import type { StockLevel } from '#domain/inventory/stock';
 
 export interface OrderDedupe {
   /** SHA-256 of the Idempotency-Key header (kept 24 h). */
@@ -29,4 +30,9 @@ export interface OrderStore {
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
   /** Writes the order if its stored version is still `expectedVersion` (else ConcurrentUpdateError), with shipments. */
   save(order: Order, expectedVersion: number, shipments?: Shipment[]): Promise<void>;
+  /**
+   * Writes the order and stock levels in one transaction, each guarded by the version it was computed from (0: the
+   * stock item must not exist yet); ConcurrentUpdateError when any of them moved.
+   */
+  saveWithStock(order: Order, expectedVersion: number, stock: Array<{ level: StockLevel; expectedVersion: number }>): Promise<void>;
 }

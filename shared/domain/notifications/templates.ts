@@ -13,6 +13,7 @@ export const CUSTOMER_NOTIFICATION_EVENTS = [
   'OrderDelivered',
   'OrderCancelled',
   'OrderDelayed',
+  'ReturnReceived',
 ] as const;
 
 export type CustomerNotificationEvent = (typeof CUSTOMER_NOTIFICATION_EVENTS)[number];
@@ -84,6 +85,10 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
   OrderCancelled: (d) => ({
     subject: `Your order ${d.ref} was cancelled`,
     lines: [`Your order ${d.ref} was cancelled.`, ...(d.reason ? [`Reason: ${d.reason}`] : []), 'If you were charged, the amount will be refunded.'],
+  }),
+  ReturnReceived: (d) => ({
+    subject: `We received your return for order ${d.ref}`,
+    lines: [`We received the items you sent back from your order ${d.ref}.`, 'If a refund is due, it is on its way.'],
   }),
   OrderDelayed: (d) => ({
     subject: `Your order ${d.ref} is delayed`,

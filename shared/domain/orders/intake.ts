@@ -16,6 +16,9 @@ const id = (max: number) =>
 
 export const skuSchema = id(128);
 export const locationIdSchema = id(128);
+export const lineIdSchema = id(64);
+/** The merchant's own id of a return (an RMA number): it makes a retried return request safe. */
+export const returnIdSchema = id(64);
 
 const fulfillmentSchema = z
   .object({
@@ -25,7 +28,7 @@ const fulfillmentSchema = z
   .refine((f) => f.type === 'ship' || f.locationId !== undefined, { message: 'pickup and curbside need the store: set locationId', path: ['locationId'] });
 
 export const orderLineSchema = z.object({
-  lineId: id(64),
+  lineId: lineIdSchema,
   sku: skuSchema,
   quantity: z
     .number({ error: 'must be a number' })

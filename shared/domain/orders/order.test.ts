@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, placeOrderSchema } from './intake.ts';
 import { InvalidTransitionError, statusAfterAllocation, transition, unallocatedLines, type Order } from './order.ts';
+import { receiveReturn, restockedUnits, returnableUnits, ReturnRefusedError, sameReturn } from './returns.ts';
 import { applyShipmentAction, InvalidShipmentActionError, orderIdOfShipment, shipmentId, type Shipment } from './shipment.ts';
 
 const at = new Date('2026-11-26T12:00:00Z');
@@ -138,5 +139,80 @@ describe('shipments', () => {
     const shipped = applyShipmentAction(shipment, 'ship', at);
     expect(() => applyShipmentAction(shipped, 'reject', at)).toThrow(InvalidShipmentActionError);
     expect(() => applyShipmentAction(shipped, 'cancel', at)).toThrow('A shipped shipment cannot be cancelled');
+  });
+});
+
+describe('returns', () => {
+  const shipment = (status: Shipment['status'], lines: Shipment['lines'], n = 1): Shipment => ({
+    tenantId: 't_0123456789ab',
+    orderId: 'o_01abc',
+    shipmentId: shipmentId('o_01abc', 1, 1, n - 1),
+    locationId: 'olean-wh',
+    fulfillment: 'ship',
+    lines,
+    reservationId: `r-${n}`,
+    status,
+    history: [],
+    createdAt: at.toISOString(),
+    updatedAt: at.toISOString(),
+    version: 1,
+  });
+  const shipped = [shipment('DELIVERED', [{ lineId: 'l1', sku: 'TEE', quantity: 2 }]), shipment('SHIPPED', [{ lineId: 'l2', sku: 'CAP', quantity: 1 }], 2)];
+  const delivered = order({ status: 'DELIVERED' });
+  const request = (lines: Array<{ lineId: string; quantity: number; restock?: boolean }>, returnId = 'RMA-1') => ({ returnId, locationId: 'manhattan-store', lines });
+
+  it('counts as returnable only units that left in a shipment and have not come back', () => {
+    const partly = order({ returns: [{ returnId: 'RMA-0', locationId: 'x', lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1, restock: true }], receivedAt: at.toISOString() }] });
+    const withUnshipped = [...shipped, shipment('ACCEPTED', [{ lineId: 'l2', sku: 'CAP', quantity: 5 }], 3), shipment('CANCELLED', [{ lineId: 'l1', sku: 'TEE', quantity: 9 }], 4)];
+    expect(Object.fromEntries(returnableUnits(partly, withUnshipped))).toEqual({ l1: 1, l2: 1 });
+  });
+
+  it('records a partial return and keeps the status; the last units back make the order RETURNED', () => {
+    const first = receiveReturn(delivered, shipped, request([{ lineId: 'l1', quantity: 2 }]), at);
+    expect(first.order.status).toBe('DELIVERED');
+    expect(first.order.version).toBe(2);
+    expect(first.received).toEqual({ returnId: 'RMA-1', locationId: 'manhattan-store', lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2, restock: true }], receivedAt: at.toISOString() });
+
+    const last = receiveReturn(first.order, shipped, request([{ lineId: 'l2', quantity: 1, restock: false }], 'RMA-2'), at);
+    expect(last.order.status).toBe('RETURNED');
+    expect(last.order.history.at(-1)).toMatchObject({ status: 'RETURNED', reason: 'return RMA-2 received at manhattan-store' });
+    expect(last.order.returns?.map((r) => r.returnId)).toEqual(['RMA-1', 'RMA-2']);
+    expect(() => transition(last.order, 'ROUTING', at)).toThrow(InvalidTransitionError);
+  });
+
+  it('leaves an order that still has unshipped units in its status even when every shipped unit is back', () => {
+    const partial = order({ status: 'PARTIALLY_ALLOCATED' });
+    const back = receiveReturn(partial, [shipped[0]!], request([{ lineId: 'l1', quantity: 2 }]), at);
+    expect(back.order.status).toBe('PARTIALLY_ALLOCATED');
+  });
+
+  it('refuses unknown lines, a line named twice and more units than are out, naming each field', () => {
+    const refused = (() => {
+      try {
+        receiveReturn(delivered, shipped, request([{ lineId: 'l9', quantity: 1 }, { lineId: 'l1', quantity: 3 }, { lineId: 'l1', quantity: 1 }]), at);
+      } catch (error) {
+        return error as ReturnRefusedError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(refused).toBeInstanceOf(ReturnRefusedError);
+    expect(refused.problems).toEqual([
+      { field: 'lines[0].lineId', message: 'order o_01abc has no line l9' },
+      { field: 'lines[1].quantity', message: 'only 2 unit(s) of line l1 shipped and have not come back' },
+      { field: 'lines[2].lineId', message: 'line l1 is named twice' },
+    ]);
+    expect(() => receiveReturn(order({ status: 'ALLOCATED' }), [], request([{ lineId: 'l1', quantity: 1 }]), at)).toThrow('no unit of line l1 has shipped and not come back');
+  });
+
+  it('restocks only the units marked resellable, per SKU', () => {
+    const { received } = receiveReturn(delivered, shipped, request([{ lineId: 'l1', quantity: 2 }, { lineId: 'l2', quantity: 1, restock: false }]), at);
+    expect(Object.fromEntries(restockedUnits(received))).toEqual({ TEE: 2 });
+  });
+
+  it('tells a repeated request from another one under the same return id', () => {
+    const { received } = receiveReturn(delivered, shipped, request([{ lineId: 'l1', quantity: 2 }]), at);
+    expect(sameReturn(received, request([{ lineId: 'l1', quantity: 2, restock: true }]))).toBe(true);
+    expect(sameReturn(received, request([{ lineId: 'l1', quantity: 1 }]))).toBe(false);
+    expect(sameReturn(received, { ...request([{ lineId: 'l1', quantity: 2 }]), locationId: 'olean-wh' })).toBe(false);
   });
 });

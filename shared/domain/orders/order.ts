@@ -11,12 +11,14 @@ export const ORDER_STATUSES = [
   'BACKORDERED',
   'SHIPPED',
   'DELIVERED',
+  'RETURNED',
   'CANCELLED',
   'FAILED',
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'CANCELLED']);
+/** No workflow moves an order on from these (a delivered order may still come back: RETURNED). */
+export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'RETURNED', 'CANCELLED']);
 /** Statuses a workflow is expected to move on from by itself; past a deadline the sweeper re-drives them. */
 export const IN_FLIGHT_STATUSES: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'ROUTING']);
 
@@ -27,8 +29,10 @@ const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
   ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'],
   PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'SHIPPED', 'CANCELLED', 'FAILED'],
   BACKORDERED: ['ROUTING', 'CANCELLED', 'FAILED'],
-  SHIPPED: ['DELIVERED', 'ROUTING'],
-  DELIVERED: [],
+  SHIPPED: ['DELIVERED', 'ROUTING', 'RETURNED'],
+  // Every unit came back (returns are recorded on the order; a partial return leaves the status as it is).
+  DELIVERED: ['RETURNED'],
+  RETURNED: [],
   CANCELLED: [],
   // FAILED needs ops; ops may re-drive it (ROUTING) or cancel it.
   FAILED: ['ROUTING', 'CANCELLED'],
@@ -50,6 +54,24 @@ export interface Allocation {
   sku: string;
   locationId: string;
   quantity: number;
+}
+
+export interface ReturnLine {
+  lineId: string;
+  sku: string;
+  quantity: number;
+  /** Back on the shelf at the receiving location (on-hand goes up), or written off (damaged, not resellable). */
+  restock: boolean;
+}
+
+/** Units a customer sent back, received at one location (see returns.ts). */
+export interface OrderReturn {
+  returnId: string;
+  /** Where the units were received: any active location of the merchant that is not a drop-shipper. */
+  locationId: string;
+  lines: ReturnLine[];
+  reason?: string;
+  receivedAt: string;
 }
 
 export interface StatusChange {
@@ -78,6 +100,8 @@ export interface Order {
   history: StatusChange[];
   /** The last routing decision, in words: candidates, exclusions, cost breakdown, runner-up. */
   routing?: { attempt: number; decidedAt: string; explanation: string[] };
+  /** Units sent back by the customer, each return once (see returns.ts). */
+  returns?: OrderReturn[];
   /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
   attempt: number;
   createdAt: string;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { StockChanged } from '#events/stock-changed';
 import { StockLow } from '#events/stock-low';
+import { OrderReturned } from '#events/order-returned';
+import { ReturnReceived } from '#events/return-received';
 import { eventsForChange } from './change-events.ts';
 
 const network = (available: number, version: number, locations: Record<string, { available: number; version: number }>) => ({
@@ -39,5 +41,40 @@ describe('stock events from the SKU network projection', () => {
     expect(crossing.map((e) => e.detailType)).toEqual(['StockChanged', 'StockLow']);
     expect(StockLow.dataSchema.parse(crossing[1]!.data)).toEqual({ sku: 'TEE', available: 4, threshold: 5 });
     expect(stillLow.map((e) => e.detailType)).toEqual(['StockChanged']);
+  });
+});
+
+describe('return events from the order item', () => {
+  const rma = (returnId: string, quantity: number) => ({ returnId, locationId: 'manhattan-store', lines: [{ lineId: 'l1', sku: 'TEE', quantity, restock: true }], receivedAt: '2025-01-02T00:00:00.000Z' });
+  const orderItem = (status: string, returns: unknown[], version: number) => ({
+    entity: 'Order',
+    tenantId: 't_0123456789',
+    orderId: 'o_01abc',
+    channel: 'web',
+    customer: { email: 'ann@example.com', tier: 'standard' },
+    lines: [{ lineId: 'l1', sku: 'TEE', quantity: 3 }],
+    status,
+    allocations: [],
+    backorderedLines: [],
+    history: [],
+    attempt: 1,
+    returns,
+    version,
+  });
+
+  it('publishes ReturnReceived for each return the change added, and OrderReturned when the status became RETURNED', () => {
+    const partial = eventsForChange(change(orderItem('DELIVERED', [], 5), orderItem('DELIVERED', [rma('RMA-1', 1)], 6)));
+    expect(partial.map((e) => e.detailType)).toEqual(['ReturnReceived']);
+    expect(partial[0]).toMatchObject({ metadata: { eventId: 'rec-1:ReturnReceived:RMA-1', correlationId: 'o_01abc' }, data: { returnId: 'RMA-1', orderStatus: 'DELIVERED', locationId: 'manhattan-store' } });
+    expect(ReturnReceived.envelopeSchema.parse({ metadata: partial[0]!.metadata, data: partial[0]!.data })).toBeTruthy();
+
+    const last = eventsForChange(change(orderItem('DELIVERED', [rma('RMA-1', 1)], 6), orderItem('RETURNED', [rma('RMA-1', 1), rma('RMA-2', 2)], 7)));
+    expect(last.map((e) => e.detailType)).toEqual(['ReturnReceived', 'OrderReturned']);
+    expect(last[0]!.data).toMatchObject({ returnId: 'RMA-2', orderStatus: 'RETURNED' });
+    expect(OrderReturned.envelopeSchema.parse({ metadata: last[1]!.metadata, data: last[1]!.data })).toMatchObject({ data: { status: 'RETURNED', previousStatus: 'DELIVERED' } });
+  });
+
+  it('publishes nothing for a return already published (a later write of the same order)', () => {
+    expect(eventsForChange(change(orderItem('DELIVERED', [rma('RMA-1', 1)], 6), orderItem('DELIVERED', [rma('RMA-1', 1)], 7)))).toEqual([]);
   });
 });

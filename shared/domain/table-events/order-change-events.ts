@@ -7,13 +7,15 @@ import { OrderCancelled } from '#events/order-cancelled';
 import { OrderDelivered } from '#events/order-delivered';
 import { OrderFailed } from '#events/order-failed';
 import { OrderPartiallyAllocated } from '#events/order-partially-allocated';
+import { OrderReturned } from '#events/order-returned';
 import { OrderShipped } from '#events/order-shipped';
+import { ReturnReceived } from '#events/return-received';
 import { ShipmentAccepted } from '#events/shipment-accepted';
 import { ShipmentCancelled } from '#events/shipment-cancelled';
 import { ShipmentDelivered } from '#events/shipment-delivered';
 import { ShipmentRejected } from '#events/shipment-rejected';
 import { ShipmentShipped } from '#events/shipment-shipped';
-import type { Order, OrderStatus } from '../orders/order.ts';
+import type { Order, OrderReturn, OrderStatus } from '../orders/order.ts';
 import type { Shipment, ShipmentStatus } from '../orders/shipment.ts';
 import type { ItemChange } from './change-events.ts';
 
@@ -24,6 +26,7 @@ const ORDER_EVENTS: Partial<Record<OrderStatus, EventDefinition<typeof OrderAllo
   BACKORDERED: OrderBackordered,
   SHIPPED: OrderShipped,
   DELIVERED: OrderDelivered,
+  RETURNED: OrderReturned,
   CANCELLED: OrderCancelled,
   FAILED: OrderFailed,
 };
@@ -44,7 +47,10 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     const before = change.oldItem as unknown as Order | undefined;
     if (change.kind === 'INSERT') return [orderEvent(OrderAccepted, change, after)];
     const definition = before?.status !== after.status ? ORDER_EVENTS[after.status] : undefined;
-    return definition ? [orderEvent(definition, change, after, before?.status)] : [];
+    // Returns are appended to the order, never changed: the ones this change added were received now.
+    const known = new Set((before?.returns ?? []).map((r) => r.returnId));
+    const received = (after.returns ?? []).filter((r) => !known.has(r.returnId)).map((r) => returnEvent(change, after, r));
+    return [...received, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
   }
   if (item?.entity === 'Shipment' && change.newItem) {
     const after = change.newItem as unknown as Shipment & { customer?: Order['customer'] };
@@ -72,6 +78,21 @@ function orderEvent(definition: EventDefinition<typeof OrderAllocated.dataSchema
     attempt: order.attempt,
     allocations: order.allocations ?? [],
     backorderedLines: order.backorderedLines ?? [],
+  });
+}
+
+function returnEvent(change: ItemChange, order: Order, received: OrderReturn): DomainEvent {
+  return createEvent(ReturnReceived, { ...meta(change, ReturnReceived.detailType, order.tenantId, order.orderId), eventId: `${change.changeId}:ReturnReceived:${received.returnId}` }, {
+    orderId: order.orderId,
+    returnId: received.returnId,
+    locationId: received.locationId,
+    lines: received.lines,
+    ...(received.reason ? { reason: received.reason } : {}),
+    receivedAt: received.receivedAt,
+    orderStatus: order.status,
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
   });
 }
 

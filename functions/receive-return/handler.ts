@@ -1,0 +1,26 @@
+import { OrderNotFoundError } from '#application/orders/fulfillment';
+import { receiveOrderReturn, ReturnConflictError } from '#application/orders/returns';
+import { ReturnRefusedError } from '#domain/orders/returns';
+import { returnDeps } from '#adapters/orders';
+import { httpHandler } from '#http/handler';
+import { orderPathSchema, returnOrderSchema } from '#http/order-schemas';
+import { orderView } from '#http/order-views';
+import { ConflictError, NotFoundError, ValidationError } from '#http/problem';
+import { parseBody, pathParameters, tenantIdOf } from '#http/request';
+import { json } from '#http/response';
+
+/** POST /orders/{orderId}/returns: units received back at any location; 201 when new, 200 for a repeated return id. */
+export const handler = httpHandler(async (event) => {
+  const tenantId = tenantIdOf(event);
+  const { orderId } = pathParameters(event, orderPathSchema);
+  const request = parseBody(event, returnOrderSchema);
+  try {
+    const { order, received, repeated } = await receiveOrderReturn(returnDeps, { tenantId, orderId, request });
+    return json(repeated ? 200 : 201, { return: received, order: orderView(order) });
+  } catch (error) {
+    if (error instanceof OrderNotFoundError) throw new NotFoundError(error.message);
+    if (error instanceof ReturnRefusedError) throw new ValidationError(error.problems);
+    if (error instanceof ReturnConflictError) throw new ConflictError(error.message, [{ field: 'returnId', message: 'already used for another return of this order' }]);
+    throw error;
+  }
+});
