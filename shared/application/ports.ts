@@ -120,9 +120,6 @@ export interface ReservationStore {
 
 export interface SkuNetworkStore {
   getMany(tenantId: string, skus: string[]): Promise<Map<string, SkuNetwork>>;
-  /**
-   * Writes each network if its stored version is still `expectedVersion` (0: absent); per write, whether it was
-   * written. A false is a stale version: read the item again. Throws when it could not tell (nothing to rely on).
-   */
-  putManyIfVersion(writes: Array<{ network: SkuNetwork; expectedVersion: number }>): Promise<boolean[]>;
+  /** Writes the network if its stored version is still `expectedVersion` (0: absent). */
+  putIfVersion(network: SkuNetwork, expectedVersion: number): Promise<boolean>;
 }

@@ -13,19 +13,17 @@ type Item = Record<string, unknown>;
 export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
 
 /** A put guarded by the item's version: 0 means the item must not exist yet. */
-function versionedPut(item: Item, expectedVersion: number) {
-  return {
-    TableName: tableName(),
-    Item: item,
-    ...(expectedVersion === 0
-      ? { ConditionExpression: 'attribute_not_exists(pk)' }
-      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
-  };
-}
-
 async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
   try {
-    await documentClient.send(new PutCommand(versionedPut(item, expectedVersion)));
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: item,
+        ...(expectedVersion === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      }),
+    );
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
@@ -211,38 +209,10 @@ export const dynamoReservationStore: ReservationStore = {
   },
 };
 
-/**
- * Projection writes per transaction. A batch of SKUs costs one round trip per this many instead of one each; on AWS
- * each item of a transaction costs two write units instead of one (a projection item is small: well under 1 KB for a
- * few dozen locations), for a fraction of the calls and of the consumer's time.
- */
-const NETWORK_WRITES_PER_TRANSACTION = 25;
-
 export const dynamoSkuNetworkStore: SkuNetworkStore = {
   async getMany(tenantId, skus) {
     const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
     return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
   },
-
-  async putManyIfVersion(writes) {
-    const written = writes.map(() => false);
-    const chunks: number[][] = [];
-    for (let i = 0; i < writes.length; i += NETWORK_WRITES_PER_TRANSACTION) chunks.push(writes.slice(i, i + NETWORK_WRITES_PER_TRANSACTION).map((_, k) => i + k));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let pending = chunk;
-        while (pending.length > 1) {
-          const result = await transact(pending.map((i) => ({ Put: versionedPut(networkItem(writes[i]!.network), writes[i]!.expectedVersion) })));
-          if (result.ok) {
-            for (const i of pending) written[i] = true;
-            return;
-          }
-          // A failed condition is a stale version (false, the caller reads it again); the rest were only held back by it.
-          pending = pending.filter((_, k) => result.reasons[k]?.code !== 'ConditionalCheckFailed');
-        }
-        if (pending.length === 1) written[pending[0]!] = await putIfVersion(networkItem(writes[pending[0]!]!.network), writes[pending[0]!]!.expectedVersion);
-      }),
-    );
-    return written;
-  },
+  putIfVersion: (network: SkuNetwork, expectedVersion: number) => putIfVersion(networkItem(network), expectedVersion),
 };

@@ -14,13 +14,11 @@ function memoryStore() {
       store.reads++;
       return new Map(skus.flatMap((sku) => (items.has(`${tenantId} ${sku}`) ? [[sku, items.get(`${tenantId} ${sku}`)!] as const] : [])));
     },
-    async putManyIfVersion(writes: Array<{ network: SkuNetwork; expectedVersion: number }>) {
-      return writes.map(({ network, expectedVersion }) => {
-        const key = `${network.tenantId} ${network.sku}`;
-        if ((items.get(key)?.version ?? 0) !== expectedVersion) return false;
-        items.set(key, network);
-        return true;
-      });
+    async putIfVersion(network: SkuNetwork, expected: number) {
+      const key = `${network.tenantId} ${network.sku}`;
+      if ((items.get(key)?.version ?? 0) !== expected) return false;
+      items.set(key, network);
+      return true;
     },
   } satisfies SkuNetworkStore & { reads: number; items: Map<string, SkuNetwork> };
   return store;
@@ -60,10 +58,8 @@ describe('cached SKU networks', () => {
   it('forget the least recently used entries beyond their size', async () => {
     const inner = memoryStore();
     const networks = cachedSkuNetworks(inner, 1);
-    await networks.putManyIfVersion([
-      { network: { ...emptyNetwork('t_0123456789', 'S1'), version: 1 }, expectedVersion: 0 },
-      { network: { ...emptyNetwork('t_0123456789', 'S2'), version: 1 }, expectedVersion: 0 },
-    ]);
+    await networks.putIfVersion({ ...emptyNetwork('t_0123456789', 'S1'), version: 1 }, 0);
+    await networks.putIfVersion({ ...emptyNetwork('t_0123456789', 'S2'), version: 1 }, 0);
     await networks.getMany('t_0123456789', ['S1']);
     expect(inner.reads).toBe(1);
   });

@@ -33,9 +33,10 @@ export function cachedSkuNetworks(inner: SkuNetworkStore, maxEntries = 10_000): 
       }
       return found;
     },
-    async putManyIfVersion(writes) {
-      const written = await inner.putManyIfVersion(writes);
-      writes.forEach(({ network }, i) => (written[i] ? remember(network) : cache.delete(keyOf(network.tenantId, network.sku))));
+    async putIfVersion(network, expectedVersion) {
+      const written = await inner.putIfVersion(network, expectedVersion);
+      if (written) remember(network);
+      else cache.delete(keyOf(network.tenantId, network.sku));
       return written;
     },
   };

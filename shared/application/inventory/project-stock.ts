@@ -16,14 +16,14 @@ export interface ProjectionResult {
 }
 
 const MAX_ATTEMPTS = 5;
+const CONCURRENCY = 32;
 
 export const networkKey = (tenantId: string, sku: string) => `${tenantId} ${sku}`;
 
 /**
- * Folds a batch of stream changes into the SKU network projections: all the changes of one SKU become one write (a hot
- * SKU's hundred changes in a batch cost one put), and the batch's writes go to the store together, each guarded by
- * the projection's version. Entries keep the stock item's version, so replays and late records are no-ops and the
- * result is independent of redelivery. A write that finds another version reads that SKU again and merges anew.
+ * Folds a batch of stream changes into the SKU network projections: all the changes of one SKU become one read and
+ * one write (a hot SKU's hundred changes in a batch cost one put), guarded by the projection's version. Entries keep
+ * the stock item's version, so replays and late records are no-ops and the result is independent of redelivery.
  */
 export async function projectStockChanges(deps: { networks: SkuNetworkStore; clock: Clock }, changes: KeyedChange[]): Promise<ProjectionResult> {
   const bySku = new Map<string, KeyedChange[]>();
@@ -31,62 +31,46 @@ export async function projectStockChanges(deps: { networks: SkuNetworkStore; clo
     const key = networkKey(change.tenantId, change.sku);
     (bySku.get(key) ?? bySku.set(key, []).get(key)!).push(change);
   }
+  const byTenant = new Map<string, string[]>();
+  for (const group of bySku.values()) (byTenant.get(group[0]!.tenantId) ?? byTenant.set(group[0]!.tenantId, []).get(group[0]!.tenantId)!).push(group[0]!.sku);
+
   const result: ProjectionResult = { failed: new Set(), written: 0, lagsMs: [] };
   const stored = new Map<string, SkuNetwork>();
-  await read(deps, [...bySku.keys()], bySku, stored, result.failed);
-
-  let pending = [...bySku.keys()].filter((key) => !result.failed.has(key));
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const now = deps.clock.now();
-    const writes = pending.flatMap((key) => {
-      const group = bySku.get(key)!;
-      const base = stored.get(key) ?? emptyNetwork(group[0]!.tenantId, group[0]!.sku);
-      const merged = mergeNetwork(base, group.map((g) => g.change), now);
-      return merged.changed ? [{ key, base, merged }] : [];
-    });
-    if (writes.length === 0) break;
-    let written: boolean[];
-    try {
-      written = await deps.networks.putManyIfVersion(writes.map((w) => ({ network: w.merged.network, expectedVersion: w.base.version })));
-    } catch {
-      for (const w of writes) result.failed.add(w.key);
-      break;
-    }
-    const stale: string[] = [];
-    writes.forEach((w, i) => {
-      if (!written[i]) return stale.push(w.key);
-      result.written++;
-      if (w.merged.oldestApplied) result.lagsMs.push(Math.max(0, now.getTime() - Date.parse(w.merged.oldestApplied)));
-    });
-    if (stale.length > 0 && attempt >= MAX_ATTEMPTS) {
-      for (const key of stale) result.failed.add(key);
-      break;
-    }
-    await read(deps, stale, bySku, stored, result.failed);
-    pending = stale.filter((key) => !result.failed.has(key));
-  }
-  return result;
-}
-
-/** Reads the stored projections of the given SKUs (one call per tenant); a SKU whose read failed is marked failed. */
-async function read(deps: { networks: SkuNetworkStore }, keys: string[], bySku: Map<string, KeyedChange[]>, stored: Map<string, SkuNetwork>, failed: Set<string>): Promise<void> {
-  const byTenant = new Map<string, string[]>();
-  for (const key of keys) {
-    const { tenantId, sku } = bySku.get(key)![0]!;
-    (byTenant.get(tenantId) ?? byTenant.set(tenantId, []).get(tenantId)!).push(sku);
-  }
   await Promise.all(
     [...byTenant].map(async ([tenantId, skus]) => {
       try {
-        const found = await deps.networks.getMany(tenantId, skus);
-        for (const sku of skus) {
-          const network = found.get(sku);
-          if (network) stored.set(networkKey(tenantId, sku), network);
-          else stored.delete(networkKey(tenantId, sku));
-        }
+        for (const [sku, network] of await deps.networks.getMany(tenantId, skus)) stored.set(networkKey(tenantId, sku), network);
       } catch {
-        for (const sku of skus) failed.add(networkKey(tenantId, sku));
+        for (const sku of skus) result.failed.add(networkKey(tenantId, sku));
       }
     }),
   );
+
+  const queue = [...bySku.entries()].filter(([key]) => !result.failed.has(key));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [key, group] = next;
+      const { tenantId, sku } = group[0]!;
+      try {
+        let current = stored.get(key);
+        for (let attempt = 1; ; attempt++) {
+          const base = current ?? emptyNetwork(tenantId, sku);
+          const now = deps.clock.now();
+          const merged = mergeNetwork(base, group.map((g) => g.change), now);
+          if (!merged.changed) break;
+          if (await deps.networks.putIfVersion(merged.network, base.version)) {
+            result.written++;
+            if (merged.oldestApplied) result.lagsMs.push(Math.max(0, now.getTime() - Date.parse(merged.oldestApplied)));
+            break;
+          }
+          if (attempt >= MAX_ATTEMPTS) throw new Error(`projection of ${sku} kept changing`);
+          current = (await deps.networks.getMany(tenantId, [sku])).get(sku);
+        }
+      } catch {
+        result.failed.add(key);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+  return result;
 }
