@@ -14,7 +14,7 @@ import { internalServerError, serializationException, unknownOperation } from '.
 import { MemoryDb } from './memory-db.ts';
 import { RawJson } from './raw-json.ts';
 import { createStore, isPackedKey } from './store.ts';
-import { Streams } from './streams.ts';
+import { Streams, type StreamRetention } from './streams.ts';
 import { Transactions } from './transactions.ts';
 import { TimeToLive } from './ttl.ts';
 import { WritePath } from './write-path.ts';
@@ -36,6 +36,8 @@ export interface LocalDynamoDbOptions {
    * between turns of the event loop.
    */
   priorityEndpoint?: boolean;
+  /** How much already-read stream history to keep (default DEFAULT_STREAM_RETENTION). */
+  streamRetention?: StreamRetention;
 }
 
 export interface LocalDynamoDb {
@@ -69,7 +71,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     db = MemoryDb.open({ packed: isPackedKey });
   }
   const store = createStore(db);
-  const streams = new Streams(store.db, store.tableDb.awsRegion, store.tableDb.awsAccountId, now);
+  const streams = new Streams(store.db, store.tableDb.awsRegion, store.tableDb.awsAccountId, now, options.streamRetention);
   await streams.load();
   const writePath = new WritePath(store, streams);
   const ttl = new TimeToLive(store.db, writePath, now);

@@ -219,3 +219,36 @@ describe('shard iterators', () => {
     expect(rest.NextShardIterator).toEqual(expect.any(String));
   });
 });
+
+describe('stream retention', () => {
+  // A small cap: 20 KB of record text. Each record here is ~1.6 KB (a 1,500-character attribute and its keys).
+  const retention = { records: 1000, bytes: 20_000 };
+  const keysOf = (records: Array<{ dynamodb?: { Keys?: Record<string, { S?: string }> } }>) => records.map((r) => r.dynamodb?.Keys?.pk?.S);
+
+  it('drops the oldest read records beyond the text cap, never one a reader has not reached', async () => {
+    const small = await startHarness({ streamRetention: retention });
+    try {
+      const { name, streamArn } = await createTable(small.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+      const pks = Array.from({ length: 30 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
+      for (const pk of pks) await small.doc.send(new PutCommand({ TableName: name, Item: { pk, sk: 'x', text: 'y'.repeat(1500) } }));
+
+      // A reader has read the first 10 records only.
+      const page = await small.streams.send(new GetRecordsCommand({ ShardIterator: await shardIterator(small.streams, streamArn!, 'TRIM_HORIZON'), Limit: 10 }));
+      expect(keysOf(page.Records ?? [])).toEqual(pks.slice(0, 10));
+      await small.server.sweepTtl();
+      const afterFirstTrim = keysOf(await readStream(small.streams, streamArn!));
+      // ~48 KB is over the cap, but only the 10 read records may go.
+      expect(afterFirstTrim).toEqual(pks.slice(10));
+
+      // The first reader reads on to the end: the oldest records go until the text fits the cap.
+      expect(keysOf(await readAll(small.streams, page.NextShardIterator!))).toEqual(pks.slice(10));
+      await small.server.sweepTtl();
+      const afterSecondTrim = keysOf(await readStream(small.streams, streamArn!));
+      expect(afterSecondTrim.length).toBeGreaterThan(5);
+      expect(afterSecondTrim.length).toBeLessThan(13);
+      expect(afterSecondTrim).toEqual(pks.slice(pks.length - afterSecondTrim.length));
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -18,11 +18,17 @@ export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_I
 
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /**
- * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records that every active reader has
- * already read (the oldest go first), so a busy local cloud's memory stays bounded. Records a reader still has to read
- * are never dropped for the cap; a TRIM_HORIZON replay sees the last 10,000 records and everything unread.
+ * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records, and this much record text,
+ * of what every active reader has already read (the oldest go first), so a busy local cloud's memory stays bounded
+ * whatever the size of its items (a record of a large item with both images is tens of KB). Records a reader still
+ * has to read are never dropped for the caps; a TRIM_HORIZON replay sees the newest read records and everything unread.
  */
-export const MAX_RECORDS_PER_STREAM = 10_000;
+export interface StreamRetention {
+  records: number;
+  /** Characters of record JSON. */
+  bytes: number;
+}
+export const DEFAULT_STREAM_RETENTION: StreamRetention = { records: 10_000, bytes: 24 * 1024 * 1024 };
 const SEQUENCE_DIGITS = 21;
 const MAX_GET_RECORDS = 1000;
 const STREAM_PREFIX = '@streams~';
@@ -71,6 +77,8 @@ interface StoredRecord {
 interface Stream {
   meta: StreamMeta;
   records: StoredRecord[];
+  /** Characters of the records' JSON, for the retention cap. */
+  bytes?: number;
   /** Where each reader (an iterator chain) last read, and when: the record cap never drops what a reader has not read. */
   readers?: Map<string, { position: number; at: number }>;
 }
@@ -110,6 +118,7 @@ export class Streams {
     private readonly region: string,
     private readonly accountId: string,
     private readonly now: () => number,
+    private readonly retention: StreamRetention = DEFAULT_STREAM_RETENTION,
   ) {}
 
   async load(): Promise<void> {
@@ -127,7 +136,8 @@ export class Streams {
       // Data directories written before records were kept as text hold the record object.
       const { arn, seq, at, json, record } = value as StoredRecord & { arn: string; record?: StreamRecord };
       const stored: StoredRecord = { seq, at, json: json ?? JSON.stringify(record) };
-      this.streams.get(arn)?.records.push(stored);
+      const stream = this.streams.get(arn);
+      if (stream) append(stream, stored);
       this.lastAssigned = Math.max(this.lastAssigned, stored.seq);
     }
     this.lastPublished = this.lastAssigned;
@@ -212,12 +222,12 @@ export class Streams {
   /** The commit's store batch was written: its records become readable. */
   publish(ticket: CommitTicket): void {
     for (const { stream, stored } of ticket.entries) {
-      stream.records.push(stored);
+      append(stream, stored);
       this.lastPublished = stored.seq;
     }
   }
 
-  /** Drops records older than 24 hours or beyond the record cap, and streams disabled for longer than 24 hours. */
+  /** Drops records older than 24 hours or beyond the retention caps, and streams disabled for longer than 24 hours. */
   async trim(): Promise<void> {
     const horizon = this.now() - RETENTION_MS;
     const ops: BatchOp[] = [];
@@ -230,10 +240,12 @@ export class Streams {
         else readUpTo = Math.min(readUpTo, reader.position);
       }
       let drop = 0;
-      const overCap = stream.records.length - MAX_RECORDS_PER_STREAM;
-      while (drop < overCap && stream.records[drop]!.seq <= readUpTo) drop++;
-      while (drop < stream.records.length && stream.records[drop]!.at < horizon) drop++;
+      let bytes = stream.bytes ?? 0;
+      const overCap = () => stream.records.length - drop > this.retention.records || bytes > this.retention.bytes;
+      while (drop < stream.records.length && overCap() && stream.records[drop]!.seq <= readUpTo) bytes -= stream.records[drop++]!.json.length;
+      while (drop < stream.records.length && stream.records[drop]!.at < horizon) bytes -= stream.records[drop++]!.json.length;
       if (drop === 0) continue;
+      stream.bytes = bytes;
       for (const stored of stream.records.splice(0, drop)) ops.push({ type: 'del', key: RECORD_PREFIX + pad(stored.seq) });
     }
     for (const stream of [...this.streams.values()]) {
@@ -412,4 +424,9 @@ function decodeIterator(value: unknown): { arn: string; position: number; reader
     // fall through to the AWS error below
   }
   throw validationException('Invalid ShardIterator');
+}
+
+function append(stream: Stream, stored: StoredRecord): void {
+  stream.records.push(stored);
+  stream.bytes = (stream.bytes ?? 0) + stored.json.length;
 }
