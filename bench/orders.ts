@@ -4,9 +4,11 @@
 // memory, and the AWS requests and cost per order (Step Functions transitions from execution histories, Lambda
 // invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
 //   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--rate <orders/s>] [--warmup 0] [--timeout 300] [--idle 15]
-//                           [--api-threads 2] [--api-in-process] [--url http://… --key dom_t_…]
+//                           [--api-threads 2] [--api-in-process] [--intake-only] [--url http://… --key dom_t_…]
 // --warmup N sends N more orders first, the same way, and reports their accept latency apart (cold JIT and caches);
 // every order, warm-up included, counts for routing and memory. --api-threads: threads of API route handlers.
+// --intake-only: the local cloud does not start the orders' workflows (start-fulfillment is not run), so the accept
+// figures show what intake alone does on this machine; the orders stay ACCEPTED and only intake is reported.
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
 import { DomApi } from '../infra/local/api-client.ts';
 import '../infra/local/aws-settings.ts';
@@ -36,8 +38,10 @@ const { values } = parseArgs({
     'api-threads': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '0' },
     rate: { type: 'string' },
+    'intake-only': { type: 'boolean', default: false },
   },
 });
+const INTAKE_ONLY = Boolean(values['intake-only']);
 const WARMUP = Number(values.warmup);
 const ORDERS = WARMUP + Number(values.orders);
 const CONCURRENCY = Number(values.concurrency);
@@ -106,6 +110,7 @@ if (values.url) {
   const runtime = cloud.runtime;
   const invoke = runtime.invoke.bind(runtime);
   runtime.invoke = async (id, event) => {
+    if (INTAKE_ONLY && id === 'startFulfillment') return { skipped: 'intake only' };
     const t0 = performance.now();
     try {
       return await invoke(id, event);
@@ -135,7 +140,26 @@ child.send({ url: apiUrl, key: apiKey });
 const [startedMessage] = (await once(child, 'message')) as [{ started: number }];
 const loadStarted = startedMessage.started;
 const [load] = (await once(child, 'message')) as [LoadResult];
-log(`accepted ${load.accepted} in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s; waiting for the workflows...`);
+log(`accepted ${load.accepted} in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s${INTAKE_ONLY ? '' : '; waiting for the workflows...'}`);
+if (INTAKE_ONLY) {
+  const latencies = [...load.latenciesMs].sort((a, b) => a - b);
+  const warm = [...load.warmupLatenciesMs].sort((a, b) => a - b);
+  const acceptSeconds = (load.endedAt - loadStarted) / 1000;
+  process.stdout.write(
+    [
+      `\n## bench:orders --intake-only: ${ORDERS} orders, ${values.rate ? `${values.rate}/s offered (open loop), at most ${CONCURRENCY}` : CONCURRENCY} in flight, no workflows`,
+      '| metric | measured |',
+      '|---|---|',
+      `| orders accepted (202) | ${load.accepted} (+${load.repeated} repeats, ${load.failed.length} failed) |`,
+      `| accept throughput | ${(load.accepted / acceptSeconds).toFixed(0)} orders/s (${acceptSeconds.toFixed(1)} s) |`,
+      ...(WARMUP ? [`| accept latency p50 / p99, first ${WARMUP} orders (warm-up) | ${pct(warm, 50).toFixed(1)} / ${pct(warm, 99).toFixed(1)} ms |`] : []),
+      `| accept latency p50 / p99${WARMUP ? `, the ${values.orders} after the warm-up` : ''} | ${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)} ms |`,
+      '',
+    ].join('\n'),
+  );
+  await cloud?.close();
+  process.exit(load.failed.length > 0 ? 1 : 0);
+}
 
 // ---- settle: cheap polls (2 requests) until nothing is ACCEPTED or ROUTING ----
 let inFlight = -1;
