@@ -7,6 +7,7 @@ import { OrderDelivered } from './order-delivered.ts';
 import { OrderCancelled } from './order-cancelled.ts';
 import { OrderFailed } from './order-failed.ts';
 import { OrderReturned } from './order-returned.ts';
+import { OrderDelayed } from './order-delayed.ts';
 import { ReturnReceived } from './return-received.ts';
 import { FulfillmentRequested } from './fulfillment-requested.ts';
 import { ShipmentAccepted } from './shipment-accepted.ts';
@@ -35,6 +36,7 @@ export const allEvents = [
   OrderFailed,
   OrderReturned,
   ReturnReceived,
+  OrderDelayed,
   FulfillmentRequested,
   ShipmentAccepted,
   ShipmentRejected,

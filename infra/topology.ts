@@ -46,6 +46,7 @@ export type FunctionId =
   | 'markOrderFailed'
   | 'retryBackorders'
   | 'sweepStuckOrders'
+  | 'flagLateShipments'
   | 'putRoutingRules'
   | 'getRoutingRules';
 
@@ -460,6 +461,13 @@ export const topology: Topology = {
       timeoutSeconds: 120,
       grants: { table: 'read', stateMachines: ['orderFulfillment'] },
     },
+    flagLateShipments: {
+      entry: 'functions/flag-late-shipments/handler.ts',
+      description: 'Scheduled: marks open shipments past their promised delivery date (each one becomes OrderDelayed)',
+      memoryMb: 256,
+      timeoutSeconds: 120,
+      grants: { table: 'readWrite' },
+    },
     putRoutingRules: {
       entry: 'functions/put-routing-rules/handler.ts',
       description: 'PUT /routing-rules: a new version of the tenant\'s routing rules (validated, every version kept)',
@@ -641,6 +649,11 @@ export const topology: Topology = {
       description: 'Re-drives orders stuck in a non-final state past their deadline',
       function: 'sweepStuckOrders',
       rateMinutes: 5,
+    },
+    flagLateShipments: {
+      description: 'Marks open shipments whose promised delivery date has passed, so the customer and merchant hear of it',
+      function: 'flagLateShipments',
+      rateMinutes: 15,
     },
   },
 };

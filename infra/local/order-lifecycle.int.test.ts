@@ -3,6 +3,8 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DomApi } from './api-client.ts';
 import { useTestCloud } from './test-cloud.ts';
 import { createTestTenant, eventually, type OrderView } from './testing.ts';
+import { flagLateShipments } from '#application/orders/delays';
+import { delayDeps } from '#adapters/orders';
 
 const cloud = useTestCloud();
 
@@ -196,6 +198,30 @@ describe('order lifecycle on the local cloud', () => {
 
     await api.ok('POST', `/orders/${shippedId}/returns`, { returnId: 'RMA-5', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }] });
     expect((await orderOf(api, waitingId, (o) => o.status === 'ALLOCATED')).allocations).toEqual([expect.objectContaining({ locationId: 'olean-wh', quantity: 1 })]);
+  });
+
+  it('marks a shipment late once its promised day has passed, once, and leaves delivered ones alone', async () => {
+    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 2 } }]);
+    const lateId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const onTimeId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const late = (await orderOf(api, lateId, settled)).shipments[0]!;
+    const onTime = (await orderOf(api, onTimeId, settled)).shipments[0]!;
+    await api.ok('POST', `/shipments/${late.shipmentId}/ship`);
+    await api.ok('POST', `/shipments/${onTime.shipmentId}/ship`);
+    await api.ok('POST', `/shipments/${onTime.shipmentId}/deliver`);
+
+    // The scheduled run today finds nothing due; a month later the undelivered parcel is late, and only once.
+    await cloud().runSchedule('flagLateShipments');
+    expect((await api.ok<OrderView>('GET', `/orders/${lateId}`)).shipments[0]!.delayed).toBeUndefined();
+    const monthLater = { ...delayDeps, clock: { now: () => new Date(Date.parse(late.promisedDeliveryDate!) + 30 * 86_400_000) } };
+    const first = await flagLateShipments(monthLater);
+    const again = await flagLateShipments(monthLater);
+
+    expect(first.flagged).toBeGreaterThanOrEqual(1);
+    expect(again.flagged).toBe(0);
+    const shipment = (await api.ok<OrderView>('GET', `/orders/${lateId}`)).shipments[0]!;
+    expect(shipment.delayed).toEqual({ at: expect.any(String), previousPromisedDeliveryDate: late.promisedDeliveryDate, reason: `not delivered; it was promised for ${late.promisedDeliveryDate}` });
+    expect((await api.ok<OrderView>('GET', `/orders/${onTimeId}`)).shipments[0]!.delayed).toBeUndefined();
   });
 
   it('cancels an order and gives its units back; a shipped order cannot be cancelled', async () => {

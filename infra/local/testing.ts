@@ -50,6 +50,7 @@ export interface OrderView {
     cost?: number;
     promisedDeliveryDate?: string;
     co2Grams?: number;
+    delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
     lines: Array<{ sku: string; quantity: number }>;
   }>;
   routing?: { explanation: string[] };

@@ -2,11 +2,13 @@ import type { FulfillmentDeps } from '#application/orders/fulfillment';
 import type { LifecycleDeps } from '#application/orders/lifecycle';
 import type { PlaceOrderDeps } from '#application/orders/place-order';
 import type { ReturnDeps } from '#application/orders/returns';
+import type { DelayDeps } from '#application/orders/delays';
 import { dynamoChannelStore, dynamoLocationStore } from './dynamodb/catalog-store.ts';
 import {
   dynamoAllocationWriter,
   dynamoBackorderIndex,
   dynamoFulfillmentSettings,
+  dynamoLateShipmentFinder,
   dynamoNetworkReader,
   dynamoStuckOrderFinder,
 } from './dynamodb/fulfillment-store.ts';
@@ -55,3 +57,5 @@ export const lifecycleDeps: LifecycleDeps & {
 };
 
 export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };
+
+export const delayDeps: DelayDeps = { orders: dynamoOrderStore, late: dynamoLateShipmentFinder, clock: systemClock };

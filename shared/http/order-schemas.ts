@@ -81,6 +81,10 @@ export const shipmentSchema = z
     co2Grams: z.number().optional(),
     quote: quoteSchema.optional(),
     tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
+    delayed: z
+      .object({ at: z.string(), previousPromisedDeliveryDate: z.string(), reason: z.string() })
+      .optional()
+      .describe('Set when the promised delivery date passed with the parcel not delivered (OrderDelayed was sent)'),
     history: z.array(z.object({ status: z.enum(SHIPMENT_STATUSES), at: z.string(), reason: z.string().optional() })),
   })
   .meta({ id: 'Shipment' });

@@ -2,13 +2,13 @@ import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carr
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
-import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
-import { ConcurrentUpdateError, orderOf, orderPut, shipmentPut } from './order-store.ts';
+import { ConcurrentUpdateError, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -193,6 +193,23 @@ export const dynamoStuckOrderFinder: StuckOrderFinder = {
       found.push(...Items.map(orderOf).filter((order) => order.updatedAt < olderThan.toISOString()));
     }
     return found.slice(0, limit);
+  },
+};
+
+export const dynamoLateShipmentFinder: LateShipmentFinder = {
+  tenantIds: () => dynamoStuckOrderFinder.tenantIds(),
+
+  async due(tenantId, before, limit) {
+    const { Items = [] } = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: { ':pk': shipmentsDueKey(tenantId), ':before': before },
+        Limit: limit,
+      }),
+    );
+    return Items.map(shipmentOf);
   },
 };
 

@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Order } from '#domain/orders/order';
-import type { Shipment } from '#domain/orders/shipment';
+import { promiseToWatch, type Shipment } from '#domain/orders/shipment';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
 import { BadRequestError } from '#http/problem';
 import { decodeCursor, encodeCursor } from '#http/response';
@@ -44,17 +44,30 @@ export function orderPut(order: Order, expectedVersion: number) {
   return { TableName: tableName(), Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
 }
 
-/** A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. */
+/** The tenant's shipments with a delivery promise to watch, by promised date (a sparse entry in gsi1). */
+export const shipmentsDueKey = (tenantId: string) => tenantKey(tenantId, 'SHIPMENTS_DUE');
+
+/**
+ * A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. While its promise is
+ * watched, it is also listed by promised date, so the late-shipment check reads only what is due.
+ */
 export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
+  const promised = promiseToWatch(shipment);
   return {
     TableName: tableName(),
-    Item: { pk: orderPk(order.tenantId, order.orderId), sk: `SHIPMENT#${shipment.shipmentId}`, entity: 'Shipment', ...shipment },
+    Item: {
+      pk: orderPk(order.tenantId, order.orderId),
+      sk: `SHIPMENT#${shipment.shipmentId}`,
+      entity: 'Shipment',
+      ...(promised ? { gsi1pk: shipmentsDueKey(order.tenantId), gsi1sk: `${promised}#${shipment.shipmentId}` } : {}),
+      ...shipment,
+    },
     ...(isNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
   };
 }
 
-function shipmentOf(item: Record<string, unknown>): Shipment {
-  const { pk: _pk, sk: _sk, entity: _entity, ...shipment } = item;
+export function shipmentOf(item: Record<string, unknown>): Shipment {
+  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...shipment } = item;
   return shipment as unknown as Shipment;
 }
 

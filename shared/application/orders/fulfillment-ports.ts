@@ -57,3 +57,9 @@ export interface StuckOrderFinder {
   tenantIds(): Promise<string[]>;
   stuck(tenantId: string, olderThan: Date, limit: number): Promise<Order[]>;
 }
+
+export interface LateShipmentFinder {
+  tenantIds(): Promise<string[]>;
+  /** Open shipments, not yet reported late, promised for a date before `before` (YYYY-MM-DD); oldest promise first. */
+  due(tenantId: string, before: string, limit: number): Promise<Shipment[]>;
+}

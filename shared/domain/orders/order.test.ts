@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, placeOrderSchema } from './intake.ts';
 import { InvalidTransitionError, statusAfterAllocation, transition, unallocatedLines, type Order } from './order.ts';
 import { receiveReturn, restockedUnits, returnableUnits, ReturnRefusedError, sameReturn } from './returns.ts';
-import { applyShipmentAction, InvalidShipmentActionError, orderIdOfShipment, shipmentId, type Shipment } from './shipment.ts';
+import { applyShipmentAction, InvalidShipmentActionError, isLate, markDelayed, orderIdOfShipment, promiseToWatch, shipmentId, type Shipment } from './shipment.ts';
 
 const at = new Date('2026-11-26T12:00:00Z');
 
@@ -142,8 +142,8 @@ describe('shipments', () => {
   });
 });
 
-describe('returns', () => {
-  const shipment = (status: Shipment['status'], lines: Shipment['lines'], n = 1): Shipment => ({
+function shipment(status: Shipment['status'], lines: Shipment['lines'], n = 1, promised?: string): Shipment {
+  return {
     tenantId: 't_0123456789ab',
     orderId: 'o_01abc',
     shipmentId: shipmentId('o_01abc', 1, 1, n - 1),
@@ -151,12 +151,41 @@ describe('returns', () => {
     fulfillment: 'ship',
     lines,
     reservationId: `r-${n}`,
+    ...(promised ? { quote: { carrier: 'UPS', service: 'GROUND', cost: 9.5, promisedDeliveryDate: promised, co2Grams: 400 } } : {}),
     status,
     history: [],
     createdAt: at.toISOString(),
     updatedAt: at.toISOString(),
     version: 1,
+  };
+}
+
+describe('late shipments', () => {
+  const tee = [{ lineId: 'l1', sku: 'TEE', quantity: 1 }];
+  const dayAfter = new Date('2026-11-27T00:00:01Z');
+
+  it('are open shipments whose whole promised day has passed', () => {
+    expect(isLate(shipment('ACCEPTED', tee, 1, '2026-11-26'), new Date('2026-11-26T23:59:59Z'))).toBe(false);
+    expect(isLate(shipment('ACCEPTED', tee, 1, '2026-11-26'), dayAfter)).toBe(true);
+    expect(isLate(shipment('SHIPPED', tee, 1, '2026-11-26'), dayAfter)).toBe(true);
+    expect(isLate(shipment('DELIVERED', tee, 1, '2026-11-26'), dayAfter)).toBe(false);
+    expect(isLate(shipment('REJECTED', tee, 1, '2026-11-26'), dayAfter)).toBe(false);
+    expect(isLate(shipment('ACCEPTED', tee), dayAfter)).toBe(false);
   });
+
+  it('are marked once, with what has not happened yet, and then no longer watched', () => {
+    const unshipped = markDelayed(shipment('ACCEPTED', tee, 1, '2026-11-26'), dayAfter);
+    const undelivered = markDelayed(shipment('SHIPPED', tee, 1, '2026-11-26'), dayAfter);
+    expect(unshipped.delayed).toEqual({ at: dayAfter.toISOString(), previousPromisedDeliveryDate: '2026-11-26', reason: 'not shipped yet; it was promised for 2026-11-26' });
+    expect(undelivered.delayed?.reason).toBe('not delivered; it was promised for 2026-11-26');
+    expect(unshipped.version).toBe(2);
+    expect(promiseToWatch(unshipped)).toBeUndefined();
+    expect(isLate(unshipped, new Date('2026-12-10T00:00:00Z'))).toBe(false);
+    expect(() => markDelayed(unshipped, dayAfter)).toThrow('is not late');
+  });
+});
+
+describe('returns', () => {
   const shipped = [shipment('DELIVERED', [{ lineId: 'l1', sku: 'TEE', quantity: 2 }]), shipment('SHIPPED', [{ lineId: 'l2', sku: 'CAP', quantity: 1 }], 2)];
   const delivered = order({ status: 'DELIVERED' });
   const request = (lines: Array<{ lineId: string; quantity: number; restock?: boolean }>, returnId = 'RMA-1') => ({ returnId, locationId: 'manhattan-store', lines });

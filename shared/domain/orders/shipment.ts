@@ -42,6 +42,8 @@ export interface Shipment {
   customer?: { id?: string; email?: string; tier: 'standard' | 'vip' };
   quote?: ShipmentQuote;
   tracking?: { carrier?: string; trackingNumber: string; url?: string };
+  /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */
+  delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
   status: ShipmentStatus;
   history: Array<{ status: ShipmentStatus; at: string; reason?: string }>;
   createdAt: string;
@@ -89,4 +91,38 @@ export function shipmentId(orderId: string, attempt: number, round: number, inde
 export function orderIdOfShipment(id: string): string | undefined {
   const match = /^(o_[a-z0-9]+)-S\d+-\d+-\d+$/.exec(id);
   return match?.[1];
+}
+
+/** Shipments still on their way to the customer: a promise is being kept or broken. */
+const OPEN: ReadonlySet<ShipmentStatus> = new Set(['REQUESTED', 'ACCEPTED', 'SHIPPED']);
+
+/** The UTC calendar date of an instant, `YYYY-MM-DD`, the form promised dates take. */
+export const calendarDate = (at: Date): string => at.toISOString().slice(0, 10);
+
+/**
+ * The date by which an open shipment, not yet reported late, must be delivered; undefined when none applies. The
+ * promise is broken once that whole day has passed.
+ */
+export function promiseToWatch(shipment: Shipment): string | undefined {
+  if (!OPEN.has(shipment.status) || shipment.delayed) return undefined;
+  return shipment.quote?.promisedDeliveryDate;
+}
+
+export function isLate(shipment: Shipment, now: Date): boolean {
+  const promised = promiseToWatch(shipment);
+  return promised !== undefined && promised < calendarDate(now);
+}
+
+/** The shipment marked late, once: the reason says what has not happened yet. */
+export function markDelayed(shipment: Shipment, now: Date): Shipment {
+  const promised = promiseToWatch(shipment);
+  if (promised === undefined || !isLate(shipment, now)) throw new Error(`Shipment ${shipment.shipmentId} is not late`);
+  const what = shipment.status === 'SHIPPED' ? 'not delivered' : 'not shipped yet';
+  const at = now.toISOString();
+  return {
+    ...shipment,
+    delayed: { at, previousPromisedDeliveryDate: promised, reason: `${what}; it was promised for ${promised}` },
+    updatedAt: at,
+    version: shipment.version + 1,
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StockChanged } from '#events/stock-changed';
 import { StockLow } from '#events/stock-low';
+import { OrderDelayed } from '#events/order-delayed';
 import { OrderReturned } from '#events/order-returned';
 import { ReturnReceived } from '#events/return-received';
 import { eventsForChange } from './change-events.ts';
@@ -76,5 +77,37 @@ describe('return events from the order item', () => {
 
   it('publishes nothing for a return already published (a later write of the same order)', () => {
     expect(eventsForChange(change(orderItem('DELIVERED', [rma('RMA-1', 1)], 6), orderItem('DELIVERED', [rma('RMA-1', 1)], 7)))).toEqual([]);
+  });
+});
+
+describe('delay events from the shipment item', () => {
+  const shipmentItem = (delayed?: Record<string, string>) => ({
+    entity: 'Shipment',
+    tenantId: 't_0123456789',
+    orderId: 'o_01abc',
+    shipmentId: 'o_01abc-S1-1-1',
+    locationId: 'olean-wh',
+    fulfillment: 'ship',
+    lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1 }],
+    customer: { email: 'ann@example.com', tier: 'standard' },
+    status: 'SHIPPED',
+    history: [],
+    ...(delayed ? { delayed } : {}),
+  });
+  const mark = { at: '2025-01-03T00:00:00.000Z', previousPromisedDeliveryDate: '2025-01-02', reason: 'not delivered; it was promised for 2025-01-02' };
+
+  it('publishes OrderDelayed once, when the shipment is first marked late', () => {
+    const events = eventsForChange(change(shipmentItem(), shipmentItem(mark)));
+    expect(events.map((e) => e.detailType)).toEqual(['OrderDelayed']);
+    expect(OrderDelayed.envelopeSchema.parse({ metadata: events[0]!.metadata, data: events[0]!.data }).data).toEqual({
+      orderId: 'o_01abc',
+      shipmentId: 'o_01abc-S1-1-1',
+      locationId: 'olean-wh',
+      shipmentStatus: 'SHIPPED',
+      previousPromisedDeliveryDate: '2025-01-02',
+      reason: 'not delivered; it was promised for 2025-01-02',
+      customer: { email: 'ann@example.com', tier: 'standard' },
+    });
+    expect(eventsForChange(change(shipmentItem(mark), { ...shipmentItem(mark), status: 'DELIVERED' })).map((e) => e.detailType)).toEqual(['ShipmentDelivered']);
   });
 });

@@ -4,6 +4,7 @@ import { OrderAccepted } from '#events/order-accepted';
 import { OrderAllocated } from '#events/order-allocated';
 import { OrderBackordered } from '#events/order-backordered';
 import { OrderCancelled } from '#events/order-cancelled';
+import { OrderDelayed } from '#events/order-delayed';
 import { OrderDelivered } from '#events/order-delivered';
 import { OrderFailed } from '#events/order-failed';
 import { OrderPartiallyAllocated } from '#events/order-partially-allocated';
@@ -57,7 +58,8 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     const before = change.oldItem as unknown as Shipment | undefined;
     if (change.kind === 'INSERT') return [shipmentEvent(FulfillmentRequested, change, after)];
     const definition = before?.status !== after.status ? SHIPMENT_EVENTS[after.status] : undefined;
-    return definition ? [shipmentEvent(definition, change, after)] : [];
+    const delayed = after.delayed && !before?.delayed ? [delayEvent(change, after)] : [];
+    return [...(definition ? [shipmentEvent(definition, change, after)] : []), ...delayed];
   }
   return undefined;
 }
@@ -93,6 +95,18 @@ function returnEvent(change: ItemChange, order: Order, received: OrderReturn): D
     channel: order.channel,
     ...(order.externalId ? { externalId: order.externalId } : {}),
     customer: order.customer,
+  });
+}
+
+function delayEvent(change: ItemChange, shipment: Shipment & { customer?: Order['customer'] }): DomainEvent {
+  return createEvent(OrderDelayed, meta(change, OrderDelayed.detailType, shipment.tenantId, shipment.orderId), {
+    orderId: shipment.orderId,
+    shipmentId: shipment.shipmentId,
+    locationId: shipment.locationId,
+    shipmentStatus: shipment.status,
+    previousPromisedDeliveryDate: shipment.delayed!.previousPromisedDeliveryDate,
+    reason: shipment.delayed!.reason,
+    ...(shipment.customer ? { customer: shipment.customer } : {}),
   });
 }
 
