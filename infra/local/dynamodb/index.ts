@@ -88,9 +88,8 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   const url = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const backlog = options.priorityEndpoint ? new Backlog() : undefined;
-  const server = await listen(host, options.port ?? 0, (req, res) =>
-    handleRequest(req, res, backlog ? (target, body) => backlog.run(() => dispatch(target, body)) : dispatch),
-  );
+  const queued: typeof dispatch = backlog ? (target, body) => backlog.run(() => dispatch(target, body)) : dispatch;
+  const server = await listen(host, options.port ?? 0, (req, res) => handleRequest(req, res, queued));
   const priorityServer = backlog ? await listen(host, 0, (req, res) => handleRequest(req, res, dispatch)) : undefined;
   const servers = priorityServer ? [server, priorityServer] : [server];
 
