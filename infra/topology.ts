@@ -463,7 +463,7 @@ export const topology: Topology = {
     },
     flagLateShipments: {
       entry: 'functions/flag-late-shipments/handler.ts',
-      description: 'Scheduled: marks open shipments past their promised delivery date (each one becomes OrderDelayed)',
+      description: 'Scheduled: marks shipments past their promised delivery date (OrderDelayed); rejects the ones never accepted, to re-route them',
       memoryMb: 256,
       timeoutSeconds: 120,
       grants: { table: 'readWrite' },

@@ -200,28 +200,42 @@ describe('order lifecycle on the local cloud', () => {
     expect((await orderOf(api, waitingId, (o) => o.status === 'ALLOCATED')).allocations).toEqual([expect.objectContaining({ locationId: 'olean-wh', quantity: 1 })]);
   });
 
-  it('marks a shipment late once its promised day has passed, once, and leaves delivered ones alone', async () => {
-    const api = await tenantWith([{ locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 2 } }]);
-    const lateId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+  it('marks a shipment late once its promised day has passed, once, re-routes one never accepted, leaves delivered ones alone', async () => {
+    const api = await tenantWith([
+      { locationId: 'olean-wh', zip: '14760', units: { 'TEE-BLK-M': 3 } },
+      { locationId: 'reno-wh', zip: '89501', units: { 'TEE-BLK-M': 1 } },
+    ]);
+    const shippedId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
     const onTimeId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
-    const late = (await orderOf(api, lateId, settled)).shipments[0]!;
+    const ignoredId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const shipped = (await orderOf(api, shippedId, settled)).shipments[0]!;
     const onTime = (await orderOf(api, onTimeId, settled)).shipments[0]!;
-    await api.ok('POST', `/shipments/${late.shipmentId}/ship`);
+    const ignored = (await orderOf(api, ignoredId, settled)).shipments[0]!;
+    expect(ignored.locationId).toBe('olean-wh');
+    await api.ok('POST', `/shipments/${shipped.shipmentId}/ship`);
     await api.ok('POST', `/shipments/${onTime.shipmentId}/ship`);
     await api.ok('POST', `/shipments/${onTime.shipmentId}/deliver`);
 
-    // The scheduled run today finds nothing due; a month later the undelivered parcel is late, and only once.
+    // The scheduled run today finds nothing due; a month later two parcels are late, and only once.
     await cloud().runSchedule('flagLateShipments');
-    expect((await api.ok<OrderView>('GET', `/orders/${lateId}`)).shipments[0]!.delayed).toBeUndefined();
-    const monthLater = { ...delayDeps, clock: { now: () => new Date(Date.parse(late.promisedDeliveryDate!) + 30 * 86_400_000) } };
+    expect((await api.ok<OrderView>('GET', `/orders/${shippedId}`)).shipments[0]!.delayed).toBeUndefined();
+    const monthLater = { ...delayDeps, clock: { now: () => new Date(Date.parse(shipped.promisedDeliveryDate!) + 30 * 86_400_000) } };
     const first = await flagLateShipments(monthLater);
     const again = await flagLateShipments(monthLater);
 
-    expect(first.flagged).toBeGreaterThanOrEqual(1);
+    expect(first.flagged).toBeGreaterThanOrEqual(2);
     expect(again.flagged).toBe(0);
-    const shipment = (await api.ok<OrderView>('GET', `/orders/${lateId}`)).shipments[0]!;
-    expect(shipment.delayed).toEqual({ at: expect.any(String), previousPromisedDeliveryDate: late.promisedDeliveryDate, reason: `not delivered; it was promised for ${late.promisedDeliveryDate}` });
+    const late = (await api.ok<OrderView>('GET', `/orders/${shippedId}`)).shipments[0]!;
+    expect(late.delayed).toEqual({ at: expect.any(String), previousPromisedDeliveryDate: shipped.promisedDeliveryDate, reason: `not delivered; it was promised for ${shipped.promisedDeliveryDate}` });
+    expect(late.status).toBe('SHIPPED');
     expect((await api.ok<OrderView>('GET', `/orders/${onTimeId}`)).shipments[0]!.delayed).toBeUndefined();
+
+    // Olean never accepted the third parcel: it is taken away from Olean and routed again, to Reno.
+    const rerouted = await orderOf(api, ignoredId, (o) => o.status === 'ALLOCATED' && o.shipments.some((s) => s.status === 'REQUESTED'));
+    const taken = rerouted.shipments.find((s) => s.shipmentId === ignored.shipmentId)!;
+    expect(taken.status).toBe('REJECTED');
+    expect(taken.delayed?.reason).toBe(`not shipped yet; it was promised for ${ignored.promisedDeliveryDate}`);
+    expect(rerouted.shipments.filter((s) => s.status === 'REQUESTED').map((s) => s.locationId)).toEqual(['reno-wh']);
   });
 
   it('cancels an order and gives its units back; a shipped order cannot be cancelled', async () => {

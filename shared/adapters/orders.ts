@@ -58,4 +58,4 @@ export const lifecycleDeps: LifecycleDeps & {
 
 export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };
 
-export const delayDeps: DelayDeps = { orders: dynamoOrderStore, late: dynamoLateShipmentFinder, clock: systemClock };
+export const delayDeps: DelayDeps = { ...lifecycleDeps, late: dynamoLateShipmentFinder };
