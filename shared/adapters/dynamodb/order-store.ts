@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '#http/response';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 import { stockItem } from './inventory-items.ts';
+import { versionedPut } from './stock-store.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -140,15 +141,7 @@ export const dynamoOrderStore: OrderStore = {
   async saveWithStock(order, expectedVersion, stock): Promise<void> {
     const items = [
       { Put: orderPut(order, expectedVersion) },
-      ...stock.map(({ level, expectedVersion: version }) => ({
-        Put: {
-          TableName: tableName(),
-          Item: stockItem(level),
-          ...(version === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': version } }),
-        },
-      })),
+      ...stock.map(({ level, expectedVersion: version }) => ({ Put: versionedPut(stockItem(level), version) })),
     ];
     try {
       await documentClient.send(new TransactWriteCommand({ TransactItems: items }));

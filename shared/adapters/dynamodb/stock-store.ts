@@ -12,18 +12,20 @@ import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, s
 type Item = Record<string, unknown>;
 export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
 
-/** A put guarded by the item's version: 0 means the item must not exist yet. */
+/** A put guarded by the item's version: 0 means the item must not exist yet (alone, or as a transaction's Put). */
+export function versionedPut(item: Item, expectedVersion: number) {
+  return {
+    TableName: tableName(),
+    Item: item,
+    ...(expectedVersion === 0
+      ? { ConditionExpression: 'attribute_not_exists(pk)' }
+      : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
+  };
+}
+
 async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
   try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: item,
-        ...(expectedVersion === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
-      }),
-    );
+    await documentClient.send(new PutCommand(versionedPut(item, expectedVersion)));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
