@@ -11,6 +11,7 @@ import {
   type TableDescription,
 } from './dynalite.ts';
 import { apiError, unknownOperation, validationException } from './errors.ts';
+import { PartiQl } from './partiql.ts';
 import type { Store } from './store.ts';
 import { STREAM_VIEW_TYPES, type Streams, type StreamViewType } from './streams.ts';
 import type { Transactions } from './transactions.ts';
@@ -39,6 +40,7 @@ const TABLE_SETTLE_POLLS = 500;
 
 export class DynamoDbApi {
   private readonly readStore: StoreLike;
+  private readonly partiql: PartiQl;
 
   constructor(
     private readonly store: Store,
@@ -48,6 +50,7 @@ export class DynamoDbApi {
     private readonly ttl: TimeToLive,
   ) {
     this.readStore = writePath.readStore();
+    this.partiql = new PartiQl(store, writePath, this.readStore);
   }
 
   async handle(operation: string, body: Body): Promise<Body> {
@@ -64,6 +67,10 @@ export class DynamoDbApi {
         return this.transactions.transactGetItems(body);
       case 'BatchWriteItem':
         return this.batchWriteItem(body);
+      case 'ExecuteStatement':
+        return this.partiql.executeStatement(body);
+      case 'BatchExecuteStatement':
+        return this.partiql.batchExecuteStatement(body);
       case 'CreateTable':
         return this.createTable(body);
       case 'UpdateTable':

@@ -28,7 +28,7 @@ describe('the wire protocol', () => {
   });
 
   it('answers an unknown operation with UnknownOperationException', async () => {
-    const res = await post('DynamoDB_20120810.ExecuteStatement', { Statement: 'SELECT * FROM t' });
+    const res = await post('DynamoDB_20120810.ExecuteTransaction', { TransactStatements: [] });
 
     expect(res.status).toBe(400);
     expect(((await res.json()) as { __type: string }).__type).toMatch(/#UnknownOperationException$/);
