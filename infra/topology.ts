@@ -57,6 +57,8 @@ export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment';
 /** What a function may touch. CDK turns these into least-privilege grants; locally they document intent. */
 export interface FunctionGrants {
   table?: 'read' | 'readWrite';
+  /** PartiQL writes (INSERT, UPDATE) on the table, which table grants do not cover: for BatchExecuteStatement. */
+  tableStatements?: 'write';
   bus?: 'put';
   queues?: QueueId[];
   stateMachines?: StateMachineId[];
@@ -311,7 +313,7 @@ export const topology: Topology = {
       description: 'Table stream consumer: keeps the per-SKU network projection and gives back the units of expired reservations',
       memoryMb: 512,
       timeoutSeconds: 30,
-      grants: { table: 'readWrite' },
+      grants: { table: 'readWrite', tableStatements: 'write' },
     },
     createWebhook: {
       entry: 'functions/create-webhook/handler.ts',

@@ -118,8 +118,17 @@ export interface ReservationStore {
   returnExpired(reservation: Reservation, now: Date, retainUntil: number): Promise<boolean>;
 }
 
+/** A projection write guarded by the stored item's version (0: the item must not exist). */
+export interface NetworkWrite {
+  network: SkuNetwork;
+  expectedVersion: number;
+}
+
+/** written; stale: the stored version moved on (read it again); failed: not written this time (throttled, ...). */
+export type NetworkWriteOutcome = 'written' | 'stale' | 'failed';
+
 export interface SkuNetworkStore {
   getMany(tenantId: string, skus: string[]): Promise<Map<string, SkuNetwork>>;
-  /** Writes the network if its stored version is still `expectedVersion` (0: absent). */
-  putIfVersion(network: SkuNetwork, expectedVersion: number): Promise<boolean>;
+  /** Writes each network independently (not a transaction); answers each write's outcome, in order. */
+  putManyIfVersion(writes: NetworkWrite[]): Promise<NetworkWriteOutcome[]>;
 }

@@ -36,6 +36,7 @@ export class DomFunctions extends Construct {
       const fn = new DomFunction(this, pascal(functionId), { functionId, spec, environment });
       if (grants.table === 'read') table.grantReadData(fn);
       if (grants.table === 'readWrite') table.grantReadWriteData(fn);
+      if (grants.tableStatements === 'write') table.grant(fn, 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate');
       if (grants.table) {
         acknowledgeNag(fn, `IAM5[Resource::${nagArn(fn, table, table.tableArn)}/index/*]`,
           'The table grant covers its indexes (the overloaded gsi1 and any added later), not other tables.');

@@ -259,6 +259,11 @@ describe('the stateless stack: functions', () => {
     expect(actionsOf(functionId)).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']));
   });
 
+  it.each(functionIds)('lets %s run PartiQL writes only when its grants say so', (functionId) => {
+    const partiql = actionsOf(functionId).filter((a) => a.startsWith('dynamodb:PartiQL'));
+    expect(partiql.sort()).toEqual(topology.functions[functionId].grants.tableStatements === 'write' ? ['dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate'] : []);
+  });
+
   it.each(functionIds)('lets %s send only to the queues its grants or its failure destinations name', (functionId) => {
     const expected = new Set<QueueId>(topology.functions[functionId].grants.queues ?? []);
     for (const mapping of Object.values(topology.streamMappings)) {

@@ -3,6 +3,7 @@
 // with the SDK's `cacheMiddleware`; building the middleware chain again on every call was the largest part of each
 // call's client CPU. Here the conversion is done once per call around a raw client that caches its chains.
 import {
+  BatchExecuteStatementCommand as BatchStatementsCommand,
   BatchGetItemCommand,
   BatchWriteItemCommand,
   DeleteItemCommand,
@@ -15,6 +16,8 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type {
+  BatchExecuteStatementCommandInput,
+  BatchExecuteStatementCommandOutput,
   BatchGetCommandInput,
   BatchGetCommandOutput,
   BatchWriteCommandInput,
@@ -32,7 +35,7 @@ import type {
   UpdateCommandInput,
   UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { convertToAttr, marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ENV } from '#config/names';
 import { envGetter } from '#config/env';
 
@@ -42,7 +45,8 @@ type Wire = Record<string, AttributeValue>;
 /** The endpoint comes from the environment (AWS_ENDPOINT_URL_DYNAMODB locally), never from code. */
 export const rawClient = new DynamoDBClient({ cacheMiddleware: true });
 
-const toWire = (value: Item): Wire => marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+const MARSHALL_OPTIONS = { removeUndefinedValues: true, convertClassInstanceToMap: false };
+const toWire = (value: Item): Wire => marshall(value, MARSHALL_OPTIONS);
 const fromWire = (value: Wire): Item => unmarshall(value);
 const optional = <T, R>(value: T | undefined, f: (v: T) => R): R | undefined => (value === undefined ? undefined : f(value));
 
@@ -72,6 +76,7 @@ export class QueryCommand extends DocumentCommand<QueryCommandInput, QueryComman
 export class BatchGetCommand extends DocumentCommand<BatchGetCommandInput, BatchGetCommandOutput> {}
 export class BatchWriteCommand extends DocumentCommand<BatchWriteCommandInput, BatchWriteCommandOutput> {}
 export class TransactWriteCommand extends DocumentCommand<TransactWriteCommandInput, TransactWriteCommandOutput> {}
+export class BatchExecuteStatementCommand extends DocumentCommand<BatchExecuteStatementCommandInput, BatchExecuteStatementCommandOutput> {}
 
 type AnyCommand = DocumentCommand<unknown, unknown>;
 
@@ -139,6 +144,23 @@ async function execute(command: AnyCommand): Promise<unknown> {
     }));
     // Cancellation reasons keep `Item` in attribute-value form, as lib-dynamodb's client leaves them.
     return rawClient.send(new TransactWriteItemsCommand({ ...rest, TransactItems: items as never }));
+  }
+  if (command instanceof BatchExecuteStatementCommand) {
+    const { Statements = [], ...rest } = command.input as BatchExecuteStatementCommandInput;
+    const out = await rawClient.send(
+      new BatchStatementsCommand({
+        ...rest,
+        Statements: Statements.map((s) => ({ ...s, Parameters: s.Parameters?.map((p) => convertToAttr(p, MARSHALL_OPTIONS)) })),
+      }),
+    );
+    return {
+      ...out,
+      Responses: out.Responses?.map((r) => ({
+        ...r,
+        Item: optional(r.Item, fromWire),
+        Error: optional(r.Error, (e) => ({ ...e, Item: optional(e.Item, fromWire) })),
+      })),
+    };
   }
   throw new Error(`Unsupported DynamoDB command ${command.constructor.name}`);
 }

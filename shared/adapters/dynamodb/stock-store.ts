@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { FinishAttempt, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
+import type { FinishAttempt, NetworkWrite, NetworkWriteOutcome, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { StockLevel } from '#domain/inventory/stock';
 import type { SkuNetwork } from '#domain/inventory/projection';
-import { batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
+import { BatchExecuteStatementCommand, batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { ownKey } from './catalog-store.ts';
 import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
 
@@ -21,6 +21,41 @@ export function versionedPut(item: Item, expectedVersion: number) {
       ? { ConditionExpression: 'attribute_not_exists(pk)' }
       : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),
   };
+}
+
+/**
+ * The same guarded put as a PartiQL statement, for BatchExecuteStatement (up to 25 independent writes in one call, each
+ * with its own outcome, at the cost of single writes: a transaction would cost twice and fail whole). An INSERT must
+ * not find the item; an UPDATE must find it at the expected version and sets every attribute of `item` but the key,
+ * so it stands for a put only for items that always carry the same attributes (as projections do).
+ */
+export function versionedPutStatement(item: Item, expectedVersion: number): { Statement: string; Parameters: unknown[] } {
+  const names = Object.keys(item).filter((name) => item[name] !== undefined);
+  if (expectedVersion === 0) {
+    return { Statement: `INSERT INTO "${tableName()}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`, Parameters: names.map((name) => item[name]) };
+  }
+  const set = names.filter((name) => name !== 'pk' && name !== 'sk');
+  return {
+    Statement: `UPDATE "${tableName()}" ${set.map((name) => `SET "${name}" = ?`).join(' ')} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
+    Parameters: [...set.map((name) => item[name]), item.pk, item.sk, expectedVersion],
+  };
+}
+
+const STATEMENTS_PER_CALL = 25;
+const STALE_CODES = new Set(['ConditionalCheckFailed', 'DuplicateItem']);
+
+/** Writes the items with their version guards, 25 to a BatchExecuteStatement call, the calls side by side. */
+async function putManyIfVersion(writes: { item: Item; expectedVersion: number }[]): Promise<NetworkWriteOutcome[]> {
+  const calls: Promise<NetworkWriteOutcome[]>[] = [];
+  for (let i = 0; i < writes.length; i += STATEMENTS_PER_CALL) {
+    const chunk = writes.slice(i, i + STATEMENTS_PER_CALL);
+    calls.push(
+      documentClient
+        .send(new BatchExecuteStatementCommand({ Statements: chunk.map(({ item, expectedVersion }) => versionedPutStatement(item, expectedVersion)) }))
+        .then(({ Responses = [] }) => chunk.map((_, j) => (Responses[j]?.Error ? (STALE_CODES.has(Responses[j]!.Error!.Code ?? '') ? 'stale' : 'failed') : 'written'))),
+    );
+  }
+  return (await Promise.all(calls)).flat();
 }
 
 async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
@@ -216,5 +251,5 @@ export const dynamoSkuNetworkStore: SkuNetworkStore = {
     const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
     return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
   },
-  putIfVersion: (network: SkuNetwork, expectedVersion: number) => putIfVersion(networkItem(network), expectedVersion),
+  putManyIfVersion: (writes: NetworkWrite[]) => putManyIfVersion(writes.map(({ network, expectedVersion }) => ({ item: networkItem(network), expectedVersion }))),
 };

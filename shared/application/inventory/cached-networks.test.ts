@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyNetwork, type SkuNetwork } from '#domain/inventory/projection';
-import type { SkuNetworkStore } from '../ports.ts';
+import type { NetworkWrite, SkuNetworkStore } from '../ports.ts';
 import { cachedSkuNetworks } from './cached-networks.ts';
 import { projectStockChanges } from './project-stock.ts';
 
@@ -14,11 +14,13 @@ function memoryStore() {
       store.reads++;
       return new Map(skus.flatMap((sku) => (items.has(`${tenantId} ${sku}`) ? [[sku, items.get(`${tenantId} ${sku}`)!] as const] : [])));
     },
-    async putIfVersion(network: SkuNetwork, expected: number) {
-      const key = `${network.tenantId} ${network.sku}`;
-      if ((items.get(key)?.version ?? 0) !== expected) return false;
-      items.set(key, network);
-      return true;
+    async putManyIfVersion(writes: NetworkWrite[]) {
+      return writes.map(({ network, expectedVersion }) => {
+        const key = `${network.tenantId} ${network.sku}`;
+        if ((items.get(key)?.version ?? 0) !== expectedVersion) return 'stale' as const;
+        items.set(key, network);
+        return 'written' as const;
+      });
     },
   } satisfies SkuNetworkStore & { reads: number; items: Map<string, SkuNetwork> };
   return store;
@@ -58,8 +60,8 @@ describe('cached SKU networks', () => {
   it('forget the least recently used entries beyond their size', async () => {
     const inner = memoryStore();
     const networks = cachedSkuNetworks(inner, 1);
-    await networks.putIfVersion({ ...emptyNetwork('t_0123456789', 'S1'), version: 1 }, 0);
-    await networks.putIfVersion({ ...emptyNetwork('t_0123456789', 'S2'), version: 1 }, 0);
+    await networks.putManyIfVersion([{ network: { ...emptyNetwork('t_0123456789', 'S1'), version: 1 }, expectedVersion: 0 }]);
+    await networks.putManyIfVersion([{ network: { ...emptyNetwork('t_0123456789', 'S2'), version: 1 }, expectedVersion: 0 }]);
     await networks.getMany('t_0123456789', ['S1']);
     expect(inner.reads).toBe(1);
   });

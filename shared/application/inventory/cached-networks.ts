@@ -33,11 +33,14 @@ export function cachedSkuNetworks(inner: SkuNetworkStore, maxEntries = 10_000): 
       }
       return found;
     },
-    async putIfVersion(network, expectedVersion) {
-      const written = await inner.putIfVersion(network, expectedVersion);
-      if (written) remember(network);
-      else cache.delete(keyOf(network.tenantId, network.sku));
-      return written;
+    async putManyIfVersion(writes) {
+      const forget = () => writes.forEach(({ network }) => cache.delete(keyOf(network.tenantId, network.sku)));
+      const outcomes = await inner.putManyIfVersion(writes).catch((error: unknown) => {
+        forget();
+        throw error;
+      });
+      writes.forEach(({ network }, i) => (outcomes[i] === 'written' ? remember(network) : cache.delete(keyOf(network.tenantId, network.sku))));
+      return outcomes;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { emptyNetwork, mergeNetwork, type NetworkChange, type SkuNetwork } from '#domain/inventory/projection';
-import type { Clock, SkuNetworkStore } from '../ports.ts';
+import type { Clock, NetworkWriteOutcome, SkuNetworkStore } from '../ports.ts';
 
 export interface KeyedChange {
   tenantId: string;
@@ -16,14 +16,15 @@ export interface ProjectionResult {
 }
 
 const MAX_ATTEMPTS = 5;
-const CONCURRENCY = 32;
 
 export const networkKey = (tenantId: string, sku: string) => `${tenantId} ${sku}`;
 
 /**
- * Folds a batch of stream changes into the SKU network projections: all the changes of one SKU become one read and
- * one write (a hot SKU's hundred changes in a batch cost one put), guarded by the projection's version. Entries keep
- * the stock item's version, so replays and late records are no-ops and the result is independent of redelivery.
+ * Folds a batch of stream changes into the SKU network projections: all the changes of one SKU become one write (a
+ * hot SKU's hundred changes in a batch cost one), and the batch's writes go to the store together, each guarded by
+ * the projection's version. Entries keep the stock item's version, so replays and
+ * late records are no-ops and the result is independent of redelivery. A write that finds the projection moved on (a
+ * Sku change from another shard) is read again and merged again, a few times at most.
  */
 export async function projectStockChanges(deps: { networks: SkuNetworkStore; clock: Clock }, changes: KeyedChange[]): Promise<ProjectionResult> {
   const bySku = new Map<string, KeyedChange[]>();
@@ -31,46 +32,61 @@ export async function projectStockChanges(deps: { networks: SkuNetworkStore; clo
     const key = networkKey(change.tenantId, change.sku);
     (bySku.get(key) ?? bySku.set(key, []).get(key)!).push(change);
   }
-  const byTenant = new Map<string, string[]>();
-  for (const group of bySku.values()) (byTenant.get(group[0]!.tenantId) ?? byTenant.set(group[0]!.tenantId, []).get(group[0]!.tenantId)!).push(group[0]!.sku);
-
   const result: ProjectionResult = { failed: new Set(), written: 0, lagsMs: [] };
   const stored = new Map<string, SkuNetwork>();
+  let pending = [...bySku.values()];
+
+  for (let attempt = 1; pending.length; attempt++) {
+    await readNetworks(deps.networks, pending, stored, result.failed);
+    const plans = pending.flatMap((group) => {
+      const { tenantId, sku } = group[0]!;
+      const key = networkKey(tenantId, sku);
+      if (result.failed.has(key)) return [];
+      const base = stored.get(key) ?? emptyNetwork(tenantId, sku);
+      const now = deps.clock.now();
+      const merged = mergeNetwork(base, group.map((g) => g.change), now);
+      return merged.changed ? [{ key, group, merged, expectedVersion: base.version, now }] : [];
+    });
+    if (!plans.length) break;
+
+    let outcomes: NetworkWriteOutcome[];
+    try {
+      outcomes = await deps.networks.putManyIfVersion(plans.map(({ merged, expectedVersion }) => ({ network: merged.network, expectedVersion })));
+    } catch {
+      for (const { key } of plans) result.failed.add(key);
+      break;
+    }
+    pending = [];
+    plans.forEach(({ key, group, merged, now }, i) => {
+      if (outcomes[i] === 'written') {
+        result.written++;
+        if (merged.oldestApplied) result.lagsMs.push(Math.max(0, now.getTime() - Date.parse(merged.oldestApplied)));
+      } else if (outcomes[i] === 'stale' && attempt < MAX_ATTEMPTS) {
+        stored.delete(key);
+        pending.push(group);
+      } else {
+        result.failed.add(key);
+      }
+    });
+  }
+  return result;
+}
+
+/** Reads the projections of the groups not already at hand (one call per tenant); a failed read fails its SKUs. */
+async function readNetworks(networks: SkuNetworkStore, groups: KeyedChange[][], stored: Map<string, SkuNetwork>, failed: Set<string>): Promise<void> {
+  const byTenant = new Map<string, string[]>();
+  for (const group of groups) {
+    const { tenantId, sku } = group[0]!;
+    if (stored.has(networkKey(tenantId, sku))) continue;
+    (byTenant.get(tenantId) ?? byTenant.set(tenantId, []).get(tenantId)!).push(sku);
+  }
   await Promise.all(
     [...byTenant].map(async ([tenantId, skus]) => {
       try {
-        for (const [sku, network] of await deps.networks.getMany(tenantId, skus)) stored.set(networkKey(tenantId, sku), network);
+        for (const [sku, network] of await networks.getMany(tenantId, skus)) stored.set(networkKey(tenantId, sku), network);
       } catch {
-        for (const sku of skus) result.failed.add(networkKey(tenantId, sku));
+        for (const sku of skus) failed.add(networkKey(tenantId, sku));
       }
     }),
   );
-
-  const queue = [...bySku.entries()].filter(([key]) => !result.failed.has(key));
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [key, group] = next;
-      const { tenantId, sku } = group[0]!;
-      try {
-        let current = stored.get(key);
-        for (let attempt = 1; ; attempt++) {
-          const base = current ?? emptyNetwork(tenantId, sku);
-          const now = deps.clock.now();
-          const merged = mergeNetwork(base, group.map((g) => g.change), now);
-          if (!merged.changed) break;
-          if (await deps.networks.putIfVersion(merged.network, base.version)) {
-            result.written++;
-            if (merged.oldestApplied) result.lagsMs.push(Math.max(0, now.getTime() - Date.parse(merged.oldestApplied)));
-            break;
-          }
-          if (attempt >= MAX_ATTEMPTS) throw new Error(`projection of ${sku} kept changing`);
-          current = (await deps.networks.getMany(tenantId, [sku])).get(sku);
-        }
-      } catch {
-        result.failed.add(key);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
-  return result;
 }

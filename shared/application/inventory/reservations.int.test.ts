@@ -142,7 +142,8 @@ describe('reservations', () => {
     expect((await stockOf('TTL'))[0]).toMatchObject({ reserved: 4, available: 0 });
 
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    expect(await cloud.sweepTtl()).toBeGreaterThanOrEqual(1);
+    // The cloud's own sweep timer may get there first; either way the reservation is gone after this.
+    await cloud.sweepTtl();
 
     const after = await eventually(async () => {
       const [level] = await stockOf('TTL');
