@@ -122,6 +122,8 @@ export interface ReservationStore {
 export interface NetworkWrite {
   network: SkuNetwork;
   expectedVersion: number;
+  /** The stored network (at `expectedVersion`) this one was merged onto, so a store may write only what changed. */
+  previous?: SkuNetwork;
 }
 
 /** written; stale: the stored version moved on (read it again); failed: not written this time (throttled, ...). */

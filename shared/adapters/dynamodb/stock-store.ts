@@ -41,17 +41,43 @@ export function versionedPutStatement(item: Item, expectedVersion: number): { St
   };
 }
 
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * A network write as a statement: the whole item when it is new, otherwise an UPDATE of only the attributes and the
+ * location entries that differ from the stored network it was merged onto (one entry of a 60-location network rather
+ * than all of them). mergeNetwork keeps unchanged entries as they were, so an entry that is not the same object changed.
+ */
+export function networkWriteStatement({ network, expectedVersion, previous }: NetworkWrite): { Statement: string; Parameters: unknown[] } {
+  const item = networkItem(network);
+  if (!previous || expectedVersion === 0 || previous.version !== expectedVersion) return versionedPutStatement(item, expectedVersion);
+  const before = networkItem(previous);
+  const set: [string, unknown][] = [];
+  const remove: string[] = [];
+  for (const name of Object.keys(item)) {
+    if (name !== 'pk' && name !== 'sk' && name !== 'locations' && item[name] !== before[name]) set.push([quoted(name), item[name]]);
+  }
+  for (const [locationId, entry] of Object.entries(network.locations)) {
+    if (entry !== previous.locations[locationId]) set.push([`"locations".${quoted(locationId)}`, entry]);
+  }
+  for (const locationId of Object.keys(previous.locations)) if (!(locationId in network.locations)) remove.push(`"locations".${quoted(locationId)}`);
+  return {
+    Statement: `UPDATE "${tableName()}" ${set.map(([path]) => `SET ${path} = ?`).join(' ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
+    Parameters: [...set.map(([, value]) => value), item.pk, item.sk, expectedVersion],
+  };
+}
+
 const STATEMENTS_PER_CALL = 25;
 const STALE_CODES = new Set(['ConditionalCheckFailed', 'DuplicateItem']);
 
-/** Writes the items with their version guards, 25 to a BatchExecuteStatement call, the calls side by side. */
-async function putManyIfVersion(writes: { item: Item; expectedVersion: number }[]): Promise<NetworkWriteOutcome[]> {
+/** Runs the statements, 25 to a BatchExecuteStatement call, the calls side by side; answers each one's outcome. */
+async function runWrites(statements: { Statement: string; Parameters: unknown[] }[]): Promise<NetworkWriteOutcome[]> {
   const calls: Promise<NetworkWriteOutcome[]>[] = [];
-  for (let i = 0; i < writes.length; i += STATEMENTS_PER_CALL) {
-    const chunk = writes.slice(i, i + STATEMENTS_PER_CALL);
+  for (let i = 0; i < statements.length; i += STATEMENTS_PER_CALL) {
+    const chunk = statements.slice(i, i + STATEMENTS_PER_CALL);
     calls.push(
       documentClient
-        .send(new BatchExecuteStatementCommand({ Statements: chunk.map(({ item, expectedVersion }) => versionedPutStatement(item, expectedVersion)) }))
+        .send(new BatchExecuteStatementCommand({ Statements: chunk }))
         .then(({ Responses = [] }) => chunk.map((_, j) => (Responses[j]?.Error ? (STALE_CODES.has(Responses[j]!.Error!.Code ?? '') ? 'stale' : 'failed') : 'written'))),
     );
   }
@@ -251,5 +277,5 @@ export const dynamoSkuNetworkStore: SkuNetworkStore = {
     const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
     return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
   },
-  putManyIfVersion: (writes: NetworkWrite[]) => putManyIfVersion(writes.map(({ network, expectedVersion }) => ({ item: networkItem(network), expectedVersion }))),
+  putManyIfVersion: (writes: NetworkWrite[]) => runWrites(writes.map(networkWriteStatement)),
 };

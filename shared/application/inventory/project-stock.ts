@@ -45,13 +45,15 @@ export async function projectStockChanges(deps: { networks: SkuNetworkStore; clo
       const base = stored.get(key) ?? emptyNetwork(tenantId, sku);
       const now = deps.clock.now();
       const merged = mergeNetwork(base, group.map((g) => g.change), now);
-      return merged.changed ? [{ key, group, merged, expectedVersion: base.version, now }] : [];
+      return merged.changed ? [{ key, group, merged, base, now }] : [];
     });
     if (!plans.length) break;
 
     let outcomes: NetworkWriteOutcome[];
     try {
-      outcomes = await deps.networks.putManyIfVersion(plans.map(({ merged, expectedVersion }) => ({ network: merged.network, expectedVersion })));
+      outcomes = await deps.networks.putManyIfVersion(
+        plans.map(({ merged, base }) => ({ network: merged.network, expectedVersion: base.version, ...(base.version ? { previous: base } : {}) })),
+      );
     } catch {
       for (const { key } of plans) result.failed.add(key);
       break;
