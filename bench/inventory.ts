@@ -5,6 +5,7 @@
 // The local cloud (DynamoDB, stream pollers, consumers, bus) runs in this process; the callers of the reservation use
 // case run in a child process, as on AWS the order workflow's Lambdas are not the database or the stream consumers.
 //   npm run bench:inventory -- [--seconds 8] [--concurrency 32] [--skus 1000] [--lag-rate <reservations/s>]
+//                              [--cases raw,spread,hot,lag] (a subset: e.g. raw,spread for quick comparisons)
 import '../infra/local/aws-settings.ts';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,8 +27,13 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'lag-rate': { type: 'string' },
     tenant: { type: 'string' },
+    cases: { type: 'string', default: 'raw,spread,hot,lag' },
   },
 });
+const CASES = ['raw', 'spread', 'hot', 'lag'] as const;
+const cases = new Set(values.cases!.split(',').map((c) => c.trim()));
+for (const c of cases) if (!(CASES as readonly string[]).includes(c)) throw new Error(`--cases: unknown case ${c} (known: ${CASES.join(', ')})`);
+if (cases.has('lag') && !cases.has('spread') && !values['lag-rate']) throw new Error('--cases: lag needs spread (it runs at half its rate) or --lag-rate');
 const caseMs = Number(values.seconds) * 1000;
 const concurrency = Number(values.concurrency);
 const skuCount = Number(values.skus);
@@ -191,23 +197,29 @@ const pct = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 };
 
-const raw = await inChild('raw', tenantId).result;
-await cloud.settle();
-const spread = await inChild('spread', tenantId).result;
-await cloud.settle();
-const hot = await inChild('hot', tenantId).result;
-await cloud.settle();
+async function runCase(name: 'raw' | 'spread' | 'hot'): Promise<CaseResult | undefined> {
+  if (!cases.has(name)) return undefined;
+  const result = await inChild(name, tenantId).result;
+  await cloud.settle();
+  return result;
+}
+const raw = await runCase('raw');
+const spread = await runCase('spread');
+const hot = await runCase('hot');
 // Lag at a stated load: spread reservations paced at half the measured maximum, the probes running beside them. (At
 // full load the clients and the consumer share this machine's cores; on AWS the consumer has its own.)
-const pacedRate = values['lag-rate'] ? Number(values['lag-rate']) : Math.max(10, Math.round(spread.ok / spread.seconds / 2));
-const pacedRun = inChild('paced', tenantId, pacedRate);
-await pacedRun.started;
-const lags = (await Promise.all(Array.from({ length: Number(values.probes) }, (_, i) => probeLag(Date.now() + caseMs - 1000, i)))).flat();
-const paced = await pacedRun.result;
-await cloud.settle();
+let lag: { lags: number[]; paced: CaseResult } | undefined;
+if (cases.has('lag')) {
+  const pacedRate = values['lag-rate'] ? Number(values['lag-rate']) : Math.max(10, Math.round(spread!.ok / spread!.seconds / 2));
+  const pacedRun = inChild('paced', tenantId, pacedRate);
+  await pacedRun.started;
+  const lags = (await Promise.all(Array.from({ length: Number(values.probes) }, (_, i) => probeLag(Date.now() + caseMs - 1000, i)))).flat();
+  lag = { lags, paced: await pacedRun.result };
+  await cloud.settle();
+}
 
 // The counts must add up: every RESERVED answer is one reserved unit.
-const [hotView] = await getSkuNetwork(deps, tenantId, ['HOT']);
+const [hotView] = hot ? await getSkuNetwork(deps, tenantId, ['HOT']) : [];
 const hotReserved = hotView?.locations[0]?.reserved;
 
 const cpu = cpus();
@@ -216,11 +228,18 @@ console.log(`${concurrency} reservations in flight, ${values.seconds} s per case
 console.log('| case | per second | reserved | insufficient | errors | latency p50 | latency p99 |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of [raw, spread, hot]) {
+  if (!r) continue;
   console.log(`| ${r.name} | ${(r.ok / r.seconds).toFixed(0)} | ${r.ok} | ${r.insufficient} | ${r.failed} | ${pct(r.latencies, 50).toFixed(0)} ms | ${pct(r.latencies, 99).toFixed(0)} ms |`);
 }
-console.log(`\nreservations reach ${((spread.ok / spread.seconds / (raw.ok / raw.seconds)) * 100).toFixed(0)}% (spread) and ${((hot.ok / hot.seconds / (raw.ok / raw.seconds)) * 100).toFixed(0)}% (hot) of the raw transaction rate`);
-console.log(`\n| projection lag, under ${(paced.ok / paced.seconds).toFixed(0)} spread reservations/s | samples | p50 | p99 | max |`);
-console.log('|---|---:|---:|---:|---:|');
-console.log(`| stock commit -> SKU network item | ${lags.length} | ${pct(lags, 50)} ms | ${pct(lags, 99)} ms | ${Math.max(...lags)} ms |`);
-console.log(`\nhot SKU: ${hot.ok} RESERVED answers, ${hotReserved} units reserved in the projection${hotReserved === hot.ok ? ' (they add up)' : ' (MISMATCH)'}`);
+const rate = (r: CaseResult) => r.ok / r.seconds;
+if (raw && (spread || hot)) {
+  const shares = [spread && `${((rate(spread) / rate(raw)) * 100).toFixed(0)}% (spread)`, hot && `${((rate(hot) / rate(raw)) * 100).toFixed(0)}% (hot)`].filter(Boolean);
+  console.log(`\nreservations reach ${shares.join(' and ')} of the raw transaction rate`);
+}
+if (lag) {
+  console.log(`\n| projection lag, under ${rate(lag.paced).toFixed(0)} spread reservations/s | samples | p50 | p99 | max |`);
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| stock commit -> SKU network item | ${lag.lags.length} | ${pct(lag.lags, 50)} ms | ${pct(lag.lags, 99)} ms | ${Math.max(...lag.lags)} ms |`);
+}
+if (hot) console.log(`\nhot SKU: ${hot.ok} RESERVED answers, ${hotReserved} units reserved in the projection${hotReserved === hot.ok ? ' (they add up)' : ' (MISMATCH)'}`);
 await cloud.close();

@@ -3,6 +3,8 @@
 // table cannot report consumed capacity for transactions, so units are estimated from item sizes:
 //   write: ceil(item KB) per item written (Put: the item; Update/Delete/ConditionCheck: 1, assuming items < 1 KB
 //          where we do not see the whole item), x2 inside TransactWriteItems;
+//          a PartiQL INSERT is billed as a put of its item, an UPDATE (which bills the larger of the item before and
+//          after) at the size the meter last saw the item written or read with, 1 KB when it never saw it;
 //   read:  ceil(bytes / 4 KB) per item returned (per Query: over the summed size), x0.5 if eventually consistent,
 //          x2 inside TransactGetItems; a read returning nothing still costs 0.5/1.
 // Sizes are JSON lengths of the items, close to DynamoDB's (attribute names + values) for these string-heavy items.
@@ -23,8 +25,48 @@ const fourKb = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
 type Input = Record<string, any>;
 
+/** The last size seen of each item (`pk|sk`), for the UPDATE statements that name an item without showing it. */
+const knownSizes = new Map<string, number>();
+const itemKey = (item: Record<string, unknown>) => `${String(item.pk)}|${String(item.sk)}`;
+const remember = (wireItem: unknown) => {
+  if (!wireItem) return;
+  const item = unmarshall(wireItem as Record<string, AttributeValue>);
+  knownSizes.set(itemKey(item), Buffer.byteLength(JSON.stringify(item)));
+};
+
+/** The item an UPDATE statement names: the parameters its WHERE clause binds to "pk" and "sk". */
+function statementTarget(statement: string, parameters: unknown[]): string | undefined {
+  const where = statement.indexOf(' WHERE ');
+  if (where < 0) return undefined;
+  const before = statement.slice(0, where).split('?').length - 1;
+  const bound = [...statement.slice(where).matchAll(/"?(\w+)"?\s*=\s*\?/g)].map((m) => m[1]);
+  const value = (name: string) => {
+    const at = bound.indexOf(name);
+    return at < 0 ? undefined : unmarshall({ v: parameters[before + at] as AttributeValue }).v;
+  };
+  return `${String(value('pk'))}|${String(value('sk'))}`;
+}
+
+function statementUnits(statement: string, parameters: unknown[] = []): number {
+  if (/^\s*INSERT/i.test(statement)) {
+    const names = [...statement.matchAll(/'([^']+)'\s*:\s*\?/g)].map((m) => m[1]!);
+    const item = Object.fromEntries(names.map((name, i) => [name, parameters[i]]));
+    remember(item);
+    return kb(size(item));
+  }
+  if (/^\s*(UPDATE|DELETE)/i.test(statement)) {
+    const target = statementTarget(statement, parameters);
+    return kb(target ? (knownSizes.get(target) ?? 1024) : 1024);
+  }
+  return 0;
+}
+
 function writeUnits(command: string, input: Input): number {
   switch (command) {
+    case 'BatchExecuteStatementCommand':
+      return (input.Statements ?? []).reduce((n: number, s: any) => n + statementUnits(s.Statement, s.Parameters), 0);
+    case 'ExecuteStatementCommand':
+      return statementUnits(input.Statement, input.Parameters);
     case 'PutCommand':
     case 'PutItemCommand':
       return kb(size(input.Item));
@@ -55,6 +97,7 @@ function readUnits(command: string, input: Input, output: Input): number {
       return fourKb((output.Items ?? []).reduce((n: number, i: unknown) => n + size(i), 0)) * factor;
     case 'BatchGetCommand':
     case 'BatchGetItemCommand':
+      for (const items of Object.values(output.Responses ?? {})) for (const item of items as unknown[]) remember(item);
       return Object.entries(output.Responses ?? {}).reduce((n, [table, items]) => {
         const consistent = input.RequestItems?.[table]?.ConsistentRead ? 1 : 0.5;
         return n + (items as unknown[]).reduce((m: number, i) => m + fourKb(size(i)) * consistent, 0);
