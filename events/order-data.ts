@@ -34,6 +34,8 @@ export const shipmentEventData = z.object({
   fulfillment: z.string(),
   lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
   quote: quoteSchema.optional(),
+  /** While REQUESTED: the time by which the location must accept the shipment, or it is routed elsewhere. */
+  acceptBy: z.string().optional(),
   tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
   reason: z.string().optional(),
   customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),

@@ -465,7 +465,7 @@ export const topology: Topology = {
     },
     flagLateShipments: {
       entry: 'functions/flag-late-shipments/handler.ts',
-      description: 'Scheduled: marks shipments past their promised delivery date (OrderDelayed); rejects the ones never accepted, to re-route them',
+      description: 'Scheduled: re-routes picks not accepted by their deadline; marks shipments past their promised date (OrderDelayed)',
       memoryMb: 256,
       timeoutSeconds: 120,
       grants: { table: 'readWrite' },

@@ -4,10 +4,14 @@ import { delayDeps } from '#adapters/orders';
 import { logger, metrics } from '#powertools/index';
 import { taskHandler } from '#powertools/task-handler';
 
-/** Scheduled: marks open shipments whose promised delivery date has passed; each becomes one OrderDelayed event. */
+/**
+ * Scheduled: re-routes requested shipments their location did not accept in time, and marks open shipments whose
+ * promised delivery date has passed (each becomes one OrderDelayed event).
+ */
 export const handler = taskHandler(async () => {
   const result = await flagLateShipments(delayDeps);
   metrics.addMetric('ShipmentsFlaggedLate', MetricUnit.Count, result.flagged);
-  if (result.flagged) logger.warn('Shipments past their promised delivery date', result);
+  metrics.addMetric('ShipmentsReassigned', MetricUnit.Count, result.reassigned);
+  if (result.flagged || result.reassigned) logger.warn('Shipments late or not accepted in time', { ...result });
   return result;
 });

@@ -38,6 +38,12 @@ function orderOf(api: DomApi, orderId: string, until: (o: OrderView) => boolean)
   }, 30_000);
 }
 
+/** The scheduled check's deps, looking at this test's tenant only (other tests leave shipments of their own). */
+async function onlyTenantOf(api: DomApi): Promise<typeof delayDeps> {
+  const { tenantId } = await api.ok<{ tenantId: string }>('GET', '/tenant');
+  return { ...delayDeps, late: { ...delayDeps.late, tenantIds: async () => [tenantId] } };
+}
+
 const settled = (o: OrderView) => !['ACCEPTED', 'ROUTING'].includes(o.status);
 
 async function place(api: DomApi, lines: Array<{ sku: string; quantity: number }>, extra: Record<string, unknown> = {}): Promise<string> {
@@ -219,7 +225,7 @@ describe('order lifecycle on the local cloud', () => {
     // The scheduled run today finds nothing due; a month later two parcels are late, and only once.
     await cloud().runSchedule('flagLateShipments');
     expect((await api.ok<OrderView>('GET', `/orders/${shippedId}`)).shipments[0]!.delayed).toBeUndefined();
-    const monthLater = { ...delayDeps, clock: { now: () => new Date(Date.parse(shipped.promisedDeliveryDate!) + 30 * 86_400_000) } };
+    const monthLater = { ...(await onlyTenantOf(api)), clock: { now: () => new Date(Date.parse(shipped.promisedDeliveryDate!) + 30 * 86_400_000) } };
     const first = await flagLateShipments(monthLater);
     const again = await flagLateShipments(monthLater);
 
@@ -236,6 +242,39 @@ describe('order lifecycle on the local cloud', () => {
     expect(taken.status).toBe('REJECTED');
     expect(taken.delayed?.reason).toBe(`not shipped yet; it was promised for ${ignored.promisedDeliveryDate}`);
     expect(rerouted.shipments.filter((s) => s.status === 'REQUESTED').map((s) => s.locationId)).toEqual(['reno-wh']);
+  });
+
+  it('routes a pick again when its store does not accept it in time, and leaves the one it accepted alone', async () => {
+    const api = await tenantWith([
+      { locationId: 'bk-store', zip: '11201', type: 'store', units: { 'TEE-BLK-M': 2 } },
+      { locationId: 'olean-wh', zip: '14760', units: {} },
+    ]);
+    const ignoredId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const acceptedId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
+    const ignored = (await orderOf(api, ignoredId, settled)).shipments[0]!;
+    const accepted = (await orderOf(api, acceptedId, settled)).shipments[0]!;
+    expect(Date.parse(ignored.acceptBy!) - Date.parse(ignored.history[0]!.at)).toBe(4 * 3_600_000);
+    await api.ok('POST', `/shipments/${accepted.shipmentId}/accept`);
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 1 }] });
+    await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 1 ? true : undefined));
+
+    // Three hours on, nothing is due; five hours on, the store's silence costs it the first pick, before any promise broke.
+    const deps = await onlyTenantOf(api);
+    const hoursLater = (h: number) => ({ ...deps, clock: { now: () => new Date(Date.parse(ignored.history[0]!.at) + h * 3_600_000) } });
+    const early = await flagLateShipments(hoursLater(3));
+    const due = await flagLateShipments(hoursLater(5));
+    const again = await flagLateShipments(hoursLater(5));
+
+    expect(early.reassigned).toBe(0);
+    expect(due).toMatchObject({ reassigned: 1, flagged: 0 });
+    expect(again.reassigned).toBe(0);
+    const rerouted = await orderOf(api, ignoredId, (o) => o.shipments.some((s) => s.status === 'REQUESTED'));
+    const taken = rerouted.shipments.find((s) => s.shipmentId === ignored.shipmentId)!;
+    expect(taken.status).toBe('REJECTED');
+    expect(taken.history.at(-1)?.reason).toBe(`not accepted by the location by ${ignored.acceptBy}`);
+    expect(taken.delayed).toBeUndefined();
+    expect(rerouted.shipments.filter((s) => s.status === 'REQUESTED').map((s) => s.locationId)).toEqual(['olean-wh']);
+    expect((await api.ok<OrderView>('GET', `/orders/${acceptedId}`)).shipments[0]!.status).toBe('ACCEPTED');
   });
 
   it('cancels an order and gives its units back; a shipped order cannot be cancelled', async () => {

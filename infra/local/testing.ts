@@ -50,8 +50,10 @@ export interface OrderView {
     cost?: number;
     promisedDeliveryDate?: string;
     co2Grams?: number;
+    acceptBy?: string;
     delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
     lines: Array<{ sku: string; quantity: number }>;
+    history: Array<{ status: string; at: string; reason?: string }>;
   }>;
   routing?: { explanation: string[] };
   returns?: Array<{ returnId: string; locationId: string; lines: Array<{ lineId: string; sku: string; quantity: number; restock: boolean }> }>;

@@ -81,6 +81,7 @@ export const shipmentSchema = z
     co2Grams: z.number().optional(),
     quote: quoteSchema.optional(),
     tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
+    acceptBy: z.string().optional().describe('While REQUESTED: the time by which the location must accept it, or it is routed elsewhere'),
     delayed: z
       .object({ at: z.string(), previousPromisedDeliveryDate: z.string(), reason: z.string() })
       .optional()

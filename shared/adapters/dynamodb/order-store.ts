@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Order } from '#domain/orders/order';
-import { promiseToWatch, type Shipment } from '#domain/orders/shipment';
+import { nextCheckAt, type Shipment } from '#domain/orders/shipment';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
 import { BadRequestError } from '#http/problem';
 import { decodeCursor, encodeCursor } from '#http/response';
@@ -45,22 +45,23 @@ export function orderPut(order: Order, expectedVersion: number) {
   return { TableName: tableName(), Item: orderItem(order), ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
 }
 
-/** The tenant's shipments with a delivery promise to watch, by promised date (a sparse entry in gsi1). */
+/** The tenant's shipments the scheduled check watches, by when it must next look at them (a sparse entry in gsi1). */
 export const shipmentsDueKey = (tenantId: string) => tenantKey(tenantId, 'SHIPMENTS_DUE');
 
 /**
- * A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. While its promise is
- * watched, it is also listed by promised date, so the late-shipment check reads only what is due.
+ * A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. While its acceptance
+ * deadline or its promise is watched, it is also listed by the time it is next due (`nextCheckAt`), so the scheduled
+ * check reads only what is due.
  */
 export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
-  const promised = promiseToWatch(shipment);
+  const checkAt = nextCheckAt(shipment);
   return {
     TableName: tableName(),
     Item: {
       pk: orderPk(order.tenantId, order.orderId),
       sk: `SHIPMENT#${shipment.shipmentId}`,
       entity: 'Shipment',
-      ...(promised ? { gsi1pk: shipmentsDueKey(order.tenantId), gsi1sk: `${promised}#${shipment.shipmentId}` } : {}),
+      ...(checkAt ? { gsi1pk: shipmentsDueKey(order.tenantId), gsi1sk: `${checkAt}#${shipment.shipmentId}` } : {}),
       ...shipment,
     },
     ...(isNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),

@@ -60,6 +60,6 @@ export interface StuckOrderFinder {
 
 export interface LateShipmentFinder {
   tenantIds(): Promise<string[]>;
-  /** Open shipments, not yet reported late, promised for a date before `before` (YYYY-MM-DD); oldest promise first. */
+  /** Shipments whose next check (`nextCheckAt`) is before `before` (an ISO instant); the longest due first. */
   due(tenantId: string, before: string, limit: number): Promise<Shipment[]>;
 }

@@ -3,7 +3,7 @@ import { costModelFor } from '#domain/carriers/cost-model';
 import { rateAllServices } from '#domain/carriers/rating';
 import type { Location } from '#domain/inventory/location';
 import { isFinal, statusAfterAllocation, transition, unallocatedLines, type Allocation, type Order } from '#domain/orders/order';
-import { shipmentId, type Shipment, type ShipmentQuote } from '#domain/orders/shipment';
+import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from '#domain/orders/shipment';
 import { routeOrder, type RoutingDecision } from '#domain/routing/route-order';
 import type { CandidateLocation, OrderLine as RoutingLine } from '#domain/routing/apply-rules';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
@@ -322,6 +322,7 @@ async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { 
     reservationId: parcel.reservationId,
     customer: order.customer,
     ...(parcel.quote ? { quote: parcel.quote } : {}),
+    acceptBy: acceptByFor(parcel.locationType, now),
     status: 'REQUESTED',
     history: [{ status: 'REQUESTED', at: now.toISOString() }],
     createdAt: now.toISOString(),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson, placeOrderSchema } from './intake.ts';
 import { InvalidTransitionError, statusAfterAllocation, transition, unallocatedLines, type Order } from './order.ts';
 import { receiveReturn, restockedUnits, returnableUnits, ReturnRefusedError, sameReturn } from './returns.ts';
-import { applyShipmentAction, InvalidShipmentActionError, isLate, markDelayed, orderIdOfShipment, promiseToWatch, shipmentId, type Shipment } from './shipment.ts';
+import { acceptByFor, applyShipmentAction, InvalidShipmentActionError, isAcceptanceOverdue, isLate, markDelayed, nextCheckAt, orderIdOfShipment, promiseToWatch, shipmentId, type Shipment } from './shipment.ts';
 
 const at = new Date('2026-11-26T12:00:00Z');
 
@@ -182,6 +182,36 @@ describe('late shipments', () => {
     expect(promiseToWatch(unshipped)).toBeUndefined();
     expect(isLate(unshipped, new Date('2026-12-10T00:00:00Z'))).toBe(false);
     expect(() => markDelayed(unshipped, dayAfter)).toThrow('is not late');
+  });
+});
+
+describe('acceptance deadlines', () => {
+  const tee = [{ lineId: 'l1', sku: 'TEE', quantity: 1 }];
+  const requestedAt = new Date('2026-11-26T10:00:00Z');
+
+  it('give a store a few hours, a warehouse a day, a drop-shipper two, and an unknown type a day', () => {
+    expect(acceptByFor('store', requestedAt)).toBe('2026-11-26T14:00:00.000Z');
+    expect(acceptByFor('warehouse', requestedAt)).toBe('2026-11-27T10:00:00.000Z');
+    expect(acceptByFor('3pl', requestedAt)).toBe('2026-11-27T10:00:00.000Z');
+    expect(acceptByFor('dropship', requestedAt)).toBe('2026-11-28T10:00:00.000Z');
+    expect(acceptByFor('kiosk', requestedAt)).toBe('2026-11-27T10:00:00.000Z');
+  });
+
+  it('are overdue only for a shipment still requested once its deadline has come', () => {
+    const requested = { ...shipment('REQUESTED', tee, 1, '2026-11-30'), acceptBy: '2026-11-26T14:00:00.000Z' };
+    expect(isAcceptanceOverdue(requested, new Date('2026-11-26T13:59:59Z'))).toBe(false);
+    expect(isAcceptanceOverdue(requested, new Date('2026-11-26T14:00:00Z'))).toBe(true);
+    expect(isAcceptanceOverdue({ ...requested, status: 'ACCEPTED' }, new Date('2026-11-27T00:00:00Z'))).toBe(false);
+    expect(isAcceptanceOverdue(shipment('REQUESTED', tee, 1, '2026-11-30'), new Date('2026-12-27T00:00:00Z'))).toBe(false);
+  });
+
+  it('decide when the scheduled check next looks at a shipment: the deadline first, then the end of the promised day', () => {
+    const requested = { ...shipment('REQUESTED', tee, 1, '2026-11-30'), acceptBy: '2026-11-26T14:00:00.000Z' };
+    expect(nextCheckAt(requested)).toBe('2026-11-26T14:00:00.000Z');
+    expect(nextCheckAt({ ...requested, acceptBy: '2026-12-05T00:00:00.000Z' })).toBe('2026-12-01T00:00:00.000Z');
+    expect(nextCheckAt({ ...requested, status: 'ACCEPTED' })).toBe('2026-12-01T00:00:00.000Z');
+    expect(nextCheckAt({ ...requested, status: 'DELIVERED' })).toBeUndefined();
+    expect(nextCheckAt(shipment('ACCEPTED', tee))).toBeUndefined();
   });
 });
 

@@ -42,6 +42,11 @@ export interface Shipment {
   customer?: { id?: string; email?: string; tier: 'standard' | 'vip' };
   quote?: ShipmentQuote;
   tracking?: { carrier?: string; trackingNumber: string; url?: string };
+  /**
+   * While REQUESTED: the time by which the location must accept (or ship) it, after which it is taken away and its
+   * lines routed elsewhere. Set from the location's type when the shipment is requested.
+   */
+  acceptBy?: string;
   /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */
   delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
   status: ShipmentStatus;
@@ -126,3 +131,34 @@ export function markDelayed(shipment: Shipment, now: Date): Shipment {
     version: shipment.version + 1,
   };
 }
+
+/**
+ * How long a location has to accept a requested shipment before it is re-routed: a store picks from its shop floor
+ * between customers, so it gets a few hours; warehouses and 3PLs work in daily waves; a drop-shipper is another
+ * company's system, polled or mailed.
+ */
+export const ACCEPTANCE_HOURS: Readonly<Record<string, number>> = { store: 4, warehouse: 24, '3pl': 24, dropship: 48 };
+const DEFAULT_ACCEPTANCE_HOURS = 24;
+
+/** When a shipment requested at `requestedAt` from a location of this type must have been accepted. */
+export function acceptByFor(locationType: string, requestedAt: Date): string {
+  return new Date(requestedAt.getTime() + (ACCEPTANCE_HOURS[locationType] ?? DEFAULT_ACCEPTANCE_HOURS) * 3_600_000).toISOString();
+}
+
+/** A requested shipment its location did not accept in time. */
+export function isAcceptanceOverdue(shipment: Shipment, now: Date): boolean {
+  return shipment.status === 'REQUESTED' && shipment.acceptBy !== undefined && shipment.acceptBy <= now.toISOString();
+}
+
+/**
+ * The next instant the scheduled check must look at a shipment, or undefined when nothing is watched: its acceptance
+ * deadline while it is requested, and the end of its promised delivery day while the promise is watched.
+ */
+export function nextCheckAt(shipment: Shipment): string | undefined {
+  const promised = promiseToWatch(shipment);
+  const promiseBroken = promised ? new Date(Date.parse(`${promised}T00:00:00.000Z`) + 86_400_000).toISOString() : undefined;
+  const acceptance = shipment.status === 'REQUESTED' ? shipment.acceptBy : undefined;
+  if (acceptance && promiseBroken) return acceptance < promiseBroken ? acceptance : promiseBroken;
+  return acceptance ?? promiseBroken;
+}
+

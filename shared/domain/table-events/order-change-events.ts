@@ -120,6 +120,7 @@ function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataS
     fulfillment: shipment.fulfillment,
     lines: shipment.lines,
     ...(shipment.quote ? { quote: shipment.quote } : {}),
+    ...(shipment.acceptBy && shipment.status === 'REQUESTED' ? { acceptBy: shipment.acceptBy } : {}),
     ...(shipment.tracking ? { tracking: shipment.tracking } : {}),
     ...(last?.reason ? { reason: last.reason } : {}),
     ...(shipment.customer ? { customer: shipment.customer } : {}),
