@@ -10,12 +10,17 @@ const cloud = useTestCloud();
 
 const NEW_YORK = { country: 'US', postalCode: '10001' };
 
-async function tenantWith(stock: Array<{ locationId: string; zip: string; type?: string; units: Record<string, number> }>, skus: Record<string, number> = { 'TEE-BLK-M': 0.4 }): Promise<DomApi> {
+async function tenantWith(stock: Array<{ locationId: string; zip: string; type?: string; acceptanceHours?: number; units: Record<string, number> }>, skus: Record<string, number> = { 'TEE-BLK-M': 0.4 }): Promise<DomApi> {
   const tenant = await createTestTenant('Lifecycle Shop');
   const api = new DomApi(cloud().apiUrl, tenant.apiKey);
   for (const [sku, weightLb] of Object.entries(skus)) await api.ok('PUT', `/skus/${sku}`, { weightLb });
   for (const location of stock) {
-    await api.ok('PUT', `/locations/${location.locationId}`, { name: location.locationId, type: location.type ?? 'warehouse', address: { postalCode: location.zip, country: 'US' } });
+    await api.ok('PUT', `/locations/${location.locationId}`, {
+      name: location.locationId,
+      type: location.type ?? 'warehouse',
+      address: { postalCode: location.zip, country: 'US' },
+      ...(location.acceptanceHours ? { acceptanceHours: location.acceptanceHours } : {}),
+    });
   }
   const adjustments = stock.flatMap((l) => Object.entries(l.units).map(([sku, set]) => ({ locationId: l.locationId, sku, set })));
   if (adjustments.length) await api.ok('POST', '/inventory/adjustments', { adjustments });
@@ -244,26 +249,27 @@ describe('order lifecycle on the local cloud', () => {
     expect(rerouted.shipments.filter((s) => s.status === 'REQUESTED').map((s) => s.locationId)).toEqual(['reno-wh']);
   });
 
-  it('routes a pick again when its store does not accept it in time, and leaves the one it accepted alone', async () => {
+  it('routes a pick again when its store does not accept it within its own window, and leaves the one it accepted alone', async () => {
     const api = await tenantWith([
-      { locationId: 'bk-store', zip: '11201', type: 'store', units: { 'TEE-BLK-M': 2 } },
+      { locationId: 'bk-store', zip: '11201', type: 'store', acceptanceHours: 2, units: { 'TEE-BLK-M': 2 } },
       { locationId: 'olean-wh', zip: '14760', units: {} },
     ]);
     const ignoredId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
     const acceptedId = await place(api, [{ sku: 'TEE-BLK-M', quantity: 1 }]);
     const ignored = (await orderOf(api, ignoredId, settled)).shipments[0]!;
     const accepted = (await orderOf(api, acceptedId, settled)).shipments[0]!;
-    expect(Date.parse(ignored.acceptBy!) - Date.parse(ignored.history[0]!.at)).toBe(4 * 3_600_000);
+    expect(Date.parse(ignored.acceptBy!) - Date.parse(ignored.history[0]!.at)).toBe(2 * 3_600_000);
     await api.ok('POST', `/shipments/${accepted.shipmentId}/accept`);
     await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 1 }] });
     await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 1 ? true : undefined));
 
-    // Three hours on, nothing is due; five hours on, the store's silence costs it the first pick, before any promise broke.
+    // The store gave itself two hours: one hour on nothing is due; three hours on its silence costs it the first pick,
+    // long before any promise broke.
     const deps = await onlyTenantOf(api);
     const hoursLater = (h: number) => ({ ...deps, clock: { now: () => new Date(Date.parse(ignored.history[0]!.at) + h * 3_600_000) } });
-    const early = await flagLateShipments(hoursLater(3));
-    const due = await flagLateShipments(hoursLater(5));
-    const again = await flagLateShipments(hoursLater(5));
+    const early = await flagLateShipments(hoursLater(1));
+    const due = await flagLateShipments(hoursLater(3));
+    const again = await flagLateShipments(hoursLater(3));
 
     expect(early.reassigned).toBe(0);
     expect(due).toMatchObject({ reassigned: 1, flagged: 0 });

@@ -109,6 +109,7 @@ export const locationSchema = z
     capabilities: z.object({ ship: z.boolean(), pickup: z.boolean(), curbside: z.boolean() }),
     handlingCost: z.number(),
     dailyCapacity: z.number().int().optional(),
+    acceptanceHours: z.number().int().optional(),
     rank: z.number().int().optional(),
     active: z.boolean(),
     version: z.number().int(),

@@ -60,10 +60,10 @@ describe('locations', () => {
   });
 
   it('refuse bad fields, naming each', async () => {
-    const response = await call(a, 'PUT', '/locations/BAD', { name: '', type: 'castle', geo: { lat: 91, lon: 'x' }, dailyCapacity: 0 });
+    const response = await call(a, 'PUT', '/locations/BAD', { name: '', type: 'castle', geo: { lat: 91, lon: 'x' }, dailyCapacity: 0, acceptanceHours: 0 });
     expect(response.status).toBe(422);
     expect(response.type).toBe('application/problem+json');
-    expect(fields(response.body)).toEqual(expect.arrayContaining(['name', 'type', 'geo.lat', 'geo.lon', 'dailyCapacity']));
+    expect(fields(response.body)).toEqual(expect.arrayContaining(['name', 'type', 'geo.lat', 'geo.lon', 'dailyCapacity', 'acceptanceHours']));
   });
 
   it('refuse an unsafe or over-long id', async () => {

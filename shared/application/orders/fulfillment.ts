@@ -19,6 +19,8 @@ export interface PlannedParcel {
   reservationId: string;
   locationId: string;
   locationType: string;
+  /** The location's own acceptance window, when it set one. */
+  acceptanceHours?: number;
   fulfillment: 'ship' | 'pickup' | 'curbside';
   lines: Array<{ lineId: string; sku: string; quantity: number }>;
   weightLb: number;
@@ -322,7 +324,7 @@ async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { 
     reservationId: parcel.reservationId,
     customer: order.customer,
     ...(parcel.quote ? { quote: parcel.quote } : {}),
-    acceptBy: acceptByFor(parcel.locationType, now),
+    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
     status: 'REQUESTED',
     history: [{ status: 'REQUESTED', at: now.toISOString() }],
     createdAt: now.toISOString(),
@@ -414,6 +416,7 @@ function parcelOf(
     reservationId: shipmentId(order.orderId, attempt, round, index),
     locationId: location.locationId,
     locationType: location.type,
+    ...(location.acceptanceHours !== undefined ? { acceptanceHours: location.acceptanceHours } : {}),
     fulfillment,
     lines,
     weightLb: Math.round(lines.reduce((sum, l) => sum + (skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0) * 100) / 100,

@@ -11,6 +11,8 @@ export interface Location {
   /** Cost of handling one shipment here, in the tenant's currency. */
   handlingCost: number;
   dailyCapacity?: number;
+  /** Hours to accept a requested shipment before it is routed elsewhere; unset: the default of its type. */
+  acceptanceHours?: number;
   rank?: number;
   active: boolean;
   version: number;
@@ -49,6 +51,7 @@ export function locationOf(
     capabilities: input.capabilities,
     handlingCost: input.handlingCost ?? DEFAULT_HANDLING_COST[input.type],
     ...(input.dailyCapacity !== undefined ? { dailyCapacity: input.dailyCapacity } : {}),
+    ...(input.acceptanceHours !== undefined ? { acceptanceHours: input.acceptanceHours } : {}),
     ...(input.rank !== undefined ? { rank: input.rank } : {}),
     active: input.active,
     updatedAt: now.toISOString(),

@@ -33,6 +33,12 @@ describe('location requests', () => {
     expect(paths(putLocationSchema.safeParse({ name: 'DC', type: 'warehouse' }))).toEqual(['geo']);
   });
 
+  it('take an acceptance window of whole hours, from 1 to 336', () => {
+    const base = { name: 'Shop', type: 'store', geo: { lat: 1, lon: 2 } };
+    expect(putLocationSchema.parse({ ...base, acceptanceHours: 2 }).acceptanceHours).toBe(2);
+    for (const acceptanceHours of [0, 337, 1.5, '4']) expect(paths(putLocationSchema.safeParse({ ...base, acceptanceHours }))).toEqual(['acceptanceHours']);
+  });
+
   it('fill capabilities and active with defaults', () => {
     const parsed = putLocationSchema.parse({ name: 'DC', type: 'warehouse', geo: { lat: 1, lon: 2 } });
     expect(parsed).toMatchObject({ capabilities: { ship: true, pickup: false, curbside: false }, active: true });

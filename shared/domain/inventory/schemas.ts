@@ -54,6 +54,8 @@ export const putLocationSchema = z
       .default({ ship: true, pickup: false, curbside: false }),
     handlingCost: z.number().min(0, 'must be >= 0').max(10_000, 'must be <= 10000').optional(),
     dailyCapacity: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_QUANTITY).optional(),
+    /** Hours the location has to accept a requested shipment before it is routed elsewhere (default by type). */
+    acceptanceHours: z.number().int('must be an integer').min(1, 'must be >= 1').max(336, 'must be <= 336').optional(),
     rank: z.number().int('must be an integer').min(0, 'must be >= 0').max(1_000_000).optional(),
     active: z.boolean().default(true),
   })

@@ -197,6 +197,11 @@ describe('acceptance deadlines', () => {
     expect(acceptByFor('kiosk', requestedAt)).toBe('2026-11-27T10:00:00.000Z');
   });
 
+  it("follow the location's own window when it set one", () => {
+    expect(acceptByFor('store', requestedAt, 1)).toBe('2026-11-26T11:00:00.000Z');
+    expect(acceptByFor('warehouse', requestedAt, 72)).toBe('2026-11-29T10:00:00.000Z');
+  });
+
   it('are overdue only for a shipment still requested once its deadline has come', () => {
     const requested = { ...shipment('REQUESTED', tee, 1, '2026-11-30'), acceptBy: '2026-11-26T14:00:00.000Z' };
     expect(isAcceptanceOverdue(requested, new Date('2026-11-26T13:59:59Z'))).toBe(false);

@@ -140,9 +140,13 @@ export function markDelayed(shipment: Shipment, now: Date): Shipment {
 export const ACCEPTANCE_HOURS: Readonly<Record<string, number>> = { store: 4, warehouse: 24, '3pl': 24, dropship: 48 };
 const DEFAULT_ACCEPTANCE_HOURS = 24;
 
-/** When a shipment requested at `requestedAt` from a location of this type must have been accepted. */
-export function acceptByFor(locationType: string, requestedAt: Date): string {
-  return new Date(requestedAt.getTime() + (ACCEPTANCE_HOURS[locationType] ?? DEFAULT_ACCEPTANCE_HOURS) * 3_600_000).toISOString();
+/**
+ * When a shipment requested at `requestedAt` must have been accepted: after the location's own window (`PUT
+ * /locations/{id}` `acceptanceHours`) or the default of its type.
+ */
+export function acceptByFor(locationType: string, requestedAt: Date, ownHours?: number): string {
+  const hours = ownHours ?? ACCEPTANCE_HOURS[locationType] ?? DEFAULT_ACCEPTANCE_HOURS;
+  return new Date(requestedAt.getTime() + hours * 3_600_000).toISOString();
 }
 
 /** A requested shipment its location did not accept in time. */
