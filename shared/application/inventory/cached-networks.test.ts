@@ -57,6 +57,19 @@ describe('cached SKU networks', () => {
     expect(inner.items.get('t_0123456789 S1')).toMatchObject({ available: 4, lowStockThreshold: 1, version: 3 });
   });
 
+  it('read again what a failed write may or may not have changed', async () => {
+    const inner = memoryStore();
+    await inner.putManyIfVersion([{ network: { ...emptyNetwork('t_0123456789', 'S1'), version: 1 }, expectedVersion: 0 }]);
+    const networks = cachedSkuNetworks({ ...inner, putManyIfVersion: () => Promise.reject(new Error('throttled')) });
+    await networks.getMany('t_0123456789', ['S1']);
+
+    const result = await projectStockChanges({ networks, clock }, [stock(2, 4)]);
+    await networks.getMany('t_0123456789', ['S1']);
+
+    expect(result.failed).toEqual(new Set(['t_0123456789 S1']));
+    expect(inner.reads).toBe(2);
+  });
+
   it('forget the least recently used entries beyond their size', async () => {
     const inner = memoryStore();
     const networks = cachedSkuNetworks(inner, 1);

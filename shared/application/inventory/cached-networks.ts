@@ -1,5 +1,5 @@
 import type { SkuNetwork } from '#domain/inventory/projection';
-import type { SkuNetworkStore } from '../ports.ts';
+import type { NetworkWriteOutcome, SkuNetworkStore } from '../ports.ts';
 
 /**
  * A SkuNetworkStore that remembers the projections it wrote. A stream shard has one consumer at a time, so the
@@ -34,13 +34,14 @@ export function cachedSkuNetworks(inner: SkuNetworkStore, maxEntries = 10_000): 
       return found;
     },
     async putManyIfVersion(writes) {
-      const forget = () => writes.forEach(({ network }) => cache.delete(keyOf(network.tenantId, network.sku)));
-      const outcomes = await inner.putManyIfVersion(writes).catch((error: unknown) => {
-        forget();
-        throw error;
-      });
-      writes.forEach(({ network }, i) => (outcomes[i] === 'written' ? remember(network) : cache.delete(keyOf(network.tenantId, network.sku))));
-      return outcomes;
+      let outcomes: NetworkWriteOutcome[] = [];
+      try {
+        outcomes = await inner.putManyIfVersion(writes);
+        return outcomes;
+      } finally {
+        // What was not written (or not known to be, after an error) is read again next time.
+        writes.forEach(({ network }, i) => (outcomes[i] === 'written' ? remember(network) : cache.delete(keyOf(network.tenantId, network.sku))));
+      }
     },
   };
 }

@@ -22,9 +22,9 @@ export const networkKey = (tenantId: string, sku: string) => `${tenantId} ${sku}
 /**
  * Folds a batch of stream changes into the SKU network projections: all the changes of one SKU become one write (a
  * hot SKU's hundred changes in a batch cost one), and the batch's writes go to the store together, each guarded by
- * the projection's version. Entries keep the stock item's version, so replays and
- * late records are no-ops and the result is independent of redelivery. A write that finds the projection moved on (a
- * Sku change from another shard) is read again and merged again, a few times at most.
+ * the projection's version. Entries keep the stock item's version, so replays and late records are no-ops and the
+ * result is independent of redelivery. A write that finds the projection moved on (a Sku change from another shard)
+ * is read again and merged again, a few times at most.
  */
 export async function projectStockChanges(deps: { networks: SkuNetworkStore; clock: Clock }, changes: KeyedChange[]): Promise<ProjectionResult> {
   const bySku = new Map<string, KeyedChange[]>();
