@@ -4,7 +4,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FinishAttempt, NetworkWrite, NetworkWriteOutcome, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { StockLevel } from '#domain/inventory/stock';
-import type { SkuNetwork } from '#domain/inventory/projection';
 import { BatchExecuteStatementCommand, batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { ownKey } from './catalog-store.ts';
 import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
@@ -23,6 +22,9 @@ export function versionedPut(item: Item, expectedVersion: number) {
   };
 }
 
+/** A PartiQL identifier: double quotes, inner ones doubled. */
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /**
  * The same guarded put as a PartiQL statement, for BatchExecuteStatement (up to 25 independent writes in one call, each
  * with its own outcome, at the cost of single writes: a transaction would cost twice and fail whole). An INSERT must
@@ -32,16 +34,15 @@ export function versionedPut(item: Item, expectedVersion: number) {
 export function versionedPutStatement(item: Item, expectedVersion: number): { Statement: string; Parameters: unknown[] } {
   const names = Object.keys(item).filter((name) => item[name] !== undefined);
   if (expectedVersion === 0) {
-    return { Statement: `INSERT INTO "${tableName()}" VALUE {${names.map((name) => `'${name}': ?`).join(', ')}}`, Parameters: names.map((name) => item[name]) };
+    const literal = (name: string) => `'${name.replaceAll("'", "''")}'`;
+    return { Statement: `INSERT INTO ${quoted(tableName())} VALUE {${names.map((name) => `${literal(name)}: ?`).join(', ')}}`, Parameters: names.map((name) => item[name]) };
   }
   const set = names.filter((name) => name !== 'pk' && name !== 'sk');
   return {
-    Statement: `UPDATE "${tableName()}" ${set.map((name) => `SET "${name}" = ?`).join(' ')} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
+    Statement: `UPDATE ${quoted(tableName())} ${set.map((name) => `SET ${quoted(name)} = ?`).join(' ')} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
     Parameters: [...set.map((name) => item[name]), item.pk, item.sk, expectedVersion],
   };
 }
-
-const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * A network write as a statement: the whole item when it is new, otherwise an UPDATE of only the attributes and the
@@ -62,7 +63,7 @@ export function networkWriteStatement({ network, expectedVersion, previous }: Ne
   }
   for (const locationId of Object.keys(previous.locations)) if (!(locationId in network.locations)) remove.push(`"locations".${quoted(locationId)}`);
   return {
-    Statement: `UPDATE "${tableName()}" ${set.map(([path]) => `SET ${path} = ?`).join(' ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
+    Statement: `UPDATE ${quoted(tableName())} ${set.map(([path]) => `SET ${path} = ?`).join(' ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''} WHERE "pk" = ? AND "sk" = ? AND "version" = ?`,
     Parameters: [...set.map(([, value]) => value), item.pk, item.sk, expectedVersion],
   };
 }
