@@ -279,6 +279,7 @@ describe('order lifecycle on the local cloud', () => {
     expect(taken.status).toBe('REJECTED');
     expect(taken.history.at(-1)?.reason).toBe(`not accepted by the location by ${ignored.acceptBy}`);
     expect(taken.delayed).toBeUndefined();
+    expect(taken.acceptBy).toBeUndefined();
     expect(rerouted.shipments.filter((s) => s.status === 'REQUESTED').map((s) => s.locationId)).toEqual(['olean-wh']);
     expect((await api.ok<OrderView>('GET', `/orders/${acceptedId}`)).shipments[0]!.status).toBe('ACCEPTED');
   });
