@@ -18,6 +18,7 @@ describe('300 concurrent orders for a SKU with 25 units', () => {
     for (const s of stores) await api.ok('PUT', `/locations/${s.id}`, { name: s.id, type: 'warehouse', address: { postalCode: s.zip, country: 'US' } });
     await api.ok('POST', '/inventory/adjustments', { adjustments: stores.map((s) => ({ locationId: s.id, sku: 'HOT-SNEAKER', set: s.units })) });
     await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/HOT-SNEAKER')).available === 25 ? true : undefined));
+    await cloud().settle(); // the router reads the projection, which the stream writes a moment after the stock
 
     const placed = await Promise.all(
       Array.from({ length: 300 }, (_, i) =>

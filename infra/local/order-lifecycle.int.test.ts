@@ -25,6 +25,8 @@ async function tenantWith(stock: Array<{ locationId: string; zip: string; type?:
   const adjustments = stock.flatMap((l) => Object.entries(l.units).map(([sku, set]) => ({ locationId: l.locationId, sku, set })));
   if (adjustments.length) await api.ok('POST', '/inventory/adjustments', { adjustments });
   await waitForAvailability(api, adjustments);
+  // The stock reads above are consistent, but the router reads the SKU projection, which the stream writes a moment later.
+  await cloud().settle();
   return api;
 }
 

@@ -15,6 +15,7 @@ describe('the stuck-order sweeper', () => {
     await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
     await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
     await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 5 ? true : undefined));
+    await cloud().settle(); // the router reads the projection, which the stream writes a moment after the stock
 
     // An order whose first attempt crashed mid-routing 20 minutes ago: ROUTING, attempt 1, no execution running.
     const longAgo = new Date(Date.now() - 20 * 60_000).toISOString();

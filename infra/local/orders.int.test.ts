@@ -27,11 +27,12 @@ async function storyTenant(options: { storeShips?: boolean } = {}): Promise<DomA
       { locationId: 'manhattan-store', sku: 'TEE-BLK-M', set: 2 },
     ],
   });
-  // The router reads the stream-built projection: wait until it shows the whole network.
   await eventually(async () => {
     const inventory = await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M');
     return inventory.available === 5 ? inventory : undefined;
   });
+  // GET /inventory reads the stock itself; the router reads the stream-built projection, written a moment later.
+  await cloud().settle();
   return api;
 }
 
