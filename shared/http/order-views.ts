@@ -1,13 +1,14 @@
 import type { Order } from '#domain/orders/order';
-import type { Shipment } from '#domain/orders/shipment';
+import { pendingAcceptBy, type Shipment } from '#domain/orders/shipment';
 
 /** How the API shows a shipment: its quote's fields at the top (carrier, service, cost, promise, CO2). */
 export function shipmentView(shipment: Shipment) {
-  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy, ...rest } = shipment;
+  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy: _stored, ...rest } = shipment;
+  const acceptBy = pendingAcceptBy(shipment);
   return {
     ...rest,
     // The deadline matters while the location has yet to accept; afterwards it would only mislead.
-    ...(acceptBy && shipment.status === 'REQUESTED' ? { acceptBy } : {}),
+    ...(acceptBy ? { acceptBy } : {}),
     ...(shipment.quote
       ? {
           carrier: shipment.quote.carrier,

@@ -149,9 +149,15 @@ export function acceptByFor(locationType: string, requestedAt: Date, ownHours?: 
   return new Date(requestedAt.getTime() + hours * 3_600_000).toISOString();
 }
 
+/** The acceptance deadline that still applies: a shipment's `acceptBy` while it is REQUESTED, else none. */
+export function pendingAcceptBy(shipment: Shipment): string | undefined {
+  return shipment.status === 'REQUESTED' ? shipment.acceptBy : undefined;
+}
+
 /** A requested shipment its location did not accept in time. */
 export function isAcceptanceOverdue(shipment: Shipment, now: Date): boolean {
-  return shipment.status === 'REQUESTED' && shipment.acceptBy !== undefined && shipment.acceptBy <= now.toISOString();
+  const deadline = pendingAcceptBy(shipment);
+  return deadline !== undefined && deadline <= now.toISOString();
 }
 
 /**
@@ -161,7 +167,7 @@ export function isAcceptanceOverdue(shipment: Shipment, now: Date): boolean {
 export function nextCheckAt(shipment: Shipment): string | undefined {
   const promised = promiseToWatch(shipment);
   const promiseBroken = promised ? new Date(Date.parse(`${promised}T00:00:00.000Z`) + 86_400_000).toISOString() : undefined;
-  const acceptance = shipment.status === 'REQUESTED' ? shipment.acceptBy : undefined;
+  const acceptance = pendingAcceptBy(shipment);
   if (acceptance && promiseBroken) return acceptance < promiseBroken ? acceptance : promiseBroken;
   return acceptance ?? promiseBroken;
 }

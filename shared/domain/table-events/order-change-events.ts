@@ -17,7 +17,7 @@ import { ShipmentDelivered } from '#events/shipment-delivered';
 import { ShipmentRejected } from '#events/shipment-rejected';
 import { ShipmentShipped } from '#events/shipment-shipped';
 import type { Order, OrderReturn, OrderStatus } from '../orders/order.ts';
-import type { Shipment, ShipmentStatus } from '../orders/shipment.ts';
+import { pendingAcceptBy, type Shipment, type ShipmentStatus } from '../orders/shipment.ts';
 import type { ItemChange } from './change-events.ts';
 
 // ROUTING is internal to the workflow: no event, so webhooks are not flooded by every routing round.
@@ -112,6 +112,7 @@ function delayEvent(change: ItemChange, shipment: Shipment & { customer?: Order[
 
 function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataSchema>, change: ItemChange, shipment: Shipment & { customer?: Order['customer'] }): DomainEvent {
   const last = shipment.history.at(-1);
+  const acceptBy = pendingAcceptBy(shipment);
   return createEvent(definition, meta(change, definition.detailType, shipment.tenantId, shipment.orderId), {
     orderId: shipment.orderId,
     shipmentId: shipment.shipmentId,
@@ -120,7 +121,7 @@ function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataS
     fulfillment: shipment.fulfillment,
     lines: shipment.lines,
     ...(shipment.quote ? { quote: shipment.quote } : {}),
-    ...(shipment.acceptBy && shipment.status === 'REQUESTED' ? { acceptBy: shipment.acceptBy } : {}),
+    ...(acceptBy ? { acceptBy } : {}),
     ...(shipment.tracking ? { tracking: shipment.tracking } : {}),
     ...(last?.reason ? { reason: last.reason } : {}),
     ...(shipment.customer ? { customer: shipment.customer } : {}),
