@@ -312,11 +312,14 @@ export function toItemRequest(
   };
   const names: Record<string, string> = {};
   const values: Record<string, Attr> = {};
+  const placeholders = new Map<string, string>();
   const nameOf = (name: string) => {
-    const existing = Object.entries(names).find(([, n]) => n === name)?.[0];
-    if (existing) return existing;
-    const placeholder = `#n${Object.keys(names).length}`;
-    names[placeholder] = name;
+    let placeholder = placeholders.get(name);
+    if (placeholder === undefined) {
+      placeholder = `#n${placeholders.size}`;
+      placeholders.set(name, placeholder);
+      names[placeholder] = name;
+    }
     return placeholder;
   };
   const pathOf = (path: Path) => path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${nameOf(part)}`)).join('');
