@@ -165,7 +165,12 @@ const releaseLine = (tenantId: string, line: { locationId: string; sku: string; 
   },
 });
 
-async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED', now: Date, retainUntil: number): Promise<FinishAttempt> {
+/**
+ * The transaction items that finish a PENDING reservation: the reservation item (guarded by its status) and one update
+ * per stock line. Use cases that move a shipment or an order together with its reservation put these in the same
+ * transaction as the order (see the order store), so both change or neither.
+ */
+export function reservationFinishItems(reservation: Pick<Reservation, 'tenantId' | 'reservationId' | 'lines'>, status: 'RELEASED' | 'COMMITTED', now: Date, retainUntil: number): Item[] {
   const nowIso = now.toISOString();
   const stockUpdates =
     status === 'RELEASED'
@@ -181,7 +186,7 @@ async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED'
             ExpressionAttributeValues: { ':q': line.quantity, ':one': 1, ':now': nowIso },
           },
         }));
-  const result = await transact([
+  return [
     {
       Update: {
         TableName: tableName(),
@@ -194,7 +199,11 @@ async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED'
       },
     },
     ...stockUpdates,
-  ]);
+  ];
+}
+
+async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED', now: Date, retainUntil: number): Promise<FinishAttempt> {
+  const result = await transact(reservationFinishItems(reservation, status, now, retainUntil));
   if (result.ok) return { outcome: 'DONE' };
   const head = result.reasons[0];
   if (head?.code === 'ConditionalCheckFailed') return { outcome: 'NOT_PENDING', reservation: head.item ? reservationOfItem(head.item) : undefined };
