@@ -82,6 +82,22 @@ export interface RouteSpec {
   auth: 'apiKey' | 'none';
 }
 
+/**
+ * How much the REST API accepts. Two layers: one throttle for the whole stage (API Gateway's token bucket, shared by
+ * every caller: the backstop that protects the account's capacity), and a limit per API key so that one tenant cannot
+ * use up the stage's share of the others (an AWS WAF rate-based rule keyed on the `Authorization` header; the local
+ * gateway emulates it). See docs/aws.md, "Per-tenant throttling".
+ */
+export interface ApiLimitsSpec {
+  /** Requests per second (steady) and burst of the stage's method throttling, for all callers together. */
+  stageThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * Requests one API key (one `Authorization` header value) may send within a trailing window. WAF accepts windows of
+   * 60, 120, 300 or 600 s and a limit of at least 10.
+   */
+  perApiKey: { limit: number; windowSeconds: 60 | 120 | 300 | 600 };
+}
+
 /** An EventBridge event pattern, as documented by AWS (exact values, prefix, suffix, anything-but, numeric, ...). */
 export type EventPattern = { [key: string]: unknown };
 
@@ -166,6 +182,7 @@ export interface Topology {
   table: TableSpec;
   functions: Record<FunctionId, FunctionSpec>;
   routes: RouteSpec[];
+  apiLimits: ApiLimitsSpec;
   rules: Record<string, RuleSpec>;
   /** Where every rule target's undeliverable events go after EventBridge's retries. */
   ruleTargetDeadLetterQueue: QueueId;
@@ -484,6 +501,13 @@ export const topology: Topology = {
       timeoutSeconds: 5,
       grants: { table: 'read' },
     },
+  },
+
+  // One tenant may use half the stage (50 requests/s averaged over a minute), so a single noisy tenant always leaves
+  // the other half to the rest.
+  apiLimits: {
+    stageThrottle: { rateLimit: 100, burstLimit: 200 },
+    perApiKey: { limit: 3000, windowSeconds: 60 },
   },
 
   routes: [
