@@ -9,6 +9,8 @@ import {
   listOrdersQuerySchema,
   orderPathSchema,
   orderSchema,
+  idempotencyKeySchema,
+  orderPageSchema,
   placedOrderSchema,
   shipmentPathSchema,
   shipmentReportSchema,
@@ -43,11 +45,16 @@ export interface Operation {
   method: 'get' | 'post' | 'put' | 'delete' | 'patch';
   path: string;
   summary: string;
+  description?: string;
   tags: string[];
   auth: boolean;
   pathParameters?: z.ZodObject;
   query?: z.ZodObject;
+  headers?: z.ZodObject;
   requestBody?: z.ZodType;
+  /** The handler reads an absent or empty body as `{}`. */
+  requestBodyOptional?: boolean;
+  /** Success answers with their body's schema; 4xx/5xx are problems (the common ones are added for every operation). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
 
@@ -167,6 +174,32 @@ export const adjustmentReportSchema = z
   })
   .meta({ id: 'InventoryAdjustmentReport' });
 
+export const locationPageSchema = z
+  .object({ items: z.array(locationSchema), nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last') })
+  .meta({ id: 'LocationPage' });
+
+export const channelRuleListSchema = z.object({ items: z.array(channelRuleSchema) }).meta({ id: 'ChannelRuleList' });
+
+export const routingRulesViewSchema = routingRulesSchema.meta({ id: 'RoutingRules' });
+
+export const storedRoutingRulesSchema = z
+  .object({
+    ...routingRulesSchema.shape,
+    updatedAt: z.iso.datetime().describe('When this version was stored (1970-01-01T00:00:00.000Z for the defaults)'),
+    isDefault: z.boolean().describe('True while the tenant has stored no rules and these are the defaults'),
+  })
+  .meta({ id: 'StoredRoutingRules' });
+
+export const openApiDocumentSchema = z
+  .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'OpenApiDocument' });
+
+const placeOrderHeadersSchema = z.strictObject({
+  'Idempotency-Key': idempotencyKeySchema
+    .optional()
+    .describe('Any unique string per order (e.g. a UUID): a retry with the same key and body answers the same order, with another body a 409'),
+});
+
 export const operations = {
   getHealth: {
     operationId: 'getHealth',
@@ -184,7 +217,7 @@ export const operations = {
     summary: 'This OpenAPI 3.1 document',
     tags: ['ops'],
     auth: false,
-    responses: { 200: { description: 'The OpenAPI document' } },
+    responses: { 200: { description: 'The OpenAPI document', schema: openApiDocumentSchema } },
   },
   getTenant: {
     operationId: 'getTenant',
@@ -214,7 +247,7 @@ export const operations = {
     tags: ['inventory'],
     auth: true,
     query: pageQuerySchema,
-    responses: { 200: { description: 'A page of locations', schema: z.object({ items: z.array(locationSchema), nextCursor: z.string().optional() }) } },
+    responses: { 200: { description: 'A page of locations', schema: locationPageSchema } },
   },
   getLocation: {
     operationId: 'getLocation',
@@ -265,7 +298,7 @@ export const operations = {
     summary: 'The channel hold-back rules',
     tags: ['inventory'],
     auth: true,
-    responses: { 200: { description: 'Every channel rule', schema: z.object({ items: z.array(channelRuleSchema) }) } },
+    responses: { 200: { description: 'Every channel rule', schema: channelRuleListSchema } },
   },
   adjustInventory: {
     operationId: 'adjustInventory',
@@ -358,6 +391,7 @@ export const operations = {
     summary: 'Accept an order; send Idempotency-Key to make retries safe (marketplaces may resend channel + externalId)',
     tags: ['orders'],
     auth: true,
+    headers: placeOrderHeadersSchema,
     requestBody: placeOrderSchema.meta({ id: 'PlaceOrder' }),
     responses: {
       202: { description: 'Accepted: the fulfilment workflow routes it', schema: placedOrderSchema },
@@ -383,7 +417,7 @@ export const operations = {
     tags: ['orders'],
     auth: true,
     query: listOrdersQuerySchema,
-    responses: { 200: { description: 'A page of orders', schema: z.object({ items: z.array(orderSchema), nextCursor: z.string().optional() }) } },
+    responses: { 200: { description: 'A page of orders', schema: orderPageSchema } },
   },
   cancelOrder: {
     operationId: 'cancelOrder',
@@ -394,6 +428,7 @@ export const operations = {
     auth: true,
     pathParameters: orderPathSchema,
     requestBody: cancelOrderSchema,
+    requestBodyOptional: true,
     responses: { 200: { description: 'The cancelled order', schema: orderSchema }, 404: { description: 'No such order' }, 409: { description: 'Shipped lines: the order cannot be cancelled' } },
   },
   receiveReturn: {
@@ -422,6 +457,7 @@ export const operations = {
     auth: true,
     pathParameters: shipmentPathSchema,
     requestBody: shipmentReportSchema,
+    requestBodyOptional: true,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
   },
   rejectShipment: {
@@ -433,6 +469,7 @@ export const operations = {
     auth: true,
     pathParameters: shipmentPathSchema,
     requestBody: shipmentReportSchema,
+    requestBodyOptional: true,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
   },
   shipShipment: {
@@ -444,6 +481,7 @@ export const operations = {
     auth: true,
     pathParameters: shipmentPathSchema,
     requestBody: shipmentReportSchema,
+    requestBodyOptional: true,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
   },
   deliverShipment: {
@@ -455,6 +493,7 @@ export const operations = {
     auth: true,
     pathParameters: shipmentPathSchema,
     requestBody: shipmentReportSchema,
+    requestBodyOptional: true,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
   },
   putRoutingRules: {
@@ -465,7 +504,7 @@ export const operations = {
     tags: ['routing'],
     auth: true,
     requestBody: putRoutingRulesSchema,
-    responses: { 200: { description: 'The stored rules with their new version', schema: routingRulesSchema.meta({ id: 'RoutingRules' }) }, 409: { description: 'expectedVersion is not the current version' } },
+    responses: { 200: { description: 'The stored rules with their new version', schema: routingRulesViewSchema }, 409: { description: 'expectedVersion is not the current version' } },
   },
   getRoutingRules: {
     operationId: 'getRoutingRules',
@@ -474,6 +513,6 @@ export const operations = {
     summary: 'The current routing rules (the defaults until the tenant stores some)',
     tags: ['routing'],
     auth: true,
-    responses: { 200: { description: 'The current rules' } },
+    responses: { 200: { description: 'The current rules', schema: storedRoutingRulesSchema } },
   },
 } satisfies Record<string, Operation>;

@@ -112,3 +112,7 @@ export const orderSchema = z
   .meta({ id: 'Order' });
 
 export const receivedReturnSchema = z.object({ return: returnSchema, order: orderSchema }).meta({ id: 'ReceivedReturn' });
+
+export const orderPageSchema = z
+  .object({ items: z.array(orderSchema), nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last') })
+  .meta({ id: 'OrderPage' });
