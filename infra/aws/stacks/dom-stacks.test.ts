@@ -313,6 +313,71 @@ describe('the stateless stack: functions', () => {
   });
 });
 
+describe('the stateful stack: the alarm topic', () => {
+  function keyLogicalId(): string {
+    const ids = Object.keys(stateful.findResources('AWS::KMS::Key'));
+    expect(ids).toHaveLength(1);
+    return ids[0] as string;
+  }
+
+  function alarmSourceConditions() {
+    return {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+        },
+      },
+    };
+  }
+
+  it('is encrypted with its own customer-managed key, rotated yearly and retained', () => {
+    expect(stateful.toJSON().Resources[keyLogicalId()]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+    stateful.resourceCountIs('AWS::SNS::Topic', 1);
+    stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyLogicalId(), 'Arn'] } });
+  });
+
+  it('never uses the AWS-managed SNS key, whose policy CloudWatch alarms cannot use', () => {
+    expect(JSON.stringify(stateful.toJSON())).not.toContain('alias/aws/sns');
+  });
+
+  it('lets CloudWatch alarms of this account and region, and nobody else, use the key to publish', () => {
+    const key = stateful.toJSON().Resources[keyLogicalId()] as Resource;
+    const statements = (key.Properties.KeyPolicy as { Statement: Array<Record<string, unknown>> }).Statement;
+    const forCloudWatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(forCloudWatch).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: alarmSourceConditions(),
+      }),
+    ]);
+  });
+
+  it('lets the same alarms publish to the topic, and refuses requests without TLS', () => {
+    stateful.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: alarmSourceConditions(),
+          }),
+        ]),
+      },
+    });
+  });
+});
+
 describe('the stateless stack: REST API', () => {
   type CfnResource = { Type: string; Properties: Record<string, unknown> };
 
