@@ -90,6 +90,21 @@ describe('resolved addresses', () => {
     expect(classifyAddress('not-an-ip')).toBe('reserved');
   });
 
+  it('classifies IPv6 addresses that carry or reach an IPv4 address by the IPv4 address, or refuses them', () => {
+    expect(classifyAddress('::ffff:127.0.0.1')).toBe('loopback');
+    expect(classifyAddress('::ffff:7f00:1')).toBe('loopback');
+    expect(classifyAddress('::ffff:a9fe:a9fe')).toBe('link-local');
+    expect(classifyAddress('::ffff:8.8.8.8')).toBe('public');
+    expect(classifyAddress('::ffff:0:a9fe:a9fe')).toBe('link-local'); // IPv4-translated
+    expect(classifyAddress('64:ff9b::a9fe:a9fe')).toBe('link-local'); // NAT64
+    expect(classifyAddress('64:ff9b:1::a00:1')).toBe('private'); // local-use NAT64
+    expect(classifyAddress('2002:a9fe:a9fe::1')).toBe('link-local'); // 6to4
+    expect(classifyAddress('2002:808:808::1')).toBe('public');
+    expect(classifyAddress('2001:0:4136:e378:8000:63bf:3fff:fdd2')).toBe('reserved'); // Teredo
+    expect(classifyAddress('fec0::1')).toBe('private'); // site-local
+    expect(classifyAddress('fe80::1%eth0')).toBe('link-local');
+  });
+
   it('lets a delivery go to public addresses, and to loopback only when allowed', () => {
     expect(isAllowedAddress('8.8.8.8', strict)).toBe(true);
     expect(isAllowedAddress('127.0.0.1', strict)).toBe(false);

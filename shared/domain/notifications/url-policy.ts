@@ -105,9 +105,14 @@ function classifyIPv6(words: number[]): AddressClass {
   if (firstFive && w5 === 0 && w6 === 0 && w7 === 0) return 'reserved'; // ::
   if (firstFive && w5 === 0xffff) return classifyIPv4(embeddedV4); // ::ffff:a.b.c.d, IPv4-mapped
   if (firstFive && w5 === 0) return 'reserved'; // ::a.b.c.d, IPv4-compatible (deprecated)
+  if ([w0, w1, w2, w3].every((w) => w === 0) && w4 === 0xffff && w5 === 0) return classifyIPv4(embeddedV4); // ::ffff:0:a.b.c.d, IPv4-translated
   if (w0 === 0x64 && w1 === 0xff9b && [w2, w3, w4, w5].every((w) => w === 0)) return classifyIPv4(embeddedV4); // NAT64
+  if (w0 === 0x64 && w1 === 0xff9b && w2 === 1) return 'private'; // 64:ff9b:1::/48, local-use NAT64: translates to anything
+  if (w0 === 0x2002) return classifyIPv4([w1 >> 8, w1 & 0xff, w2 >> 8, w2 & 0xff]); // 6to4 carries an IPv4 address
+  if (w0 === 0x2001 && w1 === 0) return 'reserved'; // Teredo tunnels to an (obfuscated) IPv4 address
   if ((w0 & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local (AWS IMDS is fd00:ec2::254)
   if ((w0 & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
+  if ((w0 & 0xffc0) === 0xfec0) return 'private'; // fec0::/10, deprecated site-local
   if ((w0 & 0xff00) === 0xff00) return 'reserved'; // multicast
   if (w0 === 0x2001 && w1 === 0x0db8) return 'reserved'; // documentation
   if (w0 === 0x0100 && [w1, w2, w3].every((w) => w === 0)) return 'reserved'; // discard-only
