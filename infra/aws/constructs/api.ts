@@ -19,14 +19,13 @@ import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses } 
 import type { GatewayResponseType } from '../../../shared/http/gateway-responses.ts';
 import type { FunctionId, RouteSpec, Topology } from '../../topology.ts';
 import { acknowledgeNag } from '../nag.ts';
+import { DomApiFirewall } from './api-firewall.ts';
 
 export interface DomRestApiProps {
   readonly topology: Topology;
   readonly functions: Record<FunctionId, IFunction>;
   /** The REST REQUEST authorizer mapping a bearer API key to its tenant (`context.tenantId`). */
   readonly authorizer: IFunction;
-  /** Method throttling defaults of the stage. */
-  readonly throttle?: { rateLimit: number; burstLimit: number };
   readonly stageName?: string;
 }
 
@@ -43,12 +42,14 @@ export function routeKey(route: Pick<RouteSpec, 'method' | 'path'>): string {
 export class DomRestApi extends Construct {
   readonly api: RestApi;
   readonly stage: Stage;
+  readonly firewall: DomApiFirewall;
   /** Methods by route key, `GET /health`. */
   readonly methods: Record<string, Method> = {};
 
   constructor(scope: Construct, id: string, props: DomRestApiProps) {
     super(scope, id);
-    const throttle = props.throttle ?? { rateLimit: 100, burstLimit: 200 };
+    // The stage-wide throttle is the backstop for all callers together; the firewall below limits each API key.
+    const throttle = props.topology.apiLimits.stageThrottle;
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -89,6 +90,7 @@ export class DomRestApi extends Construct {
     });
     this.stage = this.api.deploymentStage;
     this.addGatewayResponses();
+    this.firewall = new DomApiFirewall(this, 'Firewall', { stage: this.stage, perApiKey: props.topology.apiLimits.perApiKey });
 
     // Created only if a route needs it: an authorizer attached to no method fails validation.
     let authorizer: RequestAuthorizer | undefined;
@@ -123,8 +125,6 @@ export class DomRestApi extends Construct {
 
     acknowledgeNag(this.api, 'APIG2',
       'Requests are validated by the handlers (zod schemas, the same ones the OpenAPI document is built from), which answer problem+json per field; an API Gateway model would duplicate them and answer differently.');
-    acknowledgeNag(this.api, 'APIG3',
-      'AWS WAF is an optional add-on per deployment (a web ACL associated with the stage), not part of the dev stage; throttling and the authorizer protect the API meanwhile.');
     acknowledgeNag(this.api, 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-wide role API Gateway uses to write execution and access logs; the AWS-managed policy is the documented one and only allows CloudWatch Logs.');
   }
@@ -133,7 +133,7 @@ export class DomRestApi extends Construct {
     return this.api.url;
   }
 
-  /** Every gateway response of the shared catalogue, as problem+json with the request id. */
+  /** Every gateway response of the shared catalogue, and WAF's block as THROTTLED, as problem+json with the request id. */
   private addGatewayResponses(): void {
     for (const [type, spec] of Object.entries(gatewayResponses) as [GatewayResponseType, (typeof gatewayResponses)[GatewayResponseType]][]) {
       this.api.addGatewayResponse(type, {
@@ -149,5 +149,15 @@ export class DomRestApi extends Construct {
         },
       });
     }
+    // WAF blocks for one reason in this web ACL, a tenant's API key over its request limit: to the client that is
+    // throttling, and it gets the THROTTLED problem (429). A rule added later that blocks for another reason must
+    // carry its own WAF custom response, which takes precedence over this one.
+    const throttled = gatewayResponseBody('THROTTLED', '$context.requestId');
+    this.api.addGatewayResponse('WAF_FILTERED', {
+      type: ResponseType.WAF_FILTERED,
+      statusCode: String(gatewayResponses.THROTTLED.status),
+      responseHeaders: { 'Content-Type': `'${GATEWAY_RESPONSE_CONTENT_TYPE}'` },
+      templates: { 'application/json': throttled, [GATEWAY_RESPONSE_CONTENT_TYPE]: throttled },
+    });
   }
 }

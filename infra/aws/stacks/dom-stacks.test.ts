@@ -471,8 +471,18 @@ describe('the stateless stack: REST API', () => {
     expect(JSON.parse(body)).toMatchObject({ status: gatewayResponses[type].status, requestId: '$context.requestId' });
   });
 
-  it('has no gateway response outside the shared catalogue', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::GatewayResponse', Object.keys(gatewayResponses).length);
+  it('answers a request WAF blocked (a tenant over its limit) with the THROTTLED problem: 429 problem+json with the request id', () => {
+    const body = gatewayResponseBody('THROTTLED', '$context.requestId');
+    stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'WAF_FILTERED',
+      StatusCode: '429',
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': `'${GATEWAY_RESPONSE_CONTENT_TYPE}'` },
+      ResponseTemplates: { 'application/json': body, [GATEWAY_RESPONSE_CONTENT_TYPE]: body },
+    });
+  });
+
+  it('has no gateway response outside the shared catalogue and WAF_FILTERED', () => {
+    stateless.resourceCountIs('AWS::ApiGateway::GatewayResponse', Object.keys(gatewayResponses).length + 1);
   });
 
   it('deploys one stage with access logs, error-level execution logs, tracing and method throttling defaults', () => {
@@ -487,8 +497,8 @@ describe('the stateless stack: REST API', () => {
           ResourcePath: '/*',
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
-          ThrottlingRateLimit: Match.anyValue(),
-          ThrottlingBurstLimit: Match.anyValue(),
+          ThrottlingRateLimit: topology.apiLimits.stageThrottle.rateLimit,
+          ThrottlingBurstLimit: topology.apiLimits.stageThrottle.burstLimit,
         }),
       ]),
     });
@@ -496,6 +506,57 @@ describe('the stateless stack: REST API', () => {
 
   it('gives API Gateway the account\'s CloudWatch role, which outlives the stack', () => {
     stateless.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('the stateless stack: per-tenant throttling', () => {
+  function webAcl(): Resource {
+    const acls = Object.values(stateless.findResources('AWS::WAFv2::WebACL')) as Resource[];
+    expect(acls).toHaveLength(1);
+    return acls[0] as Resource;
+  }
+
+  it('limits the requests of each API key with a WAF rate-based rule keyed on the Authorization header', () => {
+    const { limit, windowSeconds } = topology.apiLimits.perApiKey;
+    expect(webAcl().Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(webAcl().Properties.Rules).toEqual([
+      expect.objectContaining({
+        Name: 'PerApiKeyRate',
+        Action: { Block: {} },
+        Statement: {
+          RateBasedStatement: {
+            Limit: limit,
+            EvaluationWindowSec: windowSeconds,
+            AggregateKeyType: 'CUSTOM_KEYS',
+            CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: [{ Priority: 0, Type: 'NONE' }] } }],
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('keeps no sampled requests, which would show API keys in the console', () => {
+    const acl = webAcl().Properties as { VisibilityConfig: unknown; Rules: Array<{ VisibilityConfig: unknown }> };
+    for (const config of [acl.VisibilityConfig, ...acl.Rules.map((r) => r.VisibilityConfig)]) {
+      expect(config).toMatchObject({ SampledRequestsEnabled: false, CloudWatchMetricsEnabled: true });
+    }
+  });
+
+  it('protects the API stage with that web ACL', () => {
+    const aclId = Object.keys(stateless.findResources('AWS::WAFv2::WebACL'))[0];
+    const stageId = Object.keys(stateless.findResources('AWS::ApiGateway::Stage'))[0];
+    stateless.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    stateless.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/$'), { Ref: stageId }])] },
+    });
+  });
+
+  it('lets one API key use at most half of the stage-wide throttle, so one tenant always leaves the rest to the others', () => {
+    const { limit, windowSeconds } = topology.apiLimits.perApiKey;
+    expect(limit).toBeGreaterThanOrEqual(10);
+    expect([60, 120, 300, 600]).toContain(windowSeconds);
+    expect(limit / windowSeconds).toBeLessThanOrEqual(topology.apiLimits.stageThrottle.rateLimit / 2);
   });
 });
 
