@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { AlarmProps, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -16,10 +16,18 @@ export interface DomAlarmsProps {
   readonly stateMachines: Record<string, IStateMachine>;
   /** Queues where a message means something went wrong: dead-letter queues and failure queues nobody consumes. */
   readonly parkingQueues: Record<string, IQueue>;
+  /** The consumer of each DynamoDB stream mapping, by mapping name. */
+  readonly streamConsumers: Record<string, IFunction>;
   readonly api: RestApi;
 }
 
 const PERIOD = Duration.minutes(1);
+/**
+ * A stream consumer falling behind: its oldest record older than this for ITERATOR_AGE_MINUTES minutes in a row. The
+ * stream keeps records 24 h; a consumer that stays behind loses them, and projections and events lag meanwhile.
+ */
+const ITERATOR_AGE_THRESHOLD = Duration.seconds(60);
+const ITERATOR_AGE_MINUTES = 5;
 
 /** An alarm for every place a failure can surface, each notifying the ops topic (and again when it clears). */
 export class DomAlarms extends Construct {
@@ -40,16 +48,24 @@ export class DomAlarms extends Construct {
       this.add(`${pascal(name)}ExecutionsFailed`, `${name} executions failed`,
         stateMachine.metricFailed({ period: PERIOD, statistic: 'Sum' }));
     }
+    for (const [name, fn] of Object.entries(props.streamConsumers)) {
+      // Lambda publishes IteratorAge per function (not per mapping); each stream mapping has a consumer of its own.
+      this.add(`${pascal(name)}IteratorAge`,
+        `${name}: the stream consumer is more than ${ITERATOR_AGE_THRESHOLD.toSeconds()} s behind for ${ITERATOR_AGE_MINUTES} minutes`,
+        fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
+        { threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(), evaluationPeriods: ITERATOR_AGE_MINUTES, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD });
+    }
     this.add('Api5xx', 'The REST API answered with server errors (5XXError)', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
   }
 
-  private add(id: string, description: string, metric: IMetric): void {
+  private add(id: string, description: string, metric: IMetric, condition?: Pick<AlarmProps, 'threshold' | 'evaluationPeriods' | 'comparisonOperator'>): void {
     const alarm = new Alarm(this, id, {
       alarmDescription: description,
       metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...condition,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);

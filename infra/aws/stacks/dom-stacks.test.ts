@@ -782,10 +782,33 @@ describe('alarms', () => {
     expect(Object.keys(alarmsOn('5XXError'))).toHaveLength(1);
   });
 
-  it('sends every alarm to the ops topic', () => {
+  it('raises one IteratorAge alarm per stream mapping: its consumer more than 60 s behind for 5 minutes', () => {
+    const alarms = Object.values(alarmsOn('IteratorAge'));
+    expect(alarms).toHaveLength(Object.keys(topology.streamMappings).length);
+    for (const spec of Object.values(topology.streamMappings)) {
+      const dimension = { Name: 'FunctionName', Value: { Ref: functionLogicalId(spec.function) } };
+      expect(alarms.filter((a) => JSON.stringify(a.Properties.Dimensions) === JSON.stringify([dimension])), spec.function).toHaveLength(1);
+    }
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Maximum',
+        Period: 60,
+        Threshold: 60_000,
+        EvaluationPeriods: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('sends every alarm, and its recovery, to the ops topic', () => {
+    const topicArn = { 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') };
     for (const alarm of Object.values(stateless.findResources('AWS::CloudWatch::Alarm'))) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
     }
+    stateless.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
   });
 });
 

@@ -61,6 +61,10 @@ export class DomStatelessStack extends Stack {
       functions,
       stateMachines: this.workflows.stateMachines,
       parkingQueues,
+      // From the manifest: every stream mapping, whatever it is called, gets its IteratorAge alarm.
+      streamConsumers: Object.fromEntries(
+        Object.entries(topology.streamMappings).map(([name, mapping]) => [name, functions[mapping.function]]),
+      ),
       api: this.api.api,
     });
     new DomDashboard(this, 'Dashboard', {
