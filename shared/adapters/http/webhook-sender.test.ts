@@ -188,6 +188,16 @@ describe('the webhook sender', () => {
     expect(await slowDns.post('https://hooks.example.test/hook', headers, body, 200)).toMatchObject({ error: 'timed out after 200 ms' });
   });
 
+  it('describes a failure by its code, never echoing a header value', async () => {
+    const sender = pinnedWebhookSender(local);
+    const unsendable = { ...headers, 'webhook-signature': 'v1,c2lnbmF0dXJl\r\nx-injected: 1' };
+
+    const response = await sender.post(`http://127.0.0.1:${plainPort}/hook`, unsendable, body, 1_000);
+
+    expect(response.error).toBe('ERR_INVALID_CHAR');
+    expect(hits).toHaveLength(0);
+  });
+
   it('reports a name with no address as ENOTFOUND', async () => {
     const sender = pinnedWebhookSender(strict, { resolve: scriptedResolver([]) });
 

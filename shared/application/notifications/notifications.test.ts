@@ -218,6 +218,19 @@ describe('delivering', () => {
     expect(deps.deliveries.items.get(message.deliveryId)!.attempts[0]).toMatchObject({ error: 'timed out after 10000 ms' });
   });
 
+  it('keeps the secret and the signature out of the error it throws and the attempt it records', async () => {
+    for (const failure of [{ statusCode: 401, latencyMs: 5 }, { error: 'ECONNRESET', latencyMs: 5 }]) {
+      const deps = world(() => failure);
+      const { created, message } = await queued(deps);
+      const thrown = await deliverWebhook(deps, received(message)).catch((error: Error) => error);
+      const signature = deps.sender.requests[0]!.headers['webhook-signature']!;
+      const key = created.secret.slice('whsec_'.length);
+      const visible = JSON.stringify({ thrown: String(thrown), fields: { ...(thrown as object) }, stored: deps.deliveries.items.get(message.deliveryId) });
+      expect(thrown).toBeInstanceOf(WebhookDeliveryFailedError);
+      for (const secret of [created.secret, key, signature, signature.slice('v1,'.length)]) expect(visible).not.toContain(secret);
+    }
+  });
+
   it('does not POST a delivery that is already delivered (a duplicate message)', async () => {
     const deps = world();
     const { message } = await queued(deps);
