@@ -20,6 +20,11 @@ export interface LocalApiGatewayOptions {
   authorizer: FunctionId;
   /** Seconds an authorizer decision is cached per Authorization header value (the deployed API uses the same). */
   authorizerCacheSeconds: number;
+  /**
+   * Requests one API key (one Authorization header value) may send per trailing window before it is answered 429, as
+   * the deployed API's WAF rate-based rule does; `false` turns it off. Default LOCAL_API_KEY_RATE_LIMIT.
+   */
+  apiKeyRateLimit?: ApiKeyRateLimit | false;
   invoke(id: FunctionId, event: unknown): Promise<unknown>;
   onRequest?(entry: { method: string; path: string; status: number; ms: number; requestId: string }): void;
 }
@@ -34,15 +39,31 @@ interface CompiledRoute {
   segments: Array<{ literal: string } | { param: string; greedy: boolean }>;
 }
 
+/** At most `limit` requests within any trailing `windowSeconds`, per API key. */
+export interface ApiKeyRateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * The local gateway's limit per API key: the deployed mechanism (the manifest's `apiLimits.perApiKey`, a WAF rule)
+ * with a ceiling twenty times higher, 1,000 requests/s averaged over a minute. Tests and benchmarks send hundreds of
+ * orders a second from one tenant, plus the reads that follow them, and must not meet it; a client stuck in a loop
+ * does. Pass the manifest's figure to see the deployed behaviour.
+ */
+export const LOCAL_API_KEY_RATE_LIMIT: ApiKeyRateLimit = { limit: 60_000, windowSeconds: 60 };
+
 type AuthDecision = { allowed: true; principalId: string; context: Record<string, unknown> } | { allowed: false; type: GatewayResponseType };
 
 /**
  * A REST API (v1 proxy integration) on loopback: the same routes, the same Lambda REQUEST authorizer with its cache,
- * the same proxy events and the same gateway responses as the deployed API.
+ * the same proxy events, the same gateway responses and the same kind of request limit per API key as the deployed API.
  */
 export async function startLocalApiGateway(options: LocalApiGatewayOptions): Promise<LocalApiGateway> {
   const routes = options.routes.map(compile);
   const cache = new Map<string, { decision: AuthDecision; expires: number }>();
+  const rateLimit = options.apiKeyRateLimit ?? LOCAL_API_KEY_RATE_LIMIT;
+  const admit = rateLimit ? perKeyLimiter(rateLimit) : () => true;
 
   const server: Server = createServer((req, res) => {
     const started = Date.now();
@@ -54,6 +75,11 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
   server.keepAliveTimeout = 65_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    // WAF sees a request before API Gateway does anything with it (route, authorizer): so does the limit here. A
+    // request without the header is not counted, as WAF skips requests that lack the aggregation key.
+    const headers = singleHeaders(req);
+    const apiKey = headerValue(headers, 'authorization');
+    if (apiKey !== undefined && !admit(apiKey)) return send(res, requestId, gateway('THROTTLED', requestId));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
@@ -61,7 +87,6 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     const match = matchRoute(routes, method, url.pathname);
     if (!match) return send(res, requestId, gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
 
-    const headers = singleHeaders(req);
     const event = proxyEvent(req, url, match, headers, body, requestId);
     if (match.route.spec.auth === 'apiKey') {
       const decision = await authorize(event, headers);
@@ -106,6 +131,38 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
         server.close(() => resolveClose());
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * A sliding-window counter per key: this window's count plus the previous window's, weighted by how much of it still
+ * lies within the trailing window. WAF also estimates a trailing-window rate (favouring recent requests), but checks
+ * it every few seconds; this checks every request. A key's windows start at its first request, so a fresh key gets
+ * exactly `limit` requests in its first window. Refused requests are not counted: a client that backs off recovers
+ * within one window.
+ */
+function perKeyLimiter({ limit, windowSeconds }: ApiKeyRateLimit, now: () => number = Date.now): (key: string) => boolean {
+  const windowMs = windowSeconds * 1000;
+  const counters = new Map<string, { start: number; current: number; previous: number }>();
+  return (key) => {
+    const t = now();
+    let counter = counters.get(key);
+    if (!counter) {
+      // Keys not seen for two windows count nothing any more: forget them, so random header values cannot grow the map.
+      if (counters.size >= 10_000) for (const [k, c] of counters) if (t - c.start >= 2 * windowMs) counters.delete(k);
+      counter = { start: t, current: 0, previous: 0 };
+      counters.set(key, counter);
+    }
+    const elapsedWindows = Math.floor((t - counter.start) / windowMs);
+    if (elapsedWindows > 0) {
+      counter.previous = elapsedWindows === 1 ? counter.current : 0;
+      counter.current = 0;
+      counter.start += elapsedWindows * windowMs;
+    }
+    const estimate = counter.previous * (1 - (t - counter.start) / windowMs) + counter.current;
+    if (estimate >= limit) return false;
+    counter.current++;
+    return true;
   };
 }
 
