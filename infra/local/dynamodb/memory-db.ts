@@ -12,8 +12,11 @@
 // JavaScript's string order is leveldb's byte order.
 //
 // With a file, every batch is appended to it as one JSON line before the batch is visible (a process crash keeps every
-// acknowledged write); opening replays the file and rewrites it compactly, and so does close.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+// acknowledged write); with `fsync`, the lines are also flushed to the disk (a machine crash keeps them) before the
+// endpoint answers anyone who may have seen them. Opening replays the file, skipping and reporting lines it cannot
+// read, and rewrites it compactly, and so does close.
+import { appendFileSync, closeSync, existsSync, fdatasync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface BatchOp {
   type: 'put' | 'del';
@@ -44,6 +47,27 @@ export interface MemoryDbOptions {
    * this way.
    */
   packed?: (key: string) => boolean;
+  /**
+   * Flush appended lines to the disk (fdatasync), one flush for all the batches appended while the previous one ran;
+   * `whenDurable()` says when what has been appended so far is on the disk. Off: the lines reach the OS at once (a
+   * process crash keeps them) but a machine crash may lose the last ones.
+   */
+  fsync?: boolean;
+  /** Told of every journal line replay had to skip; default: a console warning. */
+  onSkippedLine?: (skipped: SkippedLine) => void;
+}
+
+/** A journal line replay could not use: cut short (the last line, never acknowledged) or unreadable. */
+export interface SkippedLine {
+  file: string;
+  /** 1-based line number */
+  line: number;
+  /** byte offset of the line's start in the file */
+  offset: number;
+  bytes: number;
+  reason: 'unfinished last line' | 'corrupt line';
+  /** where the skipped line's text was kept (compaction removes it from the journal) */
+  keptIn: string;
 }
 
 export class MemoryDb {
@@ -58,8 +82,17 @@ export class MemoryDb {
 
   static open(options: MemoryDbOptions = {}): MemoryDb {
     const db = new MemoryDb(options);
-    if (options.file) db.journal = Journal.open(options.file, db, db.packed);
+    if (options.file) db.journal = Journal.open(options.file, db, db.packed, options.fsync === true, options.onSkippedLine ?? warnSkipped);
     return db;
+  }
+
+  /**
+   * Undefined when every batch applied so far is on the disk (or the store does not fsync); otherwise a promise that
+   * settles once they are. The endpoint answers a request only then, so nobody acts on a write a machine crash could
+   * take back.
+   */
+  whenDurable(): Promise<void> | undefined {
+    return this.journal?.whenDurable();
   }
 
   get size(): number {
@@ -293,22 +326,30 @@ function firstAtLeast(sorted: readonly string[], key: string, exclusive: boolean
 
 /**
  * One JSON line per batch: `[[key, value], [key]]` (a put, a delete). A line cut short by a crash is the last one and
- * is dropped on replay: it was never acknowledged.
+ * is dropped on replay: it was never acknowledged. Any other line replay cannot read is skipped and reported, and its
+ * text kept beside the journal, so one bad line costs one batch, not the whole table.
  */
 class Journal {
   private appended = 0;
   private threshold = COMPACT_AFTER_BYTES;
+  /** batches appended, and how many of them are known to be on the disk */
+  private written = 0;
+  private synced = 0;
+  /** the descriptor a flush is running on, -1 when none is */
+  private syncingFd = -1;
+  private waiters: Array<{ through: number; resolve: () => void; reject: (error: Error) => void }> = [];
 
   private constructor(
     private readonly file: string,
     private readonly db: MemoryDb,
     private fd: number,
     private readonly packed: (key: string) => boolean,
+    private readonly fsync: boolean,
   ) {}
 
-  static open(file: string, db: MemoryDb, packed: (key: string) => boolean): Journal {
-    if (existsSync(file)) replay(readFileSync(file, 'utf8'), db, file);
-    const journal = new Journal(file, db, -1, packed);
+  static open(file: string, db: MemoryDb, packed: (key: string) => boolean, fsync: boolean, onSkipped: (skipped: SkippedLine) => void): Journal {
+    if (existsSync(file)) replay(readFileSync(file), db, file, onSkipped);
+    const journal = new Journal(file, db, -1, packed, fsync);
     journal.compact();
     return journal;
   }
@@ -317,13 +358,57 @@ class Journal {
   append(ops: readonly BatchOp[]): void {
     const line = `[${ops.map((op) => this.entryText(op.key, op.type === 'put', op.value)).join(',')}]\n`;
     this.appended += writeAll(this.fd, line);
+    this.written++;
     if (this.appended > this.threshold) this.compact();
+    else if (this.fsync) this.startSync();
+  }
+
+  whenDurable(): Promise<void> | undefined {
+    if (!this.fsync || this.synced >= this.written) return undefined;
+    const through = this.written;
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ through, resolve, reject });
+      this.startSync();
+    });
   }
 
   close(): void {
     this.compact();
     closeSync(this.fd);
     this.fd = -1;
+  }
+
+  /**
+   * One fdatasync at a time, off the event loop, covering every batch appended before it started; batches appended
+   * meanwhile wait for the next one (group commit: under load one flush serves many writes).
+   */
+  private startSync(): void {
+    if (this.syncingFd >= 0 || this.synced >= this.written || this.fd < 0) return;
+    const fd = (this.syncingFd = this.fd);
+    const through = this.written;
+    fdatasync(fd, (error) => {
+      this.syncingFd = -1;
+      // Compaction swapped the file while this flush ran; the old descriptor was left open for it.
+      if (fd !== this.fd) closeSync(fd);
+      if (error) {
+        // The next append or waiter tries again; retrying here would spin on a disk that keeps failing.
+        this.settle(through, error);
+        return;
+      }
+      this.synced = Math.max(this.synced, through);
+      this.settle(this.synced);
+      this.startSync();
+    });
+  }
+
+  private settle(through: number, error?: Error): void {
+    const remaining: typeof this.waiters = [];
+    for (const waiter of this.waiters) {
+      if (waiter.through > through) remaining.push(waiter);
+      else if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
+    this.waiters = remaining;
   }
 
   /** `[key, value]` (a put) or `[key]` (a delete); a packed value is JSON text already. */
@@ -350,25 +435,74 @@ class Journal {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.file);
-    if (this.fd >= 0) closeSync(this.fd);
+    // The rename is only on the disk once the directory is.
+    if (this.fsync) syncDirectory(dirname(this.file));
+    // A flush still running on the old descriptor closes it when it ends.
+    if (this.fd >= 0 && this.fd !== this.syncingFd) closeSync(this.fd);
     this.fd = openSync(this.file, 'a');
     this.appended = 0;
     this.threshold = Math.max(COMPACT_AFTER_BYTES, 2 * written);
+    // Everything applied so far is in the new file, flushed.
+    this.synced = this.written;
+    this.settle(this.synced);
   }
 }
 
-function replay(text: string, db: MemoryDb, file: string): void {
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** Replays the journal's lines in order; a line it cannot read is reported, kept aside and skipped. */
+function replay(bytes: Buffer, db: MemoryDb, file: string, onSkipped: (skipped: SkippedLine) => void): void {
+  const keptIn = `${file}.skipped`;
   let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    if (end < 0) {
-      console.warn(`[local-dynamodb] ${file}: dropped an unfinished last line (${text.length - start} bytes)`);
-      return;
+  let line = 0;
+  while (start < bytes.length) {
+    line++;
+    const newline = bytes.indexOf(NEWLINE, start);
+    const end = newline < 0 ? bytes.length : newline;
+    const text = bytes.toString('utf8', start, end);
+    // A line without its newline was being written when the process died: its batch was never acknowledged.
+    const ops = newline < 0 ? undefined : parseLine(text);
+    if (ops) {
+      db.restore(ops);
+    } else {
+      appendFileSync(keptIn, `${text}\n`);
+      onSkipped({ file, line, offset: start, bytes: end - start, reason: newline < 0 ? 'unfinished last line' : 'corrupt line', keptIn });
     }
-    const entries = JSON.parse(text.slice(start, end)) as ([string, unknown] | [string])[];
-    db.restore(entries.map((entry) => (entry.length === 2 ? { type: 'put', key: entry[0], value: entry[1] } : { type: 'del', key: entry[0] })));
     start = end + 1;
   }
+}
+
+/** The line's ops, or undefined when it is not a journal line (bad JSON, or not a list of `[key]` / `[key, value]`). */
+function parseLine(text: string): BatchOp[] | undefined {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(entries)) return undefined;
+  const ops: BatchOp[] = [];
+  for (const entry of entries as unknown[]) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || (entry.length !== 1 && entry.length !== 2)) return undefined;
+    ops.push(entry.length === 2 ? { type: 'put', key: entry[0], value: entry[1] } : { type: 'del', key: entry[0] });
+  }
+  return ops;
+}
+
+function warnSkipped(skipped: SkippedLine): void {
+  console.warn(
+    `[local-dynamodb] ${skipped.file}:${skipped.line} (byte offset ${skipped.offset}): skipped ${skipped.reason === 'corrupt line' ? 'a corrupt line' : 'an unfinished last line'} ` +
+      `(${skipped.bytes} bytes, kept in ${skipped.keptIn}); the batch it held is not restored`,
+  );
 }
 
 function writeAll(fd: number, text: string): number {

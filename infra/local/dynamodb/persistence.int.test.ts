@@ -1,16 +1,19 @@
 // Conformance of the local endpoint's own promise: with a dataDir, a restart keeps tables, items, unconsumed stream
-// records and TTL settings; the journal under it survives a cut-off last line, stays compact, and a data directory
-// from the leveldb days is imported.
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+// records and TTL settings; the journal under it survives a cut-off last line and a corrupt line (skipped and
+// reported), is flushed to the disk before writes are answered, stays compact, and a data directory from the leveldb
+// days is imported.
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requireFromDynalite } from './dynalite.ts';
 import { MemoryDb } from './memory-db.ts';
 import { isPackedKey } from './store.ts';
 import { createTable, readStream, startHarness, type Harness } from './test-support.ts';
+
+const byteOffsetOf = (lines: string[], index: number): number => Buffer.byteLength(lines.slice(0, index).map((line) => `${line}\n`).join(''));
 
 let dataDir: string;
 
@@ -111,6 +114,81 @@ describe('the journal', () => {
 
     expect(lines).toEqual([JSON.stringify([['counter', { n: 49 }], ['other', { n: -1 }]])]);
     expect(await readdir(dir)).toEqual(['dynamodb.jsonl']);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a restart on a journal with a torn last line and a corrupt line in the middle', () => {
+  it('skips both lines, reports each with its line and byte offset, restores everything else and keeps working', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'local-dynamodb-'));
+    const file = join(dir, 'dynamodb.jsonl');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      let h = await startHarness({ dataDir: dir });
+      const { name, streamArn } = await createTable(h.ddb, { streamViewType: 'NEW_IMAGE' });
+      const put = (pk: string) => h.doc.send(new PutCommand({ TableName: name, Item: { pk, sk: 'x' } }));
+      for (const pk of ['item-alpha', 'item-bravo', 'item-charlie', 'item-delta']) await put(pk);
+      // What a SIGKILL leaves: every acknowledged batch appended, no compaction on the way out.
+      const lines = (await readFile(file, 'utf8')).split('\n').slice(0, -1);
+      await h.close();
+      const corrupt = lines.findIndex((line) => line.includes('item-bravo'));
+      const torn = lines.findIndex((line) => line.includes('item-delta'));
+      expect(torn).toBe(lines.length - 1);
+      const damaged = lines.map((line, i) => (i === corrupt ? `${line.slice(0, 40)}\u0000\u0000${line.slice(60)}` : line));
+      await writeFile(file, `${damaged.slice(0, torn).join('\n')}\n${damaged[torn]!.slice(0, 50)}`);
+
+      h = await startHarness({ dataDir: dir });
+      const restored = (await h.doc.send(new ScanCommand({ TableName: name }))).Items?.map((item) => item.pk).sort();
+      const streamed = (await readStream(h.streams, streamArn!)).map((record) => record.dynamodb?.Keys?.pk?.S);
+      await put('item-echo');
+      await h.close();
+      h = await startHarness({ dataDir: dir });
+      const afterSecondRestart = (await h.doc.send(new ScanCommand({ TableName: name }))).Items?.map((item) => item.pk).sort();
+      await h.close();
+
+      expect(restored).toEqual(['item-alpha', 'item-charlie']);
+      expect(streamed).toEqual(['item-alpha', 'item-charlie']);
+      expect(afterSecondRestart).toEqual(['item-alpha', 'item-charlie', 'item-echo']);
+      const warnings = warn.mock.calls.map((call) => String(call[0]));
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toContain(`${file}:${corrupt + 1} (byte offset ${byteOffsetOf(damaged, corrupt)}): skipped a corrupt line`);
+      expect(warnings[1]).toContain(`${file}:${torn + 1} (byte offset ${byteOffsetOf(damaged, torn)}): skipped an unfinished last line`);
+      expect((await readFile(`${file}.skipped`, 'utf8')).split('\n')).toEqual([damaged[corrupt], damaged[torn]!.slice(0, 50), '']);
+    } finally {
+      warn.mockRestore();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a journal that flushes to the disk', () => {
+  it('says a batch is durable only once its flush has finished', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+    const db = MemoryDb.open({ file: join(dir, 'dynamodb.jsonl'), fsync: true });
+    db.put('a', { n: 1 });
+    let flushed = false;
+
+    const durable = db.whenDurable();
+    void durable?.then(() => (flushed = true));
+
+    expect(durable).toBeInstanceOf(Promise);
+    expect(flushed).toBe(false);
+    await durable;
+    expect(flushed).toBe(true);
+    expect(db.whenDurable()).toBeUndefined();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('is never waited for when it does not flush', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'journal-'));
+    const db = MemoryDb.open({ file: join(dir, 'dynamodb.jsonl'), fsync: false });
+    db.put('a', { n: 1 });
+
+    const durable = db.whenDurable();
+
+    expect(durable).toBeUndefined();
+    db.close();
     await rm(dir, { recursive: true, force: true });
   });
 });
