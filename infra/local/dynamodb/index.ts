@@ -38,6 +38,11 @@ export interface LocalDynamoDbOptions {
   priorityEndpoint?: boolean;
   /** How much already-read stream history to keep (default DEFAULT_STREAM_RETENTION). */
   streamRetention?: StreamRetention;
+  /**
+   * With `dataDir`: flush the journal to the disk before answering (default true), so an answered write survives a
+   * machine crash, not only a process crash. One flush serves every write made while the previous one ran.
+   */
+  fsync?: boolean;
 }
 
 export interface LocalDynamoDb {
@@ -52,6 +57,8 @@ export interface LocalDynamoDb {
 
 const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 const STREAMS_TARGET = 'DynamoDBStreams_20120810.';
+/** Not an AWS API: what the local stream pollers tell the streams (their checkpoints), see streams.ts. */
+const LOCAL_STREAMS_TARGET = 'LocalDynamoDBStreams.';
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const DEFAULT_SWEEP_MS = 5000;
 const JOURNAL_FILE = 'dynamodb.jsonl';
@@ -65,7 +72,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
     await mkdir(options.dataDir, { recursive: true });
     const file = join(options.dataDir, JOURNAL_FILE);
     const importing = !existsSync(file) && existsSync(join(options.dataDir, LEVELDB_DIR));
-    db = MemoryDb.open({ file, packed: isPackedKey });
+    db = MemoryDb.open({ file, packed: isPackedKey, fsync: options.fsync ?? true });
     if (importing) await importLevelDb(options.dataDir, db);
   } else {
     db = MemoryDb.open({ packed: isPackedKey });
@@ -82,6 +89,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const dispatch = (target: string, body: Record<string, unknown>): Promise<Record<string, unknown> | RawJson> => {
     if (target.startsWith(DYNAMODB_TARGET)) return api.handle(target.slice(DYNAMODB_TARGET.length), body);
     if (target.startsWith(STREAMS_TARGET)) return streams.handle(target.slice(STREAMS_TARGET.length), body);
+    if (target.startsWith(LOCAL_STREAMS_TARGET)) return streams.handleLocal(target.slice(LOCAL_STREAMS_TARGET.length), body);
     return Promise.reject(unknownOperation());
   };
 
@@ -89,8 +97,9 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   const url = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const backlog = options.priorityEndpoint ? new Backlog() : undefined;
   const queued: typeof dispatch = backlog ? (target, body) => backlog.run(() => dispatch(target, body)) : dispatch;
-  const server = await listen(host, options.port ?? 0, (req, res) => handleRequest(req, res, queued));
-  const priorityServer = backlog ? await listen(host, 0, (req, res) => handleRequest(req, res, dispatch)) : undefined;
+  const whenDurable = () => db.whenDurable();
+  const server = await listen(host, options.port ?? 0, (req, res) => handleRequest(req, res, queued, whenDurable));
+  const priorityServer = backlog ? await listen(host, 0, (req, res) => handleRequest(req, res, dispatch, whenDurable)) : undefined;
   const servers = priorityServer ? [server, priorityServer] : [server];
 
   // Housekeeping shares one timer: TTL sweep, stream trimming, idempotency-token expiry. Runs never overlap.
@@ -186,7 +195,20 @@ function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
   dispatch: (target: string, body: Record<string, unknown>) => Promise<Record<string, unknown> | RawJson>,
+  whenDurable: () => Promise<void> | undefined,
 ): void {
+  // Any answer, a read or a failed condition too, may rest on writes not yet on the disk: it waits for them.
+  const answer = (status: number, payload: Parameters<typeof send>[2]): void => {
+    const durable = whenDurable();
+    if (!durable) return send(res, status, payload);
+    durable.then(
+      () => send(res, status, payload),
+      (err: unknown) => {
+        console.error('[local-dynamodb] the journal could not be flushed to the disk', err);
+        send(res, 500, internalServerError('The journal could not be flushed to the disk').body!);
+      },
+    );
+  };
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {
@@ -216,9 +238,9 @@ function handleRequest(
       return;
     }
     dispatch(target, body).then(
-      (result) => send(res, 200, result),
+      (result) => answer(200, result),
       (err: unknown) => {
-        if (isApiError(err)) return send(res, err.statusCode, err.body);
+        if (isApiError(err)) return answer(err.statusCode, err.body!);
         console.error('[local-dynamodb] unexpected error', err);
         send(res, 500, internalServerError(err instanceof Error ? err.message : String(err)).body!);
       },

@@ -2,8 +2,11 @@
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
 import { BatchWriteCommand, DeleteCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTable, readAll, readStream, shardIterator, startHarness, type Harness } from './test-support.ts';
+import { createTable, putConsumerCheckpoint, readAll, readStream, shardIterator, startHarness, type Harness } from './test-support.ts';
 
 let h: Harness;
 
@@ -250,5 +253,82 @@ describe('stream retention', () => {
     } finally {
       await small.close();
     }
+  });
+  /** 30 records of ~1.6 KB each, well over the 20 KB cap: [keys, sequence numbers]. */
+  async function fillStream(harness: Harness, streamArn: string, name: string): Promise<[string[], string[]]> {
+    const pks = Array.from({ length: 30 }, (_, i) => `item-${String(i).padStart(2, '0')}`);
+    for (const pk of pks) await harness.doc.send(new PutCommand({ TableName: name, Item: { pk, sk: 'x', text: 'y'.repeat(1500) } }));
+    const records = await readStream(harness.streams, streamArn);
+    return [pks, records.map((r) => r.dynamodb!.SequenceNumber!)];
+  }
+  const noTimer = { ttlSweepIntervalMs: 3_600_000 };
+
+  it('keeps every record after a consumer\'s checkpoint across a restart, even those a reader has read ahead', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'local-streams-'));
+    let server = await startHarness({ dataDir, streamRetention: retention, ...noTimer });
+    try {
+      const { name, streamArn } = await createTable(server.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+      const [pks, sequenceNumbers] = await fillStream(server, streamArn!, name);
+      await putConsumerCheckpoint(server.server.endpoint, streamArn!, 'poller', sequenceNumbers[4]!);
+      // The consumer's reads went on to the end (fillStream read everything), then the cap was applied.
+      await server.server.sweepTtl();
+      await server.close();
+
+      server = await startHarness({ dataDir, streamRetention: retention, ...noTimer });
+      await server.server.sweepTtl();
+      const again = await readAll(server.streams, await shardIterator(server.streams, streamArn!, 'AFTER_SEQUENCE_NUMBER', sequenceNumbers[4]));
+
+      expect(keysOf(again)).toEqual(pks.slice(5));
+    } finally {
+      await server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('drops the oldest records every consumer has checkpointed once they are beyond the cap', async () => {
+    const server = await startHarness({ streamRetention: retention, ...noTimer });
+    try {
+      const { name, streamArn } = await createTable(server.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+      const [pks, sequenceNumbers] = await fillStream(server, streamArn!, name);
+      await putConsumerCheckpoint(server.server.endpoint, streamArn!, 'first', sequenceNumbers[29]!);
+      await putConsumerCheckpoint(server.server.endpoint, streamArn!, 'second', sequenceNumbers[19]!);
+
+      await server.server.sweepTtl();
+      const kept = keysOf(await readStream(server.streams, streamArn!));
+
+      expect(kept.length).toBeGreaterThan(5);
+      expect(kept.length).toBeLessThan(13);
+      expect(kept).toEqual(pks.slice(pks.length - kept.length));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('stops holding records back for a consumer that has not reported for ten minutes', async () => {
+    let clock = Date.now();
+    const server = await startHarness({ streamRetention: retention, now: () => clock, ...noTimer });
+    try {
+      const { name, streamArn } = await createTable(server.ddb, { streamViewType: 'NEW_AND_OLD_IMAGES' });
+      const [, sequenceNumbers] = await fillStream(server, streamArn!, name);
+      await putConsumerCheckpoint(server.server.endpoint, streamArn!, 'removed-mapping', sequenceNumbers[0]!);
+      await server.server.sweepTtl();
+      const whileReporting = (await readStream(server.streams, streamArn!)).length;
+
+      clock += 10 * 60 * 1000 + 1;
+      await readStream(server.streams, streamArn!);
+      await server.server.sweepTtl();
+      const afterSilence = (await readStream(server.streams, streamArn!)).length;
+
+      expect(whileReporting).toBe(29);
+      expect(afterSilence).toBeLessThan(13);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a checkpoint without a consumer name', async () => {
+    const { streamArn } = await createTable(h.ddb, { streamViewType: 'KEYS_ONLY' });
+
+    await expect(putConsumerCheckpoint(h.server.endpoint, streamArn!, '', '1')).rejects.toThrow(/ValidationException/);
   });
 });

@@ -7,6 +7,10 @@
 //
 // Records are persisted in the same store batch as the item writes that produce them, so after a restart the
 // stream holds exactly the committed changes.
+//
+// A local extension: a consumer (a stream poller, by its mapping name) reports the position it has checkpointed
+// (`LocalDynamoDBStreams.PutConsumerCheckpoint`), and the retention caps never drop a record after it, even one the
+// consumer has read ahead. The positions are kept in the store, so they hold records across a restart as well.
 import { randomBytes } from 'node:crypto';
 import { dynaliteDb, type Item, type KeySchemaElement, type TableDescription } from './dynalite.ts';
 import type { BatchOp, MemoryDb } from './memory-db.ts';
@@ -19,9 +23,10 @@ export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_I
 const RETENTION_MS = 24 * 60 * 60 * 1000;
 /**
  * A local deviation: besides AWS's 24 hours, a stream keeps at most this many records, and this much record text,
- * of what every active reader has already read (the oldest go first), so a busy local cloud's memory stays bounded
- * whatever the size of its items (a record of a large item with both images is tens of KB). Records a reader still
- * has to read are never dropped for the caps; a TRIM_HORIZON replay sees the newest read records and everything unread.
+ * of what every active reader has already read and every consumer has checkpointed (the oldest go first), so a busy
+ * local cloud's memory stays bounded whatever the size of its items (a record of a large item with both images is tens
+ * of KB). Records a reader still has to read, or a consumer to checkpoint, are never dropped for the caps; a
+ * TRIM_HORIZON replay sees the newest such records and everything after them.
  */
 export interface StreamRetention {
   records: number;
@@ -34,6 +39,7 @@ const MAX_GET_RECORDS = 1000;
 const STREAM_PREFIX = '@streams~';
 const RECORD_PREFIX = '@records~';
 const SEQUENCE_KEY = '@sequence';
+const CONSUMER_PREFIX = '@consumers~';
 
 interface StreamMeta {
   streamArn: string;
@@ -81,10 +87,25 @@ interface Stream {
   bytes?: number;
   /** Where each reader (an iterator chain) last read, and when: the record cap never drops what a reader has not read. */
   readers?: Map<string, { position: number; at: number }>;
+  /** What each consumer has checkpointed, and when it last said so: the cap never drops a record after it. */
+  consumers?: Map<string, { position: number; at: number }>;
 }
 
 /** A reader that has not called GetRecords for this long no longer holds records back from the cap. */
 const READER_IDLE_MS = 5 * 60 * 1000;
+/**
+ * A consumer that has not reported for this long (a mapping that was removed) no longer holds records back. The local
+ * pollers report every few seconds while they run; after a restart the time counts from the load.
+ */
+const CONSUMER_IDLE_MS = 10 * 60 * 1000;
+const MAX_CONSUMER_NAME = 256;
+
+/** A consumer's checkpoint as the store keeps it. */
+interface StoredConsumer {
+  arn: string;
+  name: string;
+  position: number;
+}
 
 /** One committed item change, as the write path reports it. */
 export interface ItemChange {
@@ -101,6 +122,7 @@ export interface CommitTicket {
 }
 
 const pad = (seq: number): string => String(seq).padStart(SEQUENCE_DIGITS, '0');
+const consumerKey = (arn: string, name: string): string => `${CONSUMER_PREFIX}${arn}~${name}`;
 
 // eventIDs only need to be unique: a random per-process prefix and a counter avoid a randomBytes call per record.
 const EVENT_ID_PREFIX = randomBytes(8).toString('hex');
@@ -141,6 +163,12 @@ export class Streams {
       this.lastAssigned = Math.max(this.lastAssigned, stored.seq);
     }
     this.lastPublished = this.lastAssigned;
+    const loadedAt = this.now();
+    for await (const [, value] of this.db.iterator({ gte: CONSUMER_PREFIX, lt: CONSUMER_PREFIX + '\xff' })) {
+      const { arn, name, position } = value as StoredConsumer;
+      const stream = this.streams.get(arn);
+      if (stream) (stream.consumers ??= new Map()).set(name, { position, at: loadedAt });
+    }
   }
 
   /** Starts a new stream for the table; AWS rejects enabling a second one while one is enabled. */
@@ -233,11 +261,19 @@ export class Streams {
     const ops: BatchOp[] = [];
     const now = this.now();
     for (const stream of this.streams.values()) {
-      // The cap only takes records at or below the slowest active reader's position.
+      // The cap only takes records at or below the slowest active reader's position and every consumer's checkpoint.
       let readUpTo = Infinity;
       for (const [id, reader] of stream.readers ?? []) {
         if (now - reader.at > READER_IDLE_MS) stream.readers!.delete(id);
         else readUpTo = Math.min(readUpTo, reader.position);
+      }
+      for (const [name, consumer] of stream.consumers ?? []) {
+        if (now - consumer.at > CONSUMER_IDLE_MS) {
+          stream.consumers!.delete(name);
+          ops.push({ type: 'del', key: consumerKey(stream.meta.streamArn, name) });
+        } else {
+          readUpTo = Math.min(readUpTo, consumer.position);
+        }
       }
       let drop = 0;
       let bytes = stream.bytes ?? 0;
@@ -247,6 +283,10 @@ export class Streams {
       if (drop === 0) continue;
       stream.bytes = bytes;
       for (const stored of stream.records.splice(0, drop)) ops.push({ type: 'del', key: RECORD_PREFIX + pad(stored.seq) });
+      // The checkpoints that allowed the drop go into the same batch: after a restart they hold back what they held.
+      for (const [name, { position }] of stream.consumers ?? []) {
+        ops.push({ type: 'put', key: consumerKey(stream.meta.streamArn, name), value: { arn: stream.meta.streamArn, name, position } satisfies StoredConsumer });
+      }
     }
     for (const stream of [...this.streams.values()]) {
       const { meta } = stream;
@@ -254,6 +294,7 @@ export class Streams {
         this.streams.delete(meta.streamArn);
         if (this.latestByTable.get(meta.tableName) === stream) this.latestByTable.delete(meta.tableName);
         ops.push({ type: 'del', key: STREAM_PREFIX + meta.streamArn });
+        for (const name of stream.consumers?.keys() ?? []) ops.push({ type: 'del', key: consumerKey(meta.streamArn, name) });
       }
     }
     if (ops.length === 0) return;
@@ -275,6 +316,29 @@ export class Streams {
       default:
         throw apiError('com.amazon.coral.service#UnknownOperationException', `Unknown operation ${operation}`);
     }
+  }
+
+  /** The local extension's operations (not AWS APIs), for the local stream pollers. */
+  async handleLocal(operation: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (operation === 'PutConsumerCheckpoint') return this.putConsumerCheckpoint(body);
+    throw apiError('com.amazon.coral.service#UnknownOperationException', `Unknown operation ${operation}`);
+  }
+
+  /**
+   * A consumer's checkpoint: the last record it is done with ('0' before its first). It is the consumer's retention
+   * floor from now on, and repeating it is the consumer's heartbeat. The store learns it with the next trim that
+   * drops records, so a restart never finds a floor ahead of what the consumer had checkpointed.
+   */
+  private putConsumerCheckpoint(body: Record<string, unknown>): Record<string, unknown> {
+    const stream = this.streamOrThrow(body.StreamArn);
+    const name = body.Consumer;
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_CONSUMER_NAME) {
+      throw validationException(`Consumer must be a string of 1 to ${MAX_CONSUMER_NAME} characters`);
+    }
+    const position = typeof body.SequenceNumber === 'string' && /^\d{1,40}$/.test(body.SequenceNumber) ? Number(body.SequenceNumber) : NaN;
+    if (!Number.isSafeInteger(position)) throw validationException(`Invalid SequenceNumber: ${String(body.SequenceNumber)}`);
+    (stream.consumers ??= new Map()).set(name, { position, at: this.now() });
+    return {};
   }
 
   private buildRecord(meta: StreamMeta, change: ItemChange, seq: number, at: number): StreamRecord {

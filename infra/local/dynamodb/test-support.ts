@@ -129,3 +129,13 @@ export async function readAll(streams: DynamoDBStreamsClient, iterator: string, 
 export async function readStream(streams: DynamoDBStreamsClient, streamArn: string): Promise<_Record[]> {
   return readAll(streams, await shardIterator(streams, streamArn, 'TRIM_HORIZON'));
 }
+
+/** A consumer's checkpoint, as the local stream pollers report it (a local extension, not an AWS API). */
+export async function putConsumerCheckpoint(endpoint: string, streamArn: string, consumer: string, sequenceNumber: string): Promise<void> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'LocalDynamoDBStreams.PutConsumerCheckpoint' },
+    body: JSON.stringify({ StreamArn: streamArn, Consumer: consumer, SequenceNumber: sequenceNumber }),
+  });
+  if (response.status !== 200) throw new Error(`PutConsumerCheckpoint failed (${response.status}): ${await response.text()}`);
+}
