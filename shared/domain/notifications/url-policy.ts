@@ -3,8 +3,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 /**
  * Where a merchant may ask us to POST. Webhooks make our functions send requests to addresses a tenant chose, so a URL
  * that names a private, link-local or metadata address would let a tenant probe (or read from) whatever our network
- * can reach (SSRF). The check runs twice: on the URL when it is registered, and on the resolved addresses right
- * before each delivery (a public name can later resolve to a private address).
+ * can reach (SSRF). The check runs on the URL when it is registered, and on the URL and every address it resolves to
+ * right before each delivery (a public name can later resolve to a private address); the sender then connects only to
+ * those checked addresses (shared/adapters/http/webhook-sender.ts), never resolving the name again.
  */
 export interface UrlPolicy {
   /** `http://127.0.0.1:port/...` and `http://localhost/...` are accepted: the local cloud and tests only. */
