@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { checkDefinition, prepareDefinition, type TaskSpec } from './definition.ts';
-import { ExecutionStore, type ExecutionRecord, type ExecutionStatus } from './execution-store.ts';
+import { ExecutionStore, type ExecutionRecord, type ExecutionStatus, type ResumePoint } from './execution-store.ts';
 import { ExecutionHistory, type RunnerEvent } from './history.ts';
 import { dispatchTask, type DispatchDeps } from './task-dispatch.ts';
 
@@ -27,6 +27,10 @@ export interface LocalMachine extends MachineConfig {
   creationDate: number;
   roleArn: string;
   runner: StateMachine;
+  /** What `runner` runs; a redrive runs a copy that starts elsewhere. */
+  runtimeDefinition: Record<string, unknown>;
+  /** The runner's names of the machine's own states (not those of Map processors or Parallel branches). */
+  topLevelStates: Set<string>;
   tasks: Map<string, TaskSpec>;
 }
 
@@ -44,6 +48,8 @@ export interface EngineOptions {
   stateMachines: MachineConfig[];
   dispatch: DispatchDeps;
   dataDir?: string;
+  /** See JsonlJournal. */
+  compactMinBytes?: number;
   retryIntervalScale: number;
   waitTimeScale: number;
   finishedLimit: number;
@@ -57,6 +63,13 @@ export interface EngineOptions {
 
 const DEFAULT_MAX_CONCURRENT_RUNS = 64;
 
+/**
+ * A redrive runs the machine from a Pass state of this name whose Result is the recorded input of the state it
+ * re-enters: the runner then starts with the execution's own input, so `$$.Execution.Input` stays what it was.
+ * The private-use character keeps it from colliding with a state of the definition.
+ */
+const REDRIVE_ENTRY = '\uE001Redrive';
+
 type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
 type LocalTaskHandler = LocalTaskHandlers[string];
 
@@ -65,6 +78,7 @@ interface Running {
   history: ExecutionHistory;
   abort(): void;
   settled: Promise<void>;
+  ended(): void;
   /** Holds one of its machine's run slots (false while it waits for one). */
   hasSlot: boolean;
 }
@@ -91,10 +105,16 @@ export class Engine {
   readonly store: ExecutionStore;
   private readonly running = new Map<string, Running>();
   private readonly slots = new Map<string, Slots>();
+  /** Executions the journal showed running, waiting for `resumeInterrupted()`. */
+  private interrupted: Running[] = [];
   private accepting = true;
 
   constructor(private readonly options: EngineOptions) {
-    this.store = new ExecutionStore(options.finishedLimit, options.dataDir);
+    this.store = new ExecutionStore({
+      finishedLimit: options.finishedLimit,
+      dataDir: options.dataDir,
+      ...(options.compactMinBytes !== undefined ? { compactMinBytes: options.compactMinBytes } : {}),
+    });
     const names = new Set<string>();
     const problems: string[] = [];
     for (const config of options.stateMachines) {
@@ -123,6 +143,8 @@ export class Engine {
           creationDate: Date.now(),
           roleArn: `arn:aws:iam::${arnMatch[2]}:role/local-stepfunctions`,
           runner,
+          runtimeDefinition: prepared.runtimeDefinition,
+          topLevelStates: new Set(Object.keys(prepared.runtimeDefinition.States as Record<string, unknown>)),
           tasks: prepared.tasks,
         });
       } catch (error) {
@@ -131,6 +153,41 @@ export class Engine {
     }
     if (problems.length > 0) throw new Error(`Local Step Functions cannot start:\n${problems.join('\n')}`);
     this.store.load();
+    for (const record of this.store.running()) {
+      if (!this.machines.has(record.stateMachineArn)) continue;
+      const entry = this.track(record);
+      this.interrupted.push(entry);
+    }
+  }
+
+  /** A running execution's place in `running`, with the history that journals what it appends. */
+  private track(record: ExecutionRecord): Running {
+    const history = new ExecutionHistory(this.options.region, record.events, (event, resume) => this.store.event(record, event, resume));
+    let ended!: () => void;
+    const settled = new Promise<void>((resolve) => (ended = resolve));
+    const entry: Running = { record, history, abort: () => undefined, settled, ended: () => ended(), hasSlot: false };
+    this.running.set(record.executionArn, entry);
+    return entry;
+  }
+
+  /**
+   * Redrives every execution that was running when the process stopped, as Step Functions' RedriveExecution does:
+   * same name and ARN, `ExecutionRedriven` in the history and `redriveCount` + 1, re-entering the top-level state it
+   * was in with the input it entered it with (a Map or Parallel state runs again whole). Without a recorded state it
+   * runs again from the start with its input. Returns how many were redriven.
+   */
+  resumeInterrupted(): number {
+    const entries = this.interrupted.splice(0).filter((entry) => entry.record.status === 'RUNNING');
+    for (const entry of entries) {
+      const { record } = entry;
+      const redriveCount = (record.redriveCount ?? 0) + 1;
+      record.redriveCount = redriveCount;
+      record.redriveDate = Date.now();
+      entry.history.append('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount } });
+      const machine = this.machines.get(record.stateMachineArn)!;
+      this.whenSlotFree(machine.arn, () => this.launchWhenSlotFree(machine, entry, JSON.parse(record.input) as unknown, record.resumeFrom));
+    }
+    return entries.length;
   }
 
   machine(stateMachineArn: unknown): LocalMachine {
@@ -171,35 +228,49 @@ export class Engine {
       throw new SfnError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
 
+    const startDate = Date.now();
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn: machine.arn,
       name,
       status: 'RUNNING',
       input,
-      startDate: Date.now(),
-      events: [],
+      startDate,
+      events: [{ id: 1, previousEventId: 0, timestamp: startDate, type: 'ExecutionStarted', executionStartedEventDetails: { input, roleArn: machine.roleArn } }],
     };
-    const history = new ExecutionHistory(this.options.region, record.events);
-    history.append('ExecutionStarted', { executionStartedEventDetails: { input, roleArn: machine.roleArn } }, record.startDate);
+    // Journaled whole with its first event, before StartExecution answers.
     this.store.add(record);
-
-    let ended!: () => void;
-    const entry: Running = { record, history, abort: () => undefined, settled: new Promise<void>((resolve) => (ended = resolve)), hasSlot: false };
-    this.running.set(executionArn, entry);
-    this.whenSlotFree(machine.arn, () => {
-      // Stopped (or the cloud shut down) while it waited: nothing to run, and the slot goes to the next one.
-      if (record.status !== 'RUNNING') {
-        ended();
-        return this.releaseSlot(machine.arn);
-      }
-      entry.hasSlot = true;
-      this.launch(machine, entry, inputValue).then(ended, ended);
-    });
+    const entry = this.track(record);
+    this.whenSlotFree(machine.arn, () => this.launchWhenSlotFree(machine, entry, inputValue));
     return { executionArn, startDate: record.startDate };
   }
 
-  private launch(machine: LocalMachine, entry: Running, inputValue: unknown): Promise<void> {
+  private launchWhenSlotFree(machine: LocalMachine, entry: Running, inputValue: unknown, resumeFrom?: ResumePoint): void {
+    // Stopped (or the cloud shut down) while it waited: nothing to run, and the slot goes to the next one.
+    if (entry.record.status !== 'RUNNING' || !this.running.has(entry.record.executionArn)) {
+      entry.ended();
+      return this.releaseSlot(machine.arn);
+    }
+    entry.hasSlot = true;
+    this.launch(machine, entry, inputValue, resumeFrom).then(entry.ended, entry.ended);
+  }
+
+  /** The runner and input of a redrive that re-enters `resumeFrom`. */
+  private redriveRun(machine: LocalMachine, inputValue: unknown, resumeFrom: ResumePoint): { runner: StateMachine; input: unknown } {
+    const definition = machine.runtimeDefinition;
+    const states = definition.States as Record<string, unknown>;
+    const stateInput = JSON.parse(resumeFrom.input) as unknown;
+    const options = { validationOptions: { noValidate: true } };
+    // A falsy Pass Result is ignored by the runner: start at the state itself, with its input as the execution's.
+    if (!stateInput) {
+      return { runner: new StateMachine({ ...definition, StartAt: resumeFrom.state } as unknown as StateMachineDefinition, options), input: stateInput };
+    }
+    const entry = { Type: 'Pass', Result: stateInput, Next: resumeFrom.state };
+    const redrive = { ...definition, StartAt: REDRIVE_ENTRY, States: { ...states, [REDRIVE_ENTRY]: entry } };
+    return { runner: new StateMachine(redrive as unknown as StateMachineDefinition, options), input: inputValue };
+  }
+
+  private launch(machine: LocalMachine, entry: Running, inputValue: unknown, resumeFrom?: ResumePoint): Promise<void> {
     const { record, history } = entry;
     const { executionArn, name } = record;
     const sink = history.taskSink();
@@ -208,19 +279,26 @@ export class Engine {
       const handler = (taskInput: unknown) => dispatchTask(spec, taskInput, this.options.dispatch, sink);
       handlers[spec.runtimeName] = handler as LocalTaskHandler;
     }
-    const run = machine.runner.run(inputValue as Parameters<StateMachine['run']>[0], {
+    const usable = resumeFrom && machine.topLevelStates.has(resumeFrom.state) ? resumeFrom : undefined;
+    const { runner, input } = usable ? this.redriveRun(machine, inputValue, usable) : { runner: machine.runner, input: inputValue };
+    const run = runner.run(input as Parameters<StateMachine['run']>[0], {
       overrides: { taskResourceLocalHandlers: handlers },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: executionArn, Name: name, RoleArn: machine.roleArn, RedriveCount: 0 },
+        Execution: { Id: executionArn, Name: name, RoleArn: machine.roleArn, RedriveCount: record.redriveCount ?? 0 },
         StateMachine: { Id: machine.arn, Name: machine.name },
       },
     });
     entry.abort = run.abort;
     const consumeEvents = (async () => {
-      for await (const event of run.eventLogs) {
-        history.recordTimeoutIfAny(event as RunnerEvent, machine.tasks);
-        history.fromRunner(event as RunnerEvent);
+      for await (const raw of run.eventLogs) {
+        const event = raw as RunnerEvent;
+        const stateName = event.state?.name;
+        if (stateName === REDRIVE_ENTRY) continue;
+        // Nested events carry an index (Map) or come from a branch's own States (Parallel); state names are unique.
+        const topLevel = stateName !== undefined && event.index === undefined && machine.topLevelStates.has(stateName);
+        history.recordTimeoutIfAny(event, machine.tasks);
+        history.fromRunner(event, topLevel);
       }
     })();
     return run.result.then(
@@ -297,12 +375,27 @@ export class Engine {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()].map((r) => r.settled));
   }
 
-  /** Aborts what still runs (a Task handler already called finishes in the background, its result unrecorded). */
+  /**
+   * Stops what still runs (a Task handler already called finishes in the background, its result unrecorded). In
+   * memory they end ABORTED. With a journal they are left RUNNING in it, as a crash would leave them, so the next
+   * start redrives them: stopping the local cloud must not strand orders that a kill would not.
+   */
   shutdown(): void {
     this.accepting = false;
-    for (const arn of [...this.running.keys()]) {
-      this.finish(arn, { status: 'ABORTED', error: 'States.Runtime', cause: 'local cloud stopped' });
+    if (this.options.dataDir === undefined) {
+      for (const arn of [...this.running.keys()]) {
+        this.finish(arn, { status: 'ABORTED', error: 'States.Runtime', cause: 'local cloud stopped' });
+      }
+      return;
     }
+    this.store.close();
+    for (const entry of [...this.running.values()]) {
+      this.running.delete(entry.record.executionArn);
+      entry.history.close();
+      entry.abort();
+      entry.ended();
+    }
+    this.interrupted = [];
   }
 }
 

@@ -1,8 +1,16 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JsonlJournal } from '../journal/jsonl-journal.ts';
 import type { HistoryEvent } from './history.ts';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** Where a redrive re-enters: the last top-level state the execution entered, with the input it entered it with. */
+export interface ResumePoint {
+  /** The state's name as the runner knows it. */
+  state: string;
+  /** The state's input as JSON text (the `input` of its StateEntered event). */
+  input: string;
+}
 
 export interface ExecutionRecord {
   executionArn: string;
@@ -17,6 +25,12 @@ export interface ExecutionRecord {
   /** Epoch milliseconds. */
   startDate: number;
   stopDate?: number;
+  /** Times the execution was redriven (after a restart of the local cloud); absent means 0. */
+  redriveCount?: number;
+  /** Epoch milliseconds of the last redrive. */
+  redriveDate?: number;
+  /** Kept while the execution runs (with a data directory), for a redrive after a restart. */
+  resumeFrom?: ResumePoint;
   events: HistoryEvent[];
 }
 
@@ -25,66 +39,82 @@ interface StoredExecution {
   record: ExecutionRecord;
 }
 
-type JournalLine = { kind: 'started' | 'finished'; record: ExecutionRecord };
+type Outcome = Pick<ExecutionRecord, 'status' | 'output' | 'error' | 'cause' | 'stopDate'>;
+
+/**
+ * The journal's lines. `started`, `finished` (both also written by older versions, with the whole record) and
+ * `snapshot` (a rewrite) carry a whole record; `event` appends one history event (`resume` marks a top-level state
+ * entry, the point a redrive re-enters); `ended` gives the final status.
+ */
+type JournalLine =
+  | { kind: 'started' | 'finished' | 'snapshot'; record: ExecutionRecord }
+  | { kind: 'event'; arn: string; event: HistoryEvent; resume?: string }
+  | { kind: 'ended'; arn: string; outcome: Outcome };
 
 export const JOURNAL_FILE = 'stepfunctions-executions.jsonl';
 
+export interface ExecutionStoreOptions {
+  finishedLimit: number;
+  dataDir?: string | undefined;
+  /** See JsonlJournal: the journal is rewritten once this much (and as much as the last rewrite) has been appended. */
+  compactMinBytes?: number;
+}
+
 /**
  * Executions in memory, newest kept: all running ones and the last `finishedLimit` finished ones per state machine.
- * With a data directory, starts and ends are appended to a JSONL journal so that finished executions survive a
- * restart; the journal is compacted to what is kept each time it is loaded.
+ * With a data directory they are journaled: the start (before StartExecution answers), every history event and the
+ * end. So finished executions survive a restart, and a running one can be redriven from the last top-level state it
+ * entered. The journal is rewritten to what is kept at load and whenever it has grown past that.
  */
 export class ExecutionStore {
   private readonly byArn = new Map<string, StoredExecution>();
   private readonly byMachine = new Map<string, StoredExecution[]>();
   private readonly finishedCount = new Map<string, number>();
   private seq = 0;
-  private readonly journalPath: string | undefined;
+  private readonly finishedLimit: number;
+  private readonly journal: JsonlJournal | undefined;
 
-  constructor(
-    private readonly finishedLimit: number,
-    dataDir: string | undefined,
-  ) {
-    this.journalPath = dataDir ? join(dataDir, JOURNAL_FILE) : undefined;
+  constructor(options: ExecutionStoreOptions) {
+    this.finishedLimit = options.finishedLimit;
+    this.journal = options.dataDir
+      ? new JsonlJournal(join(options.dataDir, JOURNAL_FILE), {
+          label: 'local-stepfunctions',
+          ...(options.compactMinBytes !== undefined ? { compactMinBytes: options.compactMinBytes } : {}),
+          snapshot: () => this.snapshot(),
+        })
+      : undefined;
   }
 
-  /** Reads the journal. Executions that were running when the process died are marked FAILED (they cannot resume). */
-  load(now = Date.now()): void {
-    if (!this.journalPath) return;
-    if (!existsSync(this.journalPath)) {
-      mkdirSync(join(this.journalPath, '..'), { recursive: true });
-      return;
-    }
+  get journalPath(): string | undefined {
+    return this.journal?.path;
+  }
+
+  /** Reads the journal, then rewrites it to what is kept. Executions that were running stay RUNNING, to be redriven. */
+  load(): void {
+    if (!this.journal) return;
     const latest = new Map<string, ExecutionRecord>();
-    for (const line of readFileSync(this.journalPath, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const entry = JSON.parse(line) as JournalLine;
-        latest.set(entry.record.executionArn, entry.record);
-      } catch {
-        // A line cut short by a crash: the rest of the journal is still good.
+    this.journal.replay((raw) => {
+      const line = raw as JournalLine;
+      if ('record' in line) {
+        latest.set(line.record.executionArn, line.record);
+        return;
       }
-    }
-    const records = [...latest.values()].sort((a, b) => a.startDate - b.startDate);
-    for (const record of records) {
-      if (record.status === 'RUNNING') {
-        const lastId = record.events.length;
-        record.status = 'FAILED';
-        record.error = 'States.Runtime';
-        record.cause = 'local cloud restarted';
-        record.stopDate = now;
-        record.events.push({
-          id: lastId + 1,
-          previousEventId: lastId,
-          timestamp: now,
-          type: 'ExecutionFailed',
-          executionFailedEventDetails: { error: record.error, cause: record.cause },
-        });
+      const record = latest.get(line.arn);
+      if (!record) return;
+      if (line.kind === 'ended') {
+        Object.assign(record, line.outcome);
+        delete record.resumeFrom;
+      } else if (line.kind === 'event') {
+        record.events.push(line.event);
+        noteEvent(record, line.event, line.resume);
       }
-      this.insert(record);
-    }
-    const kept = [...this.byArn.values()].sort((a, b) => a.seq - b.seq);
-    writeFileSync(this.journalPath, kept.map((s) => JSON.stringify({ kind: 'finished', record: s.record } satisfies JournalLine) + '\n').join(''));
+    });
+    for (const record of [...latest.values()].sort((a, b) => a.startDate - b.startDate)) this.insert(record);
+    this.journal.rewrite();
+  }
+
+  private *snapshot(): Iterable<JournalLine> {
+    for (const stored of [...this.byArn.values()].sort((a, b) => a.seq - b.seq)) yield { kind: 'snapshot', record: stored.record };
   }
 
   private insert(record: ExecutionRecord): void {
@@ -112,15 +142,35 @@ export class ExecutionStore {
     return this.byArn.get(executionArn)?.record;
   }
 
+  /** Journaled before returning, so that an execution StartExecution acknowledged is on disk before the answer goes out. */
   add(record: ExecutionRecord): void {
     this.insert(record);
-    this.journal('started', record);
+    this.journal?.append({ kind: 'started', record });
+    this.journal?.flush();
+  }
+
+  /**
+   * Journals one history event the record already holds. `resume` (the runner's state name) marks the entry of a
+   * top-level state: a redrive re-enters there. Buffered: losing the last events to a kill only moves the redrive
+   * back to an earlier state, and every Task is idempotent.
+   */
+  event(record: ExecutionRecord, event: HistoryEvent, resume?: string): void {
+    if (!this.journal) return;
+    noteEvent(record, event, resume);
+    this.journal.append({ kind: 'event', arn: record.executionArn, event, ...(resume !== undefined ? { resume } : {}) } satisfies JournalLine);
   }
 
   /** Call once the record carries its final status. */
   finished(record: ExecutionRecord): void {
+    delete record.resumeFrom;
     if (this.byArn.get(record.executionArn)?.record === record) this.countFinished(record.stateMachineArn);
-    this.journal('finished', record);
+    const { status, output, error, cause, stopDate } = record;
+    this.journal?.append({ kind: 'ended', arn: record.executionArn, outcome: { status, output, error, cause, stopDate } } satisfies JournalLine);
+  }
+
+  /** Writes what is buffered and stops journaling: what happens after (a stopping process) is not recorded. */
+  close(): void {
+    this.journal?.close();
   }
 
   /** Newest first, with a cursor (`seq`) that stays valid while executions are added. */
@@ -138,18 +188,20 @@ export class ExecutionStore {
     return { page, nextSeq: undefined };
   }
 
+  /** Running executions, oldest first. */
   running(): ExecutionRecord[] {
     return [...this.byArn.values()].map((s) => s.record).filter((r) => r.status === 'RUNNING');
   }
+}
 
-  /** Synchronous, so that an execution StartExecution acknowledged is on disk before the answer goes out. */
-  private journal(kind: JournalLine['kind'], record: ExecutionRecord): void {
-    if (!this.journalPath) return;
-    try {
-      appendFileSync(this.journalPath, JSON.stringify({ kind, record } satisfies JournalLine) + '\n');
-    } catch (error) {
-      console.error(`[local-stepfunctions] could not journal execution ${record.executionArn}: ${String(error)}`);
-    }
+function noteEvent(record: ExecutionRecord, event: HistoryEvent, resume: string | undefined): void {
+  if (resume !== undefined) {
+    const details = event.stateEnteredEventDetails as { input?: string } | undefined;
+    record.resumeFrom = { state: resume, input: details?.input ?? 'null' };
   }
-
+  if (event.type === 'ExecutionRedriven') {
+    const details = event.executionRedrivenEventDetails as { redriveCount?: number } | undefined;
+    record.redriveCount = details?.redriveCount ?? (record.redriveCount ?? 0) + 1;
+    record.redriveDate = event.timestamp;
+  }
 }

@@ -38,6 +38,9 @@ function resourceParts(spec: TaskSpec): { resourceType: string; resource: string
   return match ? { resourceType: match[1] ?? '', resource: match[2] ?? '' } : { resourceType: 'lambda', resource: spec.resource };
 }
 
+/** Told of every event appended; `resume` is the runner's name of a top-level state the event enters. */
+export type HistoryListener = (event: HistoryEvent, resume?: string) => void;
+
 export class ExecutionHistory {
   readonly events: HistoryEvent[];
   private closed = false;
@@ -45,6 +48,7 @@ export class ExecutionHistory {
   constructor(
     private readonly region: string,
     events: HistoryEvent[] = [],
+    private readonly listener?: HistoryListener,
   ) {
     this.events = events;
   }
@@ -57,13 +61,18 @@ export class ExecutionHistory {
     this.closed = true;
   }
 
-  append(type: string, details: Record<string, unknown> = {}, timestamp = Date.now()): void {
+  append(type: string, details: Record<string, unknown> = {}, timestamp = Date.now(), resume?: string): void {
     const id = this.events.length + 1;
-    this.events.push({ id, previousEventId: id - 1, timestamp, type, ...details });
+    const event: HistoryEvent = { id, previousEventId: id - 1, timestamp, type, ...details };
+    this.events.push(event);
+    this.listener?.(event, resume);
   }
 
-  /** Translates one runner event into the events AWS records for it (none for runner-only events like StateRetried). */
-  fromRunner(event: RunnerEvent): void {
+  /**
+   * Translates one runner event into the events AWS records for it (none for runner-only events like StateRetried).
+   * `topLevel` says the event belongs to a state of the machine's own `States`, not to a Map or Parallel branch.
+   */
+  fromRunner(event: RunnerEvent, topLevel = false): void {
     if (this.closed) return;
     const at = event.timestamp;
     const state = event.state;
@@ -74,7 +83,7 @@ export class ExecutionHistory {
         return;
       case 'StateEntered':
         if (!state) return;
-        this.append(`${state.type}StateEntered`, { stateEnteredEventDetails: { name, input: json(state.input) } }, at);
+        this.append(`${state.type}StateEntered`, { stateEnteredEventDetails: { name, input: json(state.input) } }, at, topLevel ? state.name : undefined);
         if (state.type === 'Parallel') this.append('ParallelStateStarted', {}, at);
         return;
       case 'StateExited':

@@ -24,8 +24,20 @@ export interface LocalStepFunctionsOptions {
   accountId?: string;
   stateMachines: LocalStateMachine[];
   invokeFunction(functionArnOrName: string, payload: unknown): Promise<unknown>;
-  /** When set, executions are journaled to `<dataDir>/stepfunctions-executions.jsonl` and reloaded at start. */
+  /**
+   * When set, executions are journaled to `<dataDir>/stepfunctions-executions.jsonl` and reloaded at start; those that
+   * were running when the process stopped are redriven (see `resumeInterrupted`).
+   */
   dataDir?: string;
+  /**
+   * Leave the redrive of interrupted executions to a call of `resumeInterrupted()`, e.g. once the environment their
+   * Task handlers read is complete. Default false: they are redriven as soon as the endpoint listens.
+   */
+  deferResume?: boolean;
+  /** The journal is rewritten once this many bytes (and as many as its last rewrite) were appended. Default 8 MiB. */
+  journalCompactMinBytes?: number;
+  /** Finished executions kept per state machine, in memory and in the journal (older ones are dropped). Default 1,000. */
+  finishedExecutionsKept?: number;
   /** Multiplies Retry IntervalSeconds and MaxDelaySeconds. Default 0.01 (a 1 s interval waits 10 ms). */
   retryIntervalScale?: number;
   /** Multiplies Wait states' `Seconds`. Default: `retryIntervalScale`. */
@@ -42,12 +54,20 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** Resolves when no execution runs. */
   idle(): Promise<void>;
-  /** Aborts running executions (ABORTED, error States.Runtime, cause 'local cloud stopped'), then stops the server. */
+  /**
+   * Redrives the executions the journal showed running at start (once; later calls return 0). Returns how many.
+   */
+  resumeInterrupted(): number;
+  /**
+   * Stops running executions, then the server. Without `dataDir` they end ABORTED (error States.Runtime, cause
+   * 'local cloud stopped'); with it they stay RUNNING in the journal and are redriven by the next start.
+   */
   close(): Promise<void>;
 }
 
 /** Keeps this many finished executions per state machine in memory (and in the journal), plus all running ones. */
 const FINISHED_EXECUTIONS_KEPT = 1_000;
+
 
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
   const region = options.region ?? 'us-east-1';
@@ -61,9 +81,10 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
       stateMachines: options.stateMachines,
       dispatch: { clients, invokeFunction: options.invokeFunction },
       ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+      ...(options.journalCompactMinBytes !== undefined ? { compactMinBytes: options.journalCompactMinBytes } : {}),
       retryIntervalScale,
       waitTimeScale: options.waitTimeScale ?? retryIntervalScale,
-      finishedLimit: FINISHED_EXECUTIONS_KEPT,
+      finishedLimit: options.finishedExecutionsKept ?? FINISHED_EXECUTIONS_KEPT,
       ...(options.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: options.maxConcurrentRuns } : {}),
       ...(options.onExecutionFinished ? { onExecutionFinished: options.onExecutionFinished } : {}),
     });
@@ -82,9 +103,11 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   });
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
+  if (!options.deferResume) engine.resumeInterrupted();
   return {
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     idle: () => engine.idle(),
+    resumeInterrupted: () => engine.resumeInterrupted(),
     close: () =>
       (closing ??= (async () => {
         engine.shutdown();

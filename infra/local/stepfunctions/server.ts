@@ -37,6 +37,8 @@ function executionSummary(record: ExecutionRecord) {
     status: record.status,
     startDate: seconds(record.startDate),
     stopDate: seconds(record.stopDate),
+    redriveCount: record.redriveCount ?? 0,
+    redriveDate: seconds(record.redriveDate),
   };
 }
 
@@ -95,7 +97,7 @@ const operations: Record<string, Operation> = {
       ...(r.output !== undefined ? { output: r.output, outputDetails: { included: true } } : {}),
       error: r.error,
       cause: r.cause,
-      redriveCount: 0,
+      // Redrives happen on their own after a restart; the RedriveExecution operation is not offered.
       redriveStatus: 'NOT_REDRIVABLE',
     };
   },
