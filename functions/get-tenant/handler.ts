@@ -9,7 +9,10 @@ const deps = { tenants: dynamoTenantStore };
 
 export const handler = httpHandler(async (event) => {
   try {
-    return json(200, await getTenant(deps, tenantIdOf(event)));
+    const { settings, ...tenant } = await getTenant(deps, tenantIdOf(event));
+    // The settings repeat the tenant id; like every other resource, the API shows it once (the Tenant schema).
+    const { tenantId: _tenantId, ...shown } = settings ?? {};
+    return json(200, { ...tenant, settings: settings ? shown : null });
   } catch (error) {
     if (error instanceof TenantNotFoundError) throw new NotFoundError(error.message);
     throw error;

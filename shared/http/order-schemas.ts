@@ -87,6 +87,8 @@ export const shipmentSchema = z
       .optional()
       .describe('Set when the promised delivery date passed with the parcel not delivered (OrderDelayed was sent)'),
     history: z.array(z.object({ status: z.enum(SHIPMENT_STATUSES), at: z.string(), reason: z.string().optional() })),
+    createdAt: z.string(),
+    updatedAt: z.string(),
   })
   .meta({ id: 'Shipment' });
 

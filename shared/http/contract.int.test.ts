@@ -1,0 +1,237 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DomApi } from '../../infra/local/api-client.ts';
+import { useTestCloud } from '../../infra/local/test-cloud.ts';
+import { createTestTenant, eventually, type OrderView } from '../../infra/local/testing.ts';
+import { contractCoverage, expectMatchesContract } from './contract-validator.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+
+/**
+ * The contract, checked against the running API: every documented operation is called on the local cloud, answering
+ * at least once with success and (but for the two public ops routes, which take no input) at least once with a
+ * problem, and every answer is validated against the document: status documented, content type, body schema.
+ */
+
+const cloud = useTestCloud();
+
+let api: DomApi;
+let anonymous: DomApi;
+let receiver: Server;
+let receiverUrl: string;
+
+beforeAll(async () => {
+  const tenant = await createTestTenant('Contract Shop');
+  api = new DomApi(cloud().apiUrl, tenant.apiKey);
+  anonymous = new DomApi(cloud().apiUrl, 'dom_t_0000000000.not-a-key');
+  receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  api?.close();
+  anonymous?.close();
+  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+});
+
+/** One request, validated against the document whatever its status; returns the answer for the test's own checks. */
+async function call<T = any>(method: string, path: string, body?: unknown, options: { as?: DomApi; headers?: Record<string, string> } = {}) {
+  const response = await (options.as ?? api).request<T>(method, path, body, options.headers);
+  expectMatchesContract(method, path, response);
+  return response;
+}
+
+const statusOf = async (method: string, path: string, body?: unknown, options?: { as?: DomApi; headers?: Record<string, string> }) =>
+  (await call(method, path, body, options)).status;
+
+const NEW_YORK = { country: 'US', postalCode: '10001' };
+const order = (lineId = 'l1', extra: Record<string, unknown> = {}) => ({ channel: 'web', shipTo: NEW_YORK, lines: [{ lineId, sku: 'TEE-BLK-M', quantity: 1 }], ...extra });
+
+async function settledOrder(orderId: string): Promise<OrderView> {
+  await eventually(async () => (['ACCEPTED', 'ROUTING'].includes((await api.ok<OrderView>('GET', `/orders/${orderId}`)).status) ? undefined : true), 30_000);
+  return (await call<OrderView>('GET', `/orders/${orderId}`)).body;
+}
+
+async function allocatedOrder(idempotencyKey?: string): Promise<{ orderId: string; shipmentId: string }> {
+  const placed = await call<{ orderId: string }>('POST', '/orders', order(), idempotencyKey ? { headers: { 'Idempotency-Key': idempotencyKey } } : {});
+  expect(placed.status).toBe(202);
+  const settled = await settledOrder(placed.body.orderId);
+  expect(settled.status, settled.statusReason).toBe('ALLOCATED');
+  return { orderId: settled.orderId, shipmentId: settled.shipments[0]!.shipmentId };
+}
+
+describe('the API answers as its OpenAPI document says', () => {
+  it('serves the document it is built from, and its health', async () => {
+    const served = await call('GET', '/openapi.json', undefined, { as: anonymous });
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument())));
+    expect(await statusOf('GET', '/health', undefined, { as: anonymous })).toBe(200);
+  });
+
+  it('shows the tenant of the key, and answers an unknown key with a 401 problem', async () => {
+    expect(await statusOf('GET', '/tenant')).toBe(200);
+    expect(await statusOf('GET', '/tenant', undefined, { as: anonymous })).toBe(401);
+  });
+
+  it('creates, replaces, reads and pages locations; refuses invalid, malformed and unknown ones', async () => {
+    const brooklyn = { name: 'Brooklyn warehouse', type: 'warehouse', address: { postalCode: '11222', country: 'US' } };
+    expect(await statusOf('PUT', '/locations/brooklyn-wh', brooklyn)).toBe(201);
+    expect(await statusOf('PUT', '/locations/brooklyn-wh', { ...brooklyn, handlingCost: 1.25, dailyCapacity: 500, acceptanceHours: 24, rank: 1 })).toBe(200);
+    expect(await statusOf('PUT', '/locations/olean-wh', { name: 'Olean warehouse', type: 'warehouse', geo: { lat: 42.08, lon: -78.43 } })).toBe(201);
+    expect(await statusOf('PUT', '/locations/castle', { name: 'Castle', type: 'castle', geo: { lat: 0, lon: 0 } })).toBe(422);
+    expect(await statusOf('PUT', '/locations/castle', '{"name": "Castle",')).toBe(400);
+    expect(await statusOf('GET', '/locations/brooklyn-wh')).toBe(200);
+    expect(await statusOf('GET', '/locations/nowhere')).toBe(404);
+    const page = await call<{ nextCursor?: string }>('GET', '/locations?limit=1');
+    expect(page.status).toBe(200);
+    expect(await statusOf('GET', `/locations?limit=1&cursor=${page.body.nextCursor}`)).toBe(200);
+    expect(await statusOf('GET', '/locations?limit=0')).toBe(422);
+    expect(await statusOf('GET', '/locations?cursor=not-a-cursor')).toBe(400);
+  });
+
+  it('creates, replaces and reads SKUs; refuses invalid and unknown ones', async () => {
+    expect(await statusOf('PUT', '/skus/TEE-BLK-M', { name: 'Black tee, M', weightLb: 0.4 })).toBe(201);
+    expect(await statusOf('PUT', '/skus/TEE-BLK-M', { name: 'Black tee, M', weightLb: 0.4, dims: { lengthIn: 10, widthIn: 8, heightIn: 1 }, lowStockThreshold: 2 })).toBe(200);
+    expect(await statusOf('PUT', '/skus/TEE-BLK-M', { weightLb: -1 })).toBe(422);
+    expect(await statusOf('GET', '/skus/TEE-BLK-M')).toBe(200);
+    expect(await statusOf('GET', '/skus/NO-SUCH-SKU')).toBe(404);
+  });
+
+  it('sets and lists channel hold-backs; refuses a share above 1 and a request without a key', async () => {
+    expect(await statusOf('PUT', '/channels/marketplace', { holdBack: { units: 1 }, skus: { 'TEE-BLK-M': { share: 0.5 } } })).toBe(200);
+    expect(await statusOf('PUT', '/channels/marketplace', { holdBack: { share: 2 } })).toBe(422);
+    expect(await statusOf('GET', '/channels')).toBe(200);
+    expect(await statusOf('GET', '/channels', undefined, { as: anonymous })).toBe(401);
+  });
+
+  it('adjusts stock and shows it per SKU and per location; refuses empty, invalid and unknown requests', async () => {
+    const adjusted = await call<{ applied: number }>('POST', '/inventory/adjustments', {
+      adjustments: [
+        { locationId: 'brooklyn-wh', sku: 'TEE-BLK-M', set: 10 },
+        { locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 10, safetyStock: 0 },
+        { locationId: 'nowhere', sku: 'TEE-BLK-M', delta: 1 },
+      ],
+    });
+    expect(adjusted.status).toBe(200);
+    expect(adjusted.body.applied).toBe(2);
+    expect(await statusOf('POST', '/inventory/adjustments', { adjustments: [] })).toBe(422);
+    expect(await statusOf('GET', '/inventory/TEE-BLK-M')).toBe(200);
+    expect(await statusOf('GET', '/inventory/TEE-BLK-M?channel=marketplace')).toBe(200);
+    expect(await statusOf('GET', '/inventory/TEE-BLK-M?channel=Not%20a%20channel!')).toBe(422);
+    expect(await statusOf('GET', '/inventory?locationId=brooklyn-wh&limit=10')).toBe(200);
+    expect(await statusOf('GET', '/inventory?locationId=nowhere')).toBe(404);
+    expect(await statusOf('GET', '/inventory')).toBe(422);
+  });
+
+  it('reads the default routing rules, stores a version, refuses a stale version and an empty document', async () => {
+    expect(await statusOf('GET', '/routing-rules')).toBe(200);
+    expect(await statusOf('GET', '/routing-rules', undefined, { as: anonymous })).toBe(401);
+    const rules = { ruleSets: [{ id: 'default', preferences: { default: 'balanced' } }] };
+    expect(await statusOf('PUT', '/routing-rules', { ...rules, expectedVersion: 0 })).toBe(200);
+    expect(await statusOf('PUT', '/routing-rules', { ...rules, expectedVersion: 0 })).toBe(409);
+    expect(await statusOf('PUT', '/routing-rules', { ruleSets: [] })).toBe(422);
+    expect(await statusOf('GET', '/routing-rules')).toBe(200);
+  });
+
+  it('registers, lists, tests, pages the deliveries of and deletes a webhook; refuses invalid and unknown ones', async () => {
+    const created = await call<{ webhookId: string }>('POST', '/webhooks', { url: `${receiverUrl}/hook`, events: ['OrderAllocated'], description: 'ERP' });
+    expect(created.status).toBe(201);
+    const { webhookId } = created.body;
+    expect(await statusOf('POST', '/webhooks', { url: `${receiverUrl}/hook`, events: ['not an event'] })).toBe(422);
+    expect(await statusOf('GET', '/webhooks')).toBe(200);
+    expect(await statusOf('GET', '/webhooks', undefined, { as: anonymous })).toBe(401);
+    expect(await statusOf('POST', `/webhooks/${webhookId}/test`)).toBe(202);
+    expect(await statusOf('POST', '/webhooks/wh_0000000000/test')).toBe(404);
+    await eventually(async () => ((await call<{ items: Array<{ attempts: unknown[] }> }>('GET', `/webhooks/${webhookId}/deliveries`)).body.items[0]?.attempts.length ? true : undefined), 20_000);
+    expect(await statusOf('GET', `/webhooks/${webhookId}/deliveries?limit=5`)).toBe(200);
+    expect(await statusOf('GET', `/webhooks/${webhookId}/deliveries?limit=0`)).toBe(422);
+    expect(await statusOf('GET', '/webhooks/wh_0000000000/deliveries')).toBe(404);
+    expect(await statusOf('DELETE', `/webhooks/${webhookId}`)).toBe(204);
+    expect(await statusOf('DELETE', `/webhooks/${webhookId}`)).toBe(404);
+  });
+
+  describe('orders and shipments', () => {
+    beforeAll(async () => {
+      // The router reads the stream-built SKU projection, written a moment after the stock.
+      await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 20 ? true : undefined));
+      await cloud().settle();
+    });
+
+    it('accepts an order once per Idempotency-Key; refuses a reused key, an invalid and a malformed body', async () => {
+      const key = { headers: { 'Idempotency-Key': `contract-${Date.now()}` } };
+      const placed = await call<{ orderId: string }>('POST', '/orders', order(), key);
+      expect(placed.status).toBe(202);
+      expect(await statusOf('POST', '/orders', order(), key)).toBe(200);
+      expect(await statusOf('POST', '/orders', order('l2'), key)).toBe(409);
+      expect(await statusOf('POST', '/orders', { ...order(), lines: [] })).toBe(422);
+      expect(await statusOf('POST', '/orders', '{"channel":')).toBe(400);
+      await settledOrder(placed.body.orderId);
+    });
+
+    it('shows and pages orders; refuses an unknown order and an unknown status', async () => {
+      const { orderId } = await allocatedOrder();
+      expect(await statusOf('GET', `/orders/${orderId}`)).toBe(200);
+      expect(await statusOf('GET', '/orders/o_0000000000')).toBe(404);
+      expect(await statusOf('GET', '/orders?limit=2')).toBe(200);
+      expect(await statusOf('GET', '/orders?status=ALLOCATED')).toBe(200);
+      expect(await statusOf('GET', '/orders?status=LOST')).toBe(422);
+    });
+
+    it('takes a shipment through accept, ship (a retry answers the same) and deliver; refuses a step out of order and an unknown shipment', async () => {
+      const { shipmentId } = await allocatedOrder();
+      expect(await statusOf('POST', `/shipments/${shipmentId}/deliver`)).toBe(409);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/accept`)).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ship`, { tracking: { carrier: 'UPS', trackingNumber: '1Z999', url: 'https://example.com/t/1Z999' } })).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ship`)).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/accept`)).toBe(409);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/reject`, { reason: 'too late' })).toBe(409);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/deliver`)).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ship`)).toBe(409);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/accept')).toBe(404);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/ship')).toBe(404);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ship`, { tracking: { trackingNumber: '' } })).toBe(422);
+    });
+
+    it('lets a location reject a shipment, which routes its lines elsewhere; refuses an unknown shipment', async () => {
+      const { orderId, shipmentId } = await allocatedOrder();
+      expect(await statusOf('POST', `/shipments/${shipmentId}/reject`, { reason: 'cannot find it on the shelf' })).toBe(200);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/reject')).toBe(404);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/deliver')).toBe(404);
+      await eventually(async () => ((await api.ok<OrderView>('GET', `/orders/${orderId}`)).shipments.length > 1 ? true : undefined), 30_000);
+      expect(await statusOf('GET', `/orders/${orderId}`)).toBe(200);
+    });
+
+    it('cancels an order, and refuses to cancel a shipped one or an unknown one', async () => {
+      const open = await allocatedOrder();
+      expect(await statusOf('POST', `/orders/${open.orderId}/cancel`, { reason: 'customer changed their mind' })).toBe(200);
+      const shipped = await allocatedOrder();
+      await api.ok('POST', `/shipments/${shipped.shipmentId}/ship`);
+      expect(await statusOf('POST', `/orders/${shipped.orderId}/cancel`)).toBe(409);
+      expect(await statusOf('POST', '/orders/o_0000000000/cancel')).toBe(404);
+      expect(await statusOf('POST', `/orders/${open.orderId}/cancel`, { reason: 'x'.repeat(501) })).toBe(422);
+    });
+
+    it('receives a return once per return id; refuses a reused id, more units than shipped and an unknown order', async () => {
+      const { orderId, shipmentId } = await allocatedOrder();
+      await api.ok('POST', `/shipments/${shipmentId}/ship`);
+      const rma = { returnId: 'RMA-1', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }], reason: 'too small' };
+      expect(await statusOf('POST', `/orders/${orderId}/returns`, rma)).toBe(201);
+      expect(await statusOf('POST', `/orders/${orderId}/returns`, rma)).toBe(200);
+      expect(await statusOf('POST', `/orders/${orderId}/returns`, { ...rma, lines: [{ lineId: 'l1', quantity: 1, restock: false }] })).toBe(409);
+      expect(await statusOf('POST', `/orders/${orderId}/returns`, { ...rma, returnId: 'RMA-2' })).toBe(422);
+      expect(await statusOf('POST', '/orders/o_0000000000/returns', rma)).toBe(404);
+    });
+  });
+
+  it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
+    const missing: string[] = [];
+    for (const [operationId, { method, template, statuses }] of contractCoverage()) {
+      const what = `${operationId} (${method.toUpperCase()} ${template})`;
+      if (!statuses.some((s) => s < 300)) missing.push(`${what}: no success`);
+      const public_ = operationId === 'getHealth' || operationId === 'getOpenapi';
+      if (!public_ && !statuses.some((s) => s >= 400)) missing.push(`${what}: no problem`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
