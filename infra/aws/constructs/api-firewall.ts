@@ -32,7 +32,7 @@ export class DomApiFirewall extends Construct {
       sampledRequestsEnabled: false,
     });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
-      description: 'DOM REST API: request limit per API key (per tenant)',
+      description: 'DOM REST API: a request limit per API key, that is per tenant',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('DomApi'),
