@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,11 +29,27 @@ interface Log {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** How a poller that failed is restarted: the first wait, doubled on each failure in a row up to the cap. */
+export interface RestartBackoff {
+  firstMs: number;
+  maxMs: number;
+}
+const DEFAULT_RESTART_BACKOFF: RestartBackoff = { firstMs: 100, maxMs: 10_000 };
+
+/** How often a stream poller tells the stream its checkpoint when it moved, and at least how often when it did not. */
+const REPORT_CHECKPOINT_MS = 250;
+const REPORT_HEARTBEAT_MS = 5_000;
+
 /**
  * A Lambda event source mapping for the table's stream: batches in shard order, ReportBatchItemFailures (the batch is
  * retried from the first failed record), bisect on error, a bounded number of retries, then the batch's description
  * goes to the on-failure queue and the mapping moves on, as Lambda does. The position is checkpointed in the data
- * directory so a restart neither replays nor skips records.
+ * directory (flushed to the disk) after each batch, so a restart skips nothing and replays at most the batch that was
+ * in flight. The checkpoint is reported to the stream, which keeps every record after it for as long as the poller
+ * reports (the stream's cap would otherwise drop records the poller has read ahead but not yet handled).
+ *
+ * Any error (the endpoint dropping the connection, a checkpoint that cannot be written, the on-failure queue being
+ * unreachable) is logged with the mapping's name and the poller starts again from its last checkpoint after a backoff.
  */
 export function startStreamPoller(options: {
   name: string;
@@ -42,6 +59,7 @@ export function startStreamPoller(options: {
   invoke: Invoke;
   checkpointDir?: string;
   idleDelayMs?: number;
+  restartBackoff?: RestartBackoff;
   log: Log;
 }): Poller {
   const { mapping, invoke, log } = options;
@@ -50,13 +68,20 @@ export function startStreamPoller(options: {
   const sqs = new SQSClient({});
   const checkpoints = new CheckpointFile(options.checkpointDir, `stream-${options.name}.json`);
   const idleDelay = options.idleDelayMs ?? 25;
-  const loop = new PollLoop();
+  const loop = new PollLoop(options.name, options.restartBackoff ?? DEFAULT_RESTART_BACKOFF, log);
   const mayMatch = prefilter(mapping.filters);
+  let streamArnSeen: string | undefined;
+  const reporter = new CheckpointReporter(options.name, () => {
+    // Before its first checkpoint a TRIM_HORIZON mapping still needs the whole stream.
+    const position = checkpoints.read() ?? (mapping.startingPosition === 'TRIM_HORIZON' ? '0' : undefined);
+    return streamArnSeen && position ? { streamArn: streamArnSeen, position } : undefined;
+  }, log);
 
   async function run(): Promise<void> {
     const table = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));
     const streamArn = table.Table?.LatestStreamArn;
     if (!streamArn) throw new Error(`Table ${options.tableName} has no stream`);
+    streamArnSeen = streamArn;
     const stream = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const shardId = stream.StreamDescription?.Shards?.[0]?.ShardId;
     if (!shardId) throw new Error(`Stream ${streamArn} has no shard`);
@@ -71,6 +96,7 @@ export function startStreamPoller(options: {
         buffer.push(...(page.Records ?? []));
       }
       if (buffer.length === 0) {
+        loop.healthy();
         loop.idle();
         await sleep(idleDelay);
         continue;
@@ -78,9 +104,12 @@ export function startStreamPoller(options: {
       loop.busy();
       const batch = buffer.slice(0, mapping.batchSize);
       const processed = await deliver(streamArn, shardId, batch);
+      if (processed === 0) continue;
       buffer = buffer.slice(processed);
-      position = batch[processed - 1]?.dynamodb?.SequenceNumber ?? position;
-      if (position) checkpoints.write(position);
+      position = batch[processed - 1]!.dynamodb!.SequenceNumber!;
+      // A checkpoint that cannot be written throws: the restart reads the batch again from the last one that was.
+      await checkpoints.write(position);
+      loop.healthy();
     }
   }
 
@@ -101,13 +130,15 @@ export function startStreamPoller(options: {
     const doneThrough = (record: StreamRecord) => batch.indexOf(record) + 1;
     let pending = batch;
     for (let attempt = 0; attempt <= mapping.retryAttempts; attempt++) {
+      // Stopping between retries leaves the batch unchecked-in: the next start delivers it again.
+      if (loop.stopped) return 0;
       const failedAt = await invokeBatch(streamArn, pending);
       if (failedAt === undefined) return doneThrough(pending[pending.length - 1]!);
       // Records before the first failure are done: checkpoint there; the failed record leads the next batch.
       if (failedAt > 0) return doneThrough(pending[failedAt - 1]!);
       // Nothing got through: bisecting narrows the retry down to the poison record.
       if (mapping.bisectBatchOnError && pending.length > 1) pending = pending.slice(0, Math.ceil(pending.length / 2));
-      if (attempt < mapping.retryAttempts) await sleep(Math.min(1000, 20 * 2 ** attempt));
+      if (attempt < mapping.retryAttempts) await loop.pause(Math.min(1000, 20 * 2 ** attempt));
     }
     await sendToFailureQueue(streamArn, shardId, pending);
     return doneThrough(pending[pending.length - 1]!);
@@ -158,7 +189,8 @@ export function startStreamPoller(options: {
     );
   }
 
-  return loop.start(run, (error) => log.error('Stream poller stopped on an error', { mapping: options.name, error: String(error) }));
+  reporter.start();
+  return loop.start(run, () => reporter.stop());
 }
 
 const streamsAgent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -218,9 +250,14 @@ export function readPage(text: string, mayMatch: (text: string) => boolean): { R
  * hands to functions (attribute values included), so they need no SDK deserialisation and re-shaping, which was the
  * local cloud's single largest CPU cost under load.
  */
-function getRecords(iterator: string, mayMatch: (text: string) => boolean): Promise<{ Records?: Polled[]; NextShardIterator?: string }> {
+async function getRecords(iterator: string, mayMatch: (text: string) => boolean): Promise<{ Records?: Polled[]; NextShardIterator?: string }> {
+  return readPage(await postToStreams('DynamoDBStreams_20120810.GetRecords', { ShardIterator: iterator, Limit: 1000 }), mayMatch);
+}
+
+/** One JSON request to the local streams endpoint on the pollers' keep-alive sockets; resolves with the 200 answer's text. */
+function postToStreams(target: string, payload: Record<string, unknown>): Promise<string> {
   const endpoint = new URL(process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ?? '');
-  const body = JSON.stringify({ ShardIterator: iterator, Limit: 1000 });
+  const body = JSON.stringify(payload);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -229,19 +266,15 @@ function getRecords(iterator: string, mayMatch: (text: string) => boolean): Prom
         path: '/',
         method: 'POST',
         agent: streamsAgent,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDBStreams_20120810.GetRecords', 'content-length': Buffer.byteLength(body) },
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target, 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`GetRecords failed (${res.statusCode}): ${text.slice(0, 300)}`));
-          try {
-            resolve(readPage(text, mayMatch));
-          } catch (error) {
-            reject(error as Error);
-          }
+          if (res.statusCode !== 200) return reject(new Error(`${target} failed (${res.statusCode}): ${text.slice(0, 300)}`));
+          resolve(text);
         });
         res.on('error', reject);
       },
@@ -281,10 +314,18 @@ function lambdaRecord(record: StreamRecord, streamArn: string): DynamoDBRecord {
  * messages stay on the queue), failed messages reappear after the visibility timeout and move to the DLQ after
  * maxReceiveCount receives (SQS's redrive policy does that part).
  */
-export function startQueuePoller(options: { name: string; queueUrl: string; queueArn: string; mapping: QueueMappingSpec; invoke: Invoke; log: Log }): Poller {
+export function startQueuePoller(options: {
+  name: string;
+  queueUrl: string;
+  queueArn: string;
+  mapping: QueueMappingSpec;
+  invoke: Invoke;
+  restartBackoff?: RestartBackoff;
+  log: Log;
+}): Poller {
   const sqs = new SQSClient({});
   const { mapping, log } = options;
-  const loop = new PollLoop();
+  const loop = new PollLoop(options.name, options.restartBackoff ?? DEFAULT_RESTART_BACKOFF, log);
 
   async function run(): Promise<void> {
     while (!loop.stopped) {
@@ -299,6 +340,7 @@ export function startQueuePoller(options: { name: string; queueUrl: string; queu
       );
       const messages = received.Messages ?? [];
       if (messages.length === 0) {
+        loop.healthy();
         loop.idle();
         continue;
       }
@@ -331,17 +373,31 @@ export function startQueuePoller(options: { name: string; queueUrl: string; queu
           }),
         );
       }
+      loop.healthy();
     }
   }
 
-  return loop.start(run, (error) => log.error('Queue poller stopped on an error', { mapping: options.name, error: String(error) }));
+  // A batch whose deletion failed is received again after its visibility timeout: at least once, as on AWS.
+  return loop.start(run);
 }
 
-/** The run-until-stopped loop both pollers share, with the "drained" signal `settle()` waits on. */
+/**
+ * The run-until-stopped loop both pollers share, supervised: when `run` throws, the error is logged with the mapping's
+ * name and `run` starts again after a backoff (doubling while the failures go on; reset by `healthy()`), so no error
+ * stops a mapping for good. It also carries the "drained" signal `settle()` waits on.
+ */
 class PollLoop {
   stopped = false;
   private caughtUp = false;
   private waiters: Array<() => void> = [];
+  private failures = 0;
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly name: string,
+    private readonly backoff: RestartBackoff,
+    private readonly log: Log,
+  ) {}
 
   /** Nothing left to deliver right now: wake whoever waits for the drain. */
   idle(): void {
@@ -353,22 +409,101 @@ class PollLoop {
     this.caughtUp = false;
   }
 
-  start(run: () => Promise<void>, onError: (error: unknown) => void): Poller {
-    const running = run().catch((error: unknown) => {
-      if (!this.stopped) onError(error);
-    });
+  /** A batch went through (or there was none): the next failure starts the backoff from its first step again. */
+  healthy(): void {
+    this.failures = 0;
+  }
+
+  /** Waits, or less if the poller is stopped meanwhile. */
+  async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+  }
+
+  start(run: () => Promise<void>, onStopped?: () => void): Poller {
+    const supervised = (async () => {
+      while (!this.stopped) {
+        try {
+          await run();
+        } catch (error) {
+          if (this.stopped) break;
+          // A failing poller is not drained: what it has not delivered yet is still to come.
+          this.busy();
+          const restartInMs = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** Math.min(this.failures, 30));
+          this.failures++;
+          this.log.error('Poller failed; restarting from its last checkpoint', {
+            mapping: this.name,
+            error: String(error),
+            failuresInARow: this.failures,
+            restartInMs,
+          });
+          await this.pause(restartInMs);
+        }
+      }
+      onStopped?.();
+    })();
     return {
       drained: () => (this.caughtUp ? Promise.resolve() : new Promise<void>((resolve) => this.waiters.push(resolve))),
       stop: async () => {
         this.stopped = true;
-        await running;
+        this.stopping.abort();
+        await supervised;
         this.idle();
       },
     };
   }
 }
 
-/** A stream position kept in the data directory (written atomically); in memory when there is none. */
+/**
+ * Tells the stream a poller's checkpoint (`LocalDynamoDBStreams.PutConsumerCheckpoint`) when it moved and, as a
+ * heartbeat, every few seconds when it did not, on a timer of its own: a poller waiting on a slow handler or restarting
+ * keeps its floor. A failed report is retried on the next tick; it only delays trimming.
+ */
+class CheckpointReporter {
+  private timer: NodeJS.Timeout | undefined;
+  private reported: string | undefined;
+  private reportedAt = 0;
+  private inFlight = false;
+  private failing = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly current: () => { streamArn: string; position: string } | undefined,
+    private readonly log: Log,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), REPORT_CHECKPOINT_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    const current = this.current();
+    if (!current || this.inFlight) return;
+    const key = `${current.streamArn} ${current.position}`;
+    if (key === this.reported && Date.now() - this.reportedAt < REPORT_HEARTBEAT_MS) return;
+    this.inFlight = true;
+    try {
+      await postToStreams('LocalDynamoDBStreams.PutConsumerCheckpoint', { StreamArn: current.streamArn, Consumer: this.name, SequenceNumber: current.position });
+      this.reported = key;
+      this.reportedAt = Date.now();
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.log.warn('Could not report the stream checkpoint; retrying', { mapping: this.name, error: String(error) });
+      this.failing = true;
+    } finally {
+      this.inFlight = false;
+    }
+  }
+}
+
+/**
+ * A stream position kept in the data directory (in memory when there is none). A write is flushed to the disk and
+ * renamed into place before `read()` returns it, so what the poller reports to the stream is never ahead of the file.
+ */
 class CheckpointFile {
   private value: string | undefined;
   constructor(
@@ -382,11 +517,24 @@ class CheckpointFile {
   read(): string | undefined {
     return this.value;
   }
-  write(sequenceNumber: string): void {
+  async write(sequenceNumber: string): Promise<void> {
+    if (this.dir) {
+      const path = join(this.dir, this.file);
+      const temporary = await open(`${path}.tmp`, 'w');
+      try {
+        await temporary.writeFile(JSON.stringify({ sequenceNumber }));
+        await temporary.datasync();
+      } finally {
+        await temporary.close();
+      }
+      await rename(`${path}.tmp`, path);
+      const dir = await open(this.dir, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    }
     this.value = sequenceNumber;
-    if (!this.dir) return;
-    const path = join(this.dir, this.file);
-    writeFileSync(`${path}.tmp`, JSON.stringify({ sequenceNumber }));
-    renameSync(`${path}.tmp`, path);
   }
 }
