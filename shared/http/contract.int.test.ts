@@ -134,6 +134,19 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('GET', '/routing-rules')).toBe(200);
   });
 
+  it('stores a rule document of 50 rule sets and pages 100 items; one more is a 422 naming the field', async () => {
+    const ruleSets = (n: number) => [...Array.from({ length: n - 1 }, (_, i) => ({ id: `channel-${i}`, scope: { channels: [`c${i}`] } })), { id: 'default' }];
+    expect(await statusOf('PUT', '/routing-rules', { ruleSets: ruleSets(50) })).toBe(200);
+    const tooMany = await call<{ errors: Array<{ field: string }> }>('PUT', '/routing-rules', { ruleSets: ruleSets(51) });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors.map((e) => e.field)).toEqual(['ruleSets']);
+    expect(await statusOf('PUT', '/routing-rules', { ruleSets: [{ id: 'default', preferences: { default: 'balanced' } }] })).toBe(200);
+    expect(await statusOf('GET', '/locations?limit=100')).toBe(200);
+    const pastLimit = await call<{ errors: Array<{ field: string }> }>('GET', '/locations?limit=101');
+    expect(pastLimit.status).toBe(422);
+    expect(pastLimit.body.errors.map((e) => e.field)).toEqual(['query.limit']);
+  });
+
   it('registers, lists, tests, pages the deliveries of and deletes a webhook; refuses invalid and unknown ones', async () => {
     const created = await call<{ webhookId: string }>('POST', '/webhooks', { url: `${receiverUrl}/hook`, events: ['OrderAllocated'], description: 'ERP' });
     expect(created.status).toBe(201);

@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import { routingRulesSchema, ruleSetSchema, type RoutingRules } from '#domain/routing/rules';
+import { MAX_RULE_SETS, routingRulesSchema, ruleSetSchema, type RoutingRules } from '#domain/routing/rules';
 import type { Clock } from '../ports.ts';
+
+/** A version is stored as one item (twice: current and history); DynamoDB items hold at most 400 KB. */
+export const MAX_RULE_SETS_BYTES = 256 * 1024;
 
 /** What a merchant sends: the rule sets, and optionally the version it edited (a stale one is a conflict). */
 export const putRoutingRulesSchema = z
   .strictObject({
-    ruleSets: z.array(ruleSetSchema).min(1, 'must hold at least one rule set'),
+    ruleSets: z
+      .array(ruleSetSchema)
+      .min(1, 'must hold at least one rule set')
+      .max(MAX_RULE_SETS, `must hold at most ${MAX_RULE_SETS} rule sets`)
+      // Measured as stored, with the defaults filled in: that is what must fit in the item.
+      .refine((ruleSets) => Buffer.byteLength(JSON.stringify(ruleSets)) <= MAX_RULE_SETS_BYTES, `must be at most ${MAX_RULE_SETS_BYTES} bytes as JSON, defaults filled in`)
+      .describe(`At most ${MAX_RULE_SETS} rule sets, ${MAX_RULE_SETS_BYTES} bytes as JSON once defaults are filled in; the last must have an empty scope (the catch-all)`),
     expectedVersion: z.number().int().min(0).optional().describe('The version this edit started from; 0 when the tenant has none yet'),
   })
   .meta({ id: 'PutRoutingRules' });

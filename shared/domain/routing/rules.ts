@@ -11,13 +11,28 @@ export type LocationType = (typeof LOCATION_TYPES)[number];
 export type Preference = (typeof PREFERENCES)[number];
 export type SplitPolicyName = (typeof SPLIT_POLICIES)[number];
 
-const money = z.number().finite().min(0);
-const ids = z.array(z.string().min(1));
+/**
+ * Bounds of a rule document: generous for any merchant, small enough that a document stays one stored item and a
+ * routing decision never scans an unbounded list. Past them the API answers 422 naming the field.
+ */
+export const MAX_RULE_SETS = 50;
+export const MAX_RULE_LIST = 1_000;
+export const MAX_RULE_ID_LENGTH = 128;
+export const MAX_HOLD_BACKS = 100;
+export const MAX_MONEY = 10_000;
+export const MAX_COST_MULTIPLIER = 100;
+export const MAX_PARCELS = 100;
+const MAX_UNITS = 1_000_000_000;
+
+const money = z.number().finite().min(0, 'must be >= 0').max(MAX_MONEY, `must be <= ${MAX_MONEY}`);
+const ruleId = z.string().min(1, 'must not be empty').max(MAX_RULE_ID_LENGTH, `must be at most ${MAX_RULE_ID_LENGTH} characters`);
+const ids = z.array(ruleId).max(MAX_RULE_LIST, `must hold at most ${MAX_RULE_LIST} entries`);
+const locationTypes = z.array(z.enum(LOCATION_TYPES)).max(LOCATION_TYPES.length, `must hold at most ${LOCATION_TYPES.length} types`);
 
 /** How a customer preference trades money against promised days and CO2, all in money units. */
 export const preferenceWeightsSchema = z.strictObject({
   /** Multiplier on the carrier and handling cost. */
-  cost: money.default(1),
+  cost: z.number().finite().min(0, 'must be >= 0').max(MAX_COST_MULTIPLIER, `must be <= ${MAX_COST_MULTIPLIER}`).default(1),
   /** Money per promised day, charged per parcel. */
   perPromisedDay: money.default(0),
   /** Money per kg of CO2 (per parcel and per lb shipped). */
@@ -34,7 +49,7 @@ export const DEFAULT_PREFERENCE_WEIGHTS: Readonly<Record<Preference, PreferenceW
 
 export const splitSchema = z.strictObject({
   policy: z.enum(SPLIT_POLICIES).default('allow'),
-  maxParcels: z.number().int().positive().optional(),
+  maxParcels: z.number().int().positive().max(MAX_PARCELS, `must be <= ${MAX_PARCELS}`).optional(),
 });
 export type SplitRule = z.infer<typeof splitSchema>;
 
@@ -46,7 +61,7 @@ export const scopeSchema = z.strictObject({
 });
 
 export const filtersSchema = z.strictObject({
-  locationTypes: z.array(z.enum(LOCATION_TYPES)).optional(),
+  locationTypes: locationTypes.optional(),
   requiredCapabilities: ids.default([]),
   /** Capabilities a location of a given type must have, e.g. stores need "ship-from-store". */
   requiredCapabilitiesByType: z.partialRecord(z.enum(LOCATION_TYPES), ids).default({}),
@@ -60,16 +75,16 @@ export const filtersSchema = z.strictObject({
 
 export const holdBackSchema = z.strictObject({
   /** Stock reserved for this channel; orders from every other channel cannot use it. */
-  forChannel: z.string().min(1),
-  units: z.number().int().positive(),
-  locationTypes: z.array(z.enum(LOCATION_TYPES)).optional(),
+  forChannel: ruleId,
+  units: z.number().int().positive().max(MAX_UNITS, `must be <= ${MAX_UNITS}`),
+  locationTypes: locationTypes.optional(),
   skus: ids.optional(),
   categories: ids.optional(),
 });
 
 export const ruleSetSchema = z.strictObject({
-  id: z.string().min(1),
-  description: z.string().optional(),
+  id: ruleId,
+  description: z.string().max(500, 'must be at most 500 characters').optional(),
   scope: scopeSchema.prefault({}),
   filters: filtersSchema.prefault({}),
   preferences: z
@@ -95,7 +110,7 @@ export const ruleSetSchema = z.strictObject({
       useHeldBackStock: z.boolean().default(true),
     })
     .optional(),
-  holdBack: z.array(holdBackSchema).default([]),
+  holdBack: z.array(holdBackSchema).max(MAX_HOLD_BACKS, `must hold at most ${MAX_HOLD_BACKS} hold-backs`).default([]),
 });
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 
@@ -109,7 +124,7 @@ export const routingRulesSchema = z
     tenantId: z.string().min(1),
     /** Bumped on every change; decisions record which version routed them. */
     version: z.number().int().positive(),
-    ruleSets: z.array(ruleSetSchema).min(1),
+    ruleSets: z.array(ruleSetSchema).min(1).max(MAX_RULE_SETS, `must hold at most ${MAX_RULE_SETS} rule sets`),
   })
   .superRefine((doc, ctx) => {
     const seen = new Set<string>();
