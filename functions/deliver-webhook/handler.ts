@@ -8,7 +8,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { deliverWebhook } from '#application/notifications/deliver';
 import { dynamoDeliveryStore, dynamoWebhookStore } from '#adapters/dynamodb/webhook-store';
-import { fetchWebhookSender } from '#adapters/http/webhook-sender';
+import { pinnedWebhookSender } from '#adapters/http/webhook-sender';
 import { sqsDeliveryQueue } from '#adapters/sqs/delivery-queue';
 import { systemClock } from '#adapters/system/system';
 import { allowInsecureLoopback } from '#config/webhooks';
@@ -28,7 +28,7 @@ const deps = {
   webhooks: dynamoWebhookStore,
   deliveries: dynamoDeliveryStore,
   queue: sqsDeliveryQueue,
-  sender: fetchWebhookSender({ allowInsecureLoopback: allowInsecureLoopback() }),
+  sender: pinnedWebhookSender({ allowInsecureLoopback: allowInsecureLoopback() }),
   clock: systemClock,
 };
 

@@ -12,6 +12,9 @@ export const handler = taskHandler(async () => {
   const result = await flagLateShipments(delayDeps);
   metrics.addMetric('ShipmentsFlaggedLate', MetricUnit.Count, result.flagged);
   metrics.addMetric('ShipmentsReassigned', MetricUnit.Count, result.reassigned);
-  if (result.flagged || result.reassigned) logger.warn('Shipments late or not accepted in time', { ...result });
-  return result;
+  metrics.addMetric('ShipmentChecksFailed', MetricUnit.Count, result.failed.length);
+  for (const { tenantId, shipmentId, error } of result.failed) logger.error('Could not check a due shipment', { tenantId, shipmentId, error: error as Error });
+  const summary = { tenants: result.tenants, flagged: result.flagged, reassigned: result.reassigned, failed: result.failed.length };
+  if (result.flagged || result.reassigned) logger.warn('Shipments late or not accepted in time', summary);
+  return summary;
 });

@@ -5,7 +5,8 @@ import { httpHandler } from '#http/handler';
 import { inventoryProblem } from '#http/inventory-problems';
 import { locationInventoryQuerySchema } from '#http/operations';
 import { queryParameters, tenantIdOf } from '#http/request';
-import { decodeCursor, encodeCursor, json } from '#http/response';
+import { decodeCursor, encodeCursor } from '#application/cursor';
+import { json } from '#http/response';
 
 const deps = { stock: dynamoStockStore, locations: dynamoLocationStore, channels: dynamoChannelStore };
 

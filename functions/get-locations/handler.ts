@@ -4,7 +4,8 @@ import { httpHandler } from '#http/handler';
 import { inventoryProblem } from '#http/inventory-problems';
 import { pageQuerySchema } from '#http/operations';
 import { queryParameters, tenantIdOf } from '#http/request';
-import { decodeCursor, encodeCursor, json } from '#http/response';
+import { decodeCursor, encodeCursor } from '#application/cursor';
+import { json } from '#http/response';
 
 const deps = { locations: dynamoLocationStore };
 

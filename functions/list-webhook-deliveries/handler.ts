@@ -2,7 +2,8 @@ import { listDeliveries } from '#application/notifications/webhooks';
 import { dynamoDeliveryStore, dynamoWebhookStore } from '#adapters/dynamodb/webhook-store';
 import { httpHandler } from '#http/handler';
 import { pathParameters, queryParameters, tenantIdOf } from '#http/request';
-import { decodeCursor, encodeCursor, json } from '#http/response';
+import { decodeCursor, encodeCursor } from '#application/cursor';
+import { json } from '#http/response';
 import { deliveriesQuerySchema, webhookPathSchema } from '#http/webhook-schemas';
 import { webhookProblem } from '#http/webhook-problems';
 

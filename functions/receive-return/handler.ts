@@ -1,11 +1,10 @@
-import { OrderNotFoundError } from '#application/orders/fulfillment';
 import { receiveOrderReturn, ReturnConflictError } from '#application/orders/returns';
 import { ReturnRefusedError } from '#domain/orders/returns';
 import { returnDeps } from '#adapters/orders';
 import { httpHandler } from '#http/handler';
 import { orderPathSchema, returnOrderSchema } from '#http/order-schemas';
 import { orderView } from '#http/order-views';
-import { ConflictError, NotFoundError, ValidationError } from '#http/problem';
+import { ConflictError, ValidationError } from '#http/problem';
 import { parseBody, pathParameters, tenantIdOf } from '#http/request';
 import { json } from '#http/response';
 
@@ -18,7 +17,6 @@ export const handler = httpHandler(async (event) => {
     const { order, received, repeated } = await receiveOrderReturn(returnDeps, { tenantId, orderId, request });
     return json(repeated ? 200 : 201, { return: received, order: orderView(order) });
   } catch (error) {
-    if (error instanceof OrderNotFoundError) throw new NotFoundError(error.message);
     if (error instanceof ReturnRefusedError) throw new ValidationError(error.problems);
     if (error instanceof ReturnConflictError) throw new ConflictError(error.message, [{ field: 'returnId', message: 'already used for another return of this order' }]);
     throw error;

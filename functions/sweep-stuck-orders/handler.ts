@@ -1,13 +1,16 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { sweepStuckOrders } from '#application/orders/lifecycle';
-import { lifecycleDeps } from '#adapters/orders';
+import { sweepStuckOrders } from '#application/orders/sweeper';
+import { sweepDeps } from '#adapters/orders';
 import { logger, metrics } from '#powertools/index';
 import { taskHandler } from '#powertools/task-handler';
 
-/** Scheduled: re-drives orders stuck in ACCEPTED or ROUTING past their deadline (a lost event, a crashed run). */
+/** Scheduled: re-drives orders a lost event or a crash left in flight, and wakes waiting orders whose stock arrived. */
 export const handler = taskHandler(async () => {
-  const swept = await sweepStuckOrders(lifecycleDeps);
+  const swept = await sweepStuckOrders(sweepDeps);
   metrics.addMetric('StuckOrdersRedriven', MetricUnit.Count, swept.redriven);
-  if (swept.redriven) logger.warn('Re-drove stuck orders', swept);
-  return swept;
+  metrics.addMetric('WaitingOrdersWoken', MetricUnit.Count, swept.woken);
+  metrics.addMetric('SweepFailures', MetricUnit.Count, swept.failed.length);
+  for (const { tenantId, orderId, error } of swept.failed) logger.error('Sweeper could not handle an order', { tenantId, orderId, error: error as Error });
+  if (swept.redriven || swept.woken) logger.warn('Re-drove orders', { tenants: swept.tenants, redriven: swept.redriven, woken: swept.woken });
+  return { tenants: swept.tenants, redriven: swept.redriven, woken: swept.woken, failed: swept.failed.length };
 });

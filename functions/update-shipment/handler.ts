@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { ShipmentNotFoundError, updateShipment } from '#application/orders/lifecycle';
-import { InvalidShipmentActionError } from '#domain/orders/shipment';
+import { updateShipment } from '#application/orders/lifecycle';
 import { lifecycleDeps } from '#adapters/orders';
 import { httpHandler } from '#http/handler';
 import { shipmentPathSchema, shipmentReportSchema } from '#http/order-schemas';
 import { shipmentView } from '#http/order-views';
-import { ConflictError, NotFoundError } from '#http/problem';
 import { parseOptionalBody, pathParameters, tenantIdOf, validate } from '#http/request';
 import { json } from '#http/response';
 
@@ -17,13 +15,6 @@ export const handler = httpHandler(async (event) => {
   const { shipmentId } = pathParameters(event, shipmentPathSchema);
   const action = validate(event.resource.split('/').pop(), actionSchema, 'path.action');
   const report = parseOptionalBody(event, shipmentReportSchema);
-  try {
-    const { shipment } = await updateShipment(lifecycleDeps, { tenantId, shipmentId, action, ...report });
-    return json(200, shipmentView(shipment));
-  } catch (error) {
-    if (error instanceof ShipmentNotFoundError) throw new NotFoundError(error.message);
-    if (error instanceof InvalidShipmentActionError) throw new ConflictError(error.message);
-    if ((error as Error).name === 'ReservationNotPendingError') throw new ConflictError((error as Error).message);
-    throw error;
-  }
+  const { shipment } = await updateShipment(lifecycleDeps, { tenantId, shipmentId, action, ...report });
+  return json(200, shipmentView(shipment));
 });

@@ -1,3 +1,4 @@
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../shared/adapters/dynamodb/order-store.ts';
 import type { Order } from '../../shared/domain/orders/order.ts';
@@ -35,10 +36,19 @@ describe('the stuck-order sweeper', () => {
       updatedAt: longAgo,
       version: 2,
     };
+    // Its attempt-1 execution ran and ended without moving it (as a crashed run left it): the name is taken.
+    await new SFNClient({}).send(
+      new StartExecutionCommand({
+        stateMachineArn: cloud().stateMachineArns.orderFulfillment,
+        name: `${stuck.orderId}-1`,
+        input: JSON.stringify({ tenantId: tenant.tenantId, orderId: 'o_0000000000missing00001', attempt: 1, correlationId: 'crashed-run' }),
+      }),
+    );
+    await cloud().settle();
     await dynamoOrderStore.create(stuck, { requestHash: 'stuck' });
     const fresh = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1 }] });
     await eventually(async () => ((await api.ok<{ status: string }>('GET', `/orders/${fresh.orderId}`)).status === 'ALLOCATED' ? true : undefined));
-    // Its OrderAccepted did not restart it: a ROUTING order is left to its running workflow.
+    // Its OrderAccepted did not restart it: a ROUTING order's attempt is started again under its own name, which is taken.
     await cloud().settle();
     expect((await api.ok<{ status: string }>('GET', `/orders/${stuck.orderId}`)).status).toBe('ROUTING');
 
@@ -48,6 +58,6 @@ describe('the stuck-order sweeper', () => {
       const order = await api.ok<{ status: string; history: Array<{ status: string; reason?: string }> }>('GET', `/orders/${stuck.orderId}`);
       return order.status === 'ALLOCATED' ? order : undefined;
     });
-    expect(redriven.history.map((h) => h.reason)).toContain('attempt 2');
+    expect(redriven.history.map((h) => h.reason)).toContain('attempt 2: stuck past its deadline');
   });
 });

@@ -3,6 +3,7 @@ import type { LifecycleDeps } from '#application/orders/lifecycle';
 import type { PlaceOrderDeps } from '#application/orders/place-order';
 import type { ReturnDeps } from '#application/orders/returns';
 import type { DelayDeps } from '#application/orders/delays';
+import type { SweepDeps } from '#application/orders/sweeper';
 import { dynamoChannelStore, dynamoLocationStore } from './dynamodb/catalog-store.ts';
 import {
   dynamoAllocationWriter,
@@ -43,18 +44,14 @@ export const fulfillmentDeps: FulfillmentDeps = {
   clock: systemClock,
 };
 
-export const lifecycleDeps: LifecycleDeps & {
-  reservations: { reservations: typeof dynamoReservationStore; channels: typeof dynamoChannelStore; clock: typeof systemClock };
-  backorders: typeof dynamoBackorderIndex;
-  stuck: typeof dynamoStuckOrderFinder;
-} = {
+export const lifecycleDeps: LifecycleDeps & { backorders: typeof dynamoBackorderIndex } = {
   orders: dynamoOrderStore,
   workflows: sfnWorkflowStarter,
   clock: systemClock,
-  reservations: { reservations: dynamoReservationStore, channels: dynamoChannelStore, clock: systemClock },
   backorders: dynamoBackorderIndex,
-  stuck: dynamoStuckOrderFinder,
 };
+
+export const sweepDeps: SweepDeps = { ...lifecycleDeps, stuck: dynamoStuckOrderFinder, networks: dynamoSkuNetworkStore, channels: dynamoChannelStore };
 
 export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };
 

@@ -5,7 +5,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '#powertools/index';
-import { HttpProblemError, internalProblem, problemOf } from './problem.ts';
+import { problemForError } from './application-problems.ts';
+import { internalProblem, problemOf, ServiceUnavailableError } from './problem.ts';
 import { REQUEST_ID_HEADER, problem } from './response.ts';
 
 type HttpFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -21,11 +22,13 @@ function problemResponses(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewa
     },
     onError: (request) => {
       const requestId = requestIdOf(request.event);
-      const { error } = request;
-      if (error instanceof HttpProblemError) {
+      const error = problemForError(request.error);
+      if (error) {
         logger.info('Request refused', { status: error.status, detail: error.message });
-        request.response = problem(problemOf(error, requestId), { [REQUEST_ID_HEADER]: requestId });
+        const retryAfter: Record<string, string> = error instanceof ServiceUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+        request.response = problem(problemOf(error, requestId), { [REQUEST_ID_HEADER]: requestId, ...retryAfter });
       } else {
+        const { error } = request;
         logger.error('Request failed', error as Error);
         request.response = problem(internalProblem(requestId), { [REQUEST_ID_HEADER]: requestId });
       }

@@ -5,7 +5,6 @@ import { buildOpenApiDocument } from './openapi.ts';
 import { operations } from './operations.ts';
 import { BadRequestError, PayloadTooLargeError, ValidationError, problemOf } from './problem.ts';
 import { fieldPath, parseBody, tenantIdOf } from './request.ts';
-import { decodeCursor, encodeCursor } from './response.ts';
 
 const eventWith = (body: string | null, extra: Partial<APIGatewayProxyEvent> = {}) =>
   ({ body, isBase64Encoded: false, headers: {}, requestContext: {}, ...extra }) as unknown as APIGatewayProxyEvent;
@@ -56,17 +55,6 @@ describe('problem details', () => {
     const problem = problemOf(new ValidationError([{ field: 'lines[0].quantity', message: 'Too small' }]), 'req-1');
     expect(problem).toMatchObject({ status: 422, title: 'Unprocessable Content', requestId: 'req-1', errors: [{ field: 'lines[0].quantity' }] });
     expect(problem.detail).toContain('lines[0].quantity');
-  });
-});
-
-describe('cursors', () => {
-  it('round-trip a DynamoDB key', () => {
-    const key = { pk: 't_1#X', sk: 'Y' };
-    expect(decodeCursor(encodeCursor(key))).toEqual(key);
-  });
-
-  it('refuse a cursor the API did not issue as a 400 naming query.cursor', () => {
-    expect(() => decodeCursor('not-base64-json')).toThrow(BadRequestError);
   });
 });
 

@@ -73,6 +73,17 @@ export class PayloadTooLargeError extends HttpProblemError {
   }
 }
 
+/** Too busy right now (contention, throttling): retry after `retryAfterSeconds` (sent as Retry-After). */
+export class ServiceUnavailableError extends HttpProblemError {
+  override readonly name = 'ServiceUnavailableError';
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(503, 'Service Unavailable', detail);
+  }
+}
+
 const TYPE_BASE = 'https://open-dom.dev/problems/';
 
 export function problemOf(error: HttpProblemError, requestId?: string): Problem {

@@ -1,4 +1,3 @@
-import { InvalidDeliveryCursorError } from '#adapters/dynamodb/webhook-store';
 import { InvalidWebhookUrlError, WebhookLimitError, WebhookNotFoundError } from '#application/notifications/errors';
 import { BadRequestError, ConflictError, NotFoundError, ValidationError } from './problem.ts';
 
@@ -7,6 +6,5 @@ export function webhookProblem(error: unknown): never {
   if (error instanceof InvalidWebhookUrlError) throw new ValidationError([{ field: 'url', message: error.reason }]);
   if (error instanceof WebhookNotFoundError) throw new NotFoundError(error.message);
   if (error instanceof WebhookLimitError) throw new ConflictError(error.message);
-  if (error instanceof InvalidDeliveryCursorError) throw new BadRequestError(error.message, [{ field: 'query.cursor', message: 'invalid cursor' }]);
   throw error;
 }

@@ -1,3 +1,4 @@
+import { ownPosition } from '#application/cursor';
 import type { ChannelStore, LocationStore, SkuStore } from '#application/ports';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
 import { batchGetAll, documentClient, GetCommand, QueryCommand, tableName, UpdateCommand } from './client.ts';
@@ -71,20 +72,9 @@ export const dynamoLocationStore: LocationStore = {
 
 };
 
-/** A cursor from a client is only ever used within the caller's own partition. */
+/** A cursor from a client is only ever used within the caller's own partition (base table, or gsi1 with `indexPk`). */
 export function ownKey(after: Record<string, unknown>, pk: string, indexPk?: { name: string; value: string }): Record<string, unknown> {
-  const expected = indexPk ? ['pk', 'sk', indexPk.name, 'gsi1sk'] : ['pk', 'sk'];
-  const names = Object.keys(after);
-  const wellFormed = names.length === expected.length && expected.every((name) => typeof after[name] === 'string' && (after[name] as string).length <= 2048);
-  if (!wellFormed || (indexPk ? after[indexPk.name] !== indexPk.value : after.pk !== pk)) throw new InvalidCursorError();
-  return after;
-}
-
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('The cursor does not belong to this listing');
-  }
+  return indexPk ? ownPosition(after, { partition: { [indexPk.name]: indexPk.value }, sortKeys: ['pk', 'sk', 'gsi1sk'] }) : ownPosition(after, { partition: { pk }, sortKeys: ['sk'] });
 }
 
 export const dynamoSkuStore: SkuStore = {

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carriers/rate-table';
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
@@ -8,7 +9,7 @@ import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
-import { ConcurrentUpdateError, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
+import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -153,7 +154,7 @@ export const dynamoAllocationWriter: AllocationWriter = {
     try {
       await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      if (error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
       throw error;
     }
   },
@@ -178,19 +179,29 @@ export const dynamoStuckOrderFinder: StuckOrderFinder = {
     return items.map((item) => String(item.tenantId));
   },
 
-  async stuck(tenantId, olderThan, limit) {
+  async stuck(tenantId, statuses, olderThan, limit) {
+    const before = olderThan.toISOString();
     const found: Order[] = [];
-    for (const status of ['ACCEPTED', 'ROUTING'] as const) {
-      const { Items = [] } = await documentClient.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'ORDERS', status), ':before': olderThan.toISOString() },
-          Limit: limit,
-        }),
-      );
-      found.push(...Items.map(orderOf).filter((order) => order.updatedAt < olderThan.toISOString()));
+    for (const status of statuses) {
+      // gsi1sk starts with the creation time, which is never after the last change: the key condition narrows the
+      // read, the filter applies the age itself, and pages are read until enough old orders are found.
+      let after: Record<string, unknown> | undefined;
+      let pages = 0;
+      do {
+        const page = await documentClient.send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+            FilterExpression: 'updatedAt < :before',
+            ExpressionAttributeValues: { ':pk': tenantKey(tenantId, 'ORDERS', status), ':before': before },
+            Limit: limit,
+            ...(after ? { ExclusiveStartKey: after } : {}),
+          }),
+        );
+        found.push(...(page.Items ?? []).map(orderOf));
+        after = page.LastEvaluatedKey;
+      } while (after && found.length < limit && ++pages < 50);
     }
     return found.slice(0, limit);
   },

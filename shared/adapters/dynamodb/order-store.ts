@@ -1,22 +1,22 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { FINISHED_RETENTION_SECONDS } from '#domain/inventory/reservation';
+import type { OrderChange } from '#domain/orders/change';
 import type { Order } from '#domain/orders/order';
 import { nextCheckAt, type Shipment } from '#domain/orders/shipment';
+import { decodeCursor, encodeCursor, ownPosition } from '#application/cursor';
+import { ConflictError } from '#application/errors';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
-import { BadRequestError } from '#http/problem';
-import { decodeCursor, encodeCursor } from '#http/response';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 import { stockItem } from './inventory-items.ts';
-import { versionedPut } from './stock-store.ts';
+import { reservationFinishItems, versionedPut } from './stock-store.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
-export class ConcurrentUpdateError extends Error {
-  override readonly name = 'ConcurrentUpdateError';
-  constructor(readonly orderId: string) {
-    super(`Order ${orderId} was changed concurrently`);
-  }
+/** A write of an order that lost a race (the order moved, or a reservation it finishes is no longer pending). */
+export function orderConflict(orderId: string): ConflictError {
+  return new ConflictError(`Order ${orderId} was changed concurrently`);
 }
 
 const orderPk = (tenantId: string, orderId: string) => tenantKey(tenantId, 'ORDER', orderId);
@@ -120,10 +120,10 @@ export const dynamoOrderStore: OrderStore = {
   },
 
   async list(tenantId, query): Promise<OrderPage> {
-    const start = decodeCursor(query.cursor);
-    const index = query.status ? { name: 'gsi1', pk: 'gsi1pk', value: tenantKey(tenantId, 'ORDERS', query.status) } : { name: 'gsi2', pk: 'gsi2pk', value: tenantKey(tenantId, 'ORDERS') };
+    const index = query.status ? { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk', value: tenantKey(tenantId, 'ORDERS', query.status) } : { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk', value: tenantKey(tenantId, 'ORDERS') };
     // A cursor is only honoured for this tenant's own index partition, as every other listing's.
-    if (start && start[index.pk] !== index.value) throw new BadRequestError('The cursor does not belong to this listing', [{ field: 'query.cursor', message: 'invalid cursor' }]);
+    const after = decodeCursor(query.cursor);
+    const start = after ? ownPosition(after, { partition: { [index.pk]: index.value }, sortKeys: ['pk', 'sk', index.sk] }) : undefined;
     const result = await documentClient.send(
       new QueryCommand({
         TableName: tableName(),
@@ -147,22 +147,27 @@ export const dynamoOrderStore: OrderStore = {
     try {
       await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      if (error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
       throw error;
     }
   },
 
-  async save(order, expectedVersion, shipments = []): Promise<void> {
-    const items = [{ Put: orderPut(order, expectedVersion) }, ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) }))];
+  async commit(change: OrderChange): Promise<void> {
+    const { order } = change;
+    const now = new Date(order.updatedAt);
+    const retainUntil = Math.ceil(now.getTime() / 1000) + FINISHED_RETENTION_SECONDS;
+    const items = [
+      { Put: orderPut(order, change.expectedVersion) },
+      ...change.shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) })),
+      // The reservation moves with the shipment and the order: a crash or a lost race leaves all or none of them.
+      ...change.reservations.flatMap((move) => reservationFinishItems({ tenantId: order.tenantId, reservationId: move.reservationId, lines: move.lines }, move.to, now, retainUntil)),
+    ];
+    if (items.length > 100) throw new Error(`A change of order ${order.orderId} touches ${items.length} items, more than one transaction holds`);
     try {
-      if (items.length === 1) {
-        await documentClient.send(new PutCommand(items[0]!.Put));
-      } else {
-        await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
-      }
+      if (items.length === 1) await documentClient.send(new PutCommand(items[0]!.Put as ReturnType<typeof orderPut>));
+      else await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException') throw new ConcurrentUpdateError(order.orderId);
+      if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
       throw error;
     }
   },

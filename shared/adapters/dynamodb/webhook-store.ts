@@ -1,3 +1,4 @@
+import { ownPosition } from '#application/cursor';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Delivery, DeliveryAttempt, DeliveryKey, DeliveryStatus, DeliveryStore, WebhookStore } from '#application/notifications/ports';
 import type { WebhookSubscription } from '#domain/notifications/webhooks';
@@ -244,7 +245,8 @@ export const dynamoDeliveryStore: DeliveryStore = {
 
   async list(tenantId, webhookId, { limit, after }) {
     const pk = deliveriesPk(tenantId, webhookId);
-    if (after && (after.gsi1pk !== pk || after.pk !== pk)) throw new InvalidDeliveryCursorError();
+    // A cursor is only ever used within the caller's own webhook's partition.
+    const start = after ? ownPosition(after, { partition: { pk, gsi1pk: pk }, sortKeys: ['sk', 'gsi1sk'] }) : undefined;
     const { Items, LastEvaluatedKey } = await documentClient.send(
       new QueryCommand({
         TableName: tableName(),
@@ -253,18 +255,10 @@ export const dynamoDeliveryStore: DeliveryStore = {
         ExpressionAttributeValues: { ':pk': pk },
         ScanIndexForward: false,
         Limit: limit,
-        ...(after ? { ExclusiveStartKey: after } : {}),
+        ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
     return { items: (Items ?? []).map(deliveryOf), ...(LastEvaluatedKey ? { next: LastEvaluatedKey } : {}) };
   },
 };
-
-/** A cursor is only ever used within the caller's own webhook's partition. */
-export class InvalidDeliveryCursorError extends Error {
-  override readonly name = 'InvalidDeliveryCursorError';
-  constructor() {
-    super('The cursor does not belong to this listing');
-  }
-}
 

@@ -58,9 +58,6 @@ export function pinnedWebhookSender(policy: UrlPolicy, options: WebhookSenderOpt
   };
 }
 
-/** @deprecated The sender no longer uses `fetch`; kept for the handler's import. Use `pinnedWebhookSender`. */
-export const fetchWebhookSender = pinnedWebhookSender;
-
 /**
  * A `lookup` for one connection that answers only with the checked addresses. Node calls it with `all: true` when it
  * tries several addresses (happy eyeballs, on by default in Node 20), otherwise for one address of a family.

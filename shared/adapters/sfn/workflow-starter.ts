@@ -6,14 +6,14 @@ import type { WorkflowStarter } from '#application/orders/fulfillment-ports';
 const client = new SFNClient({});
 const stateMachineArn = envGetter(stateMachineArnEnv('orderFulfillment'));
 
-/** One execution per order attempt: the name `${orderId}-${attempt}` makes a second start of the same attempt a no-op. */
+/** One execution per order attempt: its name (claimed on the order, see attempts.ts) makes a second start a no-op. */
 export const sfnWorkflowStarter: WorkflowStarter = {
-  async start({ tenantId, orderId, attempt, correlationId }) {
+  async start({ tenantId, orderId, attempt, name, correlationId }) {
     try {
       await client.send(
         new StartExecutionCommand({
           stateMachineArn: stateMachineArn(),
-          name: `${orderId}-${attempt}`,
+          name,
           input: JSON.stringify({ tenantId, orderId, attempt, correlationId }),
         }),
       );

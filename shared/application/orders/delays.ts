@@ -1,12 +1,10 @@
-import { isAcceptanceOverdue, isLate, markDelayed } from '#domain/orders/shipment';
-import type { ReservationDeps } from '../inventory/reservations.ts';
+import { decideDueCheck } from '#domain/orders/delays';
+import { InvalidShipmentActionError } from '#domain/orders/shipment';
+import { retryOnConflict } from '../errors.ts';
 import type { LateShipmentFinder } from './fulfillment-ports.ts';
 import { updateShipment, type LifecycleDeps } from './lifecycle.ts';
 
-export type DelayDeps = LifecycleDeps & { reservations: ReservationDeps; late: LateShipmentFinder };
-
-/** Why a late shipment that its location never accepted is taken away from it. */
-const NOT_ACCEPTED_IN_TIME = 'not accepted by the location before its promised delivery date';
+export type DelayDeps = LifecycleDeps & { late: LateShipmentFinder };
 
 export interface ShipmentCheckResult {
   tenants: number;
@@ -14,6 +12,8 @@ export interface ShipmentCheckResult {
   flagged: number;
   /** Requested shipments taken away from a location that did not accept them in time, and routed again. */
   reassigned: number;
+  /** Shipments the run could not check; each is due again next run, none stops the others. */
+  failed: Array<{ tenantId: string; shipmentId: string; error: unknown }>;
 }
 
 /**
@@ -25,42 +25,44 @@ export interface ShipmentCheckResult {
  * - Every open shipment whose promised delivery date has passed is marked late, once, with its order (a version step,
  *   no status change). The stream turns the mark into OrderDelayed, which reaches the merchant's webhooks and the
  *   customer. A late shipment still not accepted is then taken away as above.
+ * One shipment that cannot be checked never stops the run for the others or for other tenants.
  */
 export async function flagLateShipments(deps: DelayDeps, perTenant = 100): Promise<ShipmentCheckResult> {
   const now = deps.clock.now();
   const tenants = await deps.late.tenantIds();
-  const result: ShipmentCheckResult = { tenants: tenants.length, flagged: 0, reassigned: 0 };
+  const result: ShipmentCheckResult = { tenants: tenants.length, flagged: 0, reassigned: 0, failed: [] };
   for (const tenantId of tenants) {
-    for (const due of await deps.late.due(tenantId, now.toISOString(), perTenant)) {
-      const outcome = await checkOne(deps, tenantId, due.orderId, due.shipmentId, now);
-      if (outcome) result[outcome]++;
+    let due: Awaited<ReturnType<LateShipmentFinder['due']>> = [];
+    try {
+      due = await deps.late.due(tenantId, now.toISOString(), perTenant);
+    } catch (error) {
+      result.failed.push({ tenantId, shipmentId: '*', error });
+    }
+    for (const shipment of due) {
+      try {
+        const outcome = await checkOne(deps, tenantId, shipment.orderId, shipment.shipmentId, now);
+        if (outcome) result[outcome]++;
+      } catch (error) {
+        result.failed.push({ tenantId, shipmentId: shipment.shipmentId, error });
+      }
     }
   }
   return result;
 }
 
-async function checkOne(deps: DelayDeps, tenantId: string, orderId: string, shipmentId: string, now: Date): Promise<'flagged' | 'reassigned' | undefined> {
-  for (let attempt = 0; attempt < 3; attempt++) {
+function checkOne(deps: DelayDeps, tenantId: string, orderId: string, shipmentId: string, now: Date): Promise<'flagged' | 'reassigned' | undefined> {
+  return retryOnConflict(async () => {
     const found = await deps.orders.get(tenantId, orderId);
     const shipment = found?.shipments.find((s) => s.shipmentId === shipmentId);
     // Delivered, cancelled, accepted or already marked since it was listed: nothing to do.
     if (!found || !shipment) return undefined;
-    if (!isLate(shipment, now)) {
-      if (!isAcceptanceOverdue(shipment, now)) return undefined;
-      return (await takeAway(deps, tenantId, shipmentId, `not accepted by the location by ${shipment.acceptBy}`)) ? 'reassigned' : undefined;
-    }
-    const { order } = found;
-    try {
-      await deps.orders.save({ ...order, updatedAt: now.toISOString(), version: order.version + 1 }, order.version, [markDelayed(shipment, now)]);
-    } catch (error) {
-      if ((error as Error).name !== 'ConcurrentUpdateError') throw error;
-      continue;
-    }
-    if (shipment.status === 'REQUESTED') await takeAway(deps, tenantId, shipmentId, NOT_ACCEPTED_IN_TIME);
+    const check = decideDueCheck(found.order, shipment, now);
+    if (check.kind === 'nothing') return undefined;
+    if (check.kind === 'take-away') return (await takeAway(deps, tenantId, shipmentId, check.reason)) ? 'reassigned' : undefined;
+    await deps.orders.commit(check.change);
+    if (check.thenTakeAway) await takeAway(deps, tenantId, shipmentId, check.thenTakeAway);
     return 'flagged';
-  }
-  // The order kept changing: the next run finds the shipment again if it is still due.
-  return undefined;
+  }, 3);
 }
 
 /** Rejects the shipment for its location; one accepted or shipped meanwhile is refused by its lifecycle and stays. */
@@ -69,7 +71,7 @@ async function takeAway(deps: DelayDeps, tenantId: string, shipmentId: string, r
     await updateShipment(deps, { tenantId, shipmentId, action: 'reject', reason });
     return true;
   } catch (error) {
-    if ((error as Error).name !== 'InvalidShipmentActionError') throw error;
+    if (!(error instanceof InvalidShipmentActionError)) throw error;
     return false;
   }
 }

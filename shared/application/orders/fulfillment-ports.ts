@@ -1,7 +1,7 @@
 import type { Location, Sku } from '#domain/inventory/location';
 import type { RateTable } from '#domain/carriers/rate-table';
 import type { RoutingRules } from '#domain/routing/rules';
-import type { Order } from '#domain/orders/order';
+import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
@@ -26,9 +26,12 @@ export interface FulfillmentSettings {
   vipFreeUpgradeMaxExtraCost(tenantId: string): Promise<number>;
 }
 
-/** Starts the fulfilment workflow of an order attempt, once: the execution is named after the order and attempt. */
+/**
+ * Starts the fulfilment workflow of an order attempt under the given execution name; a name already taken answers
+ * 'already-started' (the execution exists, running or finished).
+ */
 export interface WorkflowStarter {
-  start(input: { tenantId: string; orderId: string; attempt: number; correlationId: string; reason: string }): Promise<'started' | 'already-started'>;
+  start(input: { tenantId: string; orderId: string; attempt: number; name: string; correlationId: string; reason: string }): Promise<'started' | 'already-started'>;
 }
 
 /** Orders waiting for stock of a SKU, oldest first. */
@@ -52,10 +55,14 @@ export interface AllocationWriter {
   }): Promise<void>;
 }
 
-/** Tenants and their stuck orders, for the sweeper. */
+/** Tenants and their orders that may be orphaned, for the sweeper. */
 export interface StuckOrderFinder {
   tenantIds(): Promise<string[]>;
-  stuck(tenantId: string, olderThan: Date, limit: number): Promise<Order[]>;
+  /**
+   * Up to `limit` orders in one of `statuses` not changed since `olderThan` (the age filter applies before the limit:
+   * pages are read until `limit` old enough orders are found or none are left).
+   */
+  stuck(tenantId: string, statuses: readonly OrderStatus[], olderThan: Date, limit: number): Promise<Order[]>;
 }
 
 export interface LateShipmentFinder {

@@ -1,35 +1,21 @@
 import { chooseService } from '#domain/carriers/choose-service';
-import { costModelFor } from '#domain/carriers/cost-model';
 import { rateAllServices } from '#domain/carriers/rating';
-import type { Location } from '#domain/inventory/location';
-import { isFinal, statusAfterAllocation, transition, unallocatedLines, type Allocation, type Order } from '#domain/orders/order';
-import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from '#domain/orders/shipment';
-import { routeOrder, type RoutingDecision } from '#domain/routing/route-order';
-import type { CandidateLocation, OrderLine as RoutingLine } from '#domain/routing/apply-rules';
+import { decideFailure } from '#domain/orders/attempts';
+import { decideAllocation, decidePlanStart, planParcels, UnroutableDestinationError, type PlannedParcel } from '#domain/orders/planning';
+import type { Order } from '#domain/orders/order';
+import { allocationsOf } from '#domain/orders/allocation';
+import { unallocatedLines } from '#domain/orders/order';
+import { ConflictError } from '../errors.ts';
+import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
 import type { AllocationWriter, FulfillmentSettings, NetworkReader } from './fulfillment-ports.ts';
+import { loadOrder } from './lifecycle.ts';
 import type { OrderStore, OrderWithShipments } from './ports.ts';
 
-/** A parcel the router planned: one location, the units it ships, and everything rating and confirming need. */
-export interface PlannedParcel {
-  tenantId: string;
-  orderId: string;
-  reservationId: string;
-  locationId: string;
-  locationType: string;
-  /** The location's own acceptance window, when it set one. */
-  acceptanceHours?: number;
-  fulfillment: 'ship' | 'pickup' | 'curbside';
-  lines: Array<{ lineId: string; sku: string; quantity: number }>;
-  weightLb: number;
-  origin: { lat: number; lon: number };
-  destination: { lat: number; lon: number };
-  preference: 'fastest' | 'cheapest' | 'greenest' | 'balanced';
-  vip: boolean;
-  quote?: ShipmentQuote;
-}
+export type { PlannedParcel } from '#domain/orders/planning';
+export { UnroutableDestinationError } from '#domain/orders/planning';
 
 /** The workflow's state between steps (kept small: Step Functions passes at most 256 KB). */
 export interface FulfillmentState {
@@ -78,35 +64,6 @@ export const MAX_ROUTING_ROUNDS = 3;
 /** A pending reservation expires after this unless the allocation is confirmed: a crashed workflow cannot hold stock. */
 export const RESERVATION_TTL_SECONDS = 15 * 60;
 
-export class OrderNotFoundError extends Error {
-  override readonly name = 'OrderNotFoundError';
-  constructor(readonly orderId: string) {
-    super(`Order ${orderId} does not exist`);
-  }
-}
-
-export class UnroutableDestinationError extends Error {
-  override readonly name = 'UnroutableDestinationError';
-  constructor(detail: string) {
-    super(detail);
-  }
-}
-
-/** Shipments that still hold or shipped units (not rejected or cancelled). */
-export function activeShipments(shipments: Shipment[]): Shipment[] {
-  return shipments.filter((s) => s.status !== 'REJECTED' && s.status !== 'CANCELLED');
-}
-
-export function allocationsOf(shipments: Shipment[]): Allocation[] {
-  return activeShipments(shipments).flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, locationId: s.locationId, quantity: l.quantity })));
-}
-
-async function load(deps: { orders: OrderStore }, tenantId: string, orderId: string): Promise<OrderWithShipments> {
-  const found = await deps.orders.get(tenantId, orderId);
-  if (!found) throw new OrderNotFoundError(orderId);
-  return found;
-}
-
 /**
  * Step 1: decide which locations ship which of the order's still-unallocated units. Moves the order to ROUTING
  * (recording the attempt), reads the stock projection and the network, prices each candidate with the carrier cost
@@ -114,20 +71,20 @@ async function load(deps: { orders: OrderStore }, tenantId: string, orderId: str
  */
 export async function planFulfillment(deps: FulfillmentDeps, input: Pick<FulfillmentState, 'tenantId' | 'orderId' | 'attempt' | 'correlationId'> & Partial<FulfillmentState>): Promise<FulfillmentState> {
   const state: FulfillmentState = { excluded: [], rounds: 0, ...input, outcome: 'PLANNED', parcels: [] };
-  let { order, shipments } = await load(deps, input.tenantId, input.orderId);
-  // A cancelled order, a later attempt already under way or a finished order: nothing for this execution to do.
-  if (isFinal(order.status) || order.status === 'CANCELLED' || order.attempt > input.attempt) return { ...state, outcome: 'STOPPED' };
-  if (order.status !== 'ROUTING' || order.attempt !== input.attempt) {
-    const expected = order.version;
-    order = { ...transition(order, 'ROUTING', deps.clock.now(), `attempt ${input.attempt}`), attempt: input.attempt };
-    await deps.orders.save(order, expected);
-  }
+  const loaded = await loadOrder(deps, input.tenantId, input.orderId);
+  const start = decidePlanStart(loaded.order, input.attempt, deps.clock.now());
+  // Cancelled, finished, or a later attempt owns the order: nothing for this execution to do.
+  if (start.kind === 'stop') return { ...state, outcome: 'STOPPED' };
+  if (start.change) await deps.orders.commit(start.change);
+  const { order } = start;
+  const { shipments } = loaded;
   const pending = unallocatedLines(order, allocationsOf(shipments));
   if (pending.length === 0) return withSnapshot({ ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 }, { order, shipments });
 
   const skuIds = [...new Set(pending.map((l) => l.sku))];
-  const day = deps.clock.now().toISOString().slice(0, 10);
-  const [skus, locations, networks, rules, table, destination, shippedToday] = await Promise.all([
+  const now = deps.clock.now();
+  const day = now.toISOString().slice(0, 10);
+  const [skus, locations, networks, rules, rateTable, destination, shippedToday] = await Promise.all([
     deps.network.skus(order.tenantId, skuIds),
     deps.network.locations(order.tenantId),
     getSkuNetwork({ networks: deps.networks, channels: deps.channels }, order.tenantId, skuIds, order.channel),
@@ -136,100 +93,24 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
     destinationOf(deps, order),
     deps.network.shipmentsToday(order.tenantId, day),
   ]);
-  const excluded = new Set([...(order.routingExclusions ?? []), ...state.excluded].map((e) => `${e.locationId}|${e.sku}`));
-  const stock = new Map<string, Record<string, number>>();
-  for (const network of networks) {
-    for (const at of network.locations) {
-      if (at.available <= 0 || excluded.has(`${at.locationId}|${network.sku}`)) continue;
-      (stock.get(at.locationId) ?? stock.set(at.locationId, {}).get(at.locationId)!)[network.sku] = at.available;
-    }
-  }
-  const byId = new Map(locations.map((l) => [l.locationId, l]));
-  const preference = order.preference ?? (await defaultPreference(rules));
-  const vip = order.customer.tier === 'vip';
-  const lineOf = new Map(order.lines.map((l) => [l.lineId, l]));
-  const parcels: PlannedParcel[] = [];
-  const explanation: string[] = [];
-
-  // Pickup and curbside: the customer named the store; take what it has.
-  const shipLines: typeof pending = [];
-  const storeLines = new Map<string, Array<{ lineId: string; sku: string; quantity: number }>>();
-  for (const line of pending) {
-    const fulfillment = lineOf.get(line.lineId)!.fulfillment;
-    if (fulfillment.type === 'ship') {
-      shipLines.push(line);
-      continue;
-    }
-    const locationId = fulfillment.locationId!;
-    const location = byId.get(locationId);
-    const have = stock.get(locationId)?.[line.sku] ?? 0;
-    const take = location?.active && location.capabilities[fulfillment.type] ? Math.min(have, line.quantity) : 0;
-    if (take > 0) {
-      stock.get(locationId)![line.sku] = have - take;
-      (storeLines.get(`${fulfillment.type}|${locationId}`) ?? storeLines.set(`${fulfillment.type}|${locationId}`, []).get(`${fulfillment.type}|${locationId}`)!).push({ ...line, quantity: take });
-    }
-    explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity} at ${locationId}: ${take} available${location ? '' : ' (unknown location)'}`);
-  }
-  for (const [key, lines] of storeLines) {
-    const [type, locationId] = key.split('|') as ['pickup' | 'curbside', string];
-    const location = byId.get(locationId)!;
-    parcels.push(parcelOf(order, input.attempt, state.rounds + 1, parcels.length, location, type, lines, skus, destination, preference, vip));
-  }
-
-  if (shipLines.length) {
-    const shipDate = deps.clock.now();
-    const shippable = locations.filter((l) => l.capabilities.ship && stock.has(l.locationId));
-    const typicalWeightLb = Math.max(0.1, shipLines.reduce((sum, l) => sum + (skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0));
-    const costs = costModelFor({
-      table,
-      preference,
-      destination,
-      shipDate,
-      typicalWeightLb,
-      locations: shippable.map((l) => ({ id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost })),
-    });
-    // Stock exists but no carrier service can take the parcel (too heavy, too far): ops must look, waiting won't help.
-    if (shippable.length > 0 && costs.size === 0) {
-      throw new UnroutableDestinationError(`No carrier service can ship ${typicalWeightLb} lb from any stocked location to ${order.shipTo.postalCode ?? 'the destination'}`);
-    }
-    const candidates: CandidateLocation[] = shippable.flatMap((l) => {
-      const cost = costs.get(l.locationId);
-      if (!cost) return [];
-      return [
-        {
-          id: l.locationId,
-          type: routingType(l.type),
-          capabilities: l.type === 'store' ? ['ship-from-store'] : [],
-          active: l.active,
-          stock: stock.get(l.locationId)!,
-          shipmentCost: cost.shipmentCost,
-          unitCostPerLb: cost.unitCostPerLb,
-          promisedDays: cost.promisedDays,
-          co2KgPerParcel: cost.co2KgPerParcel,
-          co2KgPerLb: cost.co2KgPerLb,
-          ...(l.dailyCapacity !== undefined ? { capacityLeft: l.dailyCapacity - (shippedToday.get(l.locationId) ?? 0) } : {}),
-        },
-      ];
-    });
-    const routingLines: RoutingLine[] = shipLines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, weightLb: skus.get(l.sku)?.weightLb ?? 1 }));
-    const decision: RoutingDecision = routeOrder({
-      orderId: order.orderId,
-      channel: order.channel,
-      destination: { lat: destination.lat, lon: destination.lon, ...(order.shipTo.postalCode ? { postalCode: order.shipTo.postalCode } : {}) },
-      customer: { vip, preference },
-      lines: routingLines,
-      locations: candidates,
-      rules: splitOverride(rules, order.splitPolicy),
-      budget: { timeBudgetMs: 50, now: () => performance.now() },
-    });
-    explanation.push(...decision.explanation.text);
-    for (const parcel of decision.parcels) {
-      const location = byId.get(parcel.locationId)!;
-      if (location.dailyCapacity !== undefined) deps.network.notePlanned(order.tenantId, day, location.locationId);
-      parcels.push(parcelOf(order, input.attempt, state.rounds + 1, parcels.length, location, 'ship', [...parcel.lines], skus, destination, preference, vip));
-    }
-  }
-  return withSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels, explanation }, { order, shipments });
+  const plan = planParcels({
+    order,
+    shipments,
+    attempt: input.attempt,
+    round: state.rounds + 1,
+    excluded: state.excluded,
+    skus,
+    locations,
+    networks,
+    rules,
+    rateTable,
+    destination,
+    shippedToday,
+    now,
+    clockMs: () => performance.now(),
+  });
+  for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
+  return withSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels: plan.parcels, explanation: plan.explanation }, { order, shipments });
 }
 
 /**
@@ -297,72 +178,65 @@ export async function confirmAllocation(deps: FulfillmentDeps, state: Fulfillmen
       return await confirmAgainst(deps, state, state.snapshot);
     } catch (error) {
       // The order moved since the plan (cancelled, another attempt, a retry of this step): read it and decide again.
-      if ((error as Error).name !== 'ConcurrentUpdateError') throw error;
+      if (!(error instanceof ConflictError)) throw error;
     }
   }
-  return confirmAgainst(deps, state, await load(deps, state.tenantId, state.orderId));
+  return confirmAgainst(deps, state, await loadOrder(deps, state.tenantId, state.orderId));
 }
 
 async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { order, shipments }: OrderWithShipments): Promise<{ status: Order['status']; shipments: string[] }> {
-  if (order.status !== 'ROUTING' || order.attempt !== state.attempt) {
-    // Cancelled or superseded meanwhile: give back what this attempt reserved, unless a shipment holds it (a retry of
-    // this step after its own write succeeded finds its shipments in place).
-    const held = new Set(shipments.map((s) => s.reservationId));
-    await Promise.all(
-      state.parcels.filter((p) => !held.has(p.reservationId)).map((p) => releaseReservation(deps, { tenantId: state.tenantId, reservationId: p.reservationId })),
-    );
-    return { status: order.status, shipments: state.parcels.filter((p) => held.has(p.reservationId)).map((p) => p.reservationId) };
+  const decision = decideAllocation(order, shipments, state.attempt, state.parcels, state.explanation, deps.clock.now());
+  if (decision.kind === 'superseded') {
+    await Promise.all(decision.release.map((reservationId) => releaseReservation(deps, { tenantId: state.tenantId, reservationId })));
+    return { status: decision.status, shipments: decision.kept };
   }
-  const now = deps.clock.now();
-  const created: Shipment[] = state.parcels.map((parcel) => ({
-    tenantId: order.tenantId,
-    orderId: order.orderId,
-    shipmentId: parcel.reservationId,
-    locationId: parcel.locationId,
-    fulfillment: parcel.fulfillment,
-    lines: parcel.lines,
-    reservationId: parcel.reservationId,
-    customer: order.customer,
-    ...(parcel.quote ? { quote: parcel.quote } : {}),
-    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
-    status: 'REQUESTED',
-    history: [{ status: 'REQUESTED', at: now.toISOString() }],
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  }));
-  const allocations = allocationsOf([...shipments, ...created]);
-  const waiting = unallocatedLines(order, allocations);
-  const status = statusAfterAllocation(order, allocations);
-  const reason = waiting.length ? `waiting for ${waiting.map((w) => `${w.sku} x${w.quantity}`).join(', ')}` : undefined;
-  const next: Order = {
-    ...transition(order, status, now, reason),
-    allocations,
-    backorderedLines: waiting,
-    ...(state.explanation ? { routing: { attempt: state.attempt, decidedAt: now.toISOString(), explanation: state.explanation } } : {}),
-  };
-  const waitingSkus = [...new Set(waiting.map((w) => w.sku))];
-  const before = new Set(order.backorderedLines.map((l) => l.sku));
+  const { change } = decision;
   await deps.allocations.saveAllocation({
-    order: next,
-    expectedVersion: order.version,
-    shipments: created,
-    holdReservationIds: created.map((s) => s.reservationId),
-    waitingSkus,
-    noLongerWaitingSkus: [...before].filter((sku) => !waitingSkus.includes(sku)),
-    day: now.toISOString().slice(0, 10),
+    order: change.order,
+    expectedVersion: change.expectedVersion,
+    shipments: decision.created,
+    holdReservationIds: decision.created.map((s) => s.reservationId),
+    waitingSkus: decision.waitingSkus,
+    noLongerWaitingSkus: decision.noLongerWaitingSkus,
+    day: change.order.updatedAt.slice(0, 10),
   });
-  return { status, shipments: created.map((s) => s.shipmentId) };
+  return { status: change.order.status, shipments: decision.created.map((s) => s.shipmentId) };
 }
 
-/** The Catch path: the order becomes FAILED with the reason (ops re-drive or cancel it). Idempotent. */
-export async function markOrderFailed(deps: Pick<FulfillmentDeps, 'orders' | 'clock'>, input: { tenantId: string; orderId: string; error?: { Error?: string; Cause?: string } }): Promise<{ status: Order['status'] }> {
-  const { order } = await load(deps, input.tenantId, input.orderId);
-  if (order.status === 'FAILED' || isFinal(order.status)) return { status: order.status };
-  const reason = `${input.error?.Error ?? 'Error'}: ${summariseCause(input.error?.Cause)}`.slice(0, 500);
-  const expected = order.version;
-  await deps.orders.save(transition(order, 'FAILED', deps.clock.now(), reason), expected);
-  return { status: 'FAILED' };
+/**
+ * Errors whose message was written for merchants; any other error's text stays in the logs. Matched by the error type
+ * Step Functions recorded (the class's own `name`, a string across the workflow boundary).
+ */
+const MERCHANT_SAFE_ERRORS: ReadonlySet<string> = new Set(['UnroutableDestinationError']);
+
+/**
+ * The order's reason for a failed attempt: a routing refusal the merchant can act on, in its own words; anything else
+ * a plain sentence (the error itself is logged with the execution, for ops), never internal error text.
+ */
+export function failureReason(attempt: number, error: { Error?: string; Cause?: string } | undefined): string {
+  if (error?.Error && MERCHANT_SAFE_ERRORS.has(error.Error)) return summariseCause(error.Cause).slice(0, 300);
+  return `Routing attempt ${attempt} failed unexpectedly; ops were alerted and can re-drive the order`;
+}
+
+/**
+ * The Catch path of an attempt: what it reserved and no shipment holds goes back, and the order becomes FAILED with a
+ * merchant-safe reason (ops re-drive or cancel it), unless a later attempt owns it. Idempotent: a retry releases
+ * nothing twice and finds the order FAILED.
+ */
+export async function markOrderFailed(
+  deps: Pick<FulfillmentDeps, 'orders' | 'clock' | 'reservations' | 'channels'>,
+  input: { tenantId: string; orderId: string; attempt: number; parcels?: PlannedParcel[]; error?: { Error?: string; Cause?: string } },
+): Promise<{ status: Order['status']; released: number }> {
+  const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
+  const held = new Set(shipments.map((s) => s.reservationId));
+  const mine = (input.parcels ?? []).filter((p) => !held.has(p.reservationId));
+  const released = await Promise.all(
+    mine.map((p) => releaseReservation(deps, { tenantId: input.tenantId, reservationId: p.reservationId }).catch((error: unknown) => (error instanceof ReservationNotFoundError ? undefined : Promise.reject(error)))),
+  );
+  const decision = decideFailure(order, input.attempt, failureReason(input.attempt, input.error), deps.clock.now());
+  if (decision.kind !== 'fail') return { status: order.status, released: released.filter(Boolean).length };
+  await deps.orders.commit(decision.change);
+  return { status: 'FAILED', released: released.filter(Boolean).length };
 }
 
 function summariseCause(cause: string | undefined): string {
@@ -382,47 +256,3 @@ async function destinationOf(deps: FulfillmentDeps, order: Order): Promise<{ lat
   return located;
 }
 
-async function defaultPreference(rules: Awaited<ReturnType<FulfillmentSettings['routingRules']>>): Promise<PlannedParcel['preference']> {
-  return rules.ruleSets.at(-1)?.preferences.default ?? 'balanced';
-}
-
-/** The order's own split policy, when it names one, overrides the rule sets' for this order. */
-function splitOverride(rules: Awaited<ReturnType<FulfillmentSettings['routingRules']>>, policy: Order['splitPolicy']) {
-  if (!policy) return rules;
-  return { ...rules, ruleSets: rules.ruleSets.map((rs) => ({ ...rs, split: { ...rs.split, policy } })) };
-}
-
-/** The routing engine knows warehouses, stores and drop-shippers; a 3PL ships like a warehouse. */
-function routingType(type: Location['type']): CandidateLocation['type'] {
-  return type === '3pl' ? 'warehouse' : type;
-}
-
-function parcelOf(
-  order: Order,
-  attempt: number,
-  round: number,
-  index: number,
-  location: Location,
-  fulfillment: PlannedParcel['fulfillment'],
-  lines: Array<{ lineId: string; sku: string; quantity: number }>,
-  skus: Map<string, { weightLb: number }>,
-  destination: { lat: number; lon: number },
-  preference: PlannedParcel['preference'],
-  vip: boolean,
-): PlannedParcel {
-  return {
-    tenantId: order.tenantId,
-    orderId: order.orderId,
-    reservationId: shipmentId(order.orderId, attempt, round, index),
-    locationId: location.locationId,
-    locationType: location.type,
-    ...(location.acceptanceHours !== undefined ? { acceptanceHours: location.acceptanceHours } : {}),
-    fulfillment,
-    lines,
-    weightLb: Math.round(lines.reduce((sum, l) => sum + (skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0) * 100) / 100,
-    origin: location.geo,
-    destination,
-    preference,
-    vip,
-  };
-}

@@ -1,13 +1,12 @@
-import { isFinal, statusAfterAllocation, transition, unallocatedLines, type Order, type OrderStatus } from '#domain/orders/order';
-import { applyShipmentAction, isRepeat, orderIdOfShipment, type Shipment, type ShipmentAction } from '#domain/orders/shipment';
-import { commitReservation, releaseReservation, type ReservationDeps } from '../inventory/reservations.ts';
+import { decideRestart, executionName } from '#domain/orders/attempts';
+import { decideCancel } from '#domain/orders/cancel';
+import type { Order } from '#domain/orders/order';
+import { orderIdOfShipment, type Shipment } from '#domain/orders/shipment';
+import { decideShipmentReport, type ShipmentReport } from '#domain/orders/shipment-report';
+import { NotFoundError, retryOnConflict } from '../errors.ts';
 import type { Clock } from '../ports.ts';
-import { activeShipments, allocationsOf, OrderNotFoundError } from './fulfillment.ts';
-import type { BackorderIndex, StuckOrderFinder, WorkflowStarter } from './fulfillment-ports.ts';
-import type { OrderStore } from './ports.ts';
-
-/** Statuses from which a new routing attempt may start on its own (new stock, a rejected pick). */
-const RESTARTABLE: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
+import type { BackorderIndex, WorkflowStarter } from './fulfillment-ports.ts';
+import type { OrderStore, OrderWithShipments } from './ports.ts';
 
 export interface LifecycleDeps {
   orders: OrderStore;
@@ -15,31 +14,64 @@ export interface LifecycleDeps {
   clock: Clock;
 }
 
+export class OrderNotFoundError extends NotFoundError {
+  override readonly name = 'OrderNotFoundError';
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} does not exist`);
+  }
+}
+
+export class ShipmentNotFoundError extends NotFoundError {
+  override readonly name = 'ShipmentNotFoundError';
+  constructor(readonly shipmentId: string) {
+    super(`Shipment ${shipmentId} does not exist`);
+  }
+}
+
+/** The order with its shipments, or OrderNotFoundError. */
+export async function loadOrder(deps: { orders: OrderStore }, tenantId: string, orderId: string): Promise<OrderWithShipments> {
+  const found = await deps.orders.get(tenantId, orderId);
+  if (!found) throw new OrderNotFoundError(orderId);
+  return found;
+}
+
+export type StartOutcome = 'started' | 'already-started' | 'not-needed';
+
 /**
- * Starts the next routing attempt of an order, once: the execution is named `${orderId}-${attempt}`, so two triggers
- * for the same attempt (a redelivered event, two stock changes at once) start one execution. An order that is
- * finished, cancelled, failed or being routed right now is left alone, unless `force` (the sweeper re-driving an
- * order stuck past its deadline).
+ * Starts the next routing attempt of an order (new stock, a rejected pick, the sweeper, ops). The attempt is claimed on
+ * the order first (ROUTING, the attempt's number and execution name, under a version condition), then its execution
+ * is started under that name: two triggers claim one attempt, and a name is never used twice. An order whose claimed
+ * attempt is still ROUTING gets its execution started again (idempotent by name): a crash between the claim and the
+ * start is mended by the trigger's own retry. `force` (sweeper, ops) re-drives an order stuck in flight or FAILED.
  */
-export async function startFulfillment(
+export function startFulfillment(
   deps: LifecycleDeps,
   input: { tenantId: string; orderId: string; correlationId: string; reason: string; force?: boolean },
-): Promise<'started' | 'already-started' | 'not-needed'> {
-  const found = await deps.orders.get(input.tenantId, input.orderId);
-  if (!found) throw new OrderNotFoundError(input.orderId);
-  const { order, shipments } = found;
-  const restartable = RESTARTABLE.has(order.status) || (input.force === true && (order.status === 'ROUTING' || order.status === 'ACCEPTED'));
-  if (!restartable) return 'not-needed';
-  if (order.status !== 'ACCEPTED' && order.status !== 'ROUTING' && unallocatedLines(order, allocationsOf(shipments)).length === 0) return 'not-needed';
-  return deps.workflows.start({ tenantId: order.tenantId, orderId: order.orderId, attempt: order.attempt + 1, correlationId: input.correlationId, reason: input.reason });
+): Promise<StartOutcome> {
+  return retryOnConflict(async () => {
+    const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
+    const decision = decideRestart(order, shipments, deps.clock.now(), input.reason, { force: input.force === true });
+    if (decision.kind === 'not-needed') return 'not-needed';
+    if (decision.kind === 'claim') await deps.orders.commit(decision.change);
+    const outcome = await deps.workflows.start({
+      tenantId: order.tenantId,
+      orderId: order.orderId,
+      attempt: decision.attempt,
+      name: decision.executionName,
+      correlationId: input.correlationId,
+      reason: input.reason,
+    });
+    return decision.kind === 'claim' ? 'started' : outcome;
+  });
 }
 
 /**
- * A new order's first attempt (OrderAccepted of an order stored as ACCEPTED): no read is needed. The execution name makes a repeated event a no-op,
- * and the plan step stops if the order was cancelled before it ran.
+ * A new order's first attempt (OrderAccepted of an order stored as ACCEPTED): no read is needed. Attempt 1 is never
+ * claimed by anyone else (see attempts.ts), so its name makes a repeated event a no-op, and the plan step stops if the
+ * order was cancelled or re-driven before it ran.
  */
 export function startFirstAttempt(deps: Pick<LifecycleDeps, 'workflows'>, input: { tenantId: string; orderId: string; correlationId: string }): Promise<'started' | 'already-started'> {
-  return deps.workflows.start({ ...input, attempt: 1, reason: 'OrderAccepted' });
+  return deps.workflows.start({ ...input, attempt: 1, name: executionName(input.orderId, 1), reason: 'OrderAccepted' });
 }
 
 /** New stock for a SKU: the oldest orders waiting for it get a routing attempt, first come first served. */
@@ -62,126 +94,43 @@ export async function retryBackorders(
   return started;
 }
 
-/** Orders accepted or routing for longer than this are re-driven by the sweeper. */
-export const STUCK_AFTER_MS = 10 * 60_000;
-
-/** The scheduled sweeper: every order stuck in ACCEPTED or ROUTING past the deadline gets a new attempt. */
-export async function sweepStuckOrders(deps: LifecycleDeps & { stuck: StuckOrderFinder }): Promise<{ tenants: number; redriven: number }> {
-  const before = new Date(deps.clock.now().getTime() - STUCK_AFTER_MS);
-  const tenants = await deps.stuck.tenantIds();
-  let redriven = 0;
-  for (const tenantId of tenants) {
-    for (const order of await deps.stuck.stuck(tenantId, before, 100)) {
-      const outcome = await startFulfillment(deps, { tenantId, orderId: order.orderId, correlationId: `sweep-${order.orderId}-${order.attempt + 1}`, reason: 'stuck past its deadline', force: true });
-      if (outcome === 'started') redriven++;
-    }
-  }
-  return { tenants: tenants.length, redriven };
-}
-
-export class OrderNotCancellableError extends Error {
-  override readonly name = 'OrderNotCancellableError';
-  constructor(
-    readonly orderId: string,
-    detail: string,
-    readonly lines: Array<{ lineId: string; sku: string; shipmentId: string }> = [],
-  ) {
-    super(detail);
-  }
-}
-
 /**
- * Cancels an order: every unshipped shipment is cancelled and its reservation released, the order leaves the backorder
- * waitlist and becomes CANCELLED. A workflow still running sees the status and releases what it reserved. An order
- * with shipped parcels cannot be cancelled (those lines go through returns instead): the error names them.
+ * Cancels an order: every unshipped shipment is cancelled and its reservation released, with the order, in one
+ * transaction. A workflow still running sees the status and releases what it reserved. An order with shipped parcels
+ * cannot be cancelled (those lines go through returns instead): the error names them.
  */
-export async function cancelOrder(deps: LifecycleDeps & { reservations: ReservationDeps }, input: { tenantId: string; orderId: string; reason?: string }): Promise<Order> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const found = await deps.orders.get(input.tenantId, input.orderId);
-    if (!found) throw new OrderNotFoundError(input.orderId);
-    const { order, shipments } = found;
-    if (order.status === 'CANCELLED') return order;
-    const shipped = shipments.filter((s) => s.status === 'SHIPPED' || s.status === 'DELIVERED');
-    if (shipped.length) {
-      throw new OrderNotCancellableError(
-        order.orderId,
-        `Order ${order.orderId} has shipped parcels; shipped lines cannot be cancelled: ${shipped.flatMap((s) => s.lines.map((l) => `${l.lineId} (${l.sku})`)).join(', ')}`,
-        shipped.flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, shipmentId: s.shipmentId }))),
-      );
-    }
-    if (isFinal(order.status)) throw new OrderNotCancellableError(order.orderId, `Order ${order.orderId} is ${order.status.toLowerCase()}`);
-    const now = deps.clock.now();
-    const open = activeShipments(shipments);
-    await Promise.all(open.map((s) => releaseReservation(deps.reservations, { tenantId: order.tenantId, reservationId: s.reservationId })));
-    const cancelled = open.map((s) => applyShipmentAction(s, 'cancel', now, { reason: 'order cancelled' }));
-    const next = { ...transition(order, 'CANCELLED', now, input.reason ?? 'cancelled by the merchant'), allocations: [], backorderedLines: [] };
-    try {
-      await deps.orders.save(next, order.version, cancelled);
-      return next;
-    } catch (error) {
-      if ((error as Error).name !== 'ConcurrentUpdateError') throw error;
-    }
-  }
-  throw new Error(`Order ${input.orderId} kept changing while being cancelled`);
-}
-
-export class ShipmentNotFoundError extends Error {
-  override readonly name = 'ShipmentNotFoundError';
-  constructor(readonly shipmentId: string) {
-    super(`Shipment ${shipmentId} does not exist`);
-  }
+export function cancelOrder(deps: LifecycleDeps, input: { tenantId: string; orderId: string; reason?: string }): Promise<Order> {
+  return retryOnConflict(async () => {
+    const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
+    const change = decideCancel(order, shipments, deps.clock.now(), input.reason);
+    if (!change) return order;
+    await deps.orders.commit(change);
+    return change.order;
+  });
 }
 
 /**
  * A location or carrier reports on a shipment: accept, reject (the store cannot pick: its units go back and the lines
  * are routed again elsewhere, never to this location), ship (the reservation is committed: on-hand goes down) or
- * deliver. Repeating a report that already applied answers the shipment as it is.
+ * deliver. The shipment, its reservation and the order change in one transaction. Repeating a report that already
+ * applied answers the shipment as it is.
  */
-export async function updateShipment(
-  deps: LifecycleDeps & { reservations: ReservationDeps },
-  input: { tenantId: string; shipmentId: string; action: Exclude<ShipmentAction, 'cancel'>; reason?: string; tracking?: Shipment['tracking'] },
-): Promise<{ shipment: Shipment; orderStatus: OrderStatus }> {
+export function updateShipment(
+  deps: LifecycleDeps,
+  input: { tenantId: string; shipmentId: string; action: ShipmentReport; reason?: string; tracking?: Shipment['tracking'] },
+): Promise<{ shipment: Shipment; orderStatus: Order['status'] }> {
   const orderId = orderIdOfShipment(input.shipmentId);
-  if (!orderId) throw new ShipmentNotFoundError(input.shipmentId);
-  for (let attempt = 0; attempt < 3; attempt++) {
+  if (!orderId) return Promise.reject(new ShipmentNotFoundError(input.shipmentId));
+  return retryOnConflict(async () => {
     const found = await deps.orders.get(input.tenantId, orderId);
     const shipment = found?.shipments.find((s) => s.shipmentId === input.shipmentId);
     if (!found || !shipment) throw new ShipmentNotFoundError(input.shipmentId);
-    const { order, shipments } = found;
-    if (isRepeat(shipment, input.action)) return { shipment, orderStatus: order.status };
-    const now = deps.clock.now();
-    const updated = applyShipmentAction(shipment, input.action, now, { ...(input.reason ? { reason: input.reason } : {}), ...(input.tracking ? { tracking: input.tracking } : {}) });
-    const ref = { tenantId: order.tenantId, reservationId: shipment.reservationId };
-    if (input.action === 'ship') await commitReservation(deps.reservations, ref);
-    if (input.action === 'reject') await releaseReservation(deps.reservations, ref);
-
-    const all = shipments.map((s) => (s.shipmentId === updated.shipmentId ? updated : s));
-    let next: Order = { ...order, allocations: allocationsOf(all) };
-    if (input.action === 'reject') {
-      next = {
-        ...transition(next, statusAfterAllocation(order, next.allocations), now, `${shipment.locationId} rejected ${shipment.shipmentId}${input.reason ? `: ${input.reason}` : ''}`),
-        backorderedLines: unallocatedLines(order, next.allocations),
-        routingExclusions: [...(order.routingExclusions ?? []), ...shipment.lines.map((l) => ({ locationId: shipment.locationId, sku: l.sku }))],
-      };
-    } else {
-      const target = orderStatusAfterShipments(next, all);
-      next = target && target !== order.status ? transition(next, target, now) : { ...next, version: order.version + 1, updatedAt: now.toISOString() };
-    }
-    try {
-      await deps.orders.save(next, order.version, [updated]);
-      return { shipment: updated, orderStatus: next.status };
-    } catch (error) {
-      if ((error as Error).name !== 'ConcurrentUpdateError') throw error;
-    }
-  }
-  throw new Error(`Order ${orderId} kept changing while updating ${input.shipmentId}`);
-}
-
-/** SHIPPED once every unit has left, DELIVERED once every parcel has arrived; otherwise no change. */
-function orderStatusAfterShipments(order: Order, shipments: Shipment[]): OrderStatus | undefined {
-  const active = activeShipments(shipments);
-  if (active.length === 0 || unallocatedLines(order, allocationsOf(shipments)).length > 0) return undefined;
-  if (active.every((s) => s.status === 'DELIVERED')) return order.status === 'SHIPPED' ? 'DELIVERED' : 'SHIPPED';
-  if (active.every((s) => s.status === 'SHIPPED' || s.status === 'DELIVERED')) return order.status === 'SHIPPED' ? undefined : 'SHIPPED';
-  return undefined;
+    const decision = decideShipmentReport(found.order, found.shipments, shipment, input.action, deps.clock.now(), {
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.tracking ? { tracking: input.tracking } : {}),
+    });
+    if (decision.kind === 'repeat') return { shipment: decision.shipment, orderStatus: found.order.status };
+    await deps.orders.commit(decision.change);
+    return { shipment: decision.shipment, orderStatus: decision.change.order.status };
+  });
 }

@@ -1,3 +1,4 @@
+import type { OrderChange } from '#domain/orders/change';
 import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { StockLevel } from '#domain/inventory/stock';
@@ -28,11 +29,15 @@ export interface OrderStore {
   create(order: Order, dedupe: OrderDedupe): Promise<CreateOrderOutcome>;
   get(tenantId: string, orderId: string): Promise<OrderWithShipments | undefined>;
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
-  /** Writes the order if its stored version is still `expectedVersion` (else ConcurrentUpdateError), with shipments. */
-  save(order: Order, expectedVersion: number, shipments?: Shipment[]): Promise<void>;
+  /**
+   * Writes a decided change in one transaction: the order if its stored version is still the change's
+   * `expectedVersion`, its shipments, and each reservation it finishes if that is still PENDING (with the stock the
+   * reservation holds). ConflictError when any guard failed: nothing was written.
+   */
+  commit(change: OrderChange): Promise<void>;
   /**
    * Writes the order and stock levels in one transaction, each guarded by the version it was computed from (0: the
-   * stock item must not exist yet); ConcurrentUpdateError when any of them moved.
+   * stock item must not exist yet); ConflictError when any of them moved.
    */
   saveWithStock(order: Order, expectedVersion: number, stock: Array<{ level: StockLevel; expectedVersion: number }>): Promise<void>;
 }

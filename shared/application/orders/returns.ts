@@ -2,7 +2,8 @@ import { applyAdjustment, emptyLevel, type StockLevel } from '#domain/inventory/
 import type { Order, OrderReturn } from '#domain/orders/order';
 import { recordedReturn, receiveReturn, restockedUnits, ReturnRefusedError, sameReturn, type ReturnRequest } from '#domain/orders/returns';
 import type { Clock, LocationStore, StockStore } from '../ports.ts';
-import { OrderNotFoundError } from './fulfillment.ts';
+import { ConflictError } from '../errors.ts';
+import { OrderNotFoundError } from './lifecycle.ts';
 import type { OrderStore } from './ports.ts';
 
 export interface ReturnDeps {
@@ -63,7 +64,7 @@ export async function receiveOrderReturn(
       return { order: next.order, received: next.received, repeated: false };
     } catch (error) {
       // The order or a stock item moved meanwhile (a reservation, another return): read both again.
-      if ((error as Error).name !== 'ConcurrentUpdateError' || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof ConflictError) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }

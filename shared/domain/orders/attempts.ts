@@ -1,0 +1,74 @@
+/**
+ * Routing attempts (pure). Each workflow execution routes one attempt of an order, numbered; the order records the
+ * attempt that owns it, and a step of an older attempt may no longer write it. Attempt 1 is started by OrderAccepted
+ * without a read (the happy path); every later attempt is *claimed* on the order first (the order moves to ROUTING with
+ * the new number and its execution name, under a version condition), then started. So two triggers (a stock change
+ * and a rejection, or a sweeper and an ops retry) claim one attempt, and no name is ever used twice: names kept by
+ * Step Functions (90 days on AWS) cannot collide with a new attempt.
+ */
+import { allocationsOf } from './allocation.ts';
+import type { OrderChange } from './change.ts';
+import { IN_FLIGHT_STATUSES, transition, unallocatedLines, type Order, type OrderStatus } from './order.ts';
+import type { Shipment } from './shipment.ts';
+
+/** The execution that routes attempt `attempt` of an order. */
+export function executionName(orderId: string, attempt: number): string {
+  return `${orderId}-${attempt}`;
+}
+
+/** A step of attempt `attempt` may write the order only while no later attempt has been claimed or started. */
+export function ownsOrder(order: Pick<Order, 'attempt'>, attempt: number): boolean {
+  return order.attempt <= attempt;
+}
+
+/** Statuses from which a new attempt may start on its own (new stock, a rejected pick). */
+const RESTARTABLE: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
+/** What ops or the sweeper may re-drive: the above, an attempt that never finished, and a FAILED one. */
+const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
+
+export type RestartDecision =
+  | { kind: 'not-needed'; reason: string }
+  /** An attempt is claimed and not finished: start its execution (again: the start is idempotent by name). */
+  | { kind: 'in-flight'; attempt: number; executionName: string }
+  | { kind: 'claim'; attempt: number; executionName: string; change: OrderChange };
+
+/**
+ * Whether a trigger should start a new attempt. `force` (sweeper, ops) re-drives an attempt that is in flight or
+ * FAILED; without it an order being routed is left to its running attempt.
+ */
+export function decideRestart(order: Order, shipments: readonly Shipment[], now: Date, reason: string, options: { force?: boolean } = {}): RestartDecision {
+  const allowed = options.force ? REDRIVABLE : RESTARTABLE;
+  if (!allowed.has(order.status)) {
+    if (order.status === 'ROUTING' && order.attempt > 0) return { kind: 'in-flight', attempt: order.attempt, executionName: executionName(order.orderId, order.attempt) };
+    return { kind: 'not-needed', reason: `the order is ${order.status}` };
+  }
+  const waiting = unallocatedLines(order, allocationsOf(shipments));
+  if (!IN_FLIGHT_STATUSES.has(order.status) && order.status !== 'FAILED' && waiting.length === 0) return { kind: 'not-needed', reason: 'every unit is allocated' };
+  // Attempt 1 may exist without the order knowing (OrderAccepted starts it before any write): never claim it again.
+  const attempt = Math.max(order.attempt, 1) + 1;
+  const name = executionName(order.orderId, attempt);
+  const routed = transition(order, 'ROUTING', now, `attempt ${attempt}: ${reason}`);
+  return { kind: 'claim', attempt, executionName: name, change: { order: { ...routed, attempt }, expectedVersion: order.version, shipments: [], reservations: [] } };
+}
+
+export type FailureDecision = { kind: 'stale' } | { kind: 'final' } | { kind: 'fail'; change: OrderChange };
+
+/**
+ * A workflow attempt ended in its Catch: the order becomes FAILED with a reason fit for merchants (never internal
+ * error text), unless a later attempt owns it or it is already final or FAILED.
+ */
+export function decideFailure(order: Order, attempt: number, reason: string, now: Date): FailureDecision {
+  if (!ownsOrder(order, attempt)) return { kind: 'stale' };
+  if (order.status === 'FAILED' || order.status === 'CANCELLED' || order.status === 'DELIVERED' || order.status === 'RETURNED' || order.status === 'SHIPPED') return { kind: 'final' };
+  return { kind: 'fail', change: { order: { ...transition(order, 'FAILED', now, reason), attempt: Math.max(order.attempt, attempt) }, expectedVersion: order.version, shipments: [], reservations: [] } };
+}
+
+/**
+ * Whether stock has arrived for a waiting order (its wake-up event may have been lost): some location it may use
+ * holds a unit of a SKU it waits for. `networks` are the SKUs' sellable units per location for the order's channel.
+ */
+export function stockArrivedFor(order: Order, networks: ReadonlyArray<{ sku: string; locations: ReadonlyArray<{ locationId: string; available: number }> }>): boolean {
+  const waiting = new Set(order.backorderedLines.map((l) => l.sku));
+  const excluded = new Set((order.routingExclusions ?? []).map((e) => `${e.locationId}|${e.sku}`));
+  return networks.some((n) => waiting.has(n.sku) && n.locations.some((at) => at.available > 0 && !excluded.has(`${at.locationId}|${n.sku}`)));
+}
