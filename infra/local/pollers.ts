@@ -130,7 +130,7 @@ export function startStreamPoller(options: {
     const doneThrough = (record: StreamRecord) => batch.indexOf(record) + 1;
     let pending = batch;
     for (let attempt = 0; attempt <= mapping.retryAttempts; attempt++) {
-      // Stopping between retries leaves the batch unchecked-in: the next start delivers it again.
+      // Stopping between retries leaves the batch without a checkpoint: the next start delivers it again.
       if (loop.stopped) return 0;
       const failedAt = await invokeBatch(streamArn, pending);
       if (failedAt === undefined) return doneThrough(pending[pending.length - 1]!);
