@@ -4,7 +4,7 @@
  */
 import { activeShipments, openShipments } from './allocation.ts';
 import { reservationMove, type OrderChange } from './change.ts';
-import { isFinal, transition, type Order, type OrderStatus } from './order.ts';
+import { canTransition, transition, type Order, type OrderStatus } from './order.ts';
 import { applyShipmentAction, type Shipment } from './shipment.ts';
 
 export class OrderNotCancellableError extends Error {
@@ -32,7 +32,7 @@ export function decideCancel(order: Order, shipments: readonly Shipment[], now: 
       lines,
     );
   }
-  if (isFinal(order.status)) throw new OrderNotCancellableError(order.orderId, order.status, `Order ${order.orderId} is ${order.status}`);
+  if (!canTransition(order.status, 'CANCELLED')) throw new OrderNotCancellableError(order.orderId, order.status, `Order ${order.orderId} is ${order.status}`);
   const open = openShipments(shipments);
   return {
     order: { ...transition(order, 'CANCELLED', now, reason), allocations: [], backorderedLines: [] },
