@@ -16,6 +16,8 @@ const COMMON_PROBLEMS = {
   500: ['InternalServerError', 'Failure on our side; safe to retry with the same Idempotency-Key'],
 } as const;
 
+const RETRY_AFTER = { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } };
+
 const TAGS = [
   { name: 'ops', description: 'Health and this document' },
   { name: 'tenants', description: 'The tenant an API key belongs to' },
@@ -57,7 +59,8 @@ export function buildOpenApiDocument(operations: Operation[] = Object.values(all
     ];
     for (const [status, applies] of common) if (applies) statuses[status] = { $ref: `#/components/responses/${COMMON_PROBLEMS[status][0]}` };
     for (const [status, response] of Object.entries(op.responses)) {
-      if (Number(status) >= 400) statuses[status] = problemResponse(response.description);
+      if (Number(status) === 503) statuses[status] = { ...problemResponse(response.description), headers: { 'Retry-After': RETRY_AFTER } };
+      else if (Number(status) >= 400) statuses[status] = problemResponse(response.description);
       else if (response.schema) statuses[status] = { description: response.description, content: { 'application/json': { schema: components.schemaOf(response.schema, 'output') } } };
       else statuses[status] = { description: response.description };
     }

@@ -308,7 +308,10 @@ export const operations = {
     tags: ['inventory'],
     auth: true,
     requestBody: adjustmentsRequestSchema,
-    responses: { 200: { description: 'What was applied, ignored (stale sequence) or refused, per item', schema: adjustmentReportSchema } },
+    responses: {
+      200: { description: 'What was applied, ignored (stale sequence) or refused, per item', schema: adjustmentReportSchema },
+      503: { description: 'None of the items could be applied for now (contention, throttling): nothing changed; retry after Retry-After seconds' },
+    },
   },
   getSkuInventory: {
     operationId: 'getSkuInventory',
