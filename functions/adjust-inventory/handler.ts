@@ -11,7 +11,10 @@ import { metrics } from '#powertools/index';
 
 const deps = { locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };
 
-/** Shape errors refuse the whole request (422); item-level problems are answered per item in a 200. */
+/**
+ * Shape errors refuse the whole request (422); item-level problems are answered per item in a 200; a request none of
+ * whose items could be applied for now (throttling, contention) is a 503 with Retry-After.
+ */
 export const handler = httpHandler(async (event) => {
   const tenantId = tenantIdOf(event);
   const { adjustments } = parseBody(event, adjustmentsRequestSchema);

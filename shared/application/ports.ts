@@ -1,6 +1,6 @@
 import type { ApiKeyParts, Tenant, TenantSettings } from '#domain/tenants/tenant';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
-import type { StockLevel } from '#domain/inventory/stock';
+import type { StockLevel, StockWrite } from '#domain/inventory/stock';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DomainEvent } from '#events/envelope';
@@ -82,8 +82,12 @@ export interface ChannelStore {
 export interface StockStore {
   /** Current levels of the given location+sku pairs (missing pairs are absent from the map, keyed `locationId sku`). */
   getMany(tenantId: string, keys: Array<{ locationId: string; sku: string }>): Promise<Map<string, StockLevel>>;
-  /** Writes a level computed from `expectedVersion` (0: the item must not exist). False when another writer got there first. */
-  putIfVersion(level: StockLevel, expectedVersion: number): Promise<boolean>;
+  /**
+   * One conditional update of one stock item (see StockWrite): `applied` with the item after it, or `refused` with the
+   * item as it was when the condition failed (undefined: no item), so the caller can say why without another read.
+   * Throttling and other failures throw.
+   */
+  adjust(tenantId: string, locationId: string, sku: string, write: StockWrite, now: Date): Promise<{ applied: true; level: StockLevel } | { applied: false; current: StockLevel | undefined }>;
   /** Every location's level of a SKU, read consistently. */
   listBySku(tenantId: string, sku: string): Promise<StockLevel[]>;
   listByLocation(tenantId: string, locationId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<StockLevel>>;

@@ -69,6 +69,8 @@ export function stockItem(level: StockLevel): Item {
     gsi1sk: level.sku,
     entity: ENTITY.stock,
     ...level,
+    // The guard of a decrement (see StockWrite): a condition cannot compute onHand - reserved.
+    unreserved: level.onHand - level.reserved,
   };
 }
 

@@ -3,10 +3,10 @@ import { ConditionalCheckFailedException, TransactionCanceledException, type Att
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { FinishAttempt, NetworkWrite, NetworkWriteOutcome, ReservationStore, ReserveAttempt, SkuNetworkStore, StockStore } from '#application/ports';
 import type { Reservation } from '#domain/inventory/reservation';
-import type { StockLevel } from '#domain/inventory/stock';
-import { BatchExecuteStatementCommand, batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
+import type { StockWrite } from '#domain/inventory/stock';
+import { BatchExecuteStatementCommand, batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand, UpdateCommand } from './client.ts';
 import { ownKey } from './catalog-store.ts';
-import { keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockItem, stockOfItem } from './inventory-items.ts';
+import { ENTITY, keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockOfItem } from './inventory-items.ts';
 
 type Item = Record<string, unknown>;
 export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
@@ -85,14 +85,53 @@ async function runWrites(statements: { Statement: string; Parameters: unknown[] 
   return (await Promise.all(calls)).flat();
 }
 
-async function putIfVersion(item: Item, expectedVersion: number): Promise<boolean> {
-  try {
-    await documentClient.send(new PutCommand(versionedPut(item, expectedVersion)));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
+/**
+ * A StockWrite as one UpdateItem. The item's identity is set on every write, so an `add` may create the item. The
+ * version is added to, never set, so concurrent writers each get their own version (the projection orders entries by
+ * it). `unreserved = onHand - reserved` moves with on-hand: the guard of every decrement.
+ */
+export function stockUpdate(tenantId: string, locationId: string, sku: string, write: StockWrite, now: Date) {
+  const set = ['tenantId = :tenantId', 'locationId = :locationId', 'sku = :sku', '#entity = :entity', 'gsi1pk = :gsi1pk', 'gsi1sk = :sku', 'updatedAt = :now'];
+  const add = ['#version :one'];
+  const conditions: string[] = [];
+  const values: Record<string, unknown> = {
+    ':tenantId': tenantId, ':locationId': locationId, ':sku': sku, ':entity': ENTITY.stock, ':gsi1pk': keys.stockAt(tenantId, locationId), ':now': now.toISOString(), ':one': 1,
+  };
+  if (write.kind === 'add') {
+    set.push('reserved = if_not_exists(reserved, :zero)', 'safetyStock = if_not_exists(safetyStock, :zero)');
+    add.push('onHand :delta', 'available :delta', 'unreserved :delta');
+    values[':zero'] = 0;
+    values[':delta'] = write.delta;
+    if (write.delta < 0) {
+      // Missing (a new item, or one written before `unreserved` existed) fails too: the caller reads why.
+      conditions.push('unreserved >= :minUnreserved');
+      values[':minUnreserved'] = -write.delta;
+    }
+  } else {
+    const { level } = write;
+    set.push('onHand = :onHand', 'reserved = :reserved', 'safetyStock = :safetyStock', 'available = :available', 'unreserved = :unreserved');
+    Object.assign(values, { ':onHand': level.onHand, ':reserved': level.reserved, ':safetyStock': level.safetyStock, ':available': level.available, ':unreserved': level.onHand - level.reserved });
+    if (write.basis === 'absent') conditions.push('attribute_not_exists(pk)');
+    else {
+      conditions.push('reserved = :basisReserved AND safetyStock = :basisSafetyStock');
+      Object.assign(values, { ':basisReserved': write.basis.reserved, ':basisSafetyStock': write.basis.safetyStock });
+    }
   }
+  if (write.sequence !== undefined) {
+    set.push('lastSequence = :sequence');
+    conditions.push('(attribute_not_exists(lastSequence) OR lastSequence < :sequence)');
+    values[':sequence'] = write.sequence;
+  }
+  return {
+    TableName: tableName(),
+    Key: keys.stock(tenantId, locationId, sku),
+    UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
+    ...(conditions.length ? { ConditionExpression: conditions.join(' AND ') } : {}),
+    ExpressionAttributeNames: { '#version': 'version', '#entity': 'entity' },
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW' as const,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
 }
 
 export const dynamoStockStore: StockStore = {
@@ -100,7 +139,16 @@ export const dynamoStockStore: StockStore = {
     const items = await batchGetAll(pairs.map((p) => keys.stock(tenantId, p.locationId, p.sku)), { consistentRead: true });
     return new Map(items.map((item) => [stockKey(String(item.locationId), String(item.sku)), stockOfItem(item)]));
   },
-  putIfVersion: (level: StockLevel, expectedVersion: number) => putIfVersion(stockItem(level), expectedVersion),
+  async adjust(tenantId, locationId, sku, write, now) {
+    try {
+      const { Attributes } = await documentClient.send(new UpdateCommand(stockUpdate(tenantId, locationId, sku, write, now)));
+      return { applied: true, level: stockOfItem(Attributes!) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const old = error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
+      return { applied: false, current: old ? stockOfItem(old) : undefined };
+    }
+  },
   async listBySku(tenantId, sku) {
     const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.stockOfSku(tenantId, sku) }, ConsistentRead: true });
     return items.map(stockOfItem);
@@ -158,7 +206,7 @@ const releaseLine = (tenantId: string, line: { locationId: string; sku: string; 
   Update: {
     TableName: tableName(),
     Key: keys.stock(tenantId, line.locationId, line.sku),
-    UpdateExpression: 'SET reserved = reserved - :q, available = available + :q, #version = #version + :one, updatedAt = :now',
+    UpdateExpression: 'SET reserved = reserved - :q, available = available + :q, #version = #version + :one, updatedAt = :now ADD unreserved :q',
     ConditionExpression: 'reserved >= :q',
     ExpressionAttributeNames: { '#version': 'version' },
     ExpressionAttributeValues: { ':q': line.quantity, ':one': 1, ':now': nowIso },
@@ -227,11 +275,13 @@ export const dynamoReservationStore: ReservationStore = {
         Update: {
           TableName: tableName(),
           Key: keys.stock(reservation.tenantId, line.locationId, line.sku),
-          UpdateExpression: 'SET reserved = reserved + :q, available = available - :q, #version = #version + :one, updatedAt = :now',
+          // ADD, not SET, for `unreserved`: an item written before it existed gets a value too low, never too high, so
+          // a decrement is at worst refused and then written from the item as read (which repairs it).
+          UpdateExpression: 'SET reserved = reserved + :q, available = available - :q, #version = #version + :one, updatedAt = :now ADD unreserved :negQ',
           // The invariants live here, not in a read before the write: available >= q keeps reserved <= onHand - safetyStock.
           ConditionExpression: 'available >= :min',
           ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':q': line.quantity, ':min': minAvailable[i]!, ':one': 1, ':now': nowIso },
+          ExpressionAttributeValues: { ':q': line.quantity, ':negQ': -line.quantity, ':min': minAvailable[i]!, ':one': 1, ':now': nowIso },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       })),

@@ -1,6 +1,8 @@
-import { applyAdjustment, emptyLevel, type StockLevel } from '#domain/inventory/stock';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { explainRefusal, isPlainDelta, planAdjustment, type AdjustmentOutcome, type StockLevel } from '#domain/inventory/stock';
 import type { Adjustment } from '#domain/inventory/schemas';
 import type { Clock, LocationStore, StockStore } from '../ports.ts';
+import { AdjustmentsUnavailableError } from './errors.ts';
 
 export interface AdjustmentError {
   index: number;
@@ -28,12 +30,17 @@ export interface AdjustmentReport {
 
 const MAX_ATTEMPTS = 8;
 const CONCURRENCY = 16;
+/** What a 503 asks the caller to wait before retrying the whole request. */
+const RETRY_AFTER_SECONDS = 1;
 
 /**
  * Applies a batch of adjustments, each on its own: one item's failure does not hold back the others, and the report
- * says exactly which took effect. Adjustments of the same location+sku are applied in request order and written
- * together. Every write is a put guarded by the version it was computed from (reservations move the same items
- * concurrently): on a lost race the item is read again and the adjustments recomputed.
+ * says exactly which took effect. Adjustments of the same location+sku are applied in request order, one conditional
+ * update each (StockWrite): a plain delta is added where it lands, with no read first, so concurrent movements of one
+ * item never lose a race; a count or safety-stock change is computed from the item as read and written only if the
+ * reserved units and safety stock it was computed from are unchanged (else computed again from the item the refusal
+ * returned). When nothing could be applied because writes kept failing (throttling, contention), the request as a whole
+ * is refused with AdjustmentsUnavailableError, so a caller never takes a 200 for work that was not done.
  */
 export async function adjustInventory(
   deps: { locations: LocationStore; stock: StockStore; clock: Clock },
@@ -52,26 +59,26 @@ export async function adjustInventory(
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(index);
   });
 
-  const initial = await deps.stock.getMany(tenantId, [...groups.keys()].map((key) => adjustments[groups.get(key)![0]!]!));
+  // Only counts and safety-stock changes need the item first: one read for all of them.
+  const toRead = [...groups.values()].filter((indexes) => indexes.some((i) => !isPlainDelta(adjustments[i]!))).map((indexes) => adjustments[indexes[0]!]!);
+  const initial = toRead.length ? await deps.stock.getMany(tenantId, toRead) : new Map<string, StockLevel>();
   const queue = [...groups.entries()];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [key, indexes] = next;
-      try {
-        await applyGroup(deps, tenantId, adjustments, indexes, initial.get(key), report);
-      } catch (error) {
-        for (const index of indexes) {
-          report.errors.push({ index, field: `adjustments[${index}]`, code: 'TEMPORARY_FAILURE', message: `not applied, safe to retry: ${(error as Error).message}` });
-        }
-      }
+      await applyGroup(deps, tenantId, adjustments, indexes, initial.get(key), report);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
   report.errors.sort((a, b) => a.index - b.index);
   report.ignored.sort((a, b) => a.index - b.index);
+  if (report.applied === 0 && report.errors.some((e) => e.code === 'TEMPORARY_FAILURE')) {
+    throw new AdjustmentsUnavailableError(report, RETRY_AFTER_SECONDS);
+  }
   return report;
 }
 
+/** One location+sku's adjustments, in request order; the item each write returns is the next one's starting point. */
 async function applyGroup(
   deps: { stock: StockStore; clock: Clock },
   tenantId: string,
@@ -80,35 +87,62 @@ async function applyGroup(
   first: StockLevel | undefined,
   report: AdjustmentReport,
 ): Promise<void> {
-  const { locationId, sku } = adjustments[indexes[0]!]!;
   let current = first;
-  for (let attempt = 1; ; attempt++) {
-    const now = deps.clock.now();
-    const base = current ?? emptyLevel(tenantId, locationId, sku, now);
-    let level = base;
-    const applied: number[] = [];
-    const ignored: IgnoredAdjustment[] = [];
-    const errors: AdjustmentError[] = [];
-    for (const index of indexes) {
-      const adjustment = adjustments[index]!;
-      const outcome = applyAdjustment(level, adjustment, now);
-      if (outcome.kind === 'applied') {
-        // Several adjustments of one item in one request make one write, so one version step.
-        level = { ...outcome.level, version: base.version + 1 };
-        applied.push(index);
-      } else if (outcome.kind === 'ignored') {
-        ignored.push({ index, locationId, sku, reason: outcome.reason, sequence: adjustment.sequence!, lastSequence: outcome.lastSequence });
-      } else {
-        errors.push({ index, field: `adjustments[${index}].${outcome.field}`, code: outcome.code, message: outcome.message });
+  for (const [position, index] of indexes.entries()) {
+    const adjustment = adjustments[index]!;
+    try {
+      current = await applyOne(deps, tenantId, adjustment, index, current, report);
+    } catch (error) {
+      // The rest of the group waited on this one (request order): none of them was applied.
+      for (const rest of indexes.slice(position)) {
+        report.errors.push({ index: rest, field: `adjustments[${rest}]`, code: 'TEMPORARY_FAILURE', message: `not applied, safe to retry: ${(error as Error).message}` });
       }
-    }
-    if (applied.length === 0 || (await deps.stock.putIfVersion(level, base.version))) {
-      report.applied += applied.length;
-      report.ignored.push(...ignored);
-      report.errors.push(...errors);
       return;
     }
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`location ${locationId} sku ${sku} kept changing under ${MAX_ATTEMPTS} attempts`);
-    current = (await deps.stock.getMany(tenantId, [{ locationId, sku }])).get(`${locationId} ${sku}`);
   }
+}
+
+async function applyOne(
+  deps: { stock: StockStore; clock: Clock },
+  tenantId: string,
+  adjustment: Adjustment,
+  index: number,
+  known: StockLevel | undefined,
+  report: AdjustmentReport,
+): Promise<StockLevel | undefined> {
+  const { locationId, sku } = adjustment;
+  let current = known;
+  let readFirst = false;
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const plan = planAdjustment(tenantId, current, adjustment, now, readFirst);
+    if (plan.kind !== 'write') return refuse(report, adjustment, index, plan, current);
+    const result = await deps.stock.adjust(tenantId, locationId, sku, plan.write, now);
+    if (result.applied) {
+      report.applied++;
+      return result.level;
+    }
+    current = result.current;
+    const why = explainRefusal(current, adjustment, now);
+    if (why.kind !== 'retry') return refuse(report, adjustment, index, why, current);
+    // The item moved under a count, or a delta met a missing or stale `unreserved`: write it from this item.
+    readFirst = true;
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`location ${locationId} sku ${sku} kept changing under ${MAX_ATTEMPTS} attempts`);
+    await sleep(Math.random() * Math.min(100, 2 ** attempt));
+  }
+}
+
+function refuse(
+  report: AdjustmentReport,
+  adjustment: Adjustment,
+  index: number,
+  outcome: Exclude<AdjustmentOutcome, { kind: 'applied' }>,
+  current: StockLevel | undefined,
+): StockLevel | undefined {
+  if (outcome.kind === 'ignored') {
+    report.ignored.push({ index, locationId: adjustment.locationId, sku: adjustment.sku, reason: outcome.reason, sequence: adjustment.sequence!, lastSequence: outcome.lastSequence });
+  } else {
+    report.errors.push({ index, field: `adjustments[${index}].${outcome.field}`, code: outcome.code, message: outcome.message });
+  }
+  return current;
 }

@@ -1,3 +1,6 @@
+import { TemporarilyUnavailableError } from '../errors.ts';
+import type { AdjustmentReport } from './adjust-inventory.ts';
+
 /** Errors of the inventory use cases; the handlers map them to problem+json. */
 export class LocationNotFoundError extends Error {
   override readonly name = 'LocationNotFoundError';
@@ -41,5 +44,16 @@ export class ReservationTooLargeError extends Error {
   override readonly name = 'ReservationTooLargeError';
   constructor(readonly lines: number, readonly max: number) {
     super(`A reservation holds at most ${max} location+sku pairs (got ${lines}); split it into several reservations`);
+  }
+}
+
+/**
+ * None of a request's adjustments could be applied because writes kept failing (throttling, contention): the request
+ * as a whole is to be retried later (a 503 with Retry-After), which is safe because nothing took effect. `report` says
+ * what happened to each item.
+ */
+export class AdjustmentsUnavailableError extends TemporarilyUnavailableError {
+  constructor(readonly report: AdjustmentReport, retryAfterSeconds: number) {
+    super(`None of the adjustments could be applied now (throttling or contention); nothing was applied, retry the request after ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyAdjustment, atp, channelAvailable, emptyLevel, mergeLines, minimumAvailableFor, type StockLevel } from './stock.ts';
+import { applyAdjustment, atp, channelAvailable, emptyLevel, explainRefusal, mergeLines, minimumAvailableFor, planAdjustment, type StockLevel } from './stock.ts';
 
 const now = new Date('2025-01-01T00:00:00.000Z');
 const level = (over: Partial<StockLevel> = {}): StockLevel => ({ ...emptyLevel('t_0123456789', 'L1', 'S1', now), ...over });
@@ -99,5 +99,52 @@ describe('mergeLines', () => {
       { locationId: 'A', sku: 'S1', quantity: 2 },
       { locationId: 'B', sku: 'S2', quantity: 4 },
     ]);
+  });
+});
+
+describe('planAdjustment', () => {
+  it('writes a plain delta as an add, without needing the item', () => {
+    expect(planAdjustment('t_0123456789', undefined, { locationId: 'L1', sku: 'S1', delta: -2, sequence: 7 }, now)).toEqual({
+      kind: 'write',
+      write: { kind: 'add', delta: -2, sequence: 7 },
+    });
+  });
+
+  it('writes a count from the item as read, guarded by its reserved units and safety stock', () => {
+    const plan = planAdjustment('t_0123456789', level({ onHand: 5, reserved: 2, safetyStock: 1, available: 2 }), { locationId: 'L1', sku: 'S1', set: 9 }, now);
+    expect(plan).toMatchObject({ kind: 'write', write: { kind: 'put', level: { onHand: 9, available: 6 }, basis: { reserved: 2, safetyStock: 1 } } });
+  });
+
+  it('writes a count of a new item only if it still does not exist', () => {
+    const plan = planAdjustment('t_0123456789', undefined, { locationId: 'L1', sku: 'S1', set: 4 }, now);
+    expect(plan).toMatchObject({ kind: 'write', write: { kind: 'put', level: { tenantId: 't_0123456789', onHand: 4 }, basis: 'absent' } });
+  });
+
+  it('reads first for a delta that also sets the safety stock', () => {
+    const plan = planAdjustment('t_0123456789', level({ onHand: 5, available: 5 }), { locationId: 'L1', sku: 'S1', delta: 1, safetyStock: 2 }, now);
+    expect(plan).toMatchObject({ kind: 'write', write: { kind: 'put', level: { onHand: 6, safetyStock: 2, available: 4 } } });
+  });
+
+  it('answers a refusal without writing when the item as read refuses it', () => {
+    const plan = planAdjustment('t_0123456789', level({ onHand: 5, reserved: 4 }), { locationId: 'L1', sku: 'S1', set: 3 }, now);
+    expect(plan).toMatchObject({ kind: 'rejected', code: 'BELOW_RESERVED' });
+  });
+});
+
+describe('explainRefusal', () => {
+  it('says a decrement was refused because the units are reserved', () => {
+    expect(explainRefusal(level({ onHand: 5, reserved: 4 }), { locationId: 'L1', sku: 'S1', delta: -2 }, now)).toMatchObject({ kind: 'rejected', code: 'BELOW_RESERVED' });
+  });
+
+  it('says a decrement of a missing item would take on-hand below zero', () => {
+    expect(explainRefusal(undefined, { locationId: 'L1', sku: 'S1', delta: -1 }, now)).toMatchObject({ kind: 'rejected', code: 'NEGATIVE_ON_HAND' });
+  });
+
+  it('says a stale sequence is ignored, with the last one applied', () => {
+    expect(explainRefusal(level({ onHand: 5, lastSequence: 9 }), { locationId: 'L1', sku: 'S1', delta: 1, sequence: 9 }, now)).toEqual({ kind: 'ignored', reason: 'STALE_SEQUENCE', lastSequence: 9 });
+  });
+
+  it('asks for another attempt when the adjustment would apply to the item as it was', () => {
+    expect(explainRefusal(level({ onHand: 5 }), { locationId: 'L1', sku: 'S1', delta: -2 }, now)).toEqual({ kind: 'retry' });
   });
 });

@@ -91,6 +91,61 @@ export function applyAdjustment(current: StockLevel, adjustment: Adjustment, now
   };
 }
 
+/**
+ * How an adjustment is written, as data the stock store turns into one conditional update:
+ * - `add`: a movement alone (a `delta` without a new safety stock). It is added where it lands (`onHand`, `available`
+ *   and `unreserved` move by `delta` in one update, no read first), so concurrent movements of one item all apply. The
+ *   update's condition carries the invariants: on-hand never below the reserved units (`unreserved >= -delta`, where
+ *   `unreserved = onHand - reserved` is stored beside them because a condition cannot do arithmetic across
+ *   attributes) and a sequence never at or below the last applied one.
+ * - `put`: a count, or a change of safety stock: the new values depend on `reserved` and `safetyStock`, so they are
+ *   computed from the item as read and written only if those two have not moved since (`basis`; `absent`: the item
+ *   must not exist yet). Movements between the read and the write do not matter: an absolute count replaces them.
+ */
+export type StockWrite =
+  | { kind: 'add'; delta: number; sequence?: number }
+  | { kind: 'put'; level: StockLevel; sequence?: number; basis: 'absent' | { reserved: number; safetyStock: number } };
+
+export type AdjustmentPlan = { kind: 'write'; write: StockWrite } | Exclude<AdjustmentOutcome, { kind: 'applied' }>;
+
+/** True for a movement that can be written without reading the item first. */
+export function isPlainDelta(adjustment: Adjustment): boolean {
+  return adjustment.delta !== undefined && adjustment.safetyStock === undefined;
+}
+
+/**
+ * The write an adjustment needs (pure). A plain delta is an `add` whatever is known of the item, unless `readFirst`
+ * (the item's `unreserved` was found missing or out of step, as on items written before it existed: the item as read
+ * is then written whole, which repairs it). Everything else is decided by `applyAdjustment` on `current` (undefined: no
+ * item) and, when applied, written as a `put` guarded by what it was computed from.
+ */
+export function planAdjustment(tenantId: string, current: StockLevel | undefined, adjustment: Adjustment, now: Date, readFirst = false): AdjustmentPlan {
+  if (isPlainDelta(adjustment) && !readFirst) {
+    return { kind: 'write', write: { kind: 'add', delta: adjustment.delta!, ...(adjustment.sequence !== undefined ? { sequence: adjustment.sequence } : {}) } };
+  }
+  const outcome = applyAdjustment(current ?? emptyLevel(tenantId, adjustment.locationId, adjustment.sku, now), adjustment, now);
+  if (outcome.kind !== 'applied') return outcome;
+  return {
+    kind: 'write',
+    write: {
+      kind: 'put',
+      level: outcome.level,
+      ...(adjustment.sequence !== undefined ? { sequence: adjustment.sequence } : {}),
+      basis: current ? { reserved: current.reserved, safetyStock: current.safetyStock } : 'absent',
+    },
+  };
+}
+
+/**
+ * Why a conditional write of an adjustment was refused, from the item as it was when the condition failed (pure):
+ * the final answer (`ignored`, `rejected`), or `retry` when the adjustment would apply to that item (the item moved
+ * under a `put`'s basis, or an `add` met a missing or stale `unreserved`): plan it again from this item.
+ */
+export function explainRefusal(current: StockLevel | undefined, adjustment: Adjustment, now: Date): Exclude<AdjustmentOutcome, { kind: 'applied' }> | { kind: 'retry' } {
+  const outcome = applyAdjustment(current ?? emptyLevel('', adjustment.locationId, adjustment.sku, now), adjustment, now);
+  return outcome.kind === 'applied' ? { kind: 'retry' } : outcome;
+}
+
 /** What a channel may sell of `available` units at one location, after the channel's hold-back. */
 export function channelAvailable(available: number, holdBack: HoldBack | undefined): number {
   const base = Math.max(0, available);
