@@ -84,6 +84,8 @@ interface OrderBody {
 interface Attempt {
   phase: 'before-kill' | 'after-restart';
   status?: number;
+  /** The problem's detail of a non-2xx answer. */
+  detail?: string;
   error?: string;
   /** Whether the kill was already sent when the attempt ended. */
   endedAfterKill: boolean;
@@ -452,8 +454,9 @@ export class CrashRun {
         let retryAfterMs = 0;
         inFlight++;
         try {
-          const response = await api.request<{ orderId?: string }>('POST', '/orders', order.body, { 'idempotency-key': order.key });
-          order.attempts.push({ phase, status: response.status, endedAfterKill: killed });
+          const response = await api.request<{ orderId?: string; detail?: string }>('POST', '/orders', order.body, { 'idempotency-key': order.key });
+          const detail = response.status >= 300 ? String(response.body?.detail ?? JSON.stringify(response.body)).slice(0, 300) : undefined;
+          order.attempts.push({ phase, status: response.status, ...(detail ? { detail } : {}), endedAfterKill: killed });
           if (response.status === 200 || response.status === 202) {
             order.orderId = response.body.orderId;
             order.answer = { status: response.status, phase };
