@@ -4,13 +4,16 @@
  *
  * Rules come from the topology at start; PutEvents accepts events, answers, and then delivers every matching rule's
  * targets asynchronously with retries. A delivery that still fails is handed to `onDeliveryFailure` (the start script
- * sends it to a DLQ), never dropped.
+ * sends it to a DLQ), never dropped. With a data directory, an accepted event is journaled until each of its targets
+ * has it, and delivered again after a restart.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { JsonlJournal } from '../journal/jsonl-journal.ts';
 import { InvalidEventPatternError, matchesPattern, validatePattern } from './pattern.ts';
 
 export { matchesPattern, validatePattern } from './pattern.ts';
@@ -51,6 +54,19 @@ export interface LocalEventBridgeOptions {
   retry?: { attempts: number; baseDelayMs: number };
   onDeliveryFailure?(failure: DeliveryFailure): Promise<void> | void;
   now?: () => Date;
+  /**
+   * When set, accepted events are journaled to `<dataDir>/eventbridge-pending.jsonl` until every matching target has
+   * been invoked successfully (or the failure handed to `onDeliveryFailure`); after a restart the rest is delivered
+   * again (see `redeliverPending`).
+   */
+  dataDir?: string;
+  /**
+   * Leave the redelivery of journaled events to a call of `redeliverPending()`, e.g. once what the targets call is
+   * up. Default false: they are redelivered as soon as the bus listens.
+   */
+  deferRedelivery?: boolean;
+  /** The journal is rewritten once this many bytes (and as many as its last rewrite) were appended. Default 8 MiB. */
+  journalCompactMinBytes?: number;
 }
 
 export interface RuleStats {
@@ -65,7 +81,19 @@ export interface LocalEventBridge {
   stats(): Record<string, RuleStats>;
   /** Resolves when no delivery is in flight (including deliveries started while waiting). */
   idle(): Promise<void>;
+  /** Delivers the events the journal held undelivered at start (once; later calls return 0). Returns how many. */
+  redeliverPending(): number;
   close(): Promise<void>;
+}
+
+export const EVENTBRIDGE_JOURNAL_FILE = 'eventbridge-pending.jsonl';
+
+/** `put`: an accepted event and the targets (`rule/target`) it must reach; `done`: one of them has it. */
+type JournalLine = { op: 'put'; event: EventBridgeEvent; targets: string[] } | { op: 'done'; id: string; target: string };
+
+interface PendingEvent {
+  event: EventBridgeEvent;
+  remaining: Set<string>;
 }
 
 const DEFAULT_BUS = 'default';
@@ -104,6 +132,40 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
   const busArn = eventBusArn(region, account, busName);
   const counters = new Map<string, RuleStats>(rules.map((rule) => [rule.name, { matched: 0, delivered: 0, failed: 0 }]));
   const inFlight = new Set<Promise<void>>();
+  const targetKey = (rule: LocalRule, target: LocalRule['targets'][number]) => `${rule.name}/${target.id}`;
+  const pending = new Map<string, PendingEvent>();
+  const journal = options.dataDir
+    ? new JsonlJournal(join(options.dataDir, EVENTBRIDGE_JOURNAL_FILE), {
+        label: 'local-eventbridge',
+        ...(options.journalCompactMinBytes !== undefined ? { compactMinBytes: options.journalCompactMinBytes } : {}),
+        snapshot: function* () {
+          for (const { event, remaining } of pending.values()) yield { op: 'put', event, targets: [...remaining] } satisfies JournalLine;
+        },
+      })
+    : undefined;
+  let recovered: PendingEvent[] = [];
+  if (journal) {
+    journal.replay((raw) => {
+      const line = raw as JournalLine;
+      if (line.op === 'put') pending.set(line.event.id, { event: line.event, remaining: new Set(line.targets) });
+      else if (line.op === 'done') settleIn(line.id, line.target);
+    });
+    journal.rewrite();
+    recovered = [...pending.values()];
+  }
+
+  function settleIn(id: string, target: string): boolean {
+    const entry = pending.get(id);
+    if (!entry || !entry.remaining.delete(target)) return false;
+    if (entry.remaining.size === 0) pending.delete(id);
+    return true;
+  }
+
+  /** The target has the event (or its failure was handed off): it is not delivered again after a restart. */
+  function settle(event: EventBridgeEvent, key: string): void {
+    // Buffered: losing it to a kill means one more delivery, which at-least-once allows.
+    if (settleIn(event.id, key)) journal?.append({ op: 'done', id: event.id, target: key } satisfies JournalLine);
+  }
 
   const busNames = busName === DEFAULT_BUS ? [DEFAULT_BUS] : [DEFAULT_BUS, busName];
 
@@ -150,6 +212,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
         // Each target gets its own copy, so one consumer mutating the event cannot change what another receives.
         await target.deliver(structuredClone(event));
         stats.delivered += 1;
+        settle(event, targetKey(rule, target));
         return;
       } catch (error) {
         lastError = error;
@@ -161,8 +224,10 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     try {
       if (options.onDeliveryFailure === undefined) throw new Error('no onDeliveryFailure handler is configured');
       await options.onDeliveryFailure(failure);
+      settle(event, targetKey(rule, target));
     } catch (handlerError) {
-      // Last resort: the event is written out in full so it can be replayed by hand.
+      // Last resort: the event is written out in full so it can be replayed by hand (and, with a journal, it stays
+      // there to be delivered again at the next start).
       console.error(
         `[local-eventbridge] undeliverable event for rule "${rule.name}" target "${target.id}"`,
         JSON.stringify({ event, error: String(lastError), handlerError: String(handlerError) }),
@@ -172,20 +237,53 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
 
   /** One task per rule per PutEvents call: events reach the rule's targets in the order they were put. */
   function scheduleDeliveries(events: EventBridgeEvent[], bus: string): void {
-    for (const rule of rulesOn(bus)) {
-      const matched = events.filter((event) => matchesPattern(rule.pattern, event));
+    const matchedByRule = rulesOn(bus).map((rule) => ({ rule, matched: events.filter((event) => matchesPattern(rule.pattern, event)) }));
+    if (journal) {
+      for (const event of events) {
+        const targets = matchedByRule.filter(({ matched }) => matched.includes(event)).flatMap(({ rule }) => rule.targets.map((t) => targetKey(rule, t)));
+        if (targets.length === 0) continue;
+        pending.set(event.id, { event, remaining: new Set(targets) });
+        journal.append({ op: 'put', event, targets } satisfies JournalLine);
+      }
+      // Accepted means journaled: PutEvents answers after this.
+      journal.flush();
+    }
+    for (const { rule, matched } of matchedByRule) {
       if (matched.length === 0) continue;
       (counters.get(rule.name) as RuleStats).matched += matched.length;
-      track(
-        (async () => {
-          // Let PutEvents answer first: on AWS, delivery is asynchronous to the call that put the event.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          for (const event of matched) {
-            await Promise.all(rule.targets.map((target) => deliver(rule, target, event)));
-          }
-        })(),
-      );
+      deliverInOrder(rule, matched.map((event) => ({ event, targets: rule.targets })));
     }
+  }
+
+  function deliverInOrder(rule: LocalRule, deliveries: Array<{ event: EventBridgeEvent; targets: LocalRule['targets'] }>): void {
+    track(
+      (async () => {
+        // Let PutEvents answer first: on AWS, delivery is asynchronous to the call that put the event.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        for (const { event, targets } of deliveries) {
+          await Promise.all(targets.map((target) => deliver(rule, target, event)));
+        }
+      })(),
+    );
+  }
+
+  function redeliverPending(): number {
+    const events = recovered.filter((entry) => pending.get(entry.event.id) === entry);
+    recovered = [];
+    const known = new Set(rules.flatMap((rule) => rule.targets.map((target) => targetKey(rule, target))));
+    for (const entry of events) {
+      for (const key of [...entry.remaining].filter((k) => !known.has(k))) {
+        console.warn(`[local-eventbridge] event ${entry.event.id} was pending for target "${key}", which is no longer configured; dropped`);
+        settle(entry.event, key);
+      }
+    }
+    for (const rule of rules) {
+      const deliveries = events
+        .map(({ event, remaining }) => ({ event, targets: rule.targets.filter((target) => remaining.has(targetKey(rule, target))) }))
+        .filter(({ targets }) => targets.length > 0);
+      if (deliveries.length > 0) deliverInOrder(rule, deliveries);
+    }
+    return events.filter((entry) => pending.get(entry.event.id) === entry).length;
   }
 
   function putEvents(body: Body): Body {
@@ -409,17 +507,20 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
 
+  if (!options.deferRedelivery) redeliverPending();
   return {
     endpoint: `http://${host}:${address.port}`,
     busArn,
     stats: () => Object.fromEntries([...counters].map(([name, stats]) => [name, { ...stats }])),
     idle,
+    redeliverPending,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       // Events already accepted are still delivered (or handed to onDeliveryFailure) before close resolves.
       await idle();
+      journal?.close();
     },
   };
 }
