@@ -1,4 +1,5 @@
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
+import type { NetworkHead, NetworkShard } from '#domain/inventory/network-layout';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { StockLevel } from '#domain/inventory/stock';
@@ -12,7 +13,8 @@ import { tenantKey } from './keys.ts';
  *   Channel      pk T#CHANNELS             sk CHANNEL#<channel>
  *   Stock        pk T#STOCK#<sku>          sk LOCATION#<locationId>   gsi1pk T#STOCK_AT#<locationId>  gsi1sk <sku>
  *   Reservation  pk T#RESERVATION#<id>     sk RESERVATION
- *   SkuNetwork   pk T#NETWORK#<sku>        sk NETWORK                 (the stream-built projection)
+ *   SkuNetwork   pk T#NETWORK#<sku>        sk NETWORK                 (the stream-built projection, or its head)
+ *   SkuNetworkShard pk T#NETWORK#<sku>     sk NETWORK#SHARD#<nnn>     (a large network's locations, network-layout.ts)
  *
  * Stock is partitioned by SKU so a SKU's locations are one Query; the GSI pages a location's SKUs.
  */
@@ -27,9 +29,12 @@ export const keys = {
   stockAt: (tenantId: string, locationId: string) => tenantKey(tenantId, 'STOCK_AT', locationId),
   reservation: (tenantId: string, reservationId: string) => ({ pk: tenantKey(tenantId, 'RESERVATION', reservationId), sk: 'RESERVATION' }),
   network: (tenantId: string, sku: string) => ({ pk: tenantKey(tenantId, 'NETWORK', sku), sk: 'NETWORK' }),
+  networkShard: (tenantId: string, sku: string, index: number) => ({ pk: tenantKey(tenantId, 'NETWORK', sku), sk: `${SHARD_PREFIX}${String(index).padStart(3, '0')}` }),
 };
 
-export const ENTITY = { location: 'Location', sku: 'Sku', channel: 'Channel', stock: 'Stock', reservation: 'Reservation', network: 'SkuNetwork' } as const;
+export const SHARD_PREFIX = 'NETWORK#SHARD#';
+
+export const ENTITY = { location: 'Location', sku: 'Sku', channel: 'Channel', stock: 'Stock', reservation: 'Reservation', network: 'SkuNetwork', networkShard: 'SkuNetworkShard' } as const;
 
 type Item = Record<string, unknown>;
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
@@ -81,3 +86,14 @@ export function reservationItem(reservation: Reservation): Item {
 export function networkItem(network: SkuNetwork): Item {
   return { ...keys.network(network.tenantId, network.sku), entity: ENTITY.network, ...network };
 }
+
+export function networkHeadItem(head: NetworkHead): Item {
+  return { ...keys.network(head.tenantId, head.sku), entity: ENTITY.network, ...head };
+}
+
+export function networkShardItem(shard: NetworkShard): Item {
+  return { ...keys.networkShard(shard.tenantId, shard.sku, shard.index), entity: ENTITY.networkShard, ...shard };
+}
+
+export const networkHeadOfItem = (item: Item): NetworkHead => bare<NetworkHead>(item);
+export const networkShardOfItem = (item: Item): NetworkShard => bare<NetworkShard>(item);

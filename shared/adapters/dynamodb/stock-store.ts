@@ -6,7 +6,11 @@ import type { Reservation } from '#domain/inventory/reservation';
 import type { StockWrite } from '#domain/inventory/stock';
 import { BatchExecuteStatementCommand, batchGetAll, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, TransactWriteCommand, UpdateCommand } from './client.ts';
 import { ownKey } from './catalog-store.ts';
-import { ENTITY, keys, networkItem, networkOfItem, reservationItem, reservationOfItem, stockOfItem } from './inventory-items.ts';
+import { changedLocations, type SkuNetwork } from '#domain/inventory/projection';
+import { joinNetwork, splitNetwork, type NetworkHead } from '#domain/inventory/network-layout';
+import {
+  ENTITY, keys, networkHeadItem, networkHeadOfItem, networkItem, networkOfItem, networkShardItem, networkShardOfItem, reservationItem, reservationOfItem, SHARD_PREFIX, stockOfItem,
+} from './inventory-items.ts';
 
 type Item = Record<string, unknown>;
 export const stockKey = (locationId: string, sku: string) => `${locationId} ${sku}`;
@@ -332,10 +336,74 @@ export const dynamoReservationStore: ReservationStore = {
   },
 };
 
+/**
+ * A split network's write: one transaction of the head (guarded by its version) and the shards this version rewrote
+ * (and a Delete of any shard the layout no longer has). Shards need no condition of their own: every writer of a
+ * network goes through its head in the same transaction. A lost race (the head's condition, or another transaction on
+ * the same items) is `stale`: read again, merge again.
+ */
+async function writeSplit({ network, expectedVersion, previous }: NetworkWrite): Promise<NetworkWriteOutcome> {
+  const { head, shards } = splitNetwork(network, changedLocations(previous, network));
+  const dropped = (previous?.shards?.length ?? 0) - network.shards!.length;
+  const items = [
+    { Put: versionedPut(networkHeadItem(head), expectedVersion) },
+    ...shards.map((shard) => ({ Put: { TableName: tableName(), Item: networkShardItem(shard) } })),
+    ...Array.from({ length: Math.max(0, dropped) }, (_, i) => ({ Delete: { TableName: tableName(), Key: keys.networkShard(network.tenantId, network.sku, network.shards!.length + i) } })),
+  ];
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
+    return 'written';
+  } catch (error) {
+    if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) return 'stale';
+    return 'failed';
+  }
+}
+
+const READ_ATTEMPTS = 5;
+
+/**
+ * A split network, read consistently: its shards (one Query of the partition; the head was read already) must be at
+ * the versions the head names, else a write came between the two reads and the whole partition is read again (head
+ * and shards in one Query), a few times at most.
+ */
+async function readSplit(tenantId: string, firstHead: NetworkHead): Promise<SkuNetwork> {
+  const { pk } = keys.network(tenantId, firstHead.sku);
+  let head = firstHead;
+  for (let attempt = 1; ; attempt++) {
+    const items = await queryAll({
+      TableName: tableName(),
+      KeyConditionExpression: attempt === 1 ? 'pk = :pk AND begins_with(sk, :shards)' : 'pk = :pk',
+      ExpressionAttributeValues: attempt === 1 ? { ':pk': pk, ':shards': SHARD_PREFIX } : { ':pk': pk },
+      ConsistentRead: true,
+    });
+    if (attempt > 1) {
+      const stored = items.find((item) => item.entity === ENTITY.network);
+      if (!stored) throw new Error(`the network of ${firstHead.sku} disappeared while it was read`);
+      if (!stored.shards) return networkOfItem(stored);
+      head = networkHeadOfItem(stored);
+    }
+    const network = joinNetwork(head, items.filter((item) => item.entity === ENTITY.networkShard).map(networkShardOfItem));
+    if (network) return network;
+    if (attempt >= READ_ATTEMPTS) throw new Error(`the network of ${firstHead.sku} kept changing under ${READ_ATTEMPTS} reads`);
+    await sleep(Math.random() * 10 * attempt);
+  }
+}
+
 export const dynamoSkuNetworkStore: SkuNetworkStore = {
   async getMany(tenantId, skus) {
+    // One BatchGetItem for every SKU's item; only split networks (large ones) cost a Query more.
     const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
-    return new Map(items.map((item) => [String(item.sku), networkOfItem(item)]));
+    const networks = await Promise.all(items.map((item) => (item.shards ? readSplit(tenantId, networkHeadOfItem(item)) : networkOfItem(item))));
+    return new Map(networks.map((network) => [network.sku, network]));
   },
-  putManyIfVersion: (writes: NetworkWrite[]) => runWrites(writes.map(networkWriteStatement)),
+  async putManyIfVersion(writes: NetworkWrite[]) {
+    const outcomes = new Array<NetworkWriteOutcome>(writes.length);
+    const whole = writes.flatMap((write, i) => (write.network.shards ? [] : [i]));
+    const split = writes.flatMap((write, i) => (write.network.shards ? [i] : []));
+    await Promise.all([
+      runWrites(whole.map((i) => networkWriteStatement(writes[i]!))).then((results) => whole.forEach((i, j) => (outcomes[i] = results[j]!))),
+      ...split.map(async (i) => (outcomes[i] = await writeSplit(writes[i]!))),
+    ]);
+    return outcomes;
+  },
 };

@@ -24,7 +24,8 @@ export const networkKey = (tenantId: string, sku: string) => `${tenantId} ${sku}
  * hot SKU's hundred changes in a batch cost one), and the batch's writes go to the store together, each guarded by
  * the projection's version. Entries keep the stock item's version, so replays and late records are no-ops and the
  * result is independent of redelivery. A write that finds the projection moved on (a Sku change from another shard)
- * is read again and merged again, a few times at most.
+ * is read again and merged again, a few times at most. A SKU whose changes move more locations than one write takes
+ * (MAX_MOVED_PER_WRITE) is written in several versions, one after the other.
  */
 export async function projectStockChanges(deps: { networks: SkuNetworkStore; clock: Clock }, changes: KeyedChange[]): Promise<ProjectionResult> {
   const bySku = new Map<string, KeyedChange[]>();
@@ -34,18 +35,25 @@ export async function projectStockChanges(deps: { networks: SkuNetworkStore; clo
   }
   const result: ProjectionResult = { failed: new Set(), written: 0, lagsMs: [] };
   const stored = new Map<string, SkuNetwork>();
-  let pending = [...bySku.values()];
+  // `attempt` counts a SKU's lost races; a network moving more locations than one write takes goes on in new rounds.
+  let pending = [...bySku.values()].map((group) => ({ group, attempt: 1 }));
 
-  for (let attempt = 1; pending.length; attempt++) {
-    await readNetworks(deps.networks, pending, stored, result.failed);
-    const plans = pending.flatMap((group) => {
+  while (pending.length) {
+    await readNetworks(deps.networks, pending.map((p) => p.group), stored, result.failed);
+    const plans = pending.flatMap(({ group, attempt }) => {
       const { tenantId, sku } = group[0]!;
       const key = networkKey(tenantId, sku);
       if (result.failed.has(key)) return [];
       const base = stored.get(key) ?? emptyNetwork(tenantId, sku);
       const now = deps.clock.now();
-      const merged = mergeNetwork(base, group.map((g) => g.change), now);
-      return merged.changed ? [{ key, group, merged, base, now }] : [];
+      try {
+        const merged = mergeNetwork(base, group.map((g) => g.change), now);
+        return merged.changed ? [{ key, group, attempt, merged, base, now }] : [];
+      } catch {
+        // A network beyond what can be stored (NetworkTooLargeError): its records fail, and end in the stream's DLQ.
+        result.failed.add(key);
+        return [];
+      }
     });
     if (!plans.length) break;
 
@@ -59,13 +67,18 @@ export async function projectStockChanges(deps: { networks: SkuNetworkStore; clo
       break;
     }
     pending = [];
-    plans.forEach(({ key, group, merged, now }, i) => {
+    plans.forEach(({ key, group, attempt, merged, now }, i) => {
       if (outcomes[i] === 'written') {
         result.written++;
         if (merged.oldestApplied) result.lagsMs.push(Math.max(0, now.getTime() - Date.parse(merged.oldestApplied)));
+        if (merged.rest.length) {
+          stored.set(key, merged.network);
+          const { tenantId, sku } = group[0]!;
+          pending.push({ group: merged.rest.map((change) => ({ tenantId, sku, change })), attempt });
+        }
       } else if (outcomes[i] === 'stale' && attempt < MAX_ATTEMPTS) {
         stored.delete(key);
-        pending.push(group);
+        pending.push({ group, attempt: attempt + 1 });
       } else {
         result.failed.add(key);
       }

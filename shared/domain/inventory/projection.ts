@@ -1,11 +1,20 @@
+import { layOut } from './network-layout.ts';
 import { atp, type StockLevel, type StockView } from './stock.ts';
 
 /**
- * The SKU network projection: per tenant and SKU, one item with the availability at every location, so the router
- * reads a SKU's whole network in one GetItem. Built from the table's stream; every location entry keeps the version
- * of the stock item it came from, so a replayed or late record (an older version) changes nothing.
+ * The SKU network projection: per tenant and SKU, the availability at every location, so the router reads a SKU's
+ * whole network in one GetItem (a large network: a head and its shards, see network-layout.ts). Built from the
+ * table's stream; every location entry keeps the version of the stock item it came from, so a replayed or late record
+ * (an older version) changes nothing.
  */
 export const DEFAULT_LOW_STOCK_THRESHOLD = 5;
+
+/**
+ * At most this many locations move in one projection write: StockChanged lists them (an event stays far below
+ * EventBridge's 256 KB) and a split network's head carries them (it stays far below 400 KB). A batch that moves more
+ * of one SKU is written in several versions, one after the other.
+ */
+export const MAX_MOVED_PER_WRITE = 250;
 
 export interface NetworkEntry extends StockView {
   version: number;
@@ -26,7 +35,12 @@ export interface SkuNetwork {
   version: number;
   /** When the projection was last written. */
   projectedAt: string;
+  /** Stored as a head and shards (see network-layout.ts): the version at which each shard was last written. */
+  shards?: number[];
 }
+
+/** A network as its stored item shows it: a split network's head has no locations, but the entries its write moved. */
+export type NetworkImage = Omit<SkuNetwork, 'locations'> & { locations?: Record<string, NetworkEntry>; moved?: NetworkEntry[] };
 
 export type NetworkChange =
   | { kind: 'stock'; level: StockLevel }
@@ -38,13 +52,21 @@ export function emptyNetwork(tenantId: string, sku: string): SkuNetwork {
 
 /**
  * Folds changes into a network (pure). Returns the new network and whether anything changed; a change at or below the
- * version already applied is skipped, so replay and out-of-order delivery converge on the newest state.
+ * version already applied is skipped, so replay and out-of-order delivery converge on the newest state. Changes that
+ * would move more than MAX_MOVED_PER_WRITE locations are left in `rest`, to be folded into the next version. The new
+ * network carries its storage layout (`shards`), decided from the stored one.
  */
-export function mergeNetwork(current: SkuNetwork, changes: NetworkChange[], now: Date): { network: SkuNetwork; changed: boolean; oldestApplied?: string } {
+export function mergeNetwork(
+  current: SkuNetwork,
+  changes: NetworkChange[],
+  now: Date,
+): { network: SkuNetwork; changed: boolean; oldestApplied?: string; rest: NetworkChange[] } {
   const locations = { ...current.locations };
   let { lowStockThreshold, skuVersion } = current;
   let changed = false;
   let oldestApplied: string | undefined;
+  const moved = new Set<string>();
+  const rest: NetworkChange[] = [];
   for (const change of changes) {
     if (change.kind === 'sku') {
       if (change.version <= skuVersion) continue;
@@ -56,6 +78,11 @@ export function mergeNetwork(current: SkuNetwork, changes: NetworkChange[], now:
     const { level } = change;
     const existing = locations[level.locationId];
     if (existing && existing.version >= level.version) continue;
+    if (!moved.has(level.locationId) && moved.size >= MAX_MOVED_PER_WRITE) {
+      rest.push(change);
+      continue;
+    }
+    moved.add(level.locationId);
     locations[level.locationId] = {
       locationId: level.locationId,
       onHand: level.onHand,
@@ -68,23 +95,24 @@ export function mergeNetwork(current: SkuNetwork, changes: NetworkChange[], now:
     if (!oldestApplied || level.updatedAt < oldestApplied) oldestApplied = level.updatedAt;
     changed = true;
   }
-  if (!changed) return { network: current, changed };
+  if (!changed) return { network: current, changed, rest };
   const available = Object.values(locations).reduce((sum, entry) => sum + entry.available, 0);
-  return {
-    network: { ...current, locations, available, lowStockThreshold, skuVersion, version: current.version + 1, projectedAt: now.toISOString() },
-    changed,
-    ...(oldestApplied ? { oldestApplied } : {}),
-  };
+  const { shards: _stored, ...kept } = current;
+  const next: SkuNetwork = { ...kept, locations, available, lowStockThreshold, skuVersion, version: current.version + 1, projectedAt: now.toISOString() };
+  const shards = layOut(next, current.version ? current : undefined);
+  return { network: shards ? { ...next, shards } : next, changed, rest, ...(oldestApplied ? { oldestApplied } : {}) };
 }
 
-/** The locations whose entry differs between two networks. */
-export function changedLocations(before: SkuNetwork | undefined, after: SkuNetwork): NetworkEntry[] {
-  return Object.values(after.locations).filter((entry) => before?.locations[entry.locationId]?.version !== entry.version);
+/** The locations whose entry differs between two networks (a split network's head names them itself). */
+export function changedLocations(before: NetworkImage | undefined, after: NetworkImage): NetworkEntry[] {
+  if (after.moved) return after.moved;
+  return Object.values(after.locations ?? {}).filter((entry) => before?.locations?.[entry.locationId]?.version !== entry.version);
 }
 
 /** True when this change takes the network below its threshold (not on every change while it stays low). */
-export function becameLow(before: SkuNetwork | undefined, after: SkuNetwork): boolean {
-  // A catalogue SKU with no stock anywhere yet is not "low": it was never stocked.
-  if (Object.keys(after.locations).length === 0 || after.available >= after.lowStockThreshold) return false;
+export function becameLow(before: NetworkImage | undefined, after: NetworkImage): boolean {
+  // A catalogue SKU with no stock anywhere yet is not "low": it was never stocked (a split network always was).
+  const stocked = !!after.shards?.length || Object.keys(after.locations ?? {}).length > 0;
+  if (!stocked || after.available >= after.lowStockThreshold) return false;
   return !before || before.available >= before.lowStockThreshold;
 }
