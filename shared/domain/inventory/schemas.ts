@@ -20,11 +20,18 @@ const idSchema = (what: string) =>
 
 export const locationIdSchema = idSchema('location id');
 export const skuSchema = idSchema('SKU');
+/**
+ * A sales channel as merchants write it (`web`, `Web`, `amazon.com`, `shop:us`, `Marketplace-EU`): letters, digits and
+ * . _ : - (starting with a letter or digit), at most 64. Channels are compared in lower case, so the schema normalises
+ * the name: `Web` and `web` are one channel, stored and answered as `web`. The one channel schema of every layer.
+ */
 export const channelSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'a channel is lower case letters, digits, _ and -');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a channel may hold letters, digits and . _ : - (starting with a letter or digit)')
+  .toLowerCase()
+  .describe('Sales channel, e.g. web, amazon.com, shop:us, Marketplace-EU. Compared in lower case: stored and answered as lower case (Web is web)');
 export const reservationIdSchema = idSchema('reservation id');
 
 const shortText = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelSchema, locationIdSchema as inventoryLocationId, skuSchema as inventorySku } from '../inventory/schemas.ts';
 
 /**
  * What `POST /orders` accepts. Limits are product decisions, stated once here: at most 100 lines and 10,000 units a
@@ -14,8 +15,9 @@ const id = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:#/-]*$/, 'may hold letters, digits and _ . : # / - (starting with a letter or digit)');
 
-export const skuSchema = id(128);
-export const locationIdSchema = id(128);
+/** SKUs and locations are the inventory's concepts: one schema each, whatever layer reads them. */
+export const skuSchema = inventorySku;
+export const locationIdSchema = inventoryLocationId;
 export const lineIdSchema = id(64);
 /** The merchant's own id of a return (an RMA number): it makes a retried return request safe. */
 export const returnIdSchema = id(64);
@@ -40,7 +42,7 @@ export const orderLineSchema = z.object({
 
 export const placeOrderSchema = z
   .object({
-    channel: id(64),
+    channel: channelSchema,
     externalId: id(128).optional(),
     customer: z
       .object({
