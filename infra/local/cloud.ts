@@ -158,7 +158,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ? await startLocalDynamoDb(dynamodbOptions)
       : await startLocalDynamoDbWorker(dynamodbOptions);
     closers.push(() => dynamodb.close());
-    const sqs: LocalSqs = await startLocalSqs(topology.queues);
+    const sqs: LocalSqs = await startLocalSqs(topology.queues, dataDir ? { dataDir: join(dataDir, 'sqs') } : {});
     closers.push(() => sqs.close());
     const stateMachineArns = Object.fromEntries(
       (Object.keys(topology.stateMachines) as StateMachineId[]).map((id) => [id, stateMachineArn(id)]),
@@ -204,6 +204,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       region: REGION,
       accountId: ACCOUNT_ID,
       rules,
+      // Events a crash left undelivered go out again once the targets' services are up (below).
+      ...(dataDir ? { dataDir: join(dataDir, 'eventbridge'), deferRedelivery: true } : {}),
       onDeliveryFailure: async (failure) => {
         log.error('Event delivery failed after retries; sent to the dead-letter queue', { rule: failure.rule, target: failure.target, error: String(failure.error) });
         await sqsClient.send(
@@ -234,6 +236,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       ),
       invokeFunction: (arn, payload) => invoke(runtime.resolve(arn), payload),
       ...(dataDir ? { dataDir: join(dataDir, 'stepfunctions') } : {}),
+      // Executions a crash or a stop interrupted are redriven once the handlers' environment is complete (below).
+      deferResume: true,
       onExecutionFinished: (e) => {
         if (e.status !== 'SUCCEEDED') log.warn('Workflow execution did not succeed', { ...e });
       },
@@ -261,6 +265,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(async () => {
       await Promise.all(pollers.map((p) => p.stop()));
     });
+    const redriven = stepFunctions.resumeInterrupted();
+    const redelivered = events.redeliverPending();
+    if (redriven + redelivered > 0) log.info('Recovered work interrupted by the last stop', { redrivenExecutions: redriven, redeliveredEvents: redelivered });
 
     // Schedules: EventBridge Scheduler on AWS, a timer here, with the same scheduled-event shape.
     const runSchedule = async (name: string) => {
