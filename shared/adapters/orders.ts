@@ -53,6 +53,6 @@ export const lifecycleDeps: LifecycleDeps & { backorders: typeof dynamoBackorder
 
 export const sweepDeps: SweepDeps = { ...lifecycleDeps, stuck: dynamoStuckOrderFinder, networks: dynamoSkuNetworkStore, channels: dynamoChannelStore };
 
-export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, stock: dynamoStockStore, clock: systemClock };
+export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, clock: systemClock };
 
 export const delayDeps: DelayDeps = { ...lifecycleDeps, late: dynamoLateShipmentFinder };

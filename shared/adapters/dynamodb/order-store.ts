@@ -8,8 +8,7 @@ import { ConflictError } from '#application/errors';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
-import { stockItem } from './inventory-items.ts';
-import { reservationFinishItems, versionedPut } from './stock-store.ts';
+import { reservationFinishItems, stockUpdate } from './stock-store.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -139,19 +138,6 @@ export const dynamoOrderStore: OrderStore = {
     return { orders: (result.Items ?? []).map(orderOf), ...(nextCursor ? { nextCursor } : {}) };
   },
 
-  async saveWithStock(order, expectedVersion, stock): Promise<void> {
-    const items = [
-      { Put: orderPut(order, expectedVersion) },
-      ...stock.map(({ level, expectedVersion: version }) => ({ Put: versionedPut(stockItem(level), version) })),
-    ];
-    try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
-      throw error;
-    }
-  },
-
   async commit(change: OrderChange): Promise<void> {
     const { order } = change;
     const now = new Date(order.updatedAt);
@@ -161,10 +147,15 @@ export const dynamoOrderStore: OrderStore = {
       ...change.shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) })),
       // The reservation moves with the shipment and the order: a crash or a lost race leaves all or none of them.
       ...change.reservations.flatMap((move) => reservationFinishItems({ tenantId: order.tenantId, reservationId: move.reservationId, lines: move.lines }, move.to, now, retainUntil)),
+      // Restocked units are added, not written over: concurrent returns and feeds never make each other retry.
+      ...(change.restock ?? []).map((line) => {
+        const { ReturnValues: _all, ...update } = stockUpdate(order.tenantId, line.locationId, line.sku, { kind: 'add', delta: line.quantity }, now);
+        return { Update: update };
+      }),
     ];
     if (items.length > 100) throw new Error(`A change of order ${order.orderId} touches ${items.length} items, more than one transaction holds`);
     try {
-      if (items.length === 1) await documentClient.send(new PutCommand(items[0]!.Put as ReturnType<typeof orderPut>));
+      if (items.length === 1) await documentClient.send(new PutCommand(orderPut(order, change.expectedVersion)));
       else await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw orderConflict(order.orderId);

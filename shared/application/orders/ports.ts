@@ -35,9 +35,4 @@ export interface OrderStore {
    * reservation holds). ConflictError when any guard failed: nothing was written.
    */
   commit(change: OrderChange): Promise<void>;
-  /**
-   * Writes the order and stock levels in one transaction, each guarded by the version it was computed from (0: the
-   * stock item must not exist yet); ConflictError when any of them moved.
-   */
-  saveWithStock(order: Order, expectedVersion: number, stock: Array<{ level: StockLevel; expectedVersion: number }>): Promise<void>;
 }

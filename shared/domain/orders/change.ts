@@ -22,6 +22,8 @@ export interface OrderChange {
   /** Shipments written with the order (changed ones). */
   shipments: Shipment[];
   reservations: ReservationMove[];
+  /** Units put back on-hand (a return restocked), added atomically to the stock items. */
+  restock?: Array<{ locationId: string; sku: string; quantity: number }>;
 }
 
 /** The reservation a shipment holds: its lines at its location (a reservation's lines are the shipment's, merged). */

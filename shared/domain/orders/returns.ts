@@ -3,6 +3,7 @@
  * caller passes the order, its shipments and the time. Only units that left in a shipment can come back, each once;
  * a return is recorded on the order, and once every unit of the order is back the order is RETURNED.
  */
+import type { OrderChange } from './change.ts';
 import { transition, type Order, type OrderReturn, type OrderStatus, type ReturnLine } from './order.ts';
 import type { Shipment } from './shipment.ts';
 
@@ -86,6 +87,35 @@ export function receiveReturn(order: Order, shipments: Shipment[], request: Retu
   const allBack = order.lines.every((line) => (back.get(line.lineId) ?? 0) >= line.quantity);
   if (allBack && RETURNABLE_FROM.has(order.status)) return { order: transition(recorded, 'RETURNED', at, `return ${received.returnId} received at ${received.locationId}`), received };
   return { order: { ...recorded, updatedAt: received.receivedAt, version: order.version + 1 }, received };
+}
+
+export type ReturnDecision = { kind: 'repeat'; order: Order; received: OrderReturn } | { kind: 'change'; change: OrderChange; received: OrderReturn };
+
+/**
+ * Receiving a return (pure): a repeat of a recorded return id answers it (another return under the same id is a
+ * ReturnConflictError); otherwise the order records it and its restocked units go on-hand at the receiving location,
+ * in one change.
+ */
+export function decideReturn(order: Order, shipments: Shipment[], request: ReturnRequest, at: Date): ReturnDecision {
+  const recorded = recordedReturn(order, request.returnId);
+  if (recorded) {
+    if (!sameReturn(recorded, request)) throw new ReturnConflictError(request.returnId, order.status);
+    return { kind: 'repeat', order, received: recorded };
+  }
+  const next = receiveReturn(order, shipments, request, at);
+  const restock = [...restockedUnits(next.received)].map(([sku, quantity]) => ({ locationId: request.locationId, sku, quantity }));
+  return { kind: 'change', received: next.received, change: { order: next.order, expectedVersion: order.version, shipments: [], reservations: [], restock } };
+}
+
+/** The return id was used before, for another return of the order. */
+export class ReturnConflictError extends Error {
+  override readonly name = 'ReturnConflictError';
+  constructor(
+    readonly returnId: string,
+    readonly status: OrderStatus,
+  ) {
+    super(`Return ${returnId} was already received with other lines or at another location (the order is ${status})`);
+  }
 }
 
 /** Units going back on the shelf, per SKU, at the receiving location. */
