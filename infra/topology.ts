@@ -36,6 +36,7 @@ export type FunctionId =
   | 'getOrder'
   | 'listOrders'
   | 'cancelOrder'
+  | 'retryOrder'
   | 'receiveReturn'
   | 'updateShipment'
   | 'startFulfillment'
@@ -410,6 +411,13 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    retryOrder: {
+      entry: 'functions/retry-order/handler.ts',
+      description: 'POST /orders/{orderId}/retry: ops re-drive a FAILED or stuck order as a new attempt (a fresh execution name)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
+    },
     receiveReturn: {
       entry: 'functions/receive-return/handler.ts',
       description: 'POST /orders/{orderId}/returns: units back at any location; restocks them with the order in one transaction',
@@ -426,10 +434,10 @@ export const topology: Topology = {
     },
     startFulfillment: {
       entry: 'functions/start-fulfillment/handler.ts',
-      description: 'Rule target: starts an order\'s next fulfilment attempt, one execution per attempt (named orderId-attempt)',
+      description: 'Rule target: starts an order\'s next fulfilment attempt, claimed on the order, one execution per attempt (named orderId-attempt)',
       memoryMb: 256,
       timeoutSeconds: 10,
-      grants: { table: 'read', stateMachines: ['orderFulfillment'] },
+      grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
     },
     planFulfillment: {
       entry: 'functions/plan-fulfillment/handler.ts',
@@ -475,10 +483,10 @@ export const topology: Topology = {
     },
     sweepStuckOrders: {
       entry: 'functions/sweep-stuck-orders/handler.ts',
-      description: 'Scheduled: re-drives orders stuck in ACCEPTED or ROUTING past their deadline',
+      description: 'Scheduled: re-drives orders stuck in ACCEPTED or ROUTING past their deadline, and waiting orders whose stock arrived',
       memoryMb: 256,
       timeoutSeconds: 120,
-      grants: { table: 'read', stateMachines: ['orderFulfillment'] },
+      grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
     },
     flagLateShipments: {
       entry: 'functions/flag-late-shipments/handler.ts',
@@ -535,6 +543,7 @@ export const topology: Topology = {
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder', auth: 'apiKey' },
+    { method: 'POST', path: '/orders/{orderId}/retry', function: 'retryOrder', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },

@@ -225,6 +225,21 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('POST', `/orders/${open.orderId}/cancel`, { reason: 'x'.repeat(501) })).toBe(422);
     });
 
+    it('re-drives a FAILED order as a new attempt, and refuses one with nothing to re-drive or an unknown one', async () => {
+      await api.ok('PUT', '/skus/ANVIL-5000', { weightLb: 5000 });
+      await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'ANVIL-5000', set: 3 }] });
+      await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/ANVIL-5000')).available === 3 ? true : undefined));
+      await cloud().settle();
+      const placed = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: NEW_YORK, lines: [{ lineId: 'l1', sku: 'ANVIL-5000', quantity: 1 }] });
+      expect((await settledOrder(placed.orderId)).status).toBe('FAILED');
+      const retried = await call<{ attempt: number; execution: string }>('POST', `/orders/${placed.orderId}/retry`);
+      expect(retried.status).toBe(202);
+      expect(retried.body.execution).toBe(`${placed.orderId}-${retried.body.attempt}`);
+      const open = await allocatedOrder();
+      expect(await statusOf('POST', `/orders/${open.orderId}/retry`)).toBe(409);
+      expect(await statusOf('POST', '/orders/o_0000000000/retry')).toBe(404);
+    });
+
     it('receives a return once per return id; refuses a reused id, more units than shipped and an unknown order', async () => {
       const { orderId, shipmentId } = await allocatedOrder();
       await api.ok('POST', `/shipments/${shipmentId}/ship`);

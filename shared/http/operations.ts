@@ -12,6 +12,7 @@ import {
   idempotencyKeySchema,
   orderPageSchema,
   placedOrderSchema,
+  retriedOrderSchema,
   shipmentPathSchema,
   shipmentReportSchema,
   shipmentSchema,
@@ -433,6 +434,20 @@ export const operations = {
     requestBody: cancelOrderSchema,
     requestBodyOptional: true,
     responses: { 200: { description: 'The cancelled order', schema: orderSchema }, 404: { description: 'No such order' }, 409: { description: 'Shipped lines: the order cannot be cancelled' } },
+  },
+  retryOrder: {
+    operationId: 'retryOrder',
+    method: 'post',
+    path: '/orders/{orderId}/retry',
+    summary: 'Re-drive a FAILED order (or one stuck in flight) as a new routing attempt, under a fresh execution name',
+    tags: ['orders'],
+    auth: true,
+    pathParameters: orderPathSchema,
+    responses: {
+      202: { description: 'A new attempt was claimed and started', schema: retriedOrderSchema },
+      404: { description: 'No such order' },
+      409: { description: 'Nothing to re-drive: the order is allocated, shipped, cancelled or done (the detail names its status)' },
+    },
   },
   receiveReturn: {
     operationId: 'receiveReturn',

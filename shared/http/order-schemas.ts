@@ -66,6 +66,15 @@ const returnSchema = z
 
 export const placedOrderSchema = z.object({ orderId: z.string(), status: z.enum(ORDER_STATUSES) }).meta({ id: 'PlacedOrder' });
 
+export const retriedOrderSchema = z
+  .strictObject({
+    orderId: z.string(),
+    status: z.literal('ROUTING'),
+    attempt: z.number().int().describe('The new attempt'),
+    execution: z.string().describe('Its execution name: never one used before'),
+  })
+  .meta({ id: 'RetriedOrder' });
+
 export const shipmentSchema = z
   .object({
     shipmentId: z.string(),

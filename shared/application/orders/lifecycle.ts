@@ -3,7 +3,7 @@ import { decideCancel } from '#domain/orders/cancel';
 import type { Order } from '#domain/orders/order';
 import { orderIdOfShipment, type Shipment } from '#domain/orders/shipment';
 import { decideShipmentReport, type ShipmentReport } from '#domain/orders/shipment-report';
-import { NotFoundError, retryOnConflict } from '../errors.ts';
+import { ConflictError, NotFoundError, retryOnConflict } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import type { BackorderIndex, WorkflowStarter } from './fulfillment-ports.ts';
 import type { OrderStore, OrderWithShipments } from './ports.ts';
@@ -62,6 +62,29 @@ export function startFulfillment(
       reason: input.reason,
     });
     return decision.kind === 'claim' ? 'started' : outcome;
+  });
+}
+
+/** Ops asked to re-drive an order that has nothing to re-drive (allocated, shipped, cancelled, done). */
+export class NothingToRetryError extends ConflictError {
+  override readonly name = 'NothingToRetryError';
+  constructor(orderId: string, reason: string) {
+    super(`Order ${orderId} has nothing to re-drive: ${reason}`);
+  }
+}
+
+/**
+ * Ops re-drive an order (FAILED, or stuck in flight): a new attempt is claimed on the order under a fresh execution
+ * name and started. Nothing to re-drive is a NothingToRetryError naming the order's status.
+ */
+export function retryOrder(deps: LifecycleDeps, input: { tenantId: string; orderId: string; correlationId: string }): Promise<{ orderId: string; status: 'ROUTING'; attempt: number; execution: string }> {
+  return retryOnConflict(async () => {
+    const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
+    const decision = decideRestart(order, shipments, deps.clock.now(), 'retried by ops', { force: true });
+    if (decision.kind !== 'claim') throw new NothingToRetryError(order.orderId, decision.kind === 'not-needed' ? decision.reason : 'it is being routed');
+    await deps.orders.commit(decision.change);
+    await deps.workflows.start({ tenantId: order.tenantId, orderId: order.orderId, attempt: decision.attempt, name: decision.executionName, correlationId: input.correlationId, reason: 'retried by ops' });
+    return { orderId: order.orderId, status: 'ROUTING', attempt: decision.attempt, execution: decision.executionName };
   });
 }
 
