@@ -41,10 +41,19 @@ export interface FulfillmentState {
 
 /** Orders whose JSON is larger than this are read again by the confirm step rather than carried in the state. */
 const SNAPSHOT_MAX_CHARS = 32_000;
+/**
+ * Step Functions passes at most 256 KB between states and a DataLimitExceeded cannot be caught: the snapshot rides only
+ * while the whole state stays under this, which leaves room for a Catch's $.error (a Cause is at most 32 KB).
+ */
+const STATE_BUDGET_CHARS = 190_000;
+/** Pairs a lost race showed empty, kept for the next rounds (the most recent; the list must stay bounded). */
+export const MAX_EXCLUDED_PAIRS = 100;
 
-function withSnapshot(state: FulfillmentState, current: OrderWithShipments): FulfillmentState {
+/** The state with the order as the plan step left it, when it fits (the confirm step writes against it). */
+export function planStateWithSnapshot(state: FulfillmentState, current: OrderWithShipments): FulfillmentState {
   const { snapshot: _previous, ...rest } = state;
-  return JSON.stringify(current).length <= SNAPSHOT_MAX_CHARS ? { ...rest, snapshot: current } : rest;
+  const snapshotChars = JSON.stringify(current).length;
+  return snapshotChars <= SNAPSHOT_MAX_CHARS && JSON.stringify(rest).length + snapshotChars <= STATE_BUDGET_CHARS ? { ...rest, snapshot: current } : rest;
 }
 
 export interface FulfillmentDeps {
@@ -79,7 +88,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
   const { order } = start;
   const { shipments } = loaded;
   const pending = unallocatedLines(order, allocationsOf(shipments));
-  if (pending.length === 0) return withSnapshot({ ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 }, { order, shipments });
+  if (pending.length === 0) return planStateWithSnapshot({ ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 }, { order, shipments });
 
   const skuIds = [...new Set(pending.map((l) => l.sku))];
   const now = deps.clock.now();
@@ -110,7 +119,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
     clockMs: () => performance.now(),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
-  return withSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels: plan.parcels, explanation: plan.explanation }, { order, shipments });
+  return planStateWithSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels: plan.parcels, explanation: plan.explanation }, { order, shipments });
 }
 
 /**
@@ -137,7 +146,7 @@ export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentSt
   await Promise.all(
     results.map((r) => (r.status === 'RESERVED' ? releaseReservation(deps, { tenantId: state.tenantId, reservationId: r.reservationId }) : undefined)),
   );
-  const excluded = [...state.excluded, ...shortages];
+  const excluded = [...state.excluded, ...shortages].slice(-MAX_EXCLUDED_PAIRS);
   if (state.rounds >= MAX_ROUTING_ROUNDS) return { ...state, excluded, outcome: 'GIVE_UP', parcels: [] };
   return { ...state, excluded, outcome: 'RETRY', parcels: [] };
 }
