@@ -1,10 +1,10 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { dynamoOrderStore } from '../../shared/adapters/dynamodb/order-store.ts';
-import type { Order } from '../../shared/domain/orders/order.ts';
-import { DomApi } from './api-client.ts';
-import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually } from './testing.ts';
+import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
+import type { Order } from '../../domain/orders/order.ts';
+import { DomApi } from '../../../infra/local/api-client.ts';
+import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { createTestTenant, eventually } from '../../../infra/local/testing.ts';
 
 const cloud = useTestCloud();
 

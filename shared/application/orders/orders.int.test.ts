@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomApi } from './api-client.ts';
-import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually, type OrderView } from './testing.ts';
+import { DomApi } from '../../../infra/local/api-client.ts';
+import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { createTestTenant, eventually, type OrderView } from '../../../infra/local/testing.ts';
 
 const cloud = useTestCloud();
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dynamoOrderStore } from '../../shared/adapters/dynamodb/order-store.ts';
-import { dynamoReservationStore } from '../../shared/adapters/dynamodb/stock-store.ts';
-import { fulfillmentDeps } from '../../shared/adapters/orders.ts';
-import { confirmAllocation, planFulfillment, reserveParcels } from '../../shared/application/orders/fulfillment.ts';
-import type { Order } from '../../shared/domain/orders/order.ts';
-import { DomApi } from './api-client.ts';
-import { useTestCloud } from './test-cloud.ts';
-import { createTestTenant, eventually } from './testing.ts';
+import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
+import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
+import { fulfillmentDeps } from '../../adapters/orders.ts';
+import { confirmAllocation, planFulfillment, reserveParcels } from '../../application/orders/fulfillment.ts';
+import type { Order } from '../../domain/orders/order.ts';
+import { DomApi } from '../../../infra/local/api-client.ts';
+import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { createTestTenant, eventually } from '../../../infra/local/testing.ts';
 
 const cloud = useTestCloud();
 
