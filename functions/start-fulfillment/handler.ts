@@ -13,9 +13,12 @@ export const handler = taskHandler(
     const { metadata, data } = event.detail;
     logger.appendKeys({ tenantId: metadata.tenantId, orderId: data.orderId });
     const input = { tenantId: metadata.tenantId, orderId: data.orderId, correlationId: metadata.correlationId };
+    // OrderAccepted starts attempt 1 of a new order; anything else (a rejection) claims the order's next attempt.
     const outcome =
-      event['detail-type'] === 'OrderAccepted' && data.status === 'ACCEPTED'
-        ? await startFirstAttempt(lifecycleDeps, input)
+      event['detail-type'] === 'OrderAccepted'
+        ? data.status === 'ACCEPTED'
+          ? await startFirstAttempt(lifecycleDeps, input)
+          : 'not-needed'
         : await startFulfillment(lifecycleDeps, { ...input, reason: event['detail-type'] });
     metrics.addMetric(outcome === 'started' ? 'WorkflowsStarted' : 'WorkflowStartsSkipped', MetricUnit.Count, 1);
     logger.info('Fulfilment start', { trigger: event['detail-type'], outcome });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
 import { fulfillmentDeps } from '../../adapters/orders.ts';
-import { confirmAllocation, planFulfillment, reserveParcels } from '../../application/orders/fulfillment.ts';
+import { confirmAllocation, markOrderFailed, planFulfillment, reserveParcels } from '../../application/orders/fulfillment.ts';
 import type { Order } from '../../domain/orders/order.ts';
 import { DomApi } from '../../../infra/local/api-client.ts';
 import { useTestCloud } from '../../../infra/local/test-cloud.ts';
@@ -67,5 +67,41 @@ describe('the fulfilment steps', () => {
     const confirmed = await confirmAllocation(fulfillmentDeps, state);
     expect(confirmed).toEqual({ status: 'CANCELLED', shipments: [] });
     expect(await reservation(state.parcels[0]!.reservationId)).toBe('RELEASED');
+  });
+
+  it('ends a failed attempt by releasing what it reserved and marking the order FAILED, in that step', async () => {
+    const { api, order, reservation, input } = await routingOrder('Failing Shop');
+    const state = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    expect(await reservation(state.parcels[0]!.reservationId)).toBe('PENDING');
+
+    const failed = await markOrderFailed(fulfillmentDeps, { ...input, parcels: state.parcels, error: { Error: 'Sandbox.Timedout', Cause: 'internal detail' } });
+    expect(failed).toEqual({ status: 'FAILED', released: 1 });
+    expect(await reservation(state.parcels[0]!.reservationId)).toBe('RELEASED');
+    const view = await api.ok<{ status: string; statusReason: string }>('GET', `/orders/${order.orderId}`);
+    expect(view.status).toBe('FAILED');
+    expect(view.statusReason).not.toMatch(/Sandbox|internal detail/);
+    // Step Functions retries the step: nothing is released twice, the order stays FAILED.
+    expect(await markOrderFailed(fulfillmentDeps, { ...input, parcels: state.parcels })).toEqual({ status: 'FAILED', released: 1 });
+    expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(5);
+  });
+
+  it('lets a stale attempt give back its own reservations but never move an order a later attempt owns', async () => {
+    const { api, order, reservation, input } = await routingOrder('Stale Shop');
+    const stale = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    // Ops re-drive the order meanwhile: attempt 2 owns it now.
+    await api.ok('POST', `/orders/${order.orderId}/retry`);
+    const owner = await eventually(async () => {
+      const view = await api.ok<{ status: string; history: Array<{ reason?: string }> }>('GET', `/orders/${order.orderId}`);
+      return view.status === 'ALLOCATED' ? view : undefined;
+    });
+    expect(owner.history.map((h) => h.reason)).toContain('attempt 2: retried by ops');
+
+    const late = await markOrderFailed(fulfillmentDeps, { ...input, parcels: stale.parcels, error: { Error: 'States.Timeout' } });
+    expect(late.status).toBe('ALLOCATED');
+    expect(await reservation(stale.parcels[0]!.reservationId)).toBe('RELEASED');
+    expect((await api.ok<{ status: string }>('GET', `/orders/${order.orderId}`)).status).toBe('ALLOCATED');
+    const confirmed = await confirmAllocation(fulfillmentDeps, stale);
+    expect(confirmed.status).toBe('ALLOCATED');
+    expect((await api.ok<{ shipments: unknown[] }>('GET', `/orders/${order.orderId}`)).shipments).toHaveLength(1);
   });
 });
