@@ -21,6 +21,7 @@ describe('list cursors', () => {
     expect(() => ownPosition(missing, listing)).toThrow(InvalidCursorError);
     expect(() => ownPosition({ ...position, extra: 'x' }, listing)).toThrow(InvalidCursorError);
     expect(() => decodeCursor(encodeCursor({ ...position, sk: { S: 'ORDER' } }))).toThrow(InvalidCursorError);
+    expect(() => ownPosition({ ...position, sk: 7 }, listing)).toThrow(InvalidCursorError);
   });
 
   it('refuse any tampered text with InvalidCursorError, never another error', () => {

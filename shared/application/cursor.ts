@@ -37,9 +37,11 @@ export function ownPosition(position: Record<string, unknown>, expected: { parti
   const names = [...Object.keys(expected.partition), ...expected.sortKeys];
   const keys = Object.keys(position);
   if (keys.length !== names.length || !names.every((name) => name in position)) throw new InvalidCursorError();
+  // Every key attribute of the table and its indexes is a string: a number where a string belongs would reach the
+  // database as a key of the wrong type.
   for (const name of names) {
     const v = position[name];
-    if (typeof v === 'string' ? v.length === 0 || v.length > 2048 : !(typeof v === 'number' && Number.isFinite(v))) throw new InvalidCursorError();
+    if (typeof v !== 'string' || v.length === 0 || v.length > 2048) throw new InvalidCursorError();
   }
   for (const [name, required] of Object.entries(expected.partition)) if (position[name] !== required) throw new InvalidCursorError();
   return position as Key;

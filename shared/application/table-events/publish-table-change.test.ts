@@ -47,7 +47,8 @@ describe('publishTableChanges', () => {
 
   it('reports a change whose events cannot be worked out, and still publishes the others', async () => {
     const { publisher, calls } = bus();
-    const unreadable: ItemChange = { changeId: 'bad', kind: 'INSERT', occurredAt: 'not a time', newItem: { entity: 'SkuNetwork' } };
+    // An order item without its fields: its event cannot be built (a network without locations now moves nothing).
+    const unreadable: ItemChange = { changeId: 'bad', kind: 'INSERT', occurredAt: 'not a time', newItem: { entity: 'Order' } };
     const seen: string[] = [];
     const result = await publishTableChanges({ events: publisher, onUnreadable: (change) => seen.push(change.changeId) }, [unreadable, tenantInserted(2)]);
     expect(result).toEqual({ published: 1, failed: ['bad'] });
