@@ -11,7 +11,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createTestTenant, startTestCloud } from '../infra/local/testing.ts';
+import { createTestTenant, startTestCloud } from '../infra/local/tools/testing.ts';
 import { adjustInventory } from '../shared/application/inventory/adjust-inventory.ts';
 import { reserveStock } from '../shared/application/inventory/reservations.ts';
 import { getSkuNetwork } from '../shared/application/inventory/stock-queries.ts';

@@ -10,7 +10,7 @@
 // --intake-only: the local cloud does not start the orders' workflows (start-fulfillment is not run), so the accept
 // figures show what intake alone does on this machine; the orders stay ACCEPTED and only intake is reported.
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
-import { DomApi } from '../infra/local/api-client.ts';
+import { DomApi } from '../infra/local/tools/api-client.ts';
 import '../infra/local/aws-settings.ts';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,8 +20,8 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCom
 import type { FunctionId } from '../infra/topology.ts';
 import { topology } from '../infra/topology.ts';
 import type { LocalCloud } from '../infra/local/cloud.ts';
-import { describeSeed, seedDemoNetwork } from '../infra/local/demo-network.ts';
-import { createTestTenant, startTestCloud } from '../infra/local/testing.ts';
+import { describeSeed, seedDemoNetwork } from '../infra/local/tools/demo-network.ts';
+import { createTestTenant, startTestCloud } from '../infra/local/tools/testing.ts';
 import type { LoadResult } from './orders/load.ts';
 import type { DynamoMeter } from './orders/dynamodb-meter.ts';
 

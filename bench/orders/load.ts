@@ -4,9 +4,9 @@
 // independent clients arrive) and each latency counts from the order's scheduled time, so a slow answer that delays
 // the next send is not hidden. The API's URL and key come with the first message (the parent forks this process
 // before it starts the cloud, so this process keeps the priority it started with).
-import { DomApi } from '../../infra/local/api-client.ts';
+import { DomApi } from '../../infra/local/tools/api-client.ts';
 import { parseArgs } from 'node:util';
-import { DEMO_LOCATIONS, DEMO_SKUS, SCARCE_SKUS } from '../../infra/local/demo-network.ts';
+import { DEMO_LOCATIONS, DEMO_SKUS, SCARCE_SKUS } from '../../infra/local/tools/demo-network.ts';
 
 export interface LoadResult {
   accepted: number;

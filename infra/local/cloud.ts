@@ -14,16 +14,16 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
 export { useLocalAwsSettings } from './cloud-settings.ts';
-import { startLocalApiGateway } from './api-gateway.ts';
-import { startApiGatewayWorker } from './api-worker.ts';
+import { startLocalApiGateway } from './api-gateway/index.ts';
+import { startApiGatewayWorker } from './api-gateway/api-worker.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME, localName } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
 import { compactWhenIdle, threadHeap, type ThreadHeap } from './heap.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
-import { functionArn, LocalLambdaRuntime } from './lambda-runtime.ts';
-import { startQueuePoller, startStreamPoller, type Poller } from './pollers.ts';
-import { startLocalSqs, type LocalSqs } from './sqs.ts';
+import { functionArn, LocalLambdaRuntime } from './lambda/lambda-runtime.ts';
+import { startQueuePoller, startStreamPoller, type Poller } from './pollers/index.ts';
+import { startLocalSqs, type LocalSqs } from './sqs/index.ts';
 import { startLocalStepFunctions, substituteDefinition, type LocalStepFunctions } from './stepfunctions/index.ts';
 
 export interface LocalCloudOptions {

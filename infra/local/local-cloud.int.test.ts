@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+import { createTestTenant, eventually, startTestCloud } from './tools/testing.ts';
 
 let cloud: LocalCloud;
 

@@ -1,11 +1,11 @@
-import { DomApi } from './api-client.ts';
+import { DomApi } from './tools/api-client.ts';
 import './aws-settings.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, writeLocalJson } from './cloud.ts';
-import { DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './demo-network.ts';
-import { ensureDemoTenant } from './demo-tenant.ts';
-import { prettifyStdout } from './pretty-log.ts';
+import { DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './tools/demo-network.ts';
+import { ensureDemoTenant } from './tools/demo-tenant.ts';
+import { prettifyStdout } from './tools/pretty-log.ts';
 
 /**
  * `npm start`: the whole DOM on this machine. Honours PORT (default 3000) and DOM_DATA_DIR (default .dom), writes

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomApi } from '../../infra/local/api-client.ts';
-import { useTestCloud } from '../../infra/local/test-cloud.ts';
-import { createTestTenant, eventually, type OrderView } from '../../infra/local/testing.ts';
+import { DomApi } from '../../infra/local/tools/api-client.ts';
+import { useTestCloud } from '../../infra/local/tools/test-cloud.ts';
+import { createTestTenant, eventually, type OrderView } from '../../infra/local/tools/testing.ts';
 import { contractCoverage, expectMatchesContract } from './contract-validator.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 

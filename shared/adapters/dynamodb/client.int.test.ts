@@ -1,6 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import {
   BatchGetCommand,
   BatchWriteCommand,

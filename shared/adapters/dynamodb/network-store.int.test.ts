@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { projectStockChanges, type KeyedChange } from '#application/inventory/project-stock';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { rawClient, tableName } from './client.ts';
 import { keys } from './inventory-items.ts';
 import { itemSize } from './item-size.ts';

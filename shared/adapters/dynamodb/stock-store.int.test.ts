@@ -2,7 +2,7 @@
 // what was written, whether a write was a whole item or only the entries that changed.
 import { describe, expect, it } from 'vitest';
 import { emptyNetwork, mergeNetwork, type NetworkChange, type SkuNetwork } from '#domain/inventory/projection';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { dynamoSkuNetworkStore as store, networkWriteStatement } from './stock-store.ts';
 
 useTestCloud();

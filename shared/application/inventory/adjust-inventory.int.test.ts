@@ -2,7 +2,7 @@
 // ones all apply, and a decrement racing a reservation can never take on-hand below the reserved units.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, startTestCloud } from '../../../infra/local/testing.ts';
+import { createTestTenant, startTestCloud } from '../../../infra/local/tools/testing.ts';
 import type { CreatedTenant } from '../tenants/create-tenant.ts';
 import { reserveStock } from './reservations.ts';
 import { inventoryDeps as deps } from './test-support.ts';

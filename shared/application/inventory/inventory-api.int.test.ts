@@ -3,7 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/testing.ts';
+import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/tools/testing.ts';
 import type { CreatedTenant } from '../tenants/create-tenant.ts';
 import { inventoryDeps as deps } from './test-support.ts';
 

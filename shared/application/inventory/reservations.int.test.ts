@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/testing.ts';
+import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/tools/testing.ts';
 import { commitReservation, releaseReservation, reserveStock } from './reservations.ts';
 import { getSkuInventory, getSkuNetwork } from './stock-queries.ts';
 import { putChannel } from './catalog.ts';

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomApi } from '../../../infra/local/api-client.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, eventually, startTestCloud, type OrderView } from '../../../infra/local/testing.ts';
+import { createTestTenant, eventually, startTestCloud, type OrderView } from '../../../infra/local/tools/testing.ts';
 
 // Input safety end to end: whatever intake accepts, every later step accepts (one schema per concept), and whatever
 // it refuses is a 4xx naming the field, with nothing stored.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomApi } from '../../../infra/local/api-client.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/testing.ts';
+import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/tools/testing.ts';
 
 let cloud: LocalCloud;
 let api: DomApi;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DomApi } from '../../../infra/local/api-client.ts';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
-import { createTestTenant, eventually, type OrderView } from '../../../infra/local/testing.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
+import { createTestTenant, eventually, type OrderView } from '../../../infra/local/tools/testing.ts';
 import { flagLateShipments } from '#application/orders/delays';
 import { delayDeps } from '#adapters/orders';
 

@@ -2,9 +2,9 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import type { Order } from '../../domain/orders/order.ts';
-import { DomApi } from '../../../infra/local/api-client.ts';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
-import { createTestTenant, eventually } from '../../../infra/local/testing.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
+import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
 
 const cloud = useTestCloud();
 

@@ -4,9 +4,9 @@ import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
 import { fulfillmentDeps } from '../../adapters/orders.ts';
 import { confirmAllocation, markOrderFailed, planFulfillment, reserveParcels } from '../../application/orders/fulfillment.ts';
 import type { Order } from '../../domain/orders/order.ts';
-import { DomApi } from '../../../infra/local/api-client.ts';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
-import { createTestTenant, eventually } from '../../../infra/local/testing.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
+import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
 
 const cloud = useTestCloud();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomApi } from '../../../infra/local/api-client.ts';
-import { useTestCloud } from '../../../infra/local/test-cloud.ts';
-import { createTestTenant, eventually, type OrderView } from '../../../infra/local/testing.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
+import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
+import { createTestTenant, eventually, type OrderView } from '../../../infra/local/tools/testing.ts';
 
 const cloud = useTestCloud();
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomApi } from '../../../infra/local/api-client.ts';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
-import { createTestTenant, eventually, startTestCloud, type OrderView } from '../../../infra/local/testing.ts';
+import { createTestTenant, eventually, startTestCloud, type OrderView } from '../../../infra/local/tools/testing.ts';
 
 // Two operations on one order at once: one succeeds, the other is a 409 naming the current state (or a repeat of
 // the same outcome), never a 500; and afterwards the stock adds up (reserved = units in open shipments, on-hand down by

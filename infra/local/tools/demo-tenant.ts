@@ -1,8 +1,8 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTenant } from '../../shared/application/tenants/create-tenant.ts';
-import { dynamoTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
-import { randomIds, sha256Secrets, systemClock } from '../../shared/adapters/system/system.ts';
+import { createTenant } from '../../../shared/application/tenants/create-tenant.ts';
+import { dynamoTenantStore } from '../../../shared/adapters/dynamodb/tenant-store.ts';
+import { randomIds, sha256Secrets, systemClock } from '../../../shared/adapters/system/system.ts';
 
 export const DEMO_TENANT_NAME = 'Demo Outfitters';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import type { LocalCloud } from './cloud.ts';
+import type { LocalCloud } from '../cloud.ts';
 import { startTestCloud } from './testing.ts';
 
 /** Starts an in-memory local cloud for this test file (before all tests) and stops it after; returns an accessor. */

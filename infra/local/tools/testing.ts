@@ -1,8 +1,8 @@
-import './aws-settings.ts';
-import { createTenant, type CreatedTenant } from '../../shared/application/tenants/create-tenant.ts';
-import { dynamoTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
-import { randomIds, sha256Secrets, systemClock } from '../../shared/adapters/system/system.ts';
-import { startLocalCloud, useLocalAwsSettings, type LocalCloud, type LocalCloudOptions } from './cloud.ts';
+import '../aws-settings.ts';
+import { createTenant, type CreatedTenant } from '../../../shared/application/tenants/create-tenant.ts';
+import { dynamoTenantStore } from '../../../shared/adapters/dynamodb/tenant-store.ts';
+import { randomIds, sha256Secrets, systemClock } from '../../../shared/adapters/system/system.ts';
+import { startLocalCloud, useLocalAwsSettings, type LocalCloud, type LocalCloudOptions } from '../cloud.ts';
 
 /** Quiet logs in tests unless asked for: failures still print through vitest's own output. */
 const quietLog = { info: () => undefined, warn: () => undefined, error: (message: string, extra?: Record<string, unknown>) => console.error(message, extra) };

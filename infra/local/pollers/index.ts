@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord, SQSBatchResponse } from 'aws-lambda';
-import type { FunctionId, QueueMappingSpec, StreamMappingSpec } from '../topology.ts';
-import { REGION } from './constants.ts';
-import { matchesPattern } from './eventbridge/index.ts';
+import type { FunctionId, QueueMappingSpec, StreamMappingSpec } from '../../topology.ts';
+import { REGION } from '../constants.ts';
+import { matchesPattern } from '../eventbridge/index.ts';
 
 export type Invoke = (id: FunctionId, event: unknown) => Promise<unknown>;
 

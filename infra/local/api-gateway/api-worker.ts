@@ -1,9 +1,9 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Worker, SHARE_ENV } from 'node:worker_threads';
-import { topology, type FunctionId } from '../topology.ts';
-import { startLocalApiGateway } from './api-gateway.ts';
-import { compactWhenIdle, threadHeap, WORKER_RESOURCE_LIMITS, type ThreadHeap } from './heap.ts';
-import { LocalLambdaRuntime } from './lambda-runtime.ts';
+import { topology, type FunctionId } from '../../topology.ts';
+import { startLocalApiGateway } from './index.ts';
+import { compactWhenIdle, threadHeap, WORKER_RESOURCE_LIMITS, type ThreadHeap } from '../heap.ts';
+import { LocalLambdaRuntime } from '../lambda/lambda-runtime.ts';
 
 interface ApiWorkerOptions {
   port?: number;

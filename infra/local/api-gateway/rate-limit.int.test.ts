@@ -1,14 +1,14 @@
 // The local gateway's request limit per API key, the emulation of the deployed WAF rule: a tenant over its limit is
 // answered 429 (the THROTTLED problem, as API Gateway answers a WAF block) while other tenants are served as usual.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayResponseBody } from '../../shared/http/gateway-responses.ts';
-import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
-import { topology } from '../topology.ts';
-import { DomApi } from './api-client.ts';
-import { startLocalApiGateway, type ApiKeyRateLimit, type LocalApiGateway } from './api-gateway.ts';
-import type { LocalCloud } from './cloud.ts';
-import { LocalLambdaRuntime } from './lambda-runtime.ts';
-import { createTestTenant, startTestCloud } from './testing.ts';
+import { gatewayResponseBody } from '../../../shared/http/gateway-responses.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../../shared/http/problem.ts';
+import { topology } from '../../topology.ts';
+import { DomApi } from '../tools/api-client.ts';
+import { startLocalApiGateway, type ApiKeyRateLimit, type LocalApiGateway } from './index.ts';
+import type { LocalCloud } from '../cloud.ts';
+import { LocalLambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { createTestTenant, startTestCloud } from '../tools/testing.ts';
 
 const LIMIT = 10;
 let cloud: LocalCloud;

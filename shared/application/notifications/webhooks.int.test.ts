@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { topology } from '../topology.ts';
-import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, eventually, startTestCloud } from './testing.ts';
+import { topology } from '../../../infra/topology.ts';
+import type { LocalCloud } from '../../../infra/local/cloud.ts';
+import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/tools/testing.ts';
 
 /**
  * Webhooks end to end on the local cloud: the API registers subscriptions, a synthetic event put on the bus goes

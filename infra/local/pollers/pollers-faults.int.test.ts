@@ -10,11 +10,11 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FunctionId, QueueId, StreamMappingSpec } from '../topology.ts';
-import { useLocalAwsSettings } from './cloud-settings.ts';
-import { createTable, readStream, startHarness, type Harness } from './dynamodb/test-support.ts';
-import { startQueuePoller, startStreamPoller, type Invoke, type Poller } from './pollers.ts';
-import { startLocalSqs, type LocalSqs } from './sqs.ts';
+import type { FunctionId, QueueId, StreamMappingSpec } from '../../topology.ts';
+import { useLocalAwsSettings } from '../cloud-settings.ts';
+import { createTable, readStream, startHarness, type Harness } from '../dynamodb/test-support.ts';
+import { startQueuePoller, startStreamPoller, type Invoke, type Poller } from './index.ts';
+import { startLocalSqs, type LocalSqs } from '../sqs/index.ts';
 
 /** A TCP proxy that can answer the next requests with a connection reset, and remembers what clients sent. */
 interface ResettingProxy {

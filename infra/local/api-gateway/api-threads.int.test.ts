@@ -1,10 +1,10 @@
 // The local API's extra handler threads: the gateway's thread hands invocations to the less busy thread, and a
 // request answers the same wherever its handler ran (results, handler errors, authorizer refusals).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomApi } from './api-client.ts';
+import { DomApi } from '../tools/api-client.ts';
 import { startApiGatewayWorker, type ApiWorkerHandle } from './api-worker.ts';
-import type { LocalCloud } from './cloud.ts';
-import { createTestTenant, startTestCloud } from './testing.ts';
+import type { LocalCloud } from '../cloud.ts';
+import { createTestTenant, startTestCloud } from '../tools/testing.ts';
 
 let cloud: LocalCloud;
 let gateway: ApiWorkerHandle;

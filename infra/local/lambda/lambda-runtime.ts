@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { topology, type FunctionId } from '../topology.ts';
-import { ACCOUNT_ID, REGION, REPO_ROOT, localName } from './constants.ts';
+import { topology, type FunctionId } from '../../topology.ts';
+import { ACCOUNT_ID, REGION, REPO_ROOT, localName } from '../constants.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRequestHandler } from 'local-aws-sqs';
-import type { QueueId, QueueSpec } from '../topology.ts';
-import { ACCOUNT_ID, REGION, localName } from './constants.ts';
-import { JsonlJournal } from './journal/jsonl-journal.ts';
+import type { QueueId, QueueSpec } from '../../topology.ts';
+import { ACCOUNT_ID, REGION, localName } from '../constants.ts';
+import { JsonlJournal } from '../journal/jsonl-journal.ts';
 
 export interface LocalSqs {
   endpoint: string;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses, type GatewayResponseType } from '../../shared/http/gateway-responses.ts';
-import type { FunctionId, RouteSpec } from '../topology.ts';
-import { ACCOUNT_ID, REGION } from './constants.ts';
+import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses, type GatewayResponseType } from '../../../shared/http/gateway-responses.ts';
+import type { FunctionId, RouteSpec } from '../../topology.ts';
+import { ACCOUNT_ID, REGION } from '../constants.ts';
 
 /** API Gateway's payload limit. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { QueueId, QueueSpec } from '../topology.ts';
-import { startLocalSqs, type LocalSqs } from './sqs.ts';
+import type { QueueId, QueueSpec } from '../../topology.ts';
+import { startLocalSqs, type LocalSqs } from './index.ts';
 
 const QUEUES = {
   webhookDeliveries: { description: 'test', visibilityTimeoutSeconds: 30, maxReceiveCount: 5, retentionSeconds: 3600 },

@@ -2,8 +2,8 @@
 // only for their place in the stream, the others arrive exactly as the Streams API serves them.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTable, readStream, shardIterator, startHarness, type Harness } from './dynamodb/test-support.ts';
-import { prefilter, readPage } from './pollers.ts';
+import { createTable, readStream, shardIterator, startHarness, type Harness } from '../dynamodb/test-support.ts';
+import { prefilter, readPage } from './index.ts';
 
 let h: Harness;
 

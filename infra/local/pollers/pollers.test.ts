@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prefilter } from './pollers.ts';
+import { prefilter } from './index.ts';
 
 const record = (entity: string, eventName = 'MODIFY') =>
   JSON.stringify({ eventName, dynamodb: { NewImage: { pk: { S: 't#1' }, entity: { S: entity } }, SequenceNumber: '000000000000000000001' } });

@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DomApi } from './api-client.ts';
-import { createTestTenant, startTestCloud } from './testing.ts';
+import { DomApi } from '../tools/api-client.ts';
+import { createTestTenant, startTestCloud } from '../tools/testing.ts';
 
 const niceOf = (threadId: string): number => Number(readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 
