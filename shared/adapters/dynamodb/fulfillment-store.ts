@@ -258,7 +258,7 @@ export const dynamoRoutingRulesStore: RoutingRulesStore = {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'TransactionCanceledException') return false;
+      if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
   },
