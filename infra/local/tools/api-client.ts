@@ -17,7 +17,8 @@ export class DomApi {
     this.agent = new this.transport.Agent({ keepAlive: true });
   }
 
-  request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  /** One request; a body that is not JSON is answered as its text. `timeoutMs` fails a request with no answer by then. */
+  request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs?: number): Promise<{ status: number; body: T; headers: Headers }> {
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = this.transport.request(
@@ -25,6 +26,7 @@ export class DomApi {
         {
           method,
           agent: this.agent,
+          ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
           headers: {
             authorization: `Bearer ${this.apiKey}`,
             ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
@@ -36,19 +38,16 @@ export class DomApi {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', reject);
           res.on('end', () => {
-            try {
-              const text = Buffer.concat(chunks).toString('utf8');
-              const responseHeaders = new Headers();
-              for (const [name, value] of Object.entries(res.headers)) {
-                for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, v);
-              }
-              resolve({ status: res.statusCode!, body: (text ? JSON.parse(text) : undefined) as T, headers: responseHeaders });
-            } catch (error) {
-              reject(error);
+            const text = Buffer.concat(chunks).toString('utf8');
+            const responseHeaders = new Headers();
+            for (const [name, value] of Object.entries(res.headers)) {
+              for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, v);
             }
+            resolve({ status: res.statusCode!, body: parsed(text) as T, headers: responseHeaders });
           });
         },
       );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(payload);
     });
@@ -63,5 +62,14 @@ export class DomApi {
     const response = await this.request<T>(method, path, body, headers);
     if (response.status >= 300) throw new Error(`${method} ${path} -> ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
+  }
+}
+
+function parsed(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -127,7 +127,7 @@ export interface DemoStock {
 }
 
 /** Deterministic (mulberry32), so every demo tenant and every benchmark run gets the same network. */
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -140,7 +140,7 @@ function random(seed: number): () => number {
 
 /** The stock of every location+SKU pair, with quantities multiplied by `multiplier` (benchmarks want deeper stock). */
 export function demoStock(multiplier = 1): DemoStock[] {
-  const next = random(20_260_101);
+  const next = seededRandom(20_260_101);
   const between = (low: number, high: number) => low + Math.floor(next() * (high - low + 1));
   const stock: DemoStock[] = [];
   for (const sku of DEMO_SKUS) {

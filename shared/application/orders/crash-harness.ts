@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { DomApi } from '../../../infra/local/tools/api-client.ts';
+import { seededRandom } from '../../../infra/local/tools/demo-network.ts';
 
 /**
  * The crash test of issue 13, as a driver that the integration test and `npm run crash-test` share.
@@ -22,7 +23,6 @@ import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type Exec
  *
  * Nothing here is random but the server: the orders come from a seeded generator, so two runs send the same requests.
  */
-
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const TSX_CLI = createRequire(import.meta.url).resolve('tsx/cli');
 
@@ -203,21 +203,10 @@ export interface CrashReport {
   logErrors: { count: number; first: string[] };
 }
 
-/** mulberry32: the same seed gives the same orders. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The orders of a run: 1-3 lines of distinct demo SKUs, about a quarter asking for a scarce SKU. */
 export function planOrders(count: number, seed: number): PlannedOrder[] {
-  const next = generator(seed);
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   return Array.from({ length: count }, (_, i) => {
     const key = `crash-${seed}-${String(i).padStart(4, '0')}`;
@@ -231,48 +220,21 @@ export function planOrders(count: number, seed: number): PlannedOrder[] {
   });
 }
 
+/** The API client with what a retrying merchant needs: a timeout per request and the Retry-After it was told. */
 class Api {
-  private readonly agent = new http.Agent({ keepAlive: true });
-  constructor(
-    readonly baseUrl: string,
-    private readonly apiKey: string,
-  ) {}
+  private readonly client: DomApi;
+  constructor(baseUrl: string, apiKey: string) {
+    this.client = new DomApi(baseUrl, apiKey);
+  }
 
-  request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<{ status: number; body: T; retryAfterMs?: number }> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolvePromise, reject) => {
-      const req = http.request(
-        `${this.baseUrl}${path}`,
-        {
-          method,
-          agent: this.agent,
-          timeout: timeoutMs,
-          headers: {
-            authorization: `Bearer ${this.apiKey}`,
-            ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const retryAfter = Number(res.headers['retry-after']);
-            const extra = Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {};
-            try {
-              resolvePromise({ status: res.statusCode!, body: (text ? JSON.parse(text) : undefined) as T, ...extra });
-            } catch {
-              resolvePromise({ status: res.statusCode!, body: text as T, ...extra });
-            }
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+  async request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<{ status: number; body: T; retryAfterMs?: number }> {
+    const response = await this.client.request<T>(method, path, body, headers, timeoutMs);
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    return { status: response.status, body: response.body, ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+  }
+
+  close(): void {
+    this.client.close();
   }
 
   /** A read, retried while throttled (429) or failing (5xx); 200 and 404 are answers. */
@@ -289,10 +251,6 @@ class Api {
     const response = await this.get<T>(path);
     if (response.status !== 200) throw new Error(`GET ${path} -> ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
-  }
-
-  close(): void {
-    this.agent.destroy();
   }
 }
 

@@ -7,27 +7,13 @@ import { ORDER_STATUSES, type Order, type OrderStatus } from './order.ts';
 import { boundedExplanation, decideAllocation, decidePlanStart, MAX_EXPLANATION_LINES, type PlannedParcel } from './planning.ts';
 import { InvalidShipmentActionError, type Shipment, type ShipmentStatus } from './shipment.ts';
 import { decideShipmentReport } from './shipment-report.ts';
+import { anOrder } from './test-fixtures.ts';
 
 const at = new Date('2026-12-03T12:00:00Z');
 
+/** One ship line of 2 TEE, ALLOCATED by attempt 1. */
 function order(overrides: Partial<Order> = {}): Order {
-  return {
-    tenantId: 't_0123456789ab',
-    orderId: 'o_01abc',
-    channel: 'web',
-    customer: { tier: 'standard' },
-    shipTo: { country: 'US', postalCode: '10001' },
-    lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2, fulfillment: { type: 'ship' } }],
-    status: 'ALLOCATED',
-    allocations: [],
-    backorderedLines: [],
-    history: [],
-    attempt: 1,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    version: 5,
-    ...overrides,
-  };
+  return anOrder({ lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2, fulfillment: { type: 'ship' } }], status: 'ALLOCATED', history: [], attempt: 1, createdAt: at.toISOString(), updatedAt: at.toISOString(), version: 5, ...overrides });
 }
 
 function shipment(status: ShipmentStatus, overrides: Partial<Shipment> = {}): Shipment {

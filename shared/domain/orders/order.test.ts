@@ -1,33 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, placeOrderSchema } from './intake.ts';
+import { anOrder, FIXED_TIME } from './test-fixtures.ts';
 import { InvalidTransitionError, statusAfterAllocation, transition, unallocatedLines, type Order } from './order.ts';
 import { receiveReturn, restockedUnits, returnableUnits, ReturnRefusedError, sameReturn } from './returns.ts';
 import { acceptByFor, applyShipmentAction, InvalidShipmentActionError, isAcceptanceOverdue, isLate, markDelayed, nextCheckAt, orderIdOfShipment, promiseToWatch, shipmentId, type Shipment } from './shipment.ts';
 
-const at = new Date('2026-11-26T12:00:00Z');
-
-function order(overrides: Partial<Order> = {}): Order {
-  return {
-    tenantId: 't_0123456789ab',
-    orderId: 'o_01abc',
-    channel: 'web',
-    customer: { tier: 'standard' },
-    shipTo: { country: 'US', postalCode: '10001' },
-    lines: [
-      { lineId: 'l1', sku: 'TEE', quantity: 2, fulfillment: { type: 'ship' } },
-      { lineId: 'l2', sku: 'CAP', quantity: 1, fulfillment: { type: 'ship' } },
-    ],
-    status: 'ACCEPTED',
-    allocations: [],
-    backorderedLines: [],
-    history: [{ status: 'ACCEPTED', at: at.toISOString() }],
-    attempt: 0,
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    version: 1,
-    ...overrides,
-  };
-}
+const at = FIXED_TIME;
+const order = anOrder;
 
 describe('order lifecycle', () => {
   it('records each status change in the history with its time and reason, and bumps the version', () => {
