@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../errors.ts';
 import { boundedExplanation } from '#domain/orders/planning';
 import type { PlannedParcel } from '#domain/orders/planning';
 import { MAX_EXCLUDED_PAIRS, type FulfillmentState } from './fulfillment.ts';
@@ -54,5 +56,22 @@ describe('the fulfilment workflow state', () => {
     // The plan step adds the snapshot only while the whole state stays within its budget: the worst case is without it.
     const bytes = Buffer.byteLength(JSON.stringify({ ...state, error: { Error: 'E'.repeat(200), Cause: 'C'.repeat(32_768) } }), 'utf8');
     expect(bytes).toBeLessThan(STEP_FUNCTIONS_LIMIT);
+  });
+});
+
+describe('the fulfilment workflow definition', () => {
+  it('retries a lost race (ConflictError, by the name the handlers throw) on every Lambda task instead of failing the order', () => {
+    const definition = JSON.parse(readFileSync(new URL('../../../state-machines/order-fulfillment.asl.json', import.meta.url), 'utf8')) as { States: Record<string, unknown> };
+    const tasks: Array<[string, { Resource?: string; Retry?: Array<{ ErrorEquals: string[] }> }]> = [];
+    const walk = (states: Record<string, unknown>) => {
+      for (const [name, state] of Object.entries(states) as Array<[string, { Type: string; Resource?: string; ItemProcessor?: { States: Record<string, unknown> } }]>) {
+        if (state.Type === 'Task' && state.Resource === 'arn:aws:states:::lambda:invoke' && name !== 'MarkFailed') tasks.push([name, state]);
+        if (state.ItemProcessor) walk(state.ItemProcessor.States);
+      }
+    };
+    walk(definition.States);
+    expect(tasks.length).toBeGreaterThan(3);
+    const conflict = new ConflictError('lost a race').name;
+    for (const [name, task] of tasks) expect(task.Retry?.some((r) => r.ErrorEquals.includes(conflict)), name).toBe(true);
   });
 });
