@@ -158,6 +158,11 @@ export type Substitution =
 
 export interface StateMachineSpec {
   description: string;
+  /**
+   * STANDARD where something waits or must run exactly once; EXPRESS for short synchronous work that is idempotent
+   * step by step (at least once, names not deduped, priced by duration instead of per transition).
+   */
+  type: 'STANDARD' | 'EXPRESS';
   /** Path from the repository root to the ASL (JSONPath) definition. */
   definitionFile: string;
   substitutions: Record<string, Substitution>;
@@ -659,6 +664,7 @@ export const topology: Topology = {
   stateMachines: {
     tenantOnboarding: {
       description: 'Onboards a new tenant: seeds its default settings',
+      type: 'STANDARD',
       definitionFile: 'state-machines/tenant-onboarding.asl.json',
       substitutions: {
         SeedTenantDefaultsFunctionArn: { functionArn: 'seedTenantDefaults' },
@@ -667,6 +673,8 @@ export const topology: Topology = {
     },
     orderFulfillment: {
       description: 'Fulfils one routing attempt of an order: plan, reserve (re-plan on a lost race), rate each parcel, confirm',
+      // Seconds of work, every step idempotent, the run that owns an attempt recorded on the order: Express.
+      type: 'EXPRESS',
       definitionFile: 'state-machines/order-fulfillment.asl.json',
       substitutions: {
         PlanFulfillmentFunctionArn: { functionArn: 'planFulfillment' },

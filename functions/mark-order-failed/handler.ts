@@ -13,7 +13,7 @@ export const handler = taskHandler(
     logger.appendKeys({ tenantId: input.tenantId, orderId: input.orderId, attempt: input.attempt });
     logger.error('Order fulfilment failed', { error: input.error?.Error, cause: input.error?.Cause });
     metrics.addMetric('OrdersFailed', MetricUnit.Count, 1);
-    return markOrderFailed(fulfillmentDeps, { tenantId: input.tenantId, orderId: input.orderId, attempt: input.attempt, parcels: input.parcels ?? [], ...(input.error ? { error: input.error } : {}) });
+    return markOrderFailed(fulfillmentDeps, { tenantId: input.tenantId, orderId: input.orderId, attempt: input.attempt, ...(input.run ? { run: input.run } : {}), parcels: input.parcels ?? [], ...(input.error ? { error: input.error } : {}) });
   },
   { correlationIdPath: 'correlationId' },
 );

@@ -231,6 +231,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         (Object.keys(topology.stateMachines) as StateMachineId[]).map(async (id) => ({
           name: stateMachineArns[id].split(':').pop()!,
           arn: stateMachineArns[id],
+          type: topology.stateMachines[id].type,
           definition: substituteDefinition(await readFile(join(REPO_ROOT, topology.stateMachines[id].definitionFile), 'utf8'), substitutionsOf(id, sqs)),
         })),
       ),

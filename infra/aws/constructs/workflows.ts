@@ -36,7 +36,7 @@ export class DomWorkflows extends Construct {
         removalPolicy: RemovalPolicy.DESTROY,
       });
       const stateMachine = new StateMachine(this, name, {
-        stateMachineType: StateMachineType.STANDARD,
+        stateMachineType: spec.type === 'EXPRESS' ? StateMachineType.EXPRESS : StateMachineType.STANDARD,
         definitionBody: DefinitionBody.fromFile(fromRepoRoot(spec.definitionFile)),
         definitionSubstitutions: this.substitutions(spec, props),
         tracingEnabled: true,

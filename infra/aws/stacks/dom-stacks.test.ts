@@ -561,15 +561,21 @@ describe('the stateless stack: per-tenant throttling', () => {
 });
 
 describe('the stateless stack: workflows, rules and mappings', () => {
-  it.each(stateMachineIds)('deploys state machine %s as STANDARD with its substitutions, full logging and tracing', (id) => {
+  it.each(stateMachineIds)('deploys state machine %s as the type its manifest entry names, with its substitutions, full logging and tracing', (id) => {
     const spec = topology.stateMachines[id];
     stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'STANDARD',
+      StateMachineType: spec.type,
       DefinitionS3Location: Match.anyValue(),
       DefinitionSubstitutions: Object.fromEntries(Object.keys(spec.substitutions).map((key) => [key, Match.anyValue()])),
       LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
       TracingConfiguration: { Enabled: true },
     });
+  });
+
+  it('runs order fulfilment as an Express workflow (seconds of idempotent work) and tenant onboarding as Standard', () => {
+    expect(topology.stateMachines.orderFulfillment.type).toBe('EXPRESS');
+    expect(topology.stateMachines.tenantOnboarding.type).toBe('STANDARD');
+    expect(Object.values(stateless.findResources('AWS::StepFunctions::StateMachine')).map((r) => r.Properties.StateMachineType).sort()).toEqual(['EXPRESS', 'STANDARD']);
   });
 
   it('fills function placeholders with the function ARN and lets the state machine invoke it', () => {

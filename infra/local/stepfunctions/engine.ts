@@ -21,6 +21,12 @@ export interface MachineConfig {
   name: string;
   arn: string;
   definition: string;
+  /**
+   * STANDARD (default): a name is one execution (a start with the name and input of a running one answers it, any
+   * other start of a used name is ExecutionAlreadyExists). EXPRESS: as on AWS, names are not deduped: every start is a
+   * new execution, `arn:...:express:<machine>:<name>:<uuid>`.
+   */
+  type?: 'STANDARD' | 'EXPRESS';
 }
 
 export interface LocalMachine extends MachineConfig {
@@ -208,7 +214,7 @@ export class Engine {
     return record;
   }
 
-  /** Idempotent as on AWS: same name and input as a RUNNING execution answers that execution. */
+  /** Idempotent as on AWS for STANDARD: same name and input as a RUNNING execution answers that execution. */
   start(stateMachineArn: unknown, nameArg: unknown, inputArg: unknown): { executionArn: string; startDate: number } {
     if (!this.accepting) throw new SfnError('ServiceUnavailable', 'The local Step Functions service is shutting down', 503);
     const machine = this.machine(stateMachineArn);
@@ -221,7 +227,8 @@ export class Engine {
     } catch {
       throw new SfnError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${input.slice(0, 100)}'`);
     }
-    const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const executionArn =
+      machine.type === 'EXPRESS' ? `${machine.arn.replace(':stateMachine:', ':express:')}:${name}:${randomUUID()}` : `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.running.get(executionArn)?.record ?? this.store.get(executionArn);
     if (existing) {
       if (existing.status === 'RUNNING' && existing.input === input) return { executionArn, startDate: existing.startDate };

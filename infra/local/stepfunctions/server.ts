@@ -62,7 +62,7 @@ const operations: Record<string, Operation> = {
     const all = [...engine.machines.values()];
     const page = all.slice(start, start + limit);
     return {
-      stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: seconds(m.creationDate) })),
+      stateMachines: page.map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type ?? 'STANDARD', creationDate: seconds(m.creationDate) })),
       nextToken: start + limit < all.length ? encodeToken(start + limit) : undefined,
     };
   },
@@ -74,7 +74,7 @@ const operations: Record<string, Operation> = {
       status: 'ACTIVE',
       definition: m.definition,
       roleArn: m.roleArn,
-      type: 'STANDARD',
+      type: m.type ?? 'STANDARD',
       creationDate: seconds(m.creationDate),
       loggingConfiguration: { level: 'OFF', includeExecutionData: false },
       tracingConfiguration: { enabled: false },

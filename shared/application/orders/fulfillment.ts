@@ -25,6 +25,8 @@ export interface FulfillmentState {
   channel?: string;
   attempt: number;
   correlationId: string;
+  /** The run (execution id) of this attempt; the plan step records it on the order, other runs of the attempt stop. */
+  run?: string;
   /** Location+sku pairs a lost reservation race showed to be empty; the next routing round skips them. */
   excluded: Array<{ locationId: string; sku: string }>;
   /** Routing rounds in this attempt. */
@@ -81,7 +83,7 @@ export const RESERVATION_TTL_SECONDS = 15 * 60;
 export async function planFulfillment(deps: FulfillmentDeps, input: Pick<FulfillmentState, 'tenantId' | 'orderId' | 'attempt' | 'correlationId'> & Partial<FulfillmentState>): Promise<FulfillmentState> {
   const state: FulfillmentState = { excluded: [], rounds: 0, ...input, outcome: 'PLANNED', parcels: [] };
   const loaded = await loadOrder(deps, input.tenantId, input.orderId);
-  const start = decidePlanStart(loaded.order, input.attempt, deps.clock.now());
+  const start = decidePlanStart(loaded.order, input.attempt, deps.clock.now(), input.run);
   // Cancelled, finished, or a later attempt owns the order: nothing for this execution to do.
   if (start.kind === 'stop') return { ...state, outcome: 'STOPPED' };
   if (start.change) await deps.orders.commit(start.change);
@@ -194,7 +196,7 @@ export async function confirmAllocation(deps: FulfillmentDeps, state: Fulfillmen
 }
 
 async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { order, shipments }: OrderWithShipments): Promise<{ status: Order['status']; shipments: string[] }> {
-  const decision = decideAllocation(order, shipments, state.attempt, state.parcels, state.explanation, deps.clock.now());
+  const decision = decideAllocation(order, shipments, state.attempt, state.parcels, state.explanation, deps.clock.now(), state.run);
   if (decision.kind === 'superseded') {
     await Promise.all(decision.release.map((reservationId) => releaseReservation(deps, { tenantId: state.tenantId, reservationId })));
     return { status: decision.status, shipments: decision.kept };
@@ -234,7 +236,7 @@ export function failureReason(attempt: number, error: { Error?: string; Cause?: 
  */
 export async function markOrderFailed(
   deps: Pick<FulfillmentDeps, 'orders' | 'clock' | 'reservations' | 'channels'>,
-  input: { tenantId: string; orderId: string; attempt: number; parcels?: PlannedParcel[]; error?: { Error?: string; Cause?: string } },
+  input: { tenantId: string; orderId: string; attempt: number; run?: string; parcels?: PlannedParcel[]; error?: { Error?: string; Cause?: string } },
 ): Promise<{ status: Order['status']; released: number }> {
   const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
   const held = new Set(shipments.map((s) => s.reservationId));
@@ -242,7 +244,7 @@ export async function markOrderFailed(
   const released = await Promise.all(
     mine.map((p) => releaseReservation(deps, { tenantId: input.tenantId, reservationId: p.reservationId }).catch((error: unknown) => (error instanceof ReservationNotFoundError ? undefined : Promise.reject(error)))),
   );
-  const decision = decideFailure(order, input.attempt, failureReason(input.attempt, input.error), deps.clock.now());
+  const decision = decideFailure(order, input.attempt, failureReason(input.attempt, input.error), deps.clock.now(), input.run);
   if (decision.kind !== 'fail') return { status: order.status, released: released.filter(Boolean).length };
   await deps.orders.commit(decision.change);
   return { status: 'FAILED', released: released.filter(Boolean).length };

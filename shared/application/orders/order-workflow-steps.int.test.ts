@@ -1,3 +1,4 @@
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
@@ -103,5 +104,33 @@ describe('the fulfilment steps', () => {
     const confirmed = await confirmAllocation(fulfillmentDeps, stale);
     expect(confirmed.status).toBe('ALLOCATED');
     expect((await api.ok<{ shipments: unknown[] }>('GET', `/orders/${order.orderId}`)).shipments).toHaveLength(1);
+  });
+
+  it('routes an attempt once when Express starts it three times at once: one run owns it, the others stop', async () => {
+    const tenant = await createTestTenant('Express Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
+    await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
+    await eventually(async () => ((await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE-BLK-M'])).get('TEE-BLK-M')?.available === 5 ? true : undefined));
+    const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }] });
+    // OrderAccepted starts <orderId>-1; at-least-once delivery starts it twice more, under the same name.
+    const sfn = new SFNClient({});
+    const stateMachineArn = cloud().stateMachineArns.orderFulfillment;
+    const input = JSON.stringify({ tenantId: tenant.tenantId, orderId, attempt: 1, correlationId: 'duplicate' });
+    await Promise.all([1, 2].map(() => sfn.send(new StartExecutionCommand({ stateMachineArn, name: `${orderId}-1`, input }))));
+    await cloud().settle();
+
+    const view = await api.ok<{ status: string; shipments: unknown[]; history: Array<{ status: string }> }>('GET', `/orders/${orderId}`);
+    expect(view.status).toBe('ALLOCATED');
+    expect(view.shipments).toHaveLength(1);
+    expect(view.history.filter((h) => h.status === 'ALLOCATED')).toHaveLength(1);
+    const stock = await api.ok<{ locations: Array<{ reserved: number; available: number }> }>('GET', '/inventory/TEE-BLK-M');
+    expect(stock.locations[0]).toMatchObject({ reserved: 2, available: 3 });
+    const runs = (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))).executions!.filter((e) => e.name === `${orderId}-1`);
+    expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    // Two of them stopped at the plan step: they found the attempt taken by another run.
+    const outcomes = await Promise.all(runs.map(async (r) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }))).output!).outcome));
+    expect(outcomes.filter((o) => o === 'STOPPED')).toHaveLength(2);
   });
 });

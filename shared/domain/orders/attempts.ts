@@ -16,9 +16,14 @@ export function executionName(orderId: string, attempt: number): string {
   return `${orderId}-${attempt}`;
 }
 
-/** A step of attempt `attempt` may write the order only while no later attempt has been claimed or started. */
-export function ownsOrder(order: Pick<Order, 'attempt'>, attempt: number): boolean {
-  return order.attempt <= attempt;
+/**
+ * A step of attempt `attempt` (run `run`) may write the order only while no later attempt has been claimed or started,
+ * and no other run of the same attempt has taken it. Steps that do not know their run (tests, older executions) are
+ * judged by the attempt alone.
+ */
+export function ownsOrder(order: Pick<Order, 'attempt' | 'execution'>, attempt: number, run?: string): boolean {
+  if (order.attempt > attempt) return false;
+  return !(order.attempt === attempt && run !== undefined && order.execution !== undefined && order.execution !== run);
 }
 
 /** Statuses from which a new attempt may start on its own (new stock, a rejected pick). */
@@ -47,7 +52,7 @@ export function decideRestart(order: Order, shipments: readonly Shipment[], now:
   // Attempt 1 may exist without the order knowing (OrderAccepted starts it before any write): never claim it again.
   const attempt = Math.max(order.attempt, 1) + 1;
   const name = executionName(order.orderId, attempt);
-  const routed = transition(order, 'ROUTING', now, `attempt ${attempt}: ${reason}`);
+  const { execution: _previousRun, ...routed } = transition(order, 'ROUTING', now, `attempt ${attempt}: ${reason}`);
   return { kind: 'claim', attempt, executionName: name, change: { order: { ...routed, attempt }, expectedVersion: order.version, shipments: [], reservations: [] } };
 }
 
@@ -57,8 +62,8 @@ export type FailureDecision = { kind: 'stale' } | { kind: 'final' } | { kind: 'f
  * A workflow attempt ended in its Catch: the order becomes FAILED with a reason fit for merchants (never internal
  * error text), unless a later attempt owns it or it is already final or FAILED.
  */
-export function decideFailure(order: Order, attempt: number, reason: string, now: Date): FailureDecision {
-  if (!ownsOrder(order, attempt)) return { kind: 'stale' };
+export function decideFailure(order: Order, attempt: number, reason: string, now: Date, run?: string): FailureDecision {
+  if (!ownsOrder(order, attempt, run)) return { kind: 'stale' };
   if (order.status === 'FAILED' || order.status === 'CANCELLED' || order.status === 'DELIVERED' || order.status === 'RETURNED' || order.status === 'SHIPPED') return { kind: 'final' };
   return { kind: 'fail', change: { order: { ...transition(order, 'FAILED', now, reason), attempt: Math.max(order.attempt, attempt) }, expectedVersion: order.version, shipments: [], reservations: [] } };
 }

@@ -220,3 +220,33 @@ describe('the due-shipment check', () => {
     expect(decideDueCheck(order(), shipment('DELIVERED'), at)).toEqual({ kind: 'nothing' });
   });
 });
+
+describe('runs of one attempt (Express workflows start at least once, and reuse names)', () => {
+  it('lets the first run of attempt 1 take the order and stops a second run of the same attempt', () => {
+    const accepted = order({ status: 'ACCEPTED', attempt: 0 });
+    const first = decidePlanStart(accepted, 1, at, 'run-a');
+    if (first.kind !== 'continue' || !first.change) throw new Error('expected the first run to take the order');
+    expect(first.change.order).toMatchObject({ status: 'ROUTING', attempt: 1, execution: 'run-a' });
+    expect(decidePlanStart(first.change.order, 1, at, 'run-b').kind).toBe('stop');
+    const again = decidePlanStart(first.change.order, 1, at, 'run-a');
+    expect(again.kind === 'continue' && again.change).toBeUndefined();
+  });
+
+  it('records the first run of a claimed attempt, and stops the others', () => {
+    const claim = decideRestart(order({ status: 'FAILED', attempt: 1, execution: 'old-run' }), [], at, 'ops retry', { force: true });
+    if (claim.kind !== 'claim') throw new Error('expected a claim');
+    expect(claim.change.order.execution).toBeUndefined();
+    const taken = decidePlanStart(claim.change.order, 2, at, 'run-a');
+    if (taken.kind !== 'continue' || !taken.change) throw new Error('expected the run to record itself');
+    expect(taken.change.order).toMatchObject({ status: 'ROUTING', attempt: 2, execution: 'run-a', version: claim.change.order.version + 1 });
+    expect(decidePlanStart(taken.change.order, 2, at, 'run-b').kind).toBe('stop');
+  });
+
+  it('lets neither confirm nor the Catch of another run of the attempt touch the order', () => {
+    const routing = order({ status: 'ROUTING', attempt: 1, execution: 'run-a' });
+    expect(decideFailure(routing, 1, 'x', at, 'run-b').kind).toBe('stale');
+    expect(decideFailure(routing, 1, 'x', at, 'run-a').kind).toBe('fail');
+    expect(decideAllocation(routing, [], 1, [], undefined, at, 'run-b').kind).toBe('superseded');
+    expect(decideAllocation(routing, [], 1, [], undefined, at, 'run-a').kind).toBe('allocate');
+  });
+});

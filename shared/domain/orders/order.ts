@@ -104,6 +104,11 @@ export interface Order {
   returns?: OrderReturn[];
   /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
   attempt: number;
+  /**
+   * The run (execution id) that owns the current attempt. Express workflows start at least once and do not dedupe
+   * names, so two runs of one attempt may exist: the first to record itself here routes, any other stops.
+   */
+  execution?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -57,11 +57,17 @@ export type PlanStart = { kind: 'stop' } | { kind: 'continue'; order: Order; cha
  * The plan step's first decision: an attempt that no longer owns the order, or an order that is finished or cancelled,
  * stops; otherwise the order is ROUTING under this attempt (written once per attempt).
  */
-export function decidePlanStart(order: Order, attempt: number, now: Date): PlanStart {
-  if (!ownsOrder(order, attempt)) return { kind: 'stop' };
+export function decidePlanStart(order: Order, attempt: number, now: Date, run?: string): PlanStart {
+  if (!ownsOrder(order, attempt, run)) return { kind: 'stop' };
   if (!['ACCEPTED', 'ROUTING', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED', 'FAILED'].includes(order.status)) return { kind: 'stop' };
-  if (order.status === 'ROUTING' && order.attempt === attempt) return { kind: 'continue', order };
-  const next = { ...transition(order, 'ROUTING', now, `attempt ${attempt}`), attempt };
+  const mine = run === undefined ? {} : { execution: run };
+  if (order.status === 'ROUTING' && order.attempt === attempt) {
+    if (run === undefined || order.execution === run) return { kind: 'continue', order };
+    // A claimed attempt: the first of its runs to record itself owns it (a second run loses the version race and stops).
+    const next = { ...order, ...mine, version: order.version + 1, updatedAt: now.toISOString() };
+    return { kind: 'continue', order: next, change: { order: next, expectedVersion: order.version, shipments: [], reservations: [] } };
+  }
+  const next = { ...transition(order, 'ROUTING', now, `attempt ${attempt}`), attempt, ...mine };
   return { kind: 'continue', order: next, change: { order: next, expectedVersion: order.version, shipments: [], reservations: [] } };
 }
 
@@ -247,8 +253,9 @@ export function decideAllocation(
   parcels: readonly PlannedParcel[],
   explanation: readonly string[] | undefined,
   now: Date,
+  run?: string,
 ): AllocationDecision {
-  if (order.status !== 'ROUTING' || order.attempt !== attempt) {
+  if (order.status !== 'ROUTING' || order.attempt !== attempt || !ownsOrder(order, attempt, run)) {
     const held = new Set(shipments.map((s) => s.reservationId));
     return {
       kind: 'superseded',
