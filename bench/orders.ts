@@ -2,7 +2,9 @@
 // (stream -> OrderAccepted -> start-fulfillment -> Step Functions: plan, reserve, rate, confirm) until no order is left
 // ACCEPTED or ROUTING. Reports accept throughput and latency, allocation throughput and latency, final statuses,
 // memory, and the AWS requests and cost per order (Step Functions transitions from execution histories, Lambda
-// invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests).
+// invocations, DynamoDB calls and estimated request units, EventBridge events, API Gateway requests), on the API
+// threads as well as the main thread. The tables go to stdout, progress to stderr; the last line of stdout is one JSON
+// object with the headline figures (bench/orders/summary.ts), for scripts that compare runs.
 //   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--rate <orders/s>] [--warmup 0] [--timeout 300] [--idle 15]
 //                           [--api-threads 2] [--api-in-process] [--intake-only] [--url http://… --key dom_t_…]
 // --warmup N sends N more orders first, the same way, and reports their accept latency apart (cold JIT and caches);
@@ -24,6 +26,8 @@ import { describeSeed, seedDemoNetwork } from '../infra/local/tools/demo-network
 import { createTestTenant, startTestCloud } from '../infra/local/tools/testing.ts';
 import type { LoadResult } from './orders/load.ts';
 import type { DynamoMeter } from './orders/dynamodb-meter.ts';
+import { meterApiThreads, type ApiThreadsMeter, type ThreadCounts } from './orders/api-thread-meter.ts';
+import { buildSummary, type MeasuredRun } from './orders/summary.ts';
 
 const { values } = parseArgs({
   options: {
@@ -87,17 +91,19 @@ const child = fork(
 // ---- the cloud ----
 let cloud: LocalCloud | undefined;
 let meter: DynamoMeter | undefined;
+let apiMeter: ApiThreadsMeter | undefined;
 let apiUrl: string;
 let apiKey: string;
-const durations = new Map<FunctionId, number[]>();
+/** Invocations' summed wall time per function, for the Lambda GB-s estimate. */
+const durations = new Map<string, { count: number; totalMs: number }>();
 if (values.url) {
   if (!values.key) throw new Error('--url needs --key (a tenant of that cloud: npx dom tenant create "Bench")');
   apiUrl = values.url;
   apiKey = values.key;
 } else {
-  // --api-in-process: the API handlers on the main thread too, so the cost table meters every call (slower);
-  // by default they run on their own thread, as `npm start` does.
-  // Intake first, as `npm start` runs it.
+  // --api-in-process: the API handlers on the main thread (slower); by default they run on their own thread, as
+  // `npm start` does, and are metered there. Intake first, as `npm start` runs it.
+  if (!values['api-in-process']) apiMeter = meterApiThreads();
   cloud = await startTestCloud({ apiInProcess: Boolean(values['api-in-process']), prioritiseIntake: true, apiHandlerThreads: Number(values['api-threads']) });
   apiUrl = cloud.apiUrl;
   const tenant = await createTestTenant('Bench Outfitters');
@@ -115,9 +121,9 @@ if (values.url) {
     try {
       return await invoke(id, event);
     } finally {
-      let list = durations.get(id);
-      if (!list) durations.set(id, (list = []));
-      if (list.length < 50_000) list.push(performance.now() - t0);
+      const stats = durations.get(id) ?? durations.set(id, { count: 0, totalMs: 0 }).get(id)!;
+      stats.count++;
+      stats.totalMs += performance.now() - t0;
     }
   };
 }
@@ -132,6 +138,7 @@ else await sleep(2000);
 
 const invocationsBefore = snapshotInvocations();
 meter?.reset();
+const apiThreadsReset = (await apiMeter?.reset()) ?? false;
 durations.clear();
 
 // ---- load ----
@@ -157,8 +164,8 @@ if (INTAKE_ONLY) {
       '',
     ].join('\n'),
   );
-  await cloud?.close();
-  process.exit(load.failed.length > 0 ? 1 : 0);
+  // Nothing is routed, so no allocation, stuck or cost figures; memory is not measured after an idle period either.
+  await finish({ acceptedPerSec: load.accepted / acceptSeconds, acceptP50Ms: pct(latencies, 50), acceptP99Ms: pct(latencies, 99), orders: Number(values.orders) }, load.failed.length > 0 ? 1 : 0);
 }
 
 // ---- settle: cheap polls (2 requests) until nothing is ACCEPTED or ROUTING ----
@@ -222,6 +229,11 @@ const heaps = cloud ? await cloud.heap() : {};
 
 // ---- per-order AWS requests ----
 const invocations = diffInvocations(invocationsBefore, snapshotInvocations());
+// The API threads' counts (intake, the authorizer, the bench's own reads), added to the main thread's.
+const threadCounts = await apiMeter?.read();
+for (const counts of threadCounts ?? []) addThreadCounts(counts);
+// Every call was seen: on the main thread (API in process), or there and on every API thread that started metered.
+const metered = Boolean(cloud && meter && (values['api-in-process'] || (apiThreadsReset && apiMeter!.threads > 0 && threadCounts)));
 const sfnStats = cloud ? await stepFunctionStats(cloud, Number(values.histories)) : undefined;
 
 // ---- report ----
@@ -252,13 +264,45 @@ if (cloud) {
 }
 lines.push('');
 if (load.failed.length > 0) lines.push(`failed requests (first): ${JSON.stringify(load.failed.slice(0, 3))}\n`);
-if (cloud && sfnStats && values['api-in-process']) lines.push(...costReport(invocations, sfnStats, measured.length));
-else if (cloud) lines.push('(cost per order: run with --api-in-process, so that the API thread\'s calls are metered too)');
+const cost = cloud && sfnStats && metered ? costReport(invocations, sfnStats, measured.length) : undefined;
+if (cost) lines.push(...cost.lines);
+else if (cloud) lines.push('(cost per order: not measured, the API threads did not answer the meter; run with --api-in-process)', '');
 process.stdout.write(`${lines.join('\n')}\n`);
-await cloud?.close();
-process.exit(stuck > 0 || load.failed.length > 0 ? 1 : 0);
+await finish(
+  {
+    acceptedPerSec: load.accepted / acceptSeconds,
+    allocatedPerSec: toSettled.length / allocSeconds,
+    acceptP50Ms: pct(latencies, 50),
+    acceptP99Ms: pct(latencies, 99),
+    ...(cost ? { cost: cost.perOrder } : {}),
+    ...(cloud ? { rssBytes: idleMemory.rss } : {}),
+    orders: Number(values.orders),
+    stuck,
+  },
+  stuck > 0 || load.failed.length > 0 ? 1 : 0,
+);
 
 // ---- helpers ----
+/** Closes the cloud, then writes the summary as the last line of stdout (nothing the cloud logs can follow it). */
+async function finish(run: MeasuredRun, exitCode: number): Promise<never> {
+  await cloud?.close();
+  apiMeter?.close();
+  process.stdout.write(`${JSON.stringify(buildSummary(run))}\n`);
+  process.exit(exitCode);
+}
+
+function addThreadCounts(counts: ThreadCounts): void {
+  for (const [command, n] of counts.dynamodbCalls) meter!.calls.set(command, (meter!.calls.get(command) ?? 0) + n);
+  meter!.wru += counts.wru;
+  meter!.rru += counts.rru;
+  for (const [id, stats] of counts.invocations) {
+    invocations.set(id, (invocations.get(id) ?? 0) + stats.count);
+    const sum = durations.get(id) ?? durations.set(id, { count: 0, totalMs: 0 }).get(id)!;
+    sum.count += stats.count;
+    sum.totalMs += stats.totalMs;
+  }
+}
+
 /** What ops would look at for an order left ACCEPTED or ROUTING: its history and its workflow executions. */
 async function describeStuck(order: OrderItem): Promise<unknown> {
   if (!cloud) return { orderId: order.orderId, status: order.status, history: order.history };
@@ -316,7 +360,12 @@ async function stepFunctionStats(local: LocalCloud, sample: number): Promise<Sfn
   return { executions: arns.length, sampled: picked.length, transitionsPerExecution: picked.length ? transitions / picked.length : 0 };
 }
 
-function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: number): string[] {
+interface CostReport {
+  lines: string[];
+  perOrder: NonNullable<MeasuredRun['cost']>;
+}
+
+function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: number): CostReport {
   const per = (n: number) => n / orderCount;
   const out: string[] = [`### AWS requests and cost per order (${orderCount} orders; prices: us-east-1 list, 2026-01, assumptions)`, ''];
   out.push('| function | invocations / order | mean ms (local, upper bound) | memory MB | GB-s / order |', '|---|---|---|---|---|');
@@ -324,8 +373,8 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
   let gbSecondsPerOrder = 0;
   const authorizer = calls.get('authorizeRequest') ?? 0;
   for (const [id, n] of [...calls].sort((a, b) => b[1] - a[1])) {
-    const list = durations.get(id as FunctionId) ?? [];
-    const mean = list.length ? list.reduce((a, b) => a + b, 0) / list.length : 0;
+    const timed = durations.get(id);
+    const mean = timed?.count ? timed.totalMs / timed.count : 0;
     const memoryMb = topology.functions[id as FunctionId].memoryMb;
     // Billed per ms; the authorizer's decisions are cached for 60 s per key on AWS, so it is not billed per order.
     const counted = id === 'authorizeRequest' ? 0 : per(n);
@@ -358,5 +407,6 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
   out.push('| item | per order | $ per 1,000 orders |', '|---|---|---|');
   for (const [name, quantity, cost] of items) out.push(`| ${name} | ${quantity} | ${(cost * 1000).toFixed(4)} |`);
   out.push(`| **total** | | **${(total * 1000).toFixed(4)}** |`, '');
-  return out;
+  const dynamodbCallsPerOrder = per(dynamoCalls.reduce((n, [, c]) => n + c, 0));
+  return { lines: out, perOrder: { usdPerOrder: total, dynamodbCallsPerOrder, lambdaInvocationsPerOrder: invocationsPerOrder, transitionsPerOrder: transitions } };
 }
