@@ -66,6 +66,9 @@ interface OrderItem {
 /** us-east-1 list prices, as of 2026-01 (assumptions; check https://aws.amazon.com/pricing before quoting). */
 const PRICES = {
   sfnTransition: 0.025 / 1000,
+  // Express: per execution, and per GB-second of duration (billed in 100 ms steps, memory in 64 MB steps).
+  sfnExpressRequest: 1 / 1e6,
+  sfnExpressGbSecond: 0.00001667,
   lambdaRequest: 0.2 / 1e6,
   lambdaGbSecondArm: 0.0000133334,
   wru: 0.625 / 1e6,
@@ -333,6 +336,8 @@ interface SfnStats {
   executions: number;
   sampled: number;
   transitionsPerExecution: number;
+  /** Mean duration of the sampled executions as Express bills it: rounded up to 100 ms (local: an upper bound). */
+  billedSecondsPerExecution: number;
 }
 
 /** State transitions as Step Functions Standard bills them: one per state entered (Map iterations' states included). */
@@ -348,21 +353,42 @@ async function stepFunctionStats(local: LocalCloud, sample: number): Promise<Sfn
   const step = Math.max(1, Math.floor(arns.length / sample));
   const picked = arns.filter((_, i) => i % step === 0).slice(0, sample);
   let transitions = 0;
+  let billedSeconds = 0;
   for (const executionArn of picked) {
     let token: string | undefined;
+    let first: number | undefined;
+    let last = 0;
     do {
       const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token, includeExecutionData: false }));
       transitions += (page.events ?? []).filter((e) => e.type?.endsWith('StateEntered')).length;
+      for (const event of page.events ?? []) {
+        const at = event.timestamp?.getTime() ?? 0;
+        // From the first state entered: locally an execution may wait for a free slot after it started.
+        if (event.type?.endsWith('StateEntered')) first ??= at;
+        last = Math.max(last, at);
+      }
       token = page.nextToken;
     } while (token);
+    billedSeconds += Math.ceil(Math.max(1, last - (first ?? last)) / 100) / 10;
   }
   sfn.destroy();
-  return { executions: arns.length, sampled: picked.length, transitionsPerExecution: picked.length ? transitions / picked.length : 0 };
+  const n = picked.length;
+  return { executions: arns.length, sampled: n, transitionsPerExecution: n ? transitions / n : 0, billedSecondsPerExecution: n ? billedSeconds / n : 0 };
 }
 
 interface CostReport {
   lines: string[];
   perOrder: NonNullable<MeasuredRun['cost']>;
+}
+
+/** The order workflow's Step Functions lines, as its type in the manifest is billed. */
+function stepFunctionsCost(executionsPerOrder: number, transitionsPerOrder: number, billedSeconds: number): Array<[string, string, number]> {
+  if (topology.stateMachines.orderFulfillment.type === 'STANDARD') return [['Step Functions Standard transitions', transitionsPerOrder.toFixed(1), transitionsPerOrder * PRICES.sfnTransition]];
+  const gbSeconds = executionsPerOrder * billedSeconds * (64 / 1024);
+  return [
+    ['Step Functions Express requests', executionsPerOrder.toFixed(2), executionsPerOrder * PRICES.sfnExpressRequest],
+    [`Step Functions Express duration (64 MB x ${billedSeconds.toFixed(1)} s, local: upper bound)`, gbSeconds.toFixed(4), gbSeconds * PRICES.sfnExpressGbSecond],
+  ];
 }
 
 function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: number): CostReport {
@@ -394,7 +420,7 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
   out.push(`Step Functions: ${per(sfnStats.executions).toFixed(3)} executions / order x ${sfnStats.transitionsPerExecution.toFixed(1)} transitions (StateEntered events, ${sfnStats.sampled} histories read)`);
   out.push(`authorizer invocations / order here: ${per(authorizer).toFixed(2)} (the local gateway caches decisions 60 s, as the deployed API does)`, '');
   const items: Array<[string, string, number]> = [
-    ['Step Functions Standard transitions', transitions.toFixed(1), transitions * PRICES.sfnTransition],
+    ...stepFunctionsCost(per(sfnStats.executions), transitions, sfnStats.billedSecondsPerExecution),
     ['Lambda requests', invocationsPerOrder.toFixed(2), invocationsPerOrder * PRICES.lambdaRequest],
     ['Lambda compute (arm64 GB-s, local wall time: upper bound)', gbSecondsPerOrder.toFixed(4), gbSecondsPerOrder * PRICES.lambdaGbSecondArm],
     ['DynamoDB write request units (estimated)', wru.toFixed(1), wru * PRICES.wru],
