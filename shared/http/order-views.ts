@@ -22,6 +22,7 @@ export function shipmentView(shipment: Shipment) {
 }
 
 export function orderView(order: Order, shipments?: Shipment[]) {
-  const { tenantId: _tenantId, version: _version, attempt: _attempt, routingExclusions: _exclusions, ...rest } = order;
+  // The attempt and the run that owns it are the workflow's bookkeeping, not the merchant's view of the order.
+  const { tenantId: _tenantId, version: _version, attempt: _attempt, execution: _run, routingExclusions: _exclusions, ...rest } = order;
   return { ...rest, ...(shipments ? { shipments: shipments.map(shipmentView) } : {}) };
 }
