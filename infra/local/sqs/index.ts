@@ -256,7 +256,7 @@ function persistMessages(queues: LibQueue[], dataDir: string, compactMinBytes: n
       for (const [key, message] of live) {
         const queue = byName.get(message.q);
         // Retention ended: the queue dropped it on its own timer, without telling anyone.
-        if (!queue || message.sentAt + queue.MessageRetentionPeriod * 1000 < now) {
+        if (!queue || retentionEnded(message, queue, now)) {
           live.delete(key);
           continue;
         }
@@ -365,12 +365,17 @@ function persistMessages(queues: LibQueue[], dataDir: string, compactMinBytes: n
   return journal;
 }
 
+/** A message older than its queue's retention period is gone, whether or not anyone received it. */
+function retentionEnded(message: StoredMessage, queue: LibQueue, now: number): boolean {
+  return message.sentAt + queue.MessageRetentionPeriod * 1000 < now;
+}
+
 /** Puts journaled messages back, under their MessageIds, with their send time, receive count and remaining timers. */
 function restore(live: Map<string, StoredMessage>, byName: Map<string, LibQueue>): void {
   const now = Date.now();
   for (const [key, message] of live) {
     const queue = byName.get(message.q);
-    if (!queue || message.sentAt + queue.MessageRetentionPeriod * 1000 < now) {
+    if (!queue || retentionEnded(message, queue, now)) {
       live.delete(key);
       continue;
     }
