@@ -43,7 +43,6 @@ export type FunctionId =
   | 'planFulfillment'
   | 'reserveStock'
   | 'rateShipment'
-  | 'confirmAllocation'
   | 'markOrderFailed'
   | 'retryBackorders'
   | 'sweepStuckOrders'
@@ -453,7 +452,7 @@ export const topology: Topology = {
     },
     reserveStock: {
       entry: 'functions/reserve-stock/handler.ts',
-      description: 'Workflow task: reserves each planned parcel idempotently; reports lost races for re-routing',
+      description: 'Workflow task: reserves the rated parcels and confirms the allocation in one transaction; reports lost races for re-routing',
       memoryMb: 512,
       timeoutSeconds: 15,
       grants: { table: 'readWrite' },
@@ -464,13 +463,6 @@ export const topology: Topology = {
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'read' },
-    },
-    confirmAllocation: {
-      entry: 'functions/confirm-allocation/handler.ts',
-      description: 'Workflow task: writes shipments, order status and held reservations in one transaction',
-      memoryMb: 512,
-      timeoutSeconds: 15,
-      grants: { table: 'readWrite' },
     },
     markOrderFailed: {
       entry: 'functions/mark-order-failed/handler.ts',
@@ -672,7 +664,7 @@ export const topology: Topology = {
       },
     },
     orderFulfillment: {
-      description: 'Fulfils one routing attempt of an order: plan, reserve (re-plan on a lost race), rate each parcel, confirm',
+      description: 'Fulfils one routing attempt of an order: plan, rate each parcel, reserve and confirm in one transaction (re-plan on a lost race)',
       // Seconds of work, every step idempotent, the run that owns an attempt recorded on the order: Express.
       type: 'EXPRESS',
       definitionFile: 'state-machines/order-fulfillment.asl.json',
@@ -680,7 +672,6 @@ export const topology: Topology = {
         PlanFulfillmentFunctionArn: { functionArn: 'planFulfillment' },
         ReserveStockFunctionArn: { functionArn: 'reserveStock' },
         RateShipmentFunctionArn: { functionArn: 'rateShipment' },
-        ConfirmAllocationFunctionArn: { functionArn: 'confirmAllocation' },
         MarkOrderFailedFunctionArn: { functionArn: 'markOrderFailed' },
         WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
       },

@@ -3,13 +3,14 @@ import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carr
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
-import type { AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import type { AllocationInput, AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
+import { reserveItems, transact } from './stock-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -114,49 +115,79 @@ export const dynamoFulfillmentSettings: FulfillmentSettings = {
 
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
 
+/** What an allocation writes besides its reservations: the order, the new shipments, the waitlist, the day's counts. */
+function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLongerWaitingSkus, day }: Omit<AllocationInput, 'holdReservationIds'>) {
+  const table = tableName();
+  return [
+    { Put: orderPut(order, expectedVersion) },
+    ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment, true) })),
+    ...waitingSkus.map((sku) => ({ Put: { TableName: table, Item: { ...waitKey(order, sku), entity: 'BackorderEntry', version: 1, orderId: order.orderId, sku } } })),
+    ...noLongerWaitingSkus.map((sku) => ({ Delete: { TableName: table, Key: waitKey(order, sku) } })),
+    // Daily capacity is counted, not guarded: a location may go a parcel or two over under concurrency (as a WMS's
+    // own wave planning would absorb), and the router stops choosing it once the count reaches its capacity.
+    ...[...new Set(shipments.filter((s) => s.fulfillment === 'ship').map((s) => s.locationId))].map((locationId) => ({
+      Update: {
+        TableName: table,
+        Key: { pk: capacityPk(order.tenantId, day), sk: `LOCATION#${locationId}` },
+        UpdateExpression: 'SET entity = :entity, locationId = :location, expiresAt = :expires ADD shipments :count, version :one',
+        ExpressionAttributeValues: {
+          ':entity': 'LocationDayCount',
+          ':location': locationId,
+          ':expires': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400,
+          ':count': shipments.filter((s) => s.fulfillment === 'ship' && s.locationId === locationId).length,
+          ':one': 1,
+        },
+      },
+    })),
+  ];
+}
+
 export const dynamoAllocationWriter: AllocationWriter = {
-  async saveAllocation({ order, expectedVersion, shipments, holdReservationIds, waitingSkus, noLongerWaitingSkus, day }) {
-    const table = tableName();
+  async saveAllocation(input) {
     const items = [
-      { Put: orderPut(order, expectedVersion) },
-      ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment, true) })),
+      ...allocationItems(input),
       // The units are the shipment's now: the reservation must no longer expire.
-      ...holdReservationIds.map((reservationId) => ({
+      ...input.holdReservationIds.map((reservationId) => ({
         Update: {
-          TableName: table,
-          Key: keys.reservation(order.tenantId, reservationId),
+          TableName: tableName(),
+          Key: keys.reservation(input.order.tenantId, reservationId),
           UpdateExpression: 'REMOVE expiresAt SET heldFor = :order',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'PENDING', ':order': order.orderId },
-        },
-      })),
-      ...waitingSkus.map((sku) => ({ Put: { TableName: table, Item: { ...waitKey(order, sku), entity: 'BackorderEntry', version: 1, orderId: order.orderId, sku } } })),
-      ...noLongerWaitingSkus.map((sku) => ({ Delete: { TableName: table, Key: waitKey(order, sku) } })),
-      // Daily capacity is counted, not guarded: a location may go a parcel or two over under concurrency (as a WMS's
-      // own wave planning would absorb), and the router stops choosing it once the count reaches its capacity.
-      ...[...new Set(shipments.filter((s) => s.fulfillment === 'ship').map((s) => s.locationId))].map((locationId) => ({
-        Update: {
-          TableName: table,
-          Key: { pk: capacityPk(order.tenantId, day), sk: `LOCATION#${locationId}` },
-          UpdateExpression: 'SET entity = :entity, locationId = :location, expiresAt = :expires ADD shipments :count, version :one',
-          ExpressionAttributeValues: {
-            ':entity': 'LocationDayCount',
-            ':location': locationId,
-            ':expires': Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + 3 * 86_400,
-            ':count': shipments.filter((s) => s.fulfillment === 'ship' && s.locationId === locationId).length,
-            ':one': 1,
-          },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':order': input.order.orderId },
         },
       })),
     ];
-    if (items.length > 100) throw new Error(`An allocation of ${shipments.length} shipments is more than one transaction can write`);
+    if (items.length > 100) throw new Error(`An allocation of ${input.shipments.length} shipments is more than one transaction can write`);
     try {
       await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
+      if (error instanceof TransactionCanceledException) throw orderConflict(input.order.orderId);
       throw error;
     }
+  },
+
+  async reserveAndAllocate(input) {
+    const allocation = allocationItems(input);
+    const reserving = input.reservations.map(({ reservation, minAvailable }) => ({ reservation, items: reserveItems(reservation, minAvailable) }));
+    const items = [...allocation, ...reserving.flatMap((r) => r.items)];
+    if (items.length > 100) return { outcome: 'TOO_LARGE' };
+    const result = await transact(items);
+    if (result.ok) return { outcome: 'ALLOCATED' };
+    // Which guard failed: a stock line (too little stock) or anything else (the order moved, an id is taken).
+    const pairs: Array<{ locationId: string; sku: string }> = [];
+    let offset = allocation.length;
+    let other = result.reasons.slice(0, allocation.length).some((r) => r.code === 'ConditionalCheckFailed');
+    for (const { reservation, items: own } of reserving) {
+      const reasons = result.reasons.slice(offset, offset + own.length);
+      if (reasons[0]?.code === 'ConditionalCheckFailed') other = true;
+      reasons.slice(1).forEach((reason, i) => {
+        if (reason.code === 'ConditionalCheckFailed') pairs.push({ locationId: reservation.lines[i]!.locationId, sku: reservation.lines[i]!.sku });
+      });
+      offset += own.length;
+    }
+    if (other) return { outcome: 'CONFLICT' };
+    return { outcome: 'SHORT', pairs };
   },
 };
 

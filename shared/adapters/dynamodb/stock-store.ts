@@ -187,7 +187,7 @@ function reasonsOf(error: TransactionCanceledException): Array<{ code: string; i
  * item is cancelled with TransactionConflict (nothing applied); it is safe to run again, after a jittered pause.
  * Condition failures are answers, returned as they are.
  */
-async function transact(items: Item[], token?: string): Promise<{ ok: true } | { ok: false; reasons: Array<{ code: string; item?: Item }> }> {
+export async function transact(items: Item[], token?: string): Promise<{ ok: true } | { ok: false; reasons: Array<{ code: string; item?: Item }> }> {
   for (let attempt = 0; ; attempt++) {
     try {
       await documentClient.send(new TransactWriteCommand({ TransactItems: items as never, ...(token ? { ClientRequestToken: token } : {}) }));
@@ -263,33 +263,42 @@ async function finish(reservation: Reservation, status: 'RELEASED' | 'COMMITTED'
   throw new Error(`Stock of reservation ${reservation.reservationId} does not cover it (${result.reasons.map((r) => r.code).join(', ')})`);
 }
 
+/**
+ * The transaction items that make a reservation: the reservation item (which must not exist: its id is the
+ * idempotency key) and, per line, the stock update guarded by `available >= minAvailable[i]`. A use case that confirms
+ * an allocation as it reserves puts these in the same transaction as the order (see the allocation writer).
+ */
+export function reserveItems(reservation: Reservation, minAvailable: readonly number[]): Item[] {
+  const nowIso = reservation.createdAt;
+  return [
+    {
+      Put: {
+        TableName: tableName(),
+        Item: reservationItem(reservation),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    ...reservation.lines.map((line, i) => ({
+      Update: {
+        TableName: tableName(),
+        Key: keys.stock(reservation.tenantId, line.locationId, line.sku),
+        // ADD, not SET, for `unreserved`: an item written before it existed gets a value too low, never too high, so
+        // a decrement is at worst refused and then written from the item as read (which repairs it).
+        UpdateExpression: 'SET reserved = reserved + :q, available = available - :q, #version = #version + :one, updatedAt = :now ADD unreserved :negQ',
+        // The invariants live here, not in a read before the write: available >= q keeps reserved <= onHand - safetyStock.
+        ConditionExpression: 'available >= :min',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':q': line.quantity, ':negQ': -line.quantity, ':min': minAvailable[i]!, ':one': 1, ':now': nowIso },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    })),
+  ];
+}
+
 export const dynamoReservationStore: ReservationStore = {
   async reserve(reservation, minAvailable): Promise<ReserveAttempt> {
-    const nowIso = reservation.createdAt;
-    const result = await transact([
-      {
-        Put: {
-          TableName: tableName(),
-          Item: reservationItem(reservation),
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      },
-      ...reservation.lines.map((line, i) => ({
-        Update: {
-          TableName: tableName(),
-          Key: keys.stock(reservation.tenantId, line.locationId, line.sku),
-          // ADD, not SET, for `unreserved`: an item written before it existed gets a value too low, never too high, so
-          // a decrement is at worst refused and then written from the item as read (which repairs it).
-          UpdateExpression: 'SET reserved = reserved + :q, available = available - :q, #version = #version + :one, updatedAt = :now ADD unreserved :negQ',
-          // The invariants live here, not in a read before the write: available >= q keeps reserved <= onHand - safetyStock.
-          ConditionExpression: 'available >= :min',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':q': line.quantity, ':negQ': -line.quantity, ':min': minAvailable[i]!, ':one': 1, ':now': nowIso },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        },
-      })),
-    ]);
+    const result = await transact(reserveItems(reservation, minAvailable));
     if (result.ok) return { outcome: 'RESERVED' };
     const [head, ...lines] = result.reasons;
     if (head?.code === 'ConditionalCheckFailed' && head.item) return { outcome: 'EXISTS', reservation: reservationOfItem(head.item) };

@@ -3,6 +3,7 @@ import type { RateTable } from '#domain/carriers/rate-table';
 import type { RoutingRules } from '#domain/routing/rules';
 import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
+import type { Reservation } from '#domain/inventory/reservation';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
 export interface NetworkReader {
@@ -41,18 +42,35 @@ export interface BackorderIndex {
   remove(tenantId: string, sku: string, entry: string): Promise<void>;
 }
 
+export interface AllocationInput {
+  order: Order;
+  expectedVersion: number;
+  shipments: Shipment[];
+  holdReservationIds: string[];
+  waitingSkus: string[];
+  noLongerWaitingSkus: string[];
+  /** The UTC day the new shipments count against their locations' daily capacity. */
+  day: string;
+}
+
+export type ReserveAndAllocateOutcome =
+  | { outcome: 'ALLOCATED' }
+  /** The order moved (or a reservation id is taken): nothing was written; read the order and decide again. */
+  | { outcome: 'CONFLICT' }
+  /** These location+sku pairs had too little stock: nothing was written. */
+  | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
+  /** More than one transaction can hold: reserve and confirm separately. */
+  | { outcome: 'TOO_LARGE' };
+
 /** Writes an allocation: the order, its new shipments, the reservations they hold (made non-expiring), the waitlist. */
 export interface AllocationWriter {
-  saveAllocation(input: {
-    order: Order;
-    expectedVersion: number;
-    shipments: Shipment[];
-    holdReservationIds: string[];
-    waitingSkus: string[];
-    noLongerWaitingSkus: string[];
-    /** The UTC day the new shipments count against their locations' daily capacity. */
-    day: string;
-  }): Promise<void>;
+  saveAllocation(input: AllocationInput): Promise<void>;
+  /**
+   * Reserves the new shipments' units and writes the allocation in ONE transaction: each reservation (held, never
+   * expiring) with its stock guarded by `available >= minAvailable`, and everything `saveAllocation` writes. All or
+   * nothing: a crash or a lost race leaves no reservation without its shipment.
+   */
+  reserveAndAllocate(input: Omit<AllocationInput, 'holdReservationIds'> & { reservations: Array<{ reservation: Reservation; minAvailable: number[] }> }): Promise<ReserveAndAllocateOutcome>;
 }
 
 /** Tenants and their orders that may be orphaned, for the sweeper. */

@@ -7,6 +7,9 @@ import { allocationsOf } from '#domain/orders/allocation';
 import { unallocatedLines } from '#domain/orders/order';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
+import { holdBackFor } from '#domain/inventory/location';
+import type { Reservation } from '#domain/inventory/reservation';
+import { mergeLines, minimumAvailableFor } from '#domain/inventory/stock';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
@@ -31,7 +34,9 @@ export interface FulfillmentState {
   excluded: Array<{ locationId: string; sku: string }>;
   /** Routing rounds in this attempt. */
   rounds: number;
-  outcome: 'PLANNED' | 'NOTHING_TO_ROUTE' | 'STOPPED' | 'RESERVED' | 'RETRY' | 'GIVE_UP';
+  outcome: 'PLANNED' | 'NOTHING_TO_ROUTE' | 'STOPPED' | 'RESERVED' | 'RETRY' | 'GIVE_UP' | 'CONFIRMED';
+  /** Set by the reserve-and-confirm step: the status the order reached. */
+  status?: Order['status'];
   parcels: PlannedParcel[];
   explanation?: string[];
   /**
@@ -125,7 +130,70 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
 }
 
 /**
- * Step 2: reserve every planned parcel (one reservation per parcel, idempotent by the parcel's reservation id). If
+ * Step 2 (the workflow's): reserve the rated parcels and confirm the allocation in ONE transaction (see
+ * AllocationWriter.reserveAndAllocate): the reservations, their stock, the shipments, the order's status and the
+ * waitlist, all or nothing. A lost race for stock excludes the empty pairs and routes again (bounded), then confirms
+ * what it has and backorders the rest; an order that moved is read again and decided again (a later attempt, another
+ * run or a cancellation: nothing was reserved, nothing to give back). An allocation too large for one transaction is
+ * reserved and confirmed in two steps (reserveParcels, confirmAllocation).
+ */
+export async function reserveAndConfirm(deps: FulfillmentDeps, state: FulfillmentState): Promise<FulfillmentState> {
+  const rule = state.channel ? await deps.channels.get(state.tenantId, state.channel) : undefined;
+  let current = state.snapshot;
+  for (let read = 0; read < 5; read++) {
+    const { order, shipments } = current ?? (await loadOrder(deps, state.tenantId, state.orderId));
+    const now = deps.clock.now();
+    const decision = decideAllocation(order, shipments, state.attempt, state.parcels, state.explanation, now, state.run);
+    if (decision.kind === 'superseded') {
+      // A retry of this step after its own write finds its shipments in place; anyone else's order is not ours.
+      return { ...state, snapshot: undefined, outcome: decision.kept.length ? 'CONFIRMED' : 'STOPPED', status: decision.status, parcels: [] };
+    }
+    const reservations = decision.created.map((shipment) => {
+      const lines = mergeLines(shipment.lines.map((l) => ({ locationId: shipment.locationId, sku: l.sku, quantity: l.quantity })));
+      const reservation: Reservation = {
+        tenantId: order.tenantId,
+        reservationId: shipment.reservationId,
+        orderId: order.orderId,
+        status: 'PENDING',
+        lines,
+        ...(order.channel ? { channel: order.channel } : {}),
+        createdAt: now.toISOString(),
+        version: 1,
+      };
+      return { reservation, minAvailable: lines.map((l) => minimumAvailableFor(l.quantity, holdBackFor(rule, l.sku))) };
+    });
+    const impossible = reservations.flatMap(({ reservation, minAvailable }) => reservation.lines.filter((_, i) => !Number.isFinite(minAvailable[i]!)));
+    const written = impossible.length
+      ? { outcome: 'SHORT' as const, pairs: impossible.map((l) => ({ locationId: l.locationId, sku: l.sku })) }
+      : await deps.allocations.reserveAndAllocate({
+          order: decision.change.order,
+          expectedVersion: decision.change.expectedVersion,
+          shipments: decision.created,
+          waitingSkus: decision.waitingSkus,
+          noLongerWaitingSkus: decision.noLongerWaitingSkus,
+          day: now.toISOString().slice(0, 10),
+          reservations,
+        });
+    if (written.outcome === 'ALLOCATED') return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: decision.change.order.status, parcels: [] };
+    if (written.outcome === 'TOO_LARGE') {
+      const reserved = await reserveParcels(deps, state);
+      if (reserved.outcome !== 'RESERVED') return reserved;
+      const confirmed = await confirmAllocation(deps, reserved);
+      return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: confirmed.status, parcels: [] };
+    }
+    if (written.outcome === 'SHORT' && written.pairs.length) {
+      const excluded = [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS);
+      if (state.rounds < MAX_ROUTING_ROUNDS) return { ...state, snapshot: undefined, excluded, outcome: 'RETRY', parcels: [] };
+      // Out of rounds: what is left waits as a backorder; the order is confirmed with the shipments it already has.
+      return reserveAndConfirm(deps, { ...state, excluded, parcels: [], snapshot: { order, shipments } });
+    }
+    current = undefined;
+  }
+  throw new ConflictError(`Order ${state.orderId} kept changing while its allocation was confirmed`);
+}
+
+/**
+ * Step 2 in two phases (an allocation too large for one transaction, and the tests of each phase): reserve every planned parcel (one reservation per parcel, idempotent by the parcel's reservation id). If
  * any parcel lost a race for stock, the others are released and the empty pairs excluded: the workflow routes again
  * (bounded), then gives up on what is left, which waits as a backorder.
  */
