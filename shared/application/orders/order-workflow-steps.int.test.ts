@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
 import { fulfillmentDeps } from '../../adapters/orders.ts';
-import { confirmAllocation, markOrderFailed, planFulfillment, reserveParcels } from '../../application/orders/fulfillment.ts';
+import { confirmAllocation, markOrderFailed, planFulfillment, rateParcel, reserveAndConfirm, reserveParcels } from '../../application/orders/fulfillment.ts';
 import type { Order } from '../../domain/orders/order.ts';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
@@ -132,5 +132,29 @@ describe('the fulfilment steps', () => {
     // Two of them stopped at the plan step: they found the attempt taken by another run.
     const outcomes = await Promise.all(runs.map(async (r) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }))).output!).outcome));
     expect(outcomes.filter((o) => o === 'STOPPED')).toHaveLength(2);
+  });
+
+  it('reserves and confirms in one transaction, and reserves nothing for an order cancelled after the plan', async () => {
+    const { api, order, reservation, input } = await routingOrder('One Step Shop');
+    const planned = await planFulfillment(fulfillmentDeps, input);
+    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p) => rateParcel(fulfillmentDeps, p))) };
+    await api.ok('POST', `/orders/${order.orderId}/cancel`, { reason: 'changed their mind' });
+
+    const stopped = await reserveAndConfirm(fulfillmentDeps, rated);
+    expect(stopped).toMatchObject({ outcome: 'STOPPED', status: 'CANCELLED' });
+    expect(await reservation(rated.parcels[0]!.reservationId)).toBeUndefined();
+    expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(5);
+  });
+
+  it('answers a retried reserve-and-confirm with the allocation its first call wrote', async () => {
+    const { api, order, reservation, input } = await routingOrder('Retry Once Shop');
+    const planned = await planFulfillment(fulfillmentDeps, input);
+    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p) => rateParcel(fulfillmentDeps, p))) };
+    expect(await reserveAndConfirm(fulfillmentDeps, rated)).toMatchObject({ outcome: 'CONFIRMED', status: 'ALLOCATED' });
+    // Step Functions retries the step (its answer was lost): nothing is reserved twice.
+    expect(await reserveAndConfirm(fulfillmentDeps, rated)).toMatchObject({ outcome: 'CONFIRMED', status: 'ALLOCATED' });
+    expect(await reservation(rated.parcels[0]!.reservationId)).toBe('PENDING');
+    expect((await api.ok<{ shipments: unknown[] }>('GET', `/orders/${order.orderId}`)).shipments).toHaveLength(1);
+    expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(3);
   });
 });
