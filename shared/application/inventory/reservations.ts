@@ -1,7 +1,7 @@
 import { holdBackFor } from '#domain/inventory/location';
-import { FINISHED_RETENTION_SECONDS, resultOf, sameLines, type Reservation, type ReserveResult } from '#domain/inventory/reservation';
+import { FINISHED_RETENTION_SECONDS, pendingReservation, resultOf, sameLines, type Reservation, type ReserveResult } from '#domain/inventory/reservation';
 import { MAX_RESERVATION_LINES, reserveStockSchema, type ReserveStockInput } from '#domain/inventory/schemas';
-import { channelAvailable, mergeLines, minimumAvailableFor, type Shortage } from '#domain/inventory/stock';
+import { channelAvailable, mergeLines, type Shortage } from '#domain/inventory/stock';
 import type { ChannelStore, Clock, ReservationStore } from '../ports.ts';
 import { ReservationConflictError, ReservationNotFoundError, ReservationNotPendingError, ReservationTooLargeError } from './errors.ts';
 
@@ -26,24 +26,11 @@ export async function reserveStock(deps: ReservationDeps, request: ReserveStockI
   if (lines.length > MAX_RESERVATION_LINES) throw new ReservationTooLargeError(lines.length, MAX_RESERVATION_LINES);
   const rule = input.channel ? await deps.channels.get(input.tenantId, input.channel) : undefined;
   const holdBacks = lines.map((line) => holdBackFor(rule, line.sku));
-  const minimums = lines.map((line, i) => minimumAvailableFor(line.quantity, holdBacks[i]));
   const now = deps.clock.now();
-  const reservation: Reservation = {
-    tenantId: input.tenantId,
-    reservationId: input.reservationId,
-    orderId: input.orderId,
-    status: 'PENDING',
-    lines,
-    ...(input.channel ? { channel: input.channel } : {}),
-    createdAt: now.toISOString(),
-    expiresAt: Math.ceil(now.getTime() / 1000) + input.ttlSeconds,
-    version: 1,
-  };
-
-  const impossible = minimums.flatMap((min, index) => (Number.isFinite(min) ? [] : [{ index, available: undefined }]));
+  const { reservation, minAvailable, impossible } = pendingReservation({ ...input, lines }, rule, now, input.ttlSeconds);
   const attempt = impossible.length
-    ? { outcome: 'INSUFFICIENT' as const, failed: impossible }
-    : await deps.reservations.reserve(reservation, minimums);
+    ? { outcome: 'INSUFFICIENT' as const, failed: impossible.map((index) => ({ index, available: undefined })) }
+    : await deps.reservations.reserve(reservation, minAvailable);
 
   if (attempt.outcome === 'RESERVED') return resultOf(reservation);
   if (attempt.outcome === 'EXISTS') return replay(attempt.reservation, reservation);

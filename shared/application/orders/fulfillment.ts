@@ -2,14 +2,12 @@ import { chooseService } from '#domain/carriers/choose-service';
 import { rateAllServices } from '#domain/carriers/rating';
 import { decideFailure } from '#domain/orders/attempts';
 import { decideAllocation, decidePlanStart, planParcels, UnroutableDestinationError, type PlannedParcel } from '#domain/orders/planning';
-import type { Order } from '#domain/orders/order';
+import { unallocatedLines, type Order } from '#domain/orders/order';
 import { allocationsOf } from '#domain/orders/allocation';
-import { unallocatedLines } from '#domain/orders/order';
+import { reservationLinesOf } from '#domain/orders/change';
+import { pendingReservation } from '#domain/inventory/reservation';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
-import { holdBackFor } from '#domain/inventory/location';
-import type { Reservation } from '#domain/inventory/reservation';
-import { mergeLines, minimumAvailableFor } from '#domain/inventory/stock';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
@@ -148,21 +146,11 @@ export async function reserveAndConfirm(deps: FulfillmentDeps, state: Fulfillmen
       // A retry of this step after its own write finds its shipments in place; anyone else's order is not ours.
       return { ...state, snapshot: undefined, outcome: decision.kept.length ? 'CONFIRMED' : 'STOPPED', status: decision.status, parcels: [] };
     }
-    const reservations = decision.created.map((shipment) => {
-      const lines = mergeLines(shipment.lines.map((l) => ({ locationId: shipment.locationId, sku: l.sku, quantity: l.quantity })));
-      const reservation: Reservation = {
-        tenantId: order.tenantId,
-        reservationId: shipment.reservationId,
-        orderId: order.orderId,
-        status: 'PENDING',
-        lines,
-        ...(order.channel ? { channel: order.channel } : {}),
-        createdAt: now.toISOString(),
-        version: 1,
-      };
-      return { reservation, minAvailable: lines.map((l) => minimumAvailableFor(l.quantity, holdBackFor(rule, l.sku))) };
-    });
-    const impossible = reservations.flatMap(({ reservation, minAvailable }) => reservation.lines.filter((_, i) => !Number.isFinite(minAvailable[i]!)));
+    // Held from the start (no expiry): they are written with their shipments or not at all.
+    const reservations = decision.created.map((shipment) =>
+      pendingReservation({ tenantId: order.tenantId, reservationId: shipment.reservationId, orderId: order.orderId, channel: order.channel, lines: reservationLinesOf(shipment) }, rule, now),
+    );
+    const impossible = reservations.flatMap(({ reservation, impossible: lines }) => lines.map((i) => reservation.lines[i]!));
     const written = impossible.length
       ? { outcome: 'SHORT' as const, pairs: impossible.map((l) => ({ locationId: l.locationId, sku: l.sku })) }
       : await deps.allocations.reserveAndAllocate({
@@ -172,11 +160,13 @@ export async function reserveAndConfirm(deps: FulfillmentDeps, state: Fulfillmen
           waitingSkus: decision.waitingSkus,
           noLongerWaitingSkus: decision.noLongerWaitingSkus,
           day: now.toISOString().slice(0, 10),
-          reservations,
+          reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
         });
     if (written.outcome === 'ALLOCATED') return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: decision.change.order.status, parcels: [] };
     if (written.outcome === 'TOO_LARGE') {
       const reserved = await reserveParcels(deps, state);
+      // Out of rounds in two phases too: confirm what the order already has, the rest waits as a backorder.
+      if (reserved.outcome === 'GIVE_UP') return reserveAndConfirm(deps, { ...reserved, parcels: [], snapshot: { order, shipments } });
       if (reserved.outcome !== 'RESERVED') return reserved;
       const confirmed = await confirmAllocation(deps, reserved);
       return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: confirmed.status, parcels: [] };

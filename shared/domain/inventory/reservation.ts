@@ -1,4 +1,5 @@
-import type { ReservationLine, Shortage } from './stock.ts';
+import { holdBackFor, type ChannelRule } from './location.ts';
+import { minimumAvailableFor, type ReservationLine, type Shortage } from './stock.ts';
 
 /**
  * A reservation holds units of one or more location+sku pairs for an order. Its id is the idempotency key: the
@@ -38,4 +39,30 @@ export const FINISHED_RETENTION_SECONDS = 7 * 24 * 3600;
 
 export function sameLines(a: ReservationLine[], b: ReservationLine[]): boolean {
   return a.length === b.length && a.every((line, i) => line.locationId === b[i]!.locationId && line.sku === b[i]!.sku && line.quantity === b[i]!.quantity);
+}
+
+/**
+ * A new PENDING reservation of merged `lines`, with the `available` each line's stock must keep for it: the quantity
+ * plus the channel's hold-back, Infinity where the channel may never take that many (`impossible` lists those lines).
+ * `ttlSeconds` makes it expire unless confirmed; without it the reservation is held from the start (confirmed with it).
+ */
+export function pendingReservation(
+  input: { tenantId: string; reservationId: string; orderId: string; channel?: string; lines: ReservationLine[] },
+  rule: ChannelRule | undefined,
+  now: Date,
+  ttlSeconds?: number,
+): { reservation: Reservation; minAvailable: number[]; impossible: number[] } {
+  const minAvailable = input.lines.map((line) => minimumAvailableFor(line.quantity, holdBackFor(rule, line.sku)));
+  const reservation: Reservation = {
+    tenantId: input.tenantId,
+    reservationId: input.reservationId,
+    orderId: input.orderId,
+    status: 'PENDING',
+    lines: input.lines,
+    ...(input.channel ? { channel: input.channel } : {}),
+    createdAt: now.toISOString(),
+    ...(ttlSeconds !== undefined ? { expiresAt: Math.ceil(now.getTime() / 1000) + ttlSeconds } : {}),
+    version: 1,
+  };
+  return { reservation, minAvailable, impossible: minAvailable.flatMap((min, index) => (Number.isFinite(min) ? [] : [index])) };
 }

@@ -26,11 +26,12 @@ export interface OrderChange {
   restock?: Array<{ locationId: string; sku: string; quantity: number }>;
 }
 
-/** The reservation a shipment holds: its lines at its location (a reservation's lines are the shipment's, merged). */
+/** What a shipment's reservation holds: the shipment's lines at its location, merged. */
+export function reservationLinesOf(shipment: Pick<Shipment, 'locationId' | 'lines'>): ReservationLine[] {
+  return mergeLines(shipment.lines.map((l) => ({ locationId: shipment.locationId, sku: l.sku, quantity: l.quantity })));
+}
+
+/** The reservation a shipment holds, finished with the change. */
 export function reservationMove(shipment: Shipment, to: ReservationMove['to']): ReservationMove {
-  return {
-    reservationId: shipment.reservationId,
-    lines: mergeLines(shipment.lines.map((l) => ({ locationId: shipment.locationId, sku: l.sku, quantity: l.quantity }))),
-    to,
-  };
+  return { reservationId: shipment.reservationId, lines: reservationLinesOf(shipment), to };
 }
