@@ -1,4 +1,4 @@
-import { decideRestart, executionName } from '#domain/orders/attempts';
+import { decideRestart, executionName, type RestartDecision } from '#domain/orders/attempts';
 import { decideCancel } from '#domain/orders/cancel';
 import type { Order } from '#domain/orders/order';
 import { orderIdOfShipment, type Shipment } from '#domain/orders/shipment';
@@ -41,8 +41,8 @@ export type StartOutcome = 'started' | 'already-started' | 'not-needed';
  * Starts the next routing attempt of an order (new stock, a rejected pick, the sweeper, ops). The attempt is claimed on
  * the order first (ROUTING, the attempt's number and execution name, under a version condition), then its execution
  * is started under that name: two triggers claim one attempt, and a name is never used twice. An order whose claimed
- * attempt is still ROUTING gets its execution started again (idempotent by name): a crash between the claim and the
- * start is mended by the trigger's own retry. `force` (sweeper, ops) re-drives an order stuck in flight or FAILED.
+ * attempt is still ROUTING gets its execution started again: a crash between the claim and the start is mended by the
+ * trigger's own retry (a second run of a live attempt stops at its plan step). `force` (sweeper, ops) re-drives an order stuck in flight or FAILED.
  */
 export function startFulfillment(
   deps: LifecycleDeps,
@@ -52,17 +52,20 @@ export function startFulfillment(
     const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
     const decision = decideRestart(order, shipments, deps.clock.now(), input.reason, { force: input.force === true });
     if (decision.kind === 'not-needed') return 'not-needed';
-    if (decision.kind === 'claim') await deps.orders.commit(decision.change);
-    const outcome = await deps.workflows.start({
-      tenantId: order.tenantId,
-      orderId: order.orderId,
-      attempt: decision.attempt,
-      name: decision.executionName,
-      correlationId: input.correlationId,
-      reason: input.reason,
-    });
+    const outcome = await claimAndStart(deps, order, decision, input);
     return decision.kind === 'claim' ? 'started' : outcome;
   });
+}
+
+/** Writes a claim (when the decision is one), then starts the attempt's execution under its name. */
+async function claimAndStart(
+  deps: LifecycleDeps,
+  order: Order,
+  decision: Exclude<RestartDecision, { kind: 'not-needed' }>,
+  input: { correlationId: string; reason: string },
+): Promise<'started' | 'already-started'> {
+  if (decision.kind === 'claim') await deps.orders.commit(decision.change);
+  return deps.workflows.start({ tenantId: order.tenantId, orderId: order.orderId, attempt: decision.attempt, name: decision.executionName, correlationId: input.correlationId, reason: input.reason });
 }
 
 /** Ops asked to re-drive an order that has nothing to re-drive (allocated, shipped, cancelled, done). */
@@ -82,16 +85,15 @@ export function retryOrder(deps: LifecycleDeps, input: { tenantId: string; order
     const { order, shipments } = await loadOrder(deps, input.tenantId, input.orderId);
     const decision = decideRestart(order, shipments, deps.clock.now(), 'retried by ops', { force: true });
     if (decision.kind !== 'claim') throw new NothingToRetryError(order.orderId, decision.kind === 'not-needed' ? decision.reason : 'it is being routed');
-    await deps.orders.commit(decision.change);
-    await deps.workflows.start({ tenantId: order.tenantId, orderId: order.orderId, attempt: decision.attempt, name: decision.executionName, correlationId: input.correlationId, reason: 'retried by ops' });
+    await claimAndStart(deps, order, decision, { correlationId: input.correlationId, reason: 'retried by ops' });
     return { orderId: order.orderId, status: 'ROUTING', attempt: decision.attempt, execution: decision.executionName };
   });
 }
 
 /**
  * A new order's first attempt (OrderAccepted of an order stored as ACCEPTED): no read is needed. Attempt 1 is never
- * claimed by anyone else (see attempts.ts), so its name makes a repeated event a no-op, and the plan step stops if the
- * order was cancelled or re-driven before it ran.
+ * claimed by anyone else (see attempts.ts); a repeated event starts a second run of it, which finds the attempt taken
+ * by the first run at its plan step and stops, as does a run of an order cancelled or re-driven before it ran.
  */
 export function startFirstAttempt(deps: Pick<LifecycleDeps, 'workflows'>, input: { tenantId: string; orderId: string; correlationId: string }): Promise<'started' | 'already-started'> {
   return deps.workflows.start({ ...input, attempt: 1, name: executionName(input.orderId, 1), reason: 'OrderAccepted' });

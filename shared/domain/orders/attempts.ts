@@ -28,12 +28,15 @@ export function ownsOrder(order: Pick<Order, 'attempt' | 'execution'>, attempt: 
 
 /** Statuses from which a new attempt may start on its own (new stock, a rejected pick). */
 const RESTARTABLE: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
-/** What ops or the sweeper may re-drive: the above, an attempt that never finished, and a FAILED one. */
-const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
+/** What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, and a FAILED one. */
+export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
 
 export type RestartDecision =
   | { kind: 'not-needed'; reason: string }
-  /** An attempt is claimed and not finished: start its execution (again: the start is idempotent by name). */
+  /**
+   * An attempt is claimed and not finished: start its execution again (mends a crash between a claim and its start;
+   * a second run of a live attempt finds the attempt taken by its first run and stops).
+   */
   | { kind: 'in-flight'; attempt: number; executionName: string }
   | { kind: 'claim'; attempt: number; executionName: string; change: OrderChange };
 

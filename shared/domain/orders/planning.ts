@@ -9,7 +9,7 @@ import type { CandidateLocation, OrderLine as RoutingLine } from '../routing/app
 import { routeOrder } from '../routing/route-order.ts';
 import type { RoutingRules } from '../routing/rules.ts';
 import { allocationsOf } from './allocation.ts';
-import { ownsOrder } from './attempts.ts';
+import { ownsOrder, REDRIVABLE } from './attempts.ts';
 import type { OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type Preference } from './order.ts';
 import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './shipment.ts';
@@ -59,7 +59,7 @@ export type PlanStart = { kind: 'stop' } | { kind: 'continue'; order: Order; cha
  */
 export function decidePlanStart(order: Order, attempt: number, now: Date, run?: string): PlanStart {
   if (!ownsOrder(order, attempt, run)) return { kind: 'stop' };
-  if (!['ACCEPTED', 'ROUTING', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED', 'FAILED'].includes(order.status)) return { kind: 'stop' };
+  if (!REDRIVABLE.has(order.status)) return { kind: 'stop' };
   const mine = run === undefined ? {} : { execution: run };
   if (order.status === 'ROUTING' && order.attempt === attempt) {
     if (run === undefined || order.execution === run) return { kind: 'continue', order };
