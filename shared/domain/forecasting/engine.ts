@@ -3,8 +3,8 @@
 import { dayOfWeek } from './calendar.ts';
 import { classifyDemand, DEMAND_PATTERNS, patternStats, type DemandPattern } from './demand-pattern.ts';
 import type { DemandPanel, PolicyRow } from './history.ts';
-import { countQuantile } from './lead-time-demand.ts';
 import { crostonLevel, movingAverageLevel, sesLevel, tsbLevel } from './level-methods.ts';
+import { reorderPoints, type LeadTimeBacktest, type ReorderPointInput, type ReorderPointReport } from './reorder-point.ts';
 import { closedDays, futureClosures, weekdayProfile, weekdaySums, yearlyFactors } from './seasonality.ts';
 
 export interface ForecastOptions {
@@ -28,10 +28,13 @@ export interface ForecastReport {
   readonly patterns: Readonly<Record<string, number>>;
   /** The method each demand pattern got, for location series and for SKU totals. */
   readonly methods: { readonly location: Readonly<Record<string, string>>; readonly sku: Readonly<Record<string, string>> };
-  readonly reconciliation: { readonly total: string; readonly bottomUpWeight: number };
+  readonly reconciliation: { readonly total: string; readonly bottomUpWeight: number; readonly shareDays: number };
   readonly closedDays: number;
   readonly yearly: boolean;
+  /** Mean yearly factor over the horizon at the origin and at each backtest origin (null: too little history). */
+  readonly yearlyFactors: readonly (number | null)[];
   readonly backtestOrigins: number;
+  readonly policy: ReorderPointReport;
 }
 
 const METHODS = ['ses', 'ma28', 'sba', 'tsb', 'combo'] as const;
@@ -40,9 +43,10 @@ const LEVELS = METHODS.length * VARIANTS.length;
 const CANDIDATES = LEVELS * 2; // x yearly off / on
 const CLASSES = [...DEMAND_PATTERNS, 'new'] as const;
 const NEW_SERIES_DAYS = 56;
+const ORIGIN_STEP = 7;
 const PROFILE_WEEKS = 26;
 const PROFILE_PRIOR_UNITS = 700;
-const SHARE_DAYS = 56;
+const SHARE_WINDOWS = [28, 91, 182, 364, 728];
 const BLEND_WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
 const TOTALS = ['sku model', 'sum of locations', 'mean of both'] as const;
 
@@ -190,23 +194,15 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const scratch = new Float64Array(maxLen);
 
   // ---- cuts: 0 = the real origin, 1..K backtest origins ----
-  const cuts = [0, ...Array.from({ length: K }, (_, k) => Hb + 7 * k)];
+  const skuNodes = nodes.slice(N);
+  const cuts = [0, ...Array.from({ length: K }, (_, k) => Hb + ORIGIN_STEP * k)];
   const C = cuts.length;
   const ctxs: CutContext[] = cuts.map((c, ci) => {
     const origin = T - c;
     const h = ci === 0 ? outH : Hb;
     const upto = origin - first + 1;
     const closedBefore = closed.subarray(0, Math.max(0, upto));
-    // The yearly ratio from series that already sold a year and four weeks before this origin.
-    const refStart = origin - 364 - 28;
-    const stable = new Float64Array(Math.max(0, upto));
-    for (const s of series) {
-      if (s.start > refStart) continue;
-      const off = s.start - first;
-      const end = Math.min(s.units.length, upto - off);
-      for (let t = 0; t < end; t++) stable[off + t]! += s.units[t]!;
-    }
-    const yearly = yearlyFactors(stable, first, origin, h, closedBefore);
+    const yearly = yearlyFactors(skuNodes, origin, h);
     return { origin, horizon: h, dow1: dayOfWeek(origin + 1), yearly, closedAhead: futureClosures(closedBefore, first, origin, h) };
   });
 
@@ -315,45 +311,47 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   }
 
   // ---- reconciliation: a SKU total, split over locations by blended proportions ----
-  const shares = new Float64Array(N * C);
+  // A location's share of its SKU over the last `window` days (or since it opened, if later).
+  const SW = SHARE_WINDOWS.length;
+  const shares = new Float64Array(N * C * SW);
   for (let ci = 0; ci < C; ci++) {
     for (let k = 0; k < S; k++) {
       const a = N + k;
       const an = lengths[a * C + ci]!;
       if (an < 1) continue;
       const aNode = nodes[a]!;
-      let denom = 0;
-      const from = Math.max(0, an - SHARE_DAYS);
-      for (let t = from; t < an; t++) denom += aNode.y[t]!;
-      for (const i of skuMembers[k]!) {
-        const node = nodes[i]!;
-        const n = lengths[i * C + ci]!;
-        let num = 0;
-        for (let t = Math.max(0, n - (an - from)); t < n; t++) num += node.y[t]!;
-        shares[i * C + ci] = denom > 0 ? num / denom : 0;
-      }
+      SHARE_WINDOWS.forEach((window, wi) => {
+        let denom = 0;
+        const from = Math.max(0, an - window);
+        for (let t = from; t < an; t++) denom += aNode.y[t]!;
+        for (const i of skuMembers[k]!) {
+          const node = nodes[i]!;
+          const n = lengths[i * C + ci]!;
+          let num = 0;
+          for (let t = Math.max(0, n - (an - from)); t < n; t++) num += node.y[t]!;
+          shares[(i * C + ci) * SW + wi] = denom > 0 ? num / denom : 0;
+        }
+      });
     }
   }
-  const reconcile = (k: number, ci: number, totalMode: number, w: number, out: Float64Array[]) => {
+  const reconcile = (k: number, ci: number, totalMode: number, w: number, sw: number, out: Float64Array[]) => {
     const h = ctxs[ci]!.horizon;
     const members = skuMembers[k]!;
     const A = paths[(N + k) * C + ci]!;
+    let shareSum = 0;
+    for (const i of members) shareSum += shares[(i * C + ci) * SW + sw]!;
     for (let j = 0; j < h; j++) {
       let bu = 0;
-      let shareSum = 0;
-      for (const i of members) {
-        bu += paths[i * C + ci]![j]!;
-        shareSum += shares[i * C + ci]!;
-      }
+      for (const i of members) bu += paths[i * C + ci]![j]!;
       const tot = totalMode === 0 ? A[j]! : totalMode === 1 ? bu : (A[j]! + bu) / 2;
       members.forEach((i, idx) => {
         const b = bu > 0 ? paths[i * C + ci]![j]! / bu : 1 / members.length;
-        const sh = shareSum > 0 ? shares[i * C + ci]! / shareSum : b;
+        const sh = shareSum > 0 ? shares[(i * C + ci) * SW + sw]! / shareSum : b;
         out[idx]![j] = tot * (w * b + (1 - w) * sh);
       });
     }
   };
-  // Total by SKU-level backtest error, then the blend by location-level error.
+  // Total by SKU-level backtest error, then the blend and the share window by location-level error.
   const totErr = new Float64Array(TOTALS.length);
   for (let ci = 1; ci < C; ci++) {
     for (let k = 0; k < S; k++) {
@@ -375,24 +373,28 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   }
   let totalMode = 0;
   for (let mode = 1; mode < TOTALS.length; mode++) if (totErr[mode]! < totErr[totalMode]! - 1e-12) totalMode = mode;
-  const blendErr = new Float64Array(BLEND_WEIGHTS.length);
+  const BW = BLEND_WEIGHTS.length;
+  const blendErr = new Float64Array(BW * SW);
   const maxMembers = Math.max(...skuMembers.map((x) => x.length));
   const rec = Array.from({ length: maxMembers }, () => new Float64Array(outH));
   for (let ci = 1; ci < C; ci++) {
     for (let k = 0; k < S; k++) {
       if (lengths[(N + k) * C + ci]! < 1) continue;
-      BLEND_WEIGHTS.forEach((w, wi) => {
-        reconcile(k, ci, totalMode, w, rec);
-        skuMembers[k]!.forEach((i, idx) => {
-          const sc = scales[i * C + ci]!;
-          if (sc > 0) blendErr[wi]! += rmsseOf(nodes[i]!.y, lengths[i * C + ci]!, rec[idx]!, Hb, sc);
-        });
-      });
+      for (let sw = 0; sw < SW; sw++) {
+        for (let wi = 0; wi < BW; wi++) {
+          reconcile(k, ci, totalMode, BLEND_WEIGHTS[wi]!, sw, rec);
+          skuMembers[k]!.forEach((i, idx) => {
+            const sc = scales[i * C + ci]!;
+            if (sc > 0) blendErr[sw * BW + wi]! += rmsseOf(nodes[i]!.y, lengths[i * C + ci]!, rec[idx]!, Hb, sc);
+          });
+        }
+      }
     }
   }
-  let wi = 0;
-  for (let q = 1; q < BLEND_WEIGHTS.length; q++) if (blendErr[q]! < blendErr[wi]! - 1e-12) wi = q;
-  const blend = BLEND_WEIGHTS[wi]!;
+  let bestBlend = 0;
+  for (let q = 1; q < BW * SW; q++) if (blendErr[q]! < blendErr[bestBlend]! - 1e-12) bestBlend = q;
+  const blend = BLEND_WEIGHTS[bestBlend % BW]!;
+  const shareWindow = Math.floor(bestBlend / BW);
   const final: Float64Array[] = new Array(N * C);
   for (let ci = 0; ci < C; ci++) {
     for (let k = 0; k < S; k++) {
@@ -401,49 +403,42 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
         for (const i of members) final[i * C + ci] = new Float64Array(ctxs[ci]!.horizon);
         continue;
       }
-      reconcile(k, ci, totalMode, blend, rec);
+      reconcile(k, ci, totalMode, blend, shareWindow, rec);
       members.forEach((i, idx) => {
         final[i * C + ci] = rec[idx]!.slice(0, ctxs[ci]!.horizon);
       });
     }
   }
 
-  // ---- reorder points: negative binomial lead-time demand, variance from the backtest's L-day errors ----
-  const policy: PolicyRow[] = [];
-  const dispersion = new Float64Array(N).fill(NaN);
-  for (let i = 0; i < N; i++) {
-    let se = 0;
-    let fs = 0;
-    let cnt = 0;
-    for (let ci = 1; ci < C; ci++) {
-      const n = lengths[i * C + ci]!;
-      if (n < 14) continue;
-      const f = final[i * C + ci]!;
-      const y = nodes[i]!.y;
-      for (let j = 0; j + L <= Hb; j++) {
-        let A = 0;
-        let F = 0;
-        for (let d = j; d < j + L; d++) {
-          A += y[n + d]!;
-          F += f[d]!;
-        }
-        se += (A - F) * (A - F);
-        fs += F;
-        cnt++;
-      }
-    }
-    if (cnt > 0 && fs > 0) dispersion[i] = se / fs;
-  }
+  // ---- reorder points: negative binomial lead-time demand, dispersion and calibration from the backtest ----
+  const W = Hb - L + 1;
   const forecasts: Float64Array[] = [];
+  const policyInputs: ReorderPointInput[] = [];
   for (let i = 0; i < N; i++) {
     const f = final[i * C]!;
     forecasts.push(f.slice(0, horizon));
     let mu = 0;
     for (let j = 0; j < L; j++) mu += f[j]!;
-    const d = Number.isNaN(dispersion[i]!) ? 1 : dispersion[i]!;
-    const rop = countQuantile(mu, d * mu, serviceLevel);
-    policy.push({ reorderPoint: rop, safetyStock: rop - mu });
+    const y = nodes[i]!.y;
+    const backtests: LeadTimeBacktest[] = [];
+    for (let ci = 1; ci < C; ci++) {
+      const n = lengths[i * C + ci]!;
+      if (n < 14) continue;
+      const fc = final[i * C + ci]!;
+      const actual = new Float64Array(W);
+      const forecast = new Float64Array(W);
+      for (let j = 0; j < W; j++) {
+        for (let d = j; d < j + L; d++) {
+          actual[j]! += y[n + d]!;
+          forecast[j]! += fc[d]!;
+        }
+      }
+      backtests.push({ mu: forecast[0]!, actual, forecast });
+    }
+    policyInputs.push({ mu, volume: movingAverageLevel(y, y.length, undefined, 90), backtests });
   }
+  const rp = reorderPoints(policyInputs, serviceLevel);
+  const policy: PolicyRow[] = rp.points.map((p, i) => ({ reorderPoint: p.reorderPoint, safetyStock: p.reorderPoint - policyInputs[i]!.mu }));
 
   const patterns: Record<string, number> = {};
   for (let i = 0; i < N; i++) {
@@ -459,10 +454,12 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       skus: S,
       patterns,
       methods: { location: methodsOf(0), sku: methodsOf(P) },
-      reconciliation: { total: TOTALS[totalMode]!, bottomUpWeight: blend },
+      reconciliation: { total: TOTALS[totalMode]!, bottomUpWeight: blend, shareDays: SHARE_WINDOWS[shareWindow]! },
       closedDays: closedCount,
       yearly: yearlyAvailable && Object.values(choice).some((k) => k >= LEVELS),
+      yearlyFactors: ctxs.map((c) => (c.yearly ? Math.round(1000 * c.yearly.reduce((x, y) => x + y, 0) / c.yearly.length) / 1000 : null)),
       backtestOrigins: K,
+      policy: rp.report,
     },
   };
 }

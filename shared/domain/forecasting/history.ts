@@ -43,6 +43,10 @@ export function parseHistoryCsv(text: string): DemandPanel {
   let origin = -Infinity;
   let lineNo = 0;
   let header = true;
+  // Files usually hold a series' rows together: the previous row's series is tried before the map.
+  let lastSku = '';
+  let lastLocation = '';
+  let last = -1;
   while (p < text.length) {
     let e = text.indexOf('\n', p);
     if (e < 0) e = text.length;
@@ -56,11 +60,18 @@ export function parseHistoryCsv(text: string): DemandPanel {
       continue;
     }
     if (line.trim() === '') continue;
-    const f = line.split(',');
-    if (f.length !== 4) throw new HistoryFormatError(`line ${lineNo}: expected 4 fields (${HISTORY_HEADER}), got ${f.length}: "${line.slice(0, 80)}"`);
-    const [dateText, sku, locationId, unitsText] = f as [string, string, string, string];
+    const c1 = line.indexOf(',');
+    const c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
+    const c3 = c2 < 0 ? -1 : line.indexOf(',', c2 + 1);
+    if (c3 < 0 || line.indexOf(',', c3 + 1) >= 0) {
+      throw new HistoryFormatError(`line ${lineNo}: expected 4 fields (${HISTORY_HEADER}), got ${line.split(',').length}: "${line.slice(0, 80)}"`);
+    }
+    const dateText = line.slice(0, c1);
+    const sku = line.slice(c1 + 1, c2);
+    const locationId = line.slice(c2 + 1, c3);
+    const unitsText = line.slice(c3 + 1);
     let day = dayCache.get(dateText);
-    if (!dayCache.has(dateText)) {
+    if (day === undefined && !dayCache.has(dateText)) {
       day = parseIsoDay(dateText);
       dayCache.set(dateText, day);
     }
@@ -69,15 +80,22 @@ export function parseHistoryCsv(text: string): DemandPanel {
     const units = unitsText.trim() === '' ? NaN : Number(unitsText);
     if (!Number.isInteger(units)) throw new HistoryFormatError(`line ${lineNo}: units must be a whole number, got "${unitsText}"`);
     if (units < 0) throw new HistoryFormatError(`line ${lineNo}: negative units (${units}) for ${sku} at ${locationId} on ${dateText}`);
-    const key = sku + '\u0000' + locationId;
-    let s = keys.get(key);
-    if (s === undefined) {
-      s = skus.length;
-      keys.set(key, s);
-      skus.push(sku);
-      locations.push(locationId);
-      days.push([]);
-      values.push([]);
+    let s: number;
+    if (last >= 0 && sku === lastSku && locationId === lastLocation) s = last;
+    else {
+      const key = sku + '\u0000' + locationId;
+      let found = keys.get(key);
+      if (found === undefined) {
+        found = skus.length;
+        keys.set(key, found);
+        skus.push(sku);
+        locations.push(locationId);
+        days.push([]);
+        values.push([]);
+      }
+      s = last = found;
+      lastSku = sku;
+      lastLocation = locationId;
     }
     days[s]!.push(day);
     values[s]!.push(units);

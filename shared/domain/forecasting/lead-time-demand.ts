@@ -43,23 +43,16 @@ export function countQuantile(mean: number, variance: number, s: number): number
     const z = normalQuantile(s);
     return Math.max(0, Math.ceil(mean + sd * (z + ((z * z - 1) * skew) / 6) - 1e-9));
   }
-  let pk: number;
-  let ratio: (k: number) => number;
-  if (overdispersed) {
-    const r = (mean * mean) / (v - mean);
-    const q = mean / v; // success probability p = r / (r + mean) = mean / variance
-    pk = Math.exp(r * Math.log(q));
-    ratio = (k) => ((k + r) / (k + 1)) * (1 - q);
-  } else {
-    pk = Math.exp(-mean);
-    ratio = (k) => mean / (k + 1);
-  }
+  // P(0), then P(k + 1) = P(k) x step(k), with step = (k + r) / (k + 1) x (1 - p) for the NB, mean / (k + 1) for Poisson.
+  const r = overdispersed ? (mean * mean) / (v - mean) : 0;
+  const q = mean / v; // the NB's p = r / (r + mean)
+  let pk = overdispersed ? Math.exp(r * Math.log(q)) : Math.exp(-mean);
   let cdf = pk;
   let k = 0;
   // The tail beyond mean + 60 sd holds nothing a service level below 1 can ask for.
   const limit = mean + 60 * Math.sqrt(v) + 10;
   while (cdf < s && k < limit) {
-    pk *= ratio(k);
+    pk *= overdispersed ? ((k + r) / (k + 1)) * (1 - q) : mean / (k + 1);
     k++;
     cdf += pk;
   }

@@ -5,7 +5,7 @@
 
 export type Skip = ArrayLike<number> | undefined;
 
-const SES_ALPHAS = [0.005, 0.01, 0.02, 0.035, 0.06, 0.1, 0.16, 0.25, 0.4];
+const SES_ALPHAS = [0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3];
 
 /** Mean of the first `k` open days from `from` (the usual start for a smoothed level). */
 function headMean(x: ArrayLike<number>, from: number, n: number, skip: Skip, k: number): number {
@@ -50,7 +50,7 @@ export function movingAverageLevel(x: ArrayLike<number>, n: number, skip: Skip, 
   return c > 0 ? s / c : 0;
 }
 
-const CROSTON_ALPHAS = [0.03, 0.06, 0.1, 0.2, 0.3];
+const CROSTON_ALPHAS = [0.05, 0.1, 0.2, 0.3];
 
 /**
  * Croston's method (sizes and intervals smoothed separately, updated on demand days only), with the
@@ -95,8 +95,8 @@ export function crostonLevel(x: ArrayLike<number>, n: number, skip: Skip, sba: b
   return (sba ? 1 - a / 2 : 1) * (z[best]! / p[best]!);
 }
 
-const TSB_SIZE_ALPHAS = [0.05, 0.1, 0.2];
-const TSB_PROB_BETAS = [0.01, 0.03, 0.08, 0.2];
+const TSB_SIZE_ALPHAS = [0.05, 0.15];
+const TSB_PROB_BETAS = [0.02, 0.05, 0.15];
 
 /**
  * Teunter-Syntetos-Babai: the probability of a demand day is smoothed every day (so it decays through a run of
@@ -133,4 +133,14 @@ export function tsbLevel(x: ArrayLike<number>, n: number, skip: Skip, from = 0):
   let best = 0;
   for (let k = 1; k < ma * mb; k++) if (sse[k]! < sse[best]!) best = k;
   return p[best % mb]! * z[Math.floor(best / mb)]!;
+}
+
+/** SES with a given alpha (for choices made on the forecast horizon's error rather than the one-step error). */
+export function fixedSesLevel(x: ArrayLike<number>, n: number, skip: Skip, alpha: number, from = 0): number {
+  let level = headMean(x, from, n, skip, 7);
+  for (let t = from; t < n; t++) {
+    if (skip && skip[t]) continue;
+    level += alpha * (x[t]! - level);
+  }
+  return level;
 }

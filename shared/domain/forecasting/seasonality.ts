@@ -85,38 +85,69 @@ export function weekdayProfile(sums: ArrayLike<number>, counts: ArrayLike<number
   return out;
 }
 
+/** A series for the yearly ratio: y[t] is day start + t; skip marks closed days. */
+export interface YearlySeries {
+  readonly y: ArrayLike<number>;
+  readonly start: number;
+  readonly skip: ArrayLike<number>;
+}
+
 /**
- * The yearly cycle as seen a year (52 weeks, so weekdays line up) before: for each horizon day, demand around that
- * day last year over the demand of the 4 weeks before last year's origin. `total[d]` is day `first + d` of a panel
- * total over series that existed all that time; undefined when the history is too short.
+ * The yearly cycle as seen a year (52 weeks, so weekdays line up) before the origin: for each horizon day, demand in
+ * the fortnight around that day last year over demand in the 4 weeks before last year's origin. Each SKU total gives
+ * its own ratio; the factor is their volume-weighted median, so one SKU launched, discontinued or promoted last year
+ * cannot move it. Undefined when fewer than `minSeries` series sold enough a year before.
  */
-export function yearlyFactors(
-  total: ArrayLike<number>,
-  first: number,
-  origin: number,
-  horizon: number,
-  closed: ArrayLike<number>,
-): Float64Array | undefined {
+export function yearlyFactors(series: readonly YearlySeries[], origin: number, horizon: number, minSeries = 10): Float64Array | undefined {
   const lag = 364;
-  const ref = origin - lag - first; // index of last year's origin
-  if (ref - 27 < 0 || ref + horizon + 3 >= total.length) return undefined;
-  const meanOpen = (a: number, b: number) => {
-    let s = 0;
+  const HALF = 7;
+  const ref = origin - lag;
+  const usable: { s: YearlySeries; base: number; weight: number }[] = [];
+  const meanOpen = (s: YearlySeries, a: number, b: number) => {
+    let sum = 0;
     let c = 0;
-    for (let d = a; d <= b; d++) {
-      if (closed[d]) continue;
-      s += total[d]!;
+    for (let d = a - s.start; d <= b - s.start; d++) {
+      if (s.skip[d]) continue;
+      sum += s.y[d]!;
       c++;
     }
-    return c > 0 ? s / c : NaN;
+    return c > 0 ? sum / c : NaN;
   };
-  const base = meanOpen(ref - 27, ref);
-  if (!(base > 0)) return undefined;
+  for (const s of series) {
+    if (s.start > ref - 27 || ref + horizon + HALF > origin) continue;
+    const base = meanOpen(s, ref - 27, ref);
+    // Fewer than ~30 units in the base weeks make a ratio mostly noise.
+    if (!(base * 28 >= 30)) continue;
+    usable.push({ s, base, weight: base });
+  }
+  if (usable.length < minSeries) return undefined;
+  // One huge SKU must not be the whole vote: weights are capped at the 90th percentile.
+  const ws = usable.map((u) => u.weight).sort((a, b) => a - b);
+  const cap = ws[Math.floor(0.9 * (ws.length - 1))]!;
+  for (const u of usable) u.weight = Math.min(u.weight, cap);
   const out = new Float64Array(horizon);
+  const pairs: [number, number][] = usable.map(() => [0, 0]);
   for (let j = 0; j < horizon; j++) {
     const d = ref + 1 + j;
-    const r = meanOpen(d - 3, d + 3) / base;
-    out[j] = Number.isFinite(r) ? r : 1;
+    usable.forEach((u, i) => {
+      const r = meanOpen(u.s, d - HALF, d + HALF) / u.base;
+      pairs[i]![0] = Number.isFinite(r) ? r : 1;
+      pairs[i]![1] = u.weight;
+    });
+    out[j] = weightedMedian(pairs);
   }
   return out;
+}
+
+/** Weighted median of [value, weight] pairs (sorts them in place). */
+export function weightedMedian(pairs: [number, number][]): number {
+  pairs.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  for (const p of pairs) total += p[1];
+  let acc = 0;
+  for (const p of pairs) {
+    acc += p[1];
+    if (acc >= total / 2) return p[0];
+  }
+  return pairs.length ? pairs[pairs.length - 1]![0] : NaN;
 }
