@@ -367,7 +367,7 @@ class Allocator {
   }
 
   // Local search on the true costs: single re-routes, then pairs of groups that compete for an
-  // exhausted (location, sku), re-routed in both orders.
+  // exhausted (location, sku), re-routed with either one first.
   private improve(c: Component): void {
     const { model } = this;
     const nSku = model.nSku;
@@ -397,7 +397,8 @@ class Allocator {
       const tried = new Set<string>();
       for (const [key, us] of users) {
         for (const u of us) {
-          for (const w of wanters.get(key)!) {
+          // Another user of the exhausted stock, or a group that may use it and does not, goes first.
+          for (const w of [...us, ...wanters.get(key)!]) {
             if (w === u || tried.has(`${u}|${w}`)) continue;
             tried.add(`${u}|${w}`);
             if (this.expired()) return;

@@ -94,6 +94,9 @@ class GroupSearch {
   private readonly remainder: Float64Array;
   private readonly useInBound: Float64Array;
   private readonly sorted: Int32Array;
+  /** Slots shared by several items, and each slot's items. */
+  private readonly shared: Uint8Array;
+  private readonly slotItems: number[][];
 
   constructor(
     private readonly p: GroupProblem,
@@ -143,6 +146,9 @@ class GroupSearch {
     this.remainder = new Float64Array(m);
     this.useInBound = new Float64Array(n);
     this.sorted = new Int32Array(n);
+    this.slotItems = Array.from({ length: p.slots }, () => [] as number[]);
+    for (let k = 0; k < m; k++) this.slotItems[slotOf[k]!]!.push(k);
+    this.shared = Uint8Array.from(this.slotItems, (items) => (items.length > 1 ? 1 : 0));
   }
 
   solve(hint: readonly number[] | undefined): GroupSolution {
@@ -255,9 +261,9 @@ class GroupSearch {
     return len;
   }
 
-  // Cost of shipping from exactly the open set (items in order, each from its cheapest open stockists),
-  // the rest unfilled; records the plan when it is the best so far. Leaves each item's shortfall in
-  // `remainder`.
+  // Cost of shipping from exactly the open set, the rest unfilled; records the plan when it is the
+  // best so far. Leaves each item's shortfall in `remainder`. An item alone in its slot takes its
+  // cheapest open units; items sharing a slot split its stock by a min-cost flow.
   private evaluateOpen(): number {
     const { n, m, p, open, alloc, slotLeft, sorted } = this;
     const { cost, stock, slotOf, demand, penalty, fixed } = p;
@@ -267,6 +273,7 @@ class GroupSearch {
     }
     let total = 0;
     for (let k = 0; k < m; k++) {
+      if (this.shared[slotOf[k]!]) continue;
       const len = this.sortOpen(k);
       let need = demand[k]!;
       const row = slotOf[k]! * n;
@@ -284,6 +291,7 @@ class GroupSearch {
       this.remainder[k] = need;
       total += need * penalty;
     }
+    for (let s = 0; s < p.slots; s++) if (this.shared[s]) total += this.splitSlot(s);
     for (const j of open) {
       for (let k = 0; k < m; k++) {
         if (alloc[k * n + j]! > 0) {
@@ -298,6 +306,105 @@ class GroupSearch {
       for (const j of open) for (let k = 0; k < m; k++) this.bestAlloc[k * n + j] = alloc[k * n + j]!;
       this.bestUnfilled.set(this.unfilled);
     }
+    return total;
+  }
+
+  // Items of one slot share its stock at the open candidates: a small transportation problem (with
+  // "unfilled" at the penalty as a sink without limit), solved exactly by successive shortest paths,
+  // one unit at a time (Bellman-Ford: moving a unit can reroute another item's unit).
+  private splitSlot(s: number): number {
+    const { n, p, open, alloc, slotLeft } = this;
+    const { cost, demand, penalty } = p;
+    const items = this.slotItems[s]!;
+    for (const k of items) this.unfilled[k] = 0;
+    const left = items.map((k) => demand[k]!);
+    const usable = (k: number, j: number) => this.cap[k * n + j]! > 0;
+    const K = items.length;
+    const J = open.length;
+    const distItem = new Float64Array(K);
+    const distLoc = new Float64Array(J);
+    const predItem = new Int32Array(K); // location index the item was reached from, -1 if a source
+    const predLoc = new Int32Array(J); // item index the location was reached from
+    let total = 0;
+    for (;;) {
+      let sources = false;
+      for (let a = 0; a < K; a++) {
+        distItem[a] = left[a]! > 0 ? 0 : Infinity;
+        if (left[a]! > 0) sources = true;
+        predItem[a] = -1;
+      }
+      if (!sources) break;
+      distLoc.fill(Infinity);
+      for (let round = 0; round <= K + J; round++) {
+        let changed = false;
+        for (let a = 0; a < K; a++) {
+          if (distItem[a] === Infinity) continue;
+          for (let b = 0; b < J; b++) {
+            const k = items[a]!;
+            const j = open[b]!;
+            if (!usable(k, j)) continue;
+            const d = distItem[a]! + cost[k * n + j]!;
+            if (d < distLoc[b]! - EPS) {
+              distLoc[b] = d;
+              predLoc[b] = a;
+              changed = true;
+            }
+          }
+        }
+        for (let b = 0; b < J; b++) {
+          if (distLoc[b] === Infinity) continue;
+          for (let a = 0; a < K; a++) {
+            const k = items[a]!;
+            const j = open[b]!;
+            if (alloc[k * n + j]! <= 0) continue;
+            const d = distLoc[b]! - cost[k * n + j]!;
+            if (d < distItem[a]! - EPS) {
+              distItem[a] = d;
+              predItem[a] = b;
+              changed = true;
+            }
+          }
+        }
+        if (!changed) break;
+      }
+      // Cheapest way to place one more unit: at an open location with stock left, or unfilled.
+      let bestEnd = Infinity;
+      let endLoc = -1;
+      let endItem = -1;
+      for (let b = 0; b < J; b++) {
+        if (slotLeft[s * n + open[b]!]! > 0 && distLoc[b]! < bestEnd - EPS) {
+          bestEnd = distLoc[b]!;
+          endLoc = b;
+          endItem = -1;
+        }
+      }
+      for (let a = 0; a < K; a++) {
+        if (distItem[a]! + penalty < bestEnd - EPS) {
+          bestEnd = distItem[a]! + penalty;
+          endItem = a;
+          endLoc = -1;
+        }
+      }
+      total += bestEnd;
+      // Walk the path back to its source item, moving one unit along it.
+      let a: number;
+      if (endLoc >= 0) {
+        slotLeft[s * n + open[endLoc]!]!--;
+        a = predLoc[endLoc]!;
+        alloc[items[a]! * n + open[endLoc]!]!++;
+      } else {
+        a = endItem;
+        this.unfilled[items[a]!]!++;
+      }
+      while (predItem[a]! >= 0) {
+        const b = predItem[a]!;
+        alloc[items[a]! * n + open[b]!]!--;
+        a = predLoc[b]!;
+        alloc[items[a]! * n + open[b]!]!++;
+      }
+      left[a]!--;
+    }
+    for (const k of items) this.remainder[k] = this.unfilled[k]!;
     return total;
   }
 
@@ -398,6 +505,9 @@ class GroupSearch {
     for (let j = 0; j < n; j++) {
       if (status[j] === FREE && this.useInBound[j]! > 0 && (pick < 0 || this.useInBound[j]! > this.useInBound[pick]!)) pick = j;
     }
+    // The bound counts a shared slot's stock once per item, so it can sit below every plan left
+    // without naming a candidate; then any free one is branched on, which keeps the search complete.
+    for (let j = 0; j < n && pick < 0; j++) if (status[j] === FREE) pick = j;
     if (pick < 0) return;
     this.openLoc(pick);
     this.search(this.bound());
