@@ -146,7 +146,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const N = series.length;
   const outH = Math.max(horizon, L);
   const Hb = Math.max(L, Math.min(horizon, 28));
-  const K = options.backtestOrigins ?? 8;
+  const K = options.backtestOrigins ?? 12;
 
   // ---- calendar: the panel's total, closures ----
   let first = T;
@@ -433,11 +433,11 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
           forecast[j]! += fc[d]!;
         }
       }
-      backtests.push({ mu: forecast[0]!, actual, forecast });
+      backtests.push({ daysBefore: cuts[ci]!, mu: forecast[0]!, actual, forecast });
     }
     policyInputs.push({ mu, volume: movingAverageLevel(y, y.length, undefined, 90), backtests });
   }
-  const rp = reorderPoints(policyInputs, serviceLevel);
+  const rp = reorderPoints(policyInputs, serviceLevel, Hb);
   const policy: PolicyRow[] = rp.points.map((p, i) => ({ reorderPoint: p.reorderPoint, safetyStock: p.reorderPoint - policyInputs[i]!.mu }));
 
   const patterns: Record<string, number> = {};

@@ -134,13 +134,3 @@ export function tsbLevel(x: ArrayLike<number>, n: number, skip: Skip, from = 0):
   for (let k = 1; k < ma * mb; k++) if (sse[k]! < sse[best]!) best = k;
   return p[best % mb]! * z[Math.floor(best / mb)]!;
 }
-
-/** SES with a given alpha (for choices made on the forecast horizon's error rather than the one-step error). */
-export function fixedSesLevel(x: ArrayLike<number>, n: number, skip: Skip, alpha: number, from = 0): number {
-  let level = headMean(x, from, n, skip, 7);
-  for (let t = from; t < n; t++) {
-    if (skip && skip[t]) continue;
-    level += alpha * (x[t]! - level);
-  }
-  return level;
-}

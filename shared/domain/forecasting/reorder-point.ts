@@ -7,12 +7,14 @@
 // - shrinkage: a series with few backtest windows borrows from series of similar volume (log-scale average);
 // - calibration: per volume band (quintiles), one multiplier of the variance, the smallest that makes the backtest's
 //   reorder points cover the backtest's demand with probability s. Each backtest origin is judged with a dispersion
-//   learnt from the other origins, so the calibration does not grade its own homework.
+//   learnt from the origins whose horizons do not overlap its own, so the calibration does not grade its own homework.
 
 import { countQuantile } from './lead-time-demand.ts';
 
 /** One backtest origin of one series: its L-day mean at that origin, and the L-day windows that followed. */
 export interface LeadTimeBacktest {
+  /** Days between this backtest origin and the real one. */
+  readonly daysBefore: number;
   /** Sum of the origin's forecast over its first L days. */
   readonly mu: number;
   /** Actual demand of each L-day window of the backtest horizon. */
@@ -38,6 +40,8 @@ export interface ReorderPointResult {
 export interface ReorderPointReport {
   /** Variance multiplier chosen for each volume band, lowest volume first. */
   readonly bandMultipliers: readonly number[];
+  /** Backtest service per volume band, after calibration. */
+  readonly bandService: readonly number[];
   /** Share of backtest windows covered by the backtest reorder points, after calibration. */
   readonly backtestService: number;
 }
@@ -59,7 +63,7 @@ function sumsOf(b: LeadTimeBacktest, into: Sums): void {
   }
 }
 
-export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel: number): { points: ReorderPointResult[]; report: ReorderPointReport } {
+export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel: number, backtestHorizon: number): { points: ReorderPointResult[]; report: ReorderPointReport } {
   const N = inputs.length;
   // Volume bands by rank.
   const order = [...inputs.keys()].sort((a, b) => inputs[a]!.volume - inputs[b]!.volume);
@@ -98,9 +102,15 @@ export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel
     const origins = x.backtests.length;
     for (let o = 0; o < origins; o++) {
       const b = x.backtests[o]!;
-      const t = totals[i]!;
-      const p = perOrigin[i]![o]!;
-      const d = shrunk(i, { se: t.se - p.se, fs: t.fs - p.fs }, origins - 1);
+      const others = { se: 0, fs: 0 };
+      let count = 0;
+      x.backtests.forEach((other, q) => {
+        if (Math.abs(other.daysBefore - b.daysBefore) < backtestHorizon) return;
+        others.se += perOrigin[i]![q]!.se;
+        others.fs += perOrigin[i]![q]!.fs;
+        count++;
+      });
+      const d = shrunk(i, others, count);
       windows[band[i]!]! += b.actual.length;
       for (let m = 0; m < MULTIPLIERS.length; m++) {
         const rop = countQuantile(b.mu, MULTIPLIERS[m]! * d * b.mu, serviceLevel);
@@ -111,6 +121,7 @@ export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel
     }
   }
   const bandMultipliers: number[] = [];
+  const bandService: number[] = [];
   let coveredAll = 0;
   let windowsAll = 0;
   for (let b = 0; b < BANDS; b++) {
@@ -118,13 +129,17 @@ export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel
     if (windows[b]! > 0) {
       while (m < MULTIPLIERS.length - 1 && covered[b * MULTIPLIERS.length + m]! < serviceLevel * windows[b]!) m++;
       coveredAll += covered[b * MULTIPLIERS.length + m]!;
+      bandService.push(covered[b * MULTIPLIERS.length + m]! / windows[b]!);
       windowsAll += windows[b]!;
-    } else m = MULTIPLIERS.findIndex((x) => x >= 1);
+    } else {
+      m = MULTIPLIERS.findIndex((x) => x >= 1);
+      bandService.push(NaN);
+    }
     bandMultipliers.push(MULTIPLIERS[m]!);
   }
   const points = inputs.map((x, i) => {
     const dispersion = Math.max(1, bandMultipliers[band[i]!]! * shrunk(i, totals[i]!, x.backtests.length));
     return { reorderPoint: countQuantile(x.mu, dispersion * x.mu, serviceLevel), dispersion };
   });
-  return { points, report: { bandMultipliers, backtestService: windowsAll > 0 ? coveredAll / windowsAll : NaN } };
+  return { points, report: { bandMultipliers, bandService, backtestService: windowsAll > 0 ? coveredAll / windowsAll : NaN } };
 }
