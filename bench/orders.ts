@@ -140,6 +140,7 @@ if (cloud) await cloud.settle();
 else await sleep(2000);
 
 const invocationsBefore = snapshotInvocations();
+const busBefore = { events: cloud?.eventsAccepted() ?? 0, webhookEvents: cloud?.ruleStats().webhookFanOut?.matched ?? 0 };
 meter?.reset();
 const apiThreadsReset = (await apiMeter?.reset()) ?? false;
 durations.clear();
@@ -232,6 +233,7 @@ const heaps = cloud ? await cloud.heap() : {};
 
 // ---- per-order AWS requests ----
 const invocations = diffInvocations(invocationsBefore, snapshotInvocations());
+const bus = { events: (cloud?.eventsAccepted() ?? 0) - busBefore.events, webhookEvents: (cloud?.ruleStats().webhookFanOut?.matched ?? 0) - busBefore.webhookEvents };
 // The API threads' counts (intake, the authorizer, the bench's own reads), added to the main thread's.
 const threadCounts = await apiMeter?.read();
 for (const counts of threadCounts ?? []) addThreadCounts(counts);
@@ -410,8 +412,12 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
     out.push(`| ${id}${id === 'authorizeRequest' ? ' (cached on AWS: not counted)' : ''} | ${per(n).toFixed(3)} | ${mean.toFixed(1)} | ${memoryMb} | ${gbs.toFixed(5)} |`);
   }
   const transitions = per(sfnStats.executions) * sfnStats.transitionsPerExecution;
-  // Every DOM event reaches fan-out-webhooks (rule webhookFanOut matches all but Webhook*), once per event.
-  const events = per(calls.get('fanOutWebhooks') ?? 0);
+  // Events put on the bus (counted by the local bus); those the webhook rule matched each became an SQS message: a
+  // SendMessage by EventBridge, then the fan-out's share of its batch's ReceiveMessage and DeleteMessageBatch (ten
+  // a call). Empty long polls of an idle queue (a few per minute per queue) are not per order.
+  const events = per(bus.events);
+  const fanOutBatches = calls.get('fanOutWebhooks') ?? 0;
+  const sqsRequests = per(bus.webhookEvents + fanOutBatches + Math.ceil(bus.webhookEvents / 10));
   const dynamoCalls = [...(meter?.calls ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
   const wru = per(meter?.wru ?? 0);
   const rru = per(meter?.rru ?? 0);
@@ -427,7 +433,7 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
     ['DynamoDB read request units (estimated)', rru.toFixed(1), rru * PRICES.rru],
     ['EventBridge events (custom bus)', events.toFixed(2), events * PRICES.event],
     ['API Gateway REST requests (POST /orders)', '1', PRICES.apiRequest],
-    ['SQS requests (none on the happy path without webhooks)', '0', 0],
+    ['SQS requests (webhook-events queue: send, receive, delete; no deliveries without webhooks)', sqsRequests.toFixed(2), sqsRequests * PRICES.sqsRequest],
   ];
   const total = items.reduce((n, [, , c]) => n + c, 0);
   out.push('| item | per order | $ per 1,000 orders |', '|---|---|---|');

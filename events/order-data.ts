@@ -10,6 +10,8 @@ export const orderEventData = z.object({
   externalId: z.string().optional(),
   customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }),
   attempt: z.number().int(),
+  /** What was ordered (the fulfilment workflow reads the SKUs' stock together with the order, in one read). */
+  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })).optional(),
   allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
   backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
 });

@@ -50,7 +50,7 @@ export type FunctionId =
   | 'putRoutingRules'
   | 'getRoutingRules';
 
-export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookDeliveries';
+export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookEvents' | 'webhookDeliveries';
 
 export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment';
 
@@ -374,7 +374,7 @@ export const topology: Topology = {
     },
     fanOutWebhooks: {
       entry: 'functions/fan-out-webhooks/handler.ts',
-      description: 'Bus rule target: queues one delivery per matching webhook subscription of the event\'s tenant',
+      description: 'Consumer of the webhook-events queue (batches of up to 100 bus events): queues one delivery per matching webhook subscription of each event\'s tenant',
       memoryMb: 256,
       timeoutSeconds: 30,
       grants: { table: 'readWrite', queues: ['webhookDeliveries'] },
@@ -438,28 +438,28 @@ export const topology: Topology = {
     },
     startFulfillment: {
       entry: 'functions/start-fulfillment/handler.ts',
-      description: 'Rule target: starts an order\'s next fulfilment attempt, claimed on the order, one execution per attempt (named orderId-attempt)',
+      description: 'Rule target (ShipmentRejected): claims an order\'s next fulfilment attempt on the order and starts its execution (named orderId-attempt)',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
     },
     planFulfillment: {
       entry: 'functions/plan-fulfillment/handler.ts',
-      description: 'Workflow task: routes the order (routing engine over the stock projection, carrier costs, tenant rules)',
+      description: 'Workflow task (the routing function): routes an attempt (routing engine over the stock projection, carrier costs, tenant rules), rates its parcels, reserves and confirms in one transaction',
       memoryMb: 1024,
       timeoutSeconds: 15,
       grants: { table: 'readWrite' },
     },
     reserveStock: {
       entry: 'functions/reserve-stock/handler.ts',
-      description: 'Workflow task: reserves the rated parcels and confirms the allocation in one transaction; reports lost races for re-routing',
+      description: 'Workflow task (the reservation function), for allocations too large for one transaction: reserves the rated parcels and confirms, in two phases; reports lost races for re-routing',
       memoryMb: 512,
       timeoutSeconds: 15,
       grants: { table: 'readWrite' },
     },
     rateShipment: {
       entry: 'functions/rate-shipment/handler.ts',
-      description: 'Workflow task (Map): the carrier-rate Lambda: service, cost, promised date and CO2 of one parcel',
+      description: 'Workflow task (Map, allocations too large for one transaction): the carrier-rate function: service, cost, promised date and CO2 of one parcel',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'read' },
@@ -559,11 +559,18 @@ export const topology: Topology = {
       // get StockLow (and merchants read availability with GET /inventory). WebhookTest is the machinery's own ping.
       description: 'Every DOM event but StockChanged is offered to its tenant\'s webhook subscriptions',
       pattern: { source: [EVENT_SOURCE], 'detail-type': [{ 'anything-but': ['StockChanged', 'WebhookTest'] }] },
-      targets: [{ kind: 'function', function: 'fanOutWebhooks' }],
+      // Through a queue: the fan-out function reads events in batches (one invocation per batch, not per event).
+      targets: [{ kind: 'queue', queue: 'webhookEvents' }],
     },
     orderAccepted: {
-      description: 'An accepted order starts its fulfilment workflow; a rejected shipment starts a re-routing attempt',
-      pattern: { source: [EVENT_SOURCE], 'detail-type': ['OrderAccepted', 'ShipmentRejected'] },
+      // No function in between: the workflow's first state takes the order and its SKUs from the event.
+      description: 'An accepted order starts its fulfilment workflow (attempt 1)',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': ['OrderAccepted'] },
+      targets: [{ kind: 'stateMachine', stateMachine: 'orderFulfillment' }],
+    },
+    shipmentRejected: {
+      description: 'A rejected shipment starts a re-routing attempt, claimed on the order',
+      pattern: { source: [EVENT_SOURCE], 'detail-type': ['ShipmentRejected'] },
       targets: [{ kind: 'function', function: 'startFulfillment' }],
     },
     stockArrived: {
@@ -605,6 +612,13 @@ export const topology: Topology = {
       visibilityTimeoutSeconds: 60,
       maxReceiveCount: 5,
       retentionSeconds: 14 * 24 * 3600,
+    },
+    webhookEvents: {
+      description: 'Bus events for webhook fan-out (the webhookFanOut rule\'s target), read in batches; failures go to its DLQ',
+      // Longer than the consumer's timeout plus the batching window, as Lambda requires of a queue it reads.
+      visibilityTimeoutSeconds: 180,
+      maxReceiveCount: 5,
+      retentionSeconds: 4 * 24 * 3600,
     },
     webhookDeliveries: {
       description: 'One message per webhook delivery; a failed attempt hides its message for 2^n s (capped at 1 h), ~4 h of retries before its DLQ',
@@ -650,6 +664,8 @@ export const topology: Topology = {
 
   queueMappings: {
     inventoryFeed: { queue: 'inventoryFeed', function: 'consumeInventoryFeed', batchSize: 10, maxBatchingWindowSeconds: 1 },
+    // Batched: webhooks of the whole flow cost a fraction of an invocation per order (a second of delay at most).
+    webhookEvents: { queue: 'webhookEvents', function: 'fanOutWebhooks', batchSize: 100, maxBatchingWindowSeconds: 1 },
     webhookDeliveries: { queue: 'webhookDeliveries', function: 'deliverWebhook', batchSize: 10, maxBatchingWindowSeconds: 0 },
   },
 

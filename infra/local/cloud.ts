@@ -10,7 +10,6 @@ import {
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
 export { useLocalAwsSettings } from './cloud-settings.ts';
@@ -85,6 +84,10 @@ export interface LocalCloud {
   queueUrls: LocalSqs['queueUrls'];
   stateMachineArns: Record<StateMachineId, string>;
   runtime: LocalLambdaRuntime;
+  /** Events the bus has accepted since start. */
+  eventsAccepted(): number;
+  /** Events each bus rule matched, delivered and failed to deliver since start. */
+  ruleStats(): ReturnType<LocalEventBridge['stats']>;
   /** Resolves when the bus, the workflows and the pollers have nothing in flight. */
   settle(): Promise<void>;
   sweepTtl(): Promise<number>;
@@ -179,8 +182,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const runtime = new LocalLambdaRuntime();
     const invoke = (id: FunctionId, event: unknown) => runtime.invoke(id, event);
-    // Created on first delivery, after AWS_ENDPOINT_URL_SFN is set below.
-    let sfn: SFNClient | undefined;
+    // Started below, after the bus (its tasks publish events); a rule's delivery before that is retried.
+    let stepFunctions: LocalStepFunctions | undefined;
     const sqsClient = new SQSClient({});
     const rules: LocalRule[] = Object.entries(topology.rules).map(([name, rule]) => ({
       name,
@@ -188,13 +191,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       targets: rule.targets.map((target, index) => ({
         id: `${name}-${index}`,
         deliver: async (event) => {
+          // The services' own entry points, as AWS's targets call them (no HTTP round trip inside one process).
           if (target.kind === 'stateMachine') {
-            sfn ??= new SFNClient({});
-            await sfn.send(new StartExecutionCommand({ stateMachineArn: stateMachineArns[target.stateMachine], input: JSON.stringify(event) }));
+            if (!stepFunctions) throw new Error('Step Functions is not started yet');
+            stepFunctions.start(stateMachineArns[target.stateMachine], JSON.stringify(event));
           } else if (target.kind === 'function') {
             await invoke(target.function, event);
           } else {
-            await sqsClient.send(new SendMessageCommand({ QueueUrl: sqs.queueUrls[target.queue].url, MessageBody: JSON.stringify(event) }));
+            sqs.send(target.queue, JSON.stringify(event));
           }
         },
       })),
@@ -224,7 +228,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(() => events.close());
     setEnvironment({ AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint });
 
-    const stepFunctions: LocalStepFunctions = await startLocalStepFunctions({
+    stepFunctions = await startLocalStepFunctions({
       region: REGION,
       accountId: ACCOUNT_ID,
       stateMachines: await Promise.all(
@@ -314,6 +318,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       queueUrls: sqs.queueUrls,
       stateMachineArns,
       runtime,
+      eventsAccepted: () => events.accepted(),
+      ruleStats: () => events.stats(),
       async settle() {
         // Each stage can feed the next (stream -> bus -> workflow -> table -> stream), so go round until all are quiet.
         for (let round = 0; round < 3; round++) {

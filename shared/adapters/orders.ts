@@ -11,6 +11,7 @@ import {
   dynamoFulfillmentSettings,
   dynamoLateShipmentFinder,
   dynamoNetworkReader,
+  dynamoPlanReader,
   dynamoStuckOrderFinder,
 } from './dynamodb/fulfillment-store.ts';
 import { dynamoOrderStore } from './dynamodb/order-store.ts';
@@ -41,6 +42,7 @@ export const fulfillmentDeps: FulfillmentDeps = {
   geocoder: usZipGeocoder,
   reservations: dynamoReservationStore,
   allocations: dynamoAllocationWriter,
+  plans: dynamoPlanReader,
   clock: systemClock,
 };
 

@@ -291,7 +291,7 @@ describe('the stateless stack: functions', () => {
   });
 
   it.each([...asyncInvoked(topology)])('sends the events %s fails on (asynchronous invocations) to the rule targets\' dead-letter queue', (functionId) => {
-    expect(asyncInvoked(topology).has('fanOutWebhooks')).toBe(true);
+    expect(asyncInvoked(topology).has('startFulfillment')).toBe(true);
     const configs = Object.values(stateless.findResources('AWS::Lambda::EventInvokeConfig', {
       Properties: { FunctionName: { Ref: functionLogicalId(functionId) } },
     }));

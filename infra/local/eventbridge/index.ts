@@ -79,6 +79,8 @@ export interface LocalEventBridge {
   endpoint: string;
   busArn: string;
   stats(): Record<string, RuleStats>;
+  /** Events PutEvents has accepted since start (what EventBridge bills: one event per 64 KB chunk; ours are smaller). */
+  accepted(): number;
   /** Resolves when no delivery is in flight (including deliveries started while waiting). */
   idle(): Promise<void>;
   /** Delivers the events the journal held undelivered at start (once; later calls return 0). Returns how many. */
@@ -130,6 +132,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
 
   const rules = checkRules(options.rules);
   const busArn = eventBusArn(region, account, busName);
+  let acceptedEvents = 0;
   const counters = new Map<string, RuleStats>(rules.map((rule) => [rule.name, { matched: 0, delivered: 0, failed: 0 }]));
   const inFlight = new Set<Promise<void>>();
   const targetKey = (rule: LocalRule, target: LocalRule['targets'][number]) => `${rule.name}/${target.id}`;
@@ -237,6 +240,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
 
   /** One task per rule per PutEvents call: events reach the rule's targets in the order they were put. */
   function scheduleDeliveries(events: EventBridgeEvent[], bus: string): void {
+    acceptedEvents += events.length;
     const matchedByRule = rulesOn(bus).map((rule) => ({ rule, matched: events.filter((event) => matchesPattern(rule.pattern, event)) }));
     if (journal) {
       for (const event of events) {
@@ -512,6 +516,7 @@ export async function startLocalEventBridge(options: LocalEventBridgeOptions): P
     endpoint: `http://${host}:${address.port}`,
     busArn,
     stats: () => Object.fromEntries([...counters].map(([name, stats]) => [name, { ...stats }])),
+    accepted: () => acceptedEvents,
     idle,
     redeliverPending,
     async close() {

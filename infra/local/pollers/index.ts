@@ -329,16 +329,7 @@ export function startQueuePoller(options: {
 
   async function run(): Promise<void> {
     while (!loop.stopped) {
-      const received = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: Math.min(10, mapping.batchSize),
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      );
-      const messages = received.Messages ?? [];
+      const messages = await gather();
       if (messages.length === 0) {
         loop.healthy();
         loop.idle();
@@ -365,16 +356,44 @@ export function startQueuePoller(options: {
         failed = new Set(records.map((r) => r.messageId));
       }
       const done = records.filter((r) => !failed.has(r.messageId));
-      if (done.length) {
+      // Ten to a DeleteMessageBatch, as SQS allows.
+      for (let i = 0; i < done.length; i += 10) {
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: options.queueUrl,
-            Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+            Entries: done.slice(i, i + 10).map((r, j) => ({ Id: String(j), ReceiptHandle: r.receiptHandle })),
           }),
         );
       }
       loop.healthy();
     }
+  }
+
+  /**
+   * One batch, as Lambda's poller builds it: a long poll for the first messages, then, with a batching window, more
+   * receives (ten at most each, as SQS allows) until the batch is full or the window since the first message is over.
+   */
+  async function gather() {
+    const receive = (max: number, waitSeconds: number) =>
+      sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: Math.min(10, max),
+            WaitTimeSeconds: waitSeconds,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        )
+        .then((received) => received.Messages ?? []);
+    const messages = await receive(mapping.batchSize, 1);
+    const windowEnds = Date.now() + mapping.maxBatchingWindowSeconds * 1000;
+    while (messages.length > 0 && messages.length < mapping.batchSize && Date.now() < windowEnds && !loop.stopped) {
+      const more = await receive(mapping.batchSize - messages.length, 0);
+      if (more.length === 0) await loop.pause(Math.min(50, windowEnds - Date.now()));
+      messages.push(...more);
+    }
+    return messages;
   }
 
   // A batch whose deletion failed is received again after its visibility timeout: at least once, as on AWS.

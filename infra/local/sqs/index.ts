@@ -11,6 +11,11 @@ export interface LocalSqs {
   endpoint: string;
   /** The URL of each topology queue and of its dead-letter queue. */
   queueUrls: Record<QueueId, { url: string; arn: string; dlqUrl: string; dlqArn: string }>;
+  /**
+   * Sends a message from inside the local cloud (a bus rule's queue target), as SendMessage would, without an HTTP
+   * round trip: journaled before it returns.
+   */
+  send(queue: QueueId, body: string): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +99,12 @@ export async function startLocalSqs(queues: Record<QueueId, QueueSpec>, options:
   return {
     endpoint: `http://${hostname}:${port}`,
     queueUrls,
+    send(queue, body) {
+      const target = byName.get(queueName(queue));
+      if (!target) throw new Error(`No queue ${queue}`);
+      target.setRecord({ MessageBody: body });
+      journal?.flush();
+    },
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

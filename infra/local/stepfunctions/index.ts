@@ -54,6 +54,8 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** Resolves when no execution runs. */
   idle(): Promise<void>;
+  /** StartExecution from inside the local cloud (a bus rule's state machine target), without an HTTP round trip. */
+  start(stateMachineArn: string, input: string, name?: string): { executionArn: string };
   /**
    * Redrives the executions the journal showed running at start (once; later calls return 0). Returns how many.
    */
@@ -107,6 +109,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   return {
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     idle: () => engine.idle(),
+    start: (stateMachineArn, input, name) => engine.start(stateMachineArn, name, input),
     resumeInterrupted: () => engine.resumeInterrupted(),
     close: () =>
       (closing ??= (async () => {

@@ -3,14 +3,14 @@ import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carr
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
-import type { AllocationInput, AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, StuckOrderFinder } from '#application/orders/fulfillment-ports';
+import type { AllocationInput, AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, PlanReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
-import { reserveItems, transact } from './stock-store.ts';
+import { networksOfItems, reserveItems, transact } from './stock-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -188,6 +188,16 @@ export const dynamoAllocationWriter: AllocationWriter = {
     }
     if (other) return { outcome: 'CONFLICT' };
     return { outcome: 'SHORT', pairs };
+  },
+};
+
+export const dynamoPlanReader: PlanReader = {
+  async orderAndNetworks(tenantId, orderId, skus) {
+    const orderKey = { pk: tenantKey(tenantId, 'ORDER', orderId), sk: 'ORDER' };
+    const items = await batchGetAll([orderKey, ...[...new Set(skus)].map((sku) => keys.network(tenantId, sku))], { consistentRead: true });
+    const header = items.find((item) => item.pk === orderKey.pk && item.sk === orderKey.sk);
+    const networks = await networksOfItems(tenantId, items.filter((item) => item !== header));
+    return { ...(header ? { order: orderOf(header) } : {}), networks };
   },
 };
 

@@ -398,12 +398,17 @@ async function readSplit(tenantId: string, firstHead: NetworkHead): Promise<SkuN
   }
 }
 
+/** SKU networks from their items as read (a split network's shards are read here: a Query more each). */
+export async function networksOfItems(tenantId: string, items: Item[]): Promise<Map<string, SkuNetwork>> {
+  const networks = await Promise.all(items.map((item) => (item.shards ? readSplit(tenantId, networkHeadOfItem(item)) : networkOfItem(item))));
+  return new Map(networks.map((network) => [network.sku, network]));
+}
+
 export const dynamoSkuNetworkStore: SkuNetworkStore = {
   async getMany(tenantId, skus) {
     // One BatchGetItem for every SKU's item; only split networks (large ones) cost a Query more.
     const items = await batchGetAll([...new Set(skus)].map((sku) => keys.network(tenantId, sku)), { consistentRead: true });
-    const networks = await Promise.all(items.map((item) => (item.shards ? readSplit(tenantId, networkHeadOfItem(item)) : networkOfItem(item))));
-    return new Map(networks.map((network) => [network.sku, network]));
+    return networksOfItems(tenantId, items);
   },
   async putManyIfVersion(writes: NetworkWrite[]) {
     const outcomes = new Array<NetworkWriteOutcome>(writes.length);

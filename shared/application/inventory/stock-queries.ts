@@ -1,5 +1,5 @@
 import { holdBackFor, type ChannelRule } from '#domain/inventory/location';
-import { emptyNetwork } from '#domain/inventory/projection';
+import { emptyNetwork, type SkuNetwork } from '#domain/inventory/projection';
 import { channelAvailable, viewOf, type StockView } from '#domain/inventory/stock';
 import type { ChannelStore, LocationStore, Page, SkuNetworkStore, StockStore } from '../ports.ts';
 import { LocationNotFoundError } from './errors.ts';
@@ -70,6 +70,11 @@ export async function getSkuNetwork(
   channel?: string,
 ): Promise<SkuNetworkView[]> {
   const [networks, rule] = await Promise.all([deps.networks.getMany(tenantId, skus), channel ? deps.channels.get(tenantId, channel) : undefined]);
+  return skuNetworkViews(tenantId, networks, skus, channel, rule);
+}
+
+/** The router's view of SKU networks already read: each SKU's locations with the channel's hold-back applied. */
+export function skuNetworkViews(tenantId: string, networks: ReadonlyMap<string, SkuNetwork>, skus: string[], channel: string | undefined, rule: ChannelRule | undefined): SkuNetworkView[] {
   return skus.map((sku) => {
     const network = networks.get(sku) ?? emptyNetwork(tenantId, sku);
     const views = Object.values(network.locations).map(({ locationId, onHand, reserved, safetyStock, available }) => ({ locationId, onHand, reserved, safetyStock, available }));

@@ -4,6 +4,7 @@ import type { RoutingRules } from '#domain/routing/rules';
 import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { Reservation } from '#domain/inventory/reservation';
+import type { SkuNetwork } from '#domain/inventory/projection';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
 export interface NetworkReader {
@@ -17,6 +18,15 @@ export interface NetworkReader {
   shipmentsToday(tenantId: string, day: string): Promise<Map<string, number>>;
   /** The router chose this location for a parcel today: counted until the next read of the day's counts. */
   notePlanned(tenantId: string, day: string, locationId: string): void;
+}
+
+/**
+ * The first read of a new order's attempt: the order's header and the stock projections of the SKUs it orders, in
+ * one request (the SKUs come with the event that started the attempt). The header alone is the whole order while it
+ * has never been routed (no shipments exist before the first allocation).
+ */
+export interface PlanReader {
+  orderAndNetworks(tenantId: string, orderId: string, skus: string[]): Promise<{ order?: Order; networks: Map<string, SkuNetwork> }>;
 }
 
 /** A tenant's routing rules and carrier rate table; the defaults when the tenant has set none. */

@@ -70,7 +70,7 @@ describe('the fulfilment workflow definition', () => {
       }
     };
     walk(definition.States);
-    expect(tasks.map(([name]) => name).sort()).toEqual(['PlanFulfillment', 'RateShipment', 'ReserveAndConfirm']);
+    expect(tasks.map(([name]) => name).sort()).toEqual(['Fulfil', 'RateShipment', 'ReserveAndConfirm']);
     const conflict = new ConflictError('lost a race').name;
     for (const [name, task] of tasks) expect(task.Retry?.some((r) => r.ErrorEquals.includes(conflict)), name).toBe(true);
   });

@@ -6,12 +6,13 @@ import { unallocatedLines, type Order } from '#domain/orders/order';
 import { allocationsOf } from '#domain/orders/allocation';
 import { reservationLinesOf } from '#domain/orders/change';
 import { pendingReservation } from '#domain/inventory/reservation';
+import type { SkuNetwork } from '#domain/inventory/projection';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
-import { getSkuNetwork } from '../inventory/stock-queries.ts';
+import { getSkuNetwork, skuNetworkViews } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
-import type { AllocationWriter, FulfillmentSettings, NetworkReader } from './fulfillment-ports.ts';
+import type { AllocationWriter, FulfillmentSettings, NetworkReader, PlanReader } from './fulfillment-ports.ts';
 import { loadOrder } from './lifecycle.ts';
 import type { OrderStore, OrderWithShipments } from './ports.ts';
 
@@ -70,6 +71,7 @@ export interface FulfillmentDeps {
   geocoder: Geocoder;
   reservations: ReservationDeps['reservations'];
   allocations: AllocationWriter;
+  plans: PlanReader;
   clock: Clock;
 }
 
@@ -78,30 +80,90 @@ export const MAX_ROUTING_ROUNDS = 3;
 /** A pending reservation expires after this unless the allocation is confirmed: a crashed workflow cannot hold stock. */
 export const RESERVATION_TTL_SECONDS = 15 * 60;
 
-/**
- * Step 1: decide which locations ship which of the order's still-unallocated units. Moves the order to ROUTING
- * (recording the attempt), reads the stock projection and the network, prices each candidate with the carrier cost
- * model and runs the routing engine under the tenant's rules. Pickup and curbside lines go to their named store.
- */
-export async function planFulfillment(deps: FulfillmentDeps, input: Pick<FulfillmentState, 'tenantId' | 'orderId' | 'attempt' | 'correlationId'> & Partial<FulfillmentState>): Promise<FulfillmentState> {
-  const state: FulfillmentState = { excluded: [], rounds: 0, ...input, outcome: 'PLANNED', parcels: [] };
-  const loaded = await loadOrder(deps, input.tenantId, input.orderId);
-  const start = decidePlanStart(loaded.order, input.attempt, deps.clock.now(), input.run);
-  // Cancelled, finished, or a later attempt owns the order: nothing for this execution to do.
-  if (start.kind === 'stop') return { ...state, outcome: 'STOPPED' };
-  if (start.change) await deps.orders.commit(start.change);
-  const { order } = start;
-  const { shipments } = loaded;
-  const pending = unallocatedLines(order, allocationsOf(shipments));
-  if (pending.length === 0) return planStateWithSnapshot({ ...state, outcome: 'NOTHING_TO_ROUTE', rounds: state.rounds + 1 }, { order, shipments });
+/** The workflow's input to the fulfil step: OrderAccepted adds the order's SKUs, so the first read fetches their stock with the order. */
+export type FulfilInput = Pick<FulfillmentState, 'tenantId' | 'orderId' | 'attempt' | 'correlationId'> & Partial<FulfillmentState> & { skus?: string[] };
 
+/** Reads (a round) before the step gives up on an order that keeps changing under it. */
+const MAX_READS = 5;
+
+/**
+ * The fulfil step (the routing function): one attempt of an order, planned, rated, reserved and confirmed in one
+ * invocation and ONE transaction (see AllocationWriter.reserveAndAllocate): reservations with their stock guards, the
+ * shipments, the order (moved through ROUTING under this attempt and run) and the waitlist, all or nothing.
+ * - A new order's first read fetches the order with its SKUs' stock (one request); later rounds read the stock again.
+ * - A lost race for stock excludes the empty pairs and routes again, at most MAX_ROUTING_ROUNDS rounds; then what is
+ *   left waits as a backorder and the order is confirmed with what it has.
+ * - An order that moved (cancelled, another run or attempt took it) is read again and decided again: nothing was
+ *   written, nothing to give back. A run of an attempt that already decided (a retried step) stops.
+ * - An allocation too large for one transaction is claimed (ROUTING) and handed back PLANNED: the workflow rates its
+ *   parcels (carrier-rate function) and reserves and confirms them in two phases (reservation function).
+ */
+export async function fulfilOrder(deps: FulfillmentDeps, input: FulfilInput): Promise<FulfillmentState> {
+  const { skus, ...rest } = input;
+  let state: FulfillmentState = { excluded: [], rounds: 0, ...rest, outcome: 'PLANNED', parcels: [] };
+  const first = skus?.length ? await deps.plans.orderAndNetworks(state.tenantId, state.orderId, skus) : undefined;
+  // The header is the whole order until it is first routed: no shipment exists before the first allocation.
+  let loaded: OrderWithShipments | undefined = first?.order && first.order.attempt === 0 && first.order.allocations.length === 0 ? { order: first.order, shipments: [] } : undefined;
+  let prefetched = loaded ? first!.networks : undefined;
+  for (let read = 0; read < MAX_READS; ) {
+    if (!loaded) {
+      loaded = await loadOrder(deps, state.tenantId, state.orderId);
+      read++;
+    }
+    const now = deps.clock.now();
+    const start = decidePlanStart(loaded.order, state.attempt, now, state.run);
+    if (start.kind === 'stop') return { ...state, snapshot: undefined, outcome: 'STOPPED', status: loaded.order.status, parcels: [] };
+    const { order } = start;
+    const { shipments } = loaded;
+    // Out of rounds: nothing more is planned; the order is confirmed with what it has and the rest waits.
+    const plan = state.rounds < MAX_ROUTING_ROUNDS ? await planRound(deps, state, order, shipments, prefetched, now) : { parcels: [], explanation: state.explanation ?? [] };
+    prefetched = undefined;
+    state = { ...state, channel: order.channel, rounds: state.rounds + 1, explanation: plan.explanation };
+    const rated = await Promise.all(plan.parcels.map((parcel) => rateParcel(deps, parcel)));
+    const written = await reserveAndAllocate(deps, state, { order, shipments }, rated, start.change ? start.change.expectedVersion : loaded.order.version, now);
+    switch (written.outcome) {
+      case 'ALLOCATED':
+        return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: written.status, parcels: [] };
+      case 'TOO_LARGE':
+        if (start.change) await deps.orders.commit(start.change);
+        return planStateWithSnapshot({ ...state, outcome: 'PLANNED', parcels: plan.parcels }, { order, shipments });
+      case 'SHORT':
+        state = { ...state, excluded: [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS) };
+        continue;
+      case 'CONFLICT':
+      case 'SUPERSEDED':
+        loaded = undefined;
+    }
+  }
+  throw new ConflictError(`Order ${state.orderId} kept changing while it was routed`);
+}
+
+/**
+ * One routing round (no write): which locations ship which of the order's still-unallocated units. Reads the stock
+ * projection (unless given) and the network, prices each candidate with the carrier cost model and runs the routing
+ * engine under the tenant's rules. Pickup and curbside lines go to their named store.
+ */
+async function planRound(
+  deps: FulfillmentDeps,
+  state: FulfillmentState,
+  order: Order,
+  shipments: OrderWithShipments['shipments'],
+  prefetched: ReadonlyMap<string, SkuNetwork> | undefined,
+  now: Date,
+): Promise<{ parcels: PlannedParcel[]; explanation: string[] }> {
+  const pending = unallocatedLines(order, allocationsOf(shipments));
+  if (pending.length === 0) return { parcels: [], explanation: state.explanation ?? [] };
   const skuIds = [...new Set(pending.map((l) => l.sku))];
-  const now = deps.clock.now();
   const day = now.toISOString().slice(0, 10);
+  const networksOf = async () => {
+    if (!prefetched || skuIds.some((sku) => !prefetched.has(sku))) return getSkuNetwork({ networks: deps.networks, channels: deps.channels }, order.tenantId, skuIds, order.channel);
+    const rule = await deps.channels.get(order.tenantId, order.channel);
+    return skuNetworkViews(order.tenantId, prefetched, skuIds, order.channel, rule);
+  };
   const [skus, locations, networks, rules, rateTable, destination, shippedToday] = await Promise.all([
     deps.network.skus(order.tenantId, skuIds),
     deps.network.locations(order.tenantId),
-    getSkuNetwork({ networks: deps.networks, channels: deps.channels }, order.tenantId, skuIds, order.channel),
+    networksOf(),
     deps.settings.routingRules(order.tenantId),
     deps.settings.rateTable(order.tenantId),
     destinationOf(deps, order),
@@ -110,7 +172,7 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
   const plan = planParcels({
     order,
     shipments,
-    attempt: input.attempt,
+    attempt: state.attempt,
     round: state.rounds + 1,
     excluded: state.excluded,
     skus,
@@ -124,60 +186,84 @@ export async function planFulfillment(deps: FulfillmentDeps, input: Pick<Fulfill
     clockMs: () => performance.now(),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
-  return planStateWithSnapshot({ ...state, channel: order.channel, outcome: 'PLANNED', rounds: state.rounds + 1, parcels: plan.parcels, explanation: plan.explanation }, { order, shipments });
+  return { parcels: plan.parcels, explanation: plan.explanation };
 }
 
 /**
- * Step 2 (the workflow's): reserve the rated parcels and confirm the allocation in ONE transaction (see
- * AllocationWriter.reserveAndAllocate): the reservations, their stock, the shipments, the order's status and the
- * waitlist, all or nothing. A lost race for stock excludes the empty pairs and routes again (bounded), then confirms
- * what it has and backorders the rest; an order that moved is read again and decided again (a later attempt, another
- * run or a cancellation: nothing was reserved, nothing to give back). An allocation too large for one transaction is
- * reserved and confirmed in two steps (reserveParcels, confirmAllocation).
+ * The allocation's one transaction: the shipments of the rated parcels, their reservations (held from the start, no
+ * expiry) with the stock they take, the order's new status and the waitlist. A channel's hold-back that leaves a line
+ * impossible is a shortage without a write.
+ */
+async function reserveAndAllocate(
+  deps: FulfillmentDeps,
+  state: FulfillmentState,
+  { order, shipments }: OrderWithShipments,
+  parcels: PlannedParcel[],
+  expectedVersion: number,
+  now: Date,
+): Promise<
+  | { outcome: 'ALLOCATED'; status: Order['status'] }
+  | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
+  | { outcome: 'SUPERSEDED'; status: Order['status']; kept: string[] }
+  | { outcome: 'CONFLICT' | 'TOO_LARGE' }
+> {
+  const decision = decideAllocation(order, shipments, state.attempt, parcels, state.explanation, now, state.run);
+  if (decision.kind === 'superseded') return { outcome: 'SUPERSEDED', status: decision.status, kept: decision.kept };
+  const rule = await deps.channels.get(order.tenantId, order.channel);
+  const reservations = decision.created.map((shipment) =>
+    pendingReservation({ tenantId: order.tenantId, reservationId: shipment.reservationId, orderId: order.orderId, channel: order.channel, lines: reservationLinesOf(shipment) }, rule, now),
+  );
+  const impossible = reservations.flatMap(({ reservation, impossible: lines }) => lines.map((i) => reservation.lines[i]!));
+  if (impossible.length) return { outcome: 'SHORT', pairs: impossible.map((l) => ({ locationId: l.locationId, sku: l.sku })) };
+  const written = await deps.allocations.reserveAndAllocate({
+    order: decision.change.order,
+    expectedVersion,
+    shipments: decision.created,
+    waitingSkus: decision.waitingSkus,
+    noLongerWaitingSkus: decision.noLongerWaitingSkus,
+    day: now.toISOString().slice(0, 10),
+    reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
+  });
+  if (written.outcome === 'ALLOCATED') return { outcome: 'ALLOCATED', status: decision.change.order.status };
+  // A shortage the write could not pin to a pair is an order that moved: read it again.
+  if (written.outcome === 'SHORT' && written.pairs.length === 0) return { outcome: 'CONFLICT' };
+  return written;
+}
+
+/**
+ * The workflow's reserve step (the reservation function), for an attempt the fulfil step handed back PLANNED: the
+ * rated parcels reserved and confirmed in one transaction when they fit, else in two phases (reserveParcels, then
+ * confirmAllocation). A lost race for stock excludes the empty pairs and sends the attempt back to the fulfil step
+ * (bounded), then confirms what it has and backorders the rest; an order that moved is read again and decided again.
  */
 export async function reserveAndConfirm(deps: FulfillmentDeps, state: FulfillmentState): Promise<FulfillmentState> {
-  const rule = state.channel ? await deps.channels.get(state.tenantId, state.channel) : undefined;
   let current = state.snapshot;
-  for (let read = 0; read < 5; read++) {
+  for (let read = 0; read < MAX_READS; read++) {
     const { order, shipments } = current ?? (await loadOrder(deps, state.tenantId, state.orderId));
-    const now = deps.clock.now();
-    const decision = decideAllocation(order, shipments, state.attempt, state.parcels, state.explanation, now, state.run);
-    if (decision.kind === 'superseded') {
-      // A retry of this step after its own write finds its shipments in place; anyone else's order is not ours.
-      return { ...state, snapshot: undefined, outcome: decision.kept.length ? 'CONFIRMED' : 'STOPPED', status: decision.status, parcels: [] };
+    const written = await reserveAndAllocate(deps, state, { order, shipments }, state.parcels, order.version, deps.clock.now());
+    switch (written.outcome) {
+      case 'SUPERSEDED':
+        // A retry of this step after its own write finds its shipments in place; anyone else's order is not ours.
+        return { ...state, snapshot: undefined, outcome: written.kept.length ? 'CONFIRMED' : 'STOPPED', status: written.status, parcels: [] };
+      case 'ALLOCATED':
+        return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: written.status, parcels: [] };
+      case 'TOO_LARGE': {
+        const reserved = await reserveParcels(deps, state);
+        // Out of rounds in two phases too: confirm what the order already has, the rest waits as a backorder.
+        if (reserved.outcome === 'GIVE_UP') return reserveAndConfirm(deps, { ...reserved, parcels: [], snapshot: { order, shipments } });
+        if (reserved.outcome !== 'RESERVED') return reserved;
+        const confirmed = await confirmAllocation(deps, reserved);
+        return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: confirmed.status, parcels: [] };
+      }
+      case 'SHORT': {
+        const excluded = [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS);
+        if (state.rounds < MAX_ROUTING_ROUNDS) return { ...state, snapshot: undefined, excluded, outcome: 'RETRY', parcels: [] };
+        // Out of rounds: what is left waits as a backorder; the order is confirmed with the shipments it already has.
+        return reserveAndConfirm(deps, { ...state, excluded, parcels: [], snapshot: { order, shipments } });
+      }
+      case 'CONFLICT':
+        current = undefined;
     }
-    // Held from the start (no expiry): they are written with their shipments or not at all.
-    const reservations = decision.created.map((shipment) =>
-      pendingReservation({ tenantId: order.tenantId, reservationId: shipment.reservationId, orderId: order.orderId, channel: order.channel, lines: reservationLinesOf(shipment) }, rule, now),
-    );
-    const impossible = reservations.flatMap(({ reservation, impossible: lines }) => lines.map((i) => reservation.lines[i]!));
-    const written = impossible.length
-      ? { outcome: 'SHORT' as const, pairs: impossible.map((l) => ({ locationId: l.locationId, sku: l.sku })) }
-      : await deps.allocations.reserveAndAllocate({
-          order: decision.change.order,
-          expectedVersion: decision.change.expectedVersion,
-          shipments: decision.created,
-          waitingSkus: decision.waitingSkus,
-          noLongerWaitingSkus: decision.noLongerWaitingSkus,
-          day: now.toISOString().slice(0, 10),
-          reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
-        });
-    if (written.outcome === 'ALLOCATED') return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: decision.change.order.status, parcels: [] };
-    if (written.outcome === 'TOO_LARGE') {
-      const reserved = await reserveParcels(deps, state);
-      // Out of rounds in two phases too: confirm what the order already has, the rest waits as a backorder.
-      if (reserved.outcome === 'GIVE_UP') return reserveAndConfirm(deps, { ...reserved, parcels: [], snapshot: { order, shipments } });
-      if (reserved.outcome !== 'RESERVED') return reserved;
-      const confirmed = await confirmAllocation(deps, reserved);
-      return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: confirmed.status, parcels: [] };
-    }
-    if (written.outcome === 'SHORT' && written.pairs.length) {
-      const excluded = [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS);
-      if (state.rounds < MAX_ROUTING_ROUNDS) return { ...state, snapshot: undefined, excluded, outcome: 'RETRY', parcels: [] };
-      // Out of rounds: what is left waits as a backorder; the order is confirmed with the shipments it already has.
-      return reserveAndConfirm(deps, { ...state, excluded, parcels: [], snapshot: { order, shipments } });
-    }
-    current = undefined;
   }
   throw new ConflictError(`Order ${state.orderId} kept changing while its allocation was confirmed`);
 }

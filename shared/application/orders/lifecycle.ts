@@ -1,4 +1,4 @@
-import { decideRestart, executionName, type RestartDecision } from '#domain/orders/attempts';
+import { decideRestart, type RestartDecision } from '#domain/orders/attempts';
 import { decideCancel } from '#domain/orders/cancel';
 import type { Order } from '#domain/orders/order';
 import { orderIdOfShipment, type Shipment } from '#domain/orders/shipment';
@@ -88,15 +88,6 @@ export function retryOrder(deps: LifecycleDeps, input: { tenantId: string; order
     await claimAndStart(deps, order, decision, { correlationId: input.correlationId, reason: 'retried by ops' });
     return { orderId: order.orderId, status: 'ROUTING', attempt: decision.attempt, execution: decision.executionName };
   });
-}
-
-/**
- * A new order's first attempt (OrderAccepted of an order stored as ACCEPTED): no read is needed. Attempt 1 is never
- * claimed by anyone else (see attempts.ts); a repeated event starts a second run of it, which finds the attempt taken
- * by the first run at its plan step and stops, as does a run of an order cancelled or re-driven before it ran.
- */
-export function startFirstAttempt(deps: Pick<LifecycleDeps, 'workflows'>, input: { tenantId: string; orderId: string; correlationId: string }): Promise<'started' | 'already-started'> {
-  return deps.workflows.start({ ...input, attempt: 1, name: executionName(input.orderId, 1), reason: 'OrderAccepted' });
 }
 
 /** New stock for a SKU: the oldest orders waiting for it get a routing attempt, first come first served. */

@@ -3,13 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
 import { fulfillmentDeps } from '../../adapters/orders.ts';
-import { confirmAllocation, markOrderFailed, planFulfillment, rateParcel, reserveAndConfirm, reserveParcels } from '../../application/orders/fulfillment.ts';
+import { confirmAllocation, fulfilOrder, markOrderFailed, rateParcel, reserveAndConfirm, reserveParcels, type FulfillmentDeps, type FulfilInput } from '../../application/orders/fulfillment.ts';
 import type { Order } from '../../domain/orders/order.ts';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
 
 const cloud = useTestCloud();
+
+/**
+ * The real adapters, but every allocation is too large for one transaction: the fulfil step claims the attempt and
+ * hands back the PLANNED parcels, as it does for a large order, so the long path's steps can be driven one by one.
+ */
+const twoPhaseDeps: FulfillmentDeps = { ...fulfillmentDeps, allocations: { ...fulfillmentDeps.allocations, reserveAndAllocate: async () => ({ outcome: 'TOO_LARGE' }) } };
+/** The fulfil step on the long path: the attempt claimed (ROUTING) and planned, nothing reserved. */
+const planLongPath = async (input: FulfilInput) => {
+  const planned = await fulfilOrder(twoPhaseDeps, input);
+  expect(planned.outcome).toBe('PLANNED');
+  return planned;
+};
 
 // The workflow's steps driven one by one against the local cloud, on an order stored as ROUTING (attempt 1) so that
 // no workflow of its own starts: what a Step Functions retry or a cancellation between two steps does.
@@ -46,7 +58,7 @@ async function routingOrder(name: string) {
 describe('the fulfilment steps', () => {
   it('carries the order from plan to confirm, and a retried confirm keeps the units its shipments hold', async () => {
     const { order, reservation, input } = await routingOrder('Retry Shop');
-    const planned = await planFulfillment(fulfillmentDeps, input);
+    const planned = await planLongPath(input);
     expect(planned.snapshot?.order.version).toBe(order.version);
     const state = await reserveParcels(fulfillmentDeps, planned);
     expect(state.outcome).toBe('RESERVED');
@@ -61,7 +73,7 @@ describe('the fulfilment steps', () => {
 
   it('releases what it reserved when the order was cancelled between reserve and confirm', async () => {
     const { api, order, reservation, input } = await routingOrder('Cancel Shop');
-    const state = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    const state = await reserveParcels(fulfillmentDeps, await planLongPath(input));
     expect(await reservation(state.parcels[0]!.reservationId)).toBe('PENDING');
     await api.ok('POST', `/orders/${order.orderId}/cancel`, { reason: 'customer changed their mind' });
 
@@ -72,7 +84,7 @@ describe('the fulfilment steps', () => {
 
   it('ends a failed attempt by releasing what it reserved and marking the order FAILED, in that step', async () => {
     const { api, order, reservation, input } = await routingOrder('Failing Shop');
-    const state = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    const state = await reserveParcels(fulfillmentDeps, await planLongPath(input));
     expect(await reservation(state.parcels[0]!.reservationId)).toBe('PENDING');
 
     const failed = await markOrderFailed(fulfillmentDeps, { ...input, parcels: state.parcels, error: { Error: 'Sandbox.Timedout', Cause: 'internal detail' } });
@@ -88,7 +100,7 @@ describe('the fulfilment steps', () => {
 
   it('lets a stale attempt give back its own reservations but never move an order a later attempt owns', async () => {
     const { api, order, reservation, input } = await routingOrder('Stale Shop');
-    const stale = await reserveParcels(fulfillmentDeps, await planFulfillment(fulfillmentDeps, input));
+    const stale = await reserveParcels(fulfillmentDeps, await planLongPath(input));
     // Ops re-drive the order meanwhile: attempt 2 owns it now.
     await api.ok('POST', `/orders/${order.orderId}/retry`);
     const owner = await eventually(async () => {
@@ -114,11 +126,11 @@ describe('the fulfilment steps', () => {
     await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
     await eventually(async () => ((await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE-BLK-M'])).get('TEE-BLK-M')?.available === 5 ? true : undefined));
     const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }] });
-    // OrderAccepted starts <orderId>-1; at-least-once delivery starts it twice more, under the same name.
+    // OrderAccepted starts a run; at-least-once delivery starts two more with the same event (Express: no name dedupe).
     const sfn = new SFNClient({});
     const stateMachineArn = cloud().stateMachineArns.orderFulfillment;
-    const input = JSON.stringify({ tenantId: tenant.tenantId, orderId, attempt: 1, correlationId: 'duplicate' });
-    await Promise.all([1, 2].map(() => sfn.send(new StartExecutionCommand({ stateMachineArn, name: `${orderId}-1`, input }))));
+    const event = { 'detail-type': 'OrderAccepted', detail: { metadata: { tenantId: tenant.tenantId, correlationId: orderId }, data: { orderId, status: 'ACCEPTED', lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }] } } };
+    await Promise.all([1, 2].map(() => sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(event) }))));
     await cloud().settle();
 
     const view = await api.ok<{ status: string; shipments: unknown[]; history: Array<{ status: string }> }>('GET', `/orders/${orderId}`);
@@ -127,17 +139,20 @@ describe('the fulfilment steps', () => {
     expect(view.history.filter((h) => h.status === 'ALLOCATED')).toHaveLength(1);
     const stock = await api.ok<{ locations: Array<{ reserved: number; available: number }> }>('GET', '/inventory/TEE-BLK-M');
     expect(stock.locations[0]).toMatchObject({ reserved: 2, available: 3 });
-    const runs = (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))).executions!.filter((e) => e.name === `${orderId}-1`);
+    const all = (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000 }))).executions!;
+    const described = await Promise.all(all.map((r) => sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }))));
+    const runs = described.filter((r) => r.input?.includes(orderId));
     expect(runs.map((r) => r.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
-    // Two of them stopped at the plan step: they found the attempt taken by another run.
-    const outcomes = await Promise.all(runs.map(async (r) => JSON.parse((await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }))).output!).outcome));
+    // Two of them stopped at the fulfil step: they found the attempt taken by another run.
+    const outcomes = runs.map((r) => JSON.parse(r.output!).outcome);
     expect(outcomes.filter((o) => o === 'STOPPED')).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 'CONFIRMED')).toHaveLength(1);
   });
 
   it('reserves and confirms in one transaction, and reserves nothing for an order cancelled after the plan', async () => {
     const { api, order, reservation, input } = await routingOrder('One Step Shop');
-    const planned = await planFulfillment(fulfillmentDeps, input);
-    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p) => rateParcel(fulfillmentDeps, p))) };
+    const planned = await planLongPath(input);
+    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p: Parameters<typeof rateParcel>[1]) => rateParcel(fulfillmentDeps, p))) };
     await api.ok('POST', `/orders/${order.orderId}/cancel`, { reason: 'changed their mind' });
 
     const stopped = await reserveAndConfirm(fulfillmentDeps, rated);
@@ -148,8 +163,8 @@ describe('the fulfilment steps', () => {
 
   it('answers a retried reserve-and-confirm with the allocation its first call wrote', async () => {
     const { api, order, reservation, input } = await routingOrder('Retry Once Shop');
-    const planned = await planFulfillment(fulfillmentDeps, input);
-    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p) => rateParcel(fulfillmentDeps, p))) };
+    const planned = await planLongPath(input);
+    const rated = { ...planned, parcels: await Promise.all(planned.parcels.map((p: Parameters<typeof rateParcel>[1]) => rateParcel(fulfillmentDeps, p))) };
     expect(await reserveAndConfirm(fulfillmentDeps, rated)).toMatchObject({ outcome: 'CONFIRMED', status: 'ALLOCATED' });
     // Step Functions retries the step (its answer was lost): nothing is reserved twice.
     expect(await reserveAndConfirm(fulfillmentDeps, rated)).toMatchObject({ outcome: 'CONFIRMED', status: 'ALLOCATED' });

@@ -54,12 +54,15 @@ export function boundedExplanation(lines: readonly string[]): string[] {
 export type PlanStart = { kind: 'stop' } | { kind: 'continue'; order: Order; change?: OrderChange };
 
 /**
- * The plan step's first decision: an attempt that no longer owns the order, or an order that is finished or cancelled,
- * stops; otherwise the order is ROUTING under this attempt (written once per attempt).
+ * The plan step's first decision: an attempt that no longer owns the order, one that has already decided (a step run
+ * again after its own write), or an order that is finished or cancelled, stops; otherwise the order is ROUTING under
+ * this attempt. The change to ROUTING is written with the attempt's allocation (one transaction), or on its own
+ * before a two-phase allocation.
  */
 export function decidePlanStart(order: Order, attempt: number, now: Date, run?: string): PlanStart {
   if (!ownsOrder(order, attempt, run)) return { kind: 'stop' };
   if (!REDRIVABLE.has(order.status)) return { kind: 'stop' };
+  if (order.attempt === attempt && order.status !== 'ROUTING' && order.routing?.attempt === attempt) return { kind: 'stop' };
   const mine = run === undefined ? {} : { execution: run };
   if (order.status === 'ROUTING' && order.attempt === attempt) {
     if (run === undefined || order.execution === run) return { kind: 'continue', order };

@@ -78,6 +78,7 @@ function orderEvent(definition: EventDefinition<typeof OrderAllocated.dataSchema
     ...(order.externalId ? { externalId: order.externalId } : {}),
     customer: order.customer,
     attempt: order.attempt,
+    lines: order.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
     allocations: order.allocations ?? [],
     backorderedLines: order.backorderedLines ?? [],
   });
