@@ -38,8 +38,7 @@ export interface ForecastReport {
 }
 
 const METHODS = ['ses', 'ma28', 'sba', 'tsb', 'combo'] as const;
-const VARIANTS = ['flat', 'weekly'] as const;
-const LEVELS = METHODS.length * VARIANTS.length;
+const LEVELS = METHODS.length;
 const CANDIDATES = LEVELS * 2; // x yearly off / on
 const CLASSES = [...DEMAND_PATTERNS, 'new'] as const;
 const NEW_SERIES_DAYS = 56;
@@ -52,7 +51,7 @@ const TOTALS = ['sku model', 'sum of locations', 'mean of both'] as const;
 
 export function candidateName(k: number): string {
   const level = k % LEVELS;
-  return `${METHODS[level % METHODS.length]}${VARIANTS[Math.floor(level / METHODS.length)] === 'weekly' ? '+weekly' : ''}${k >= LEVELS ? '+yearly' : ''}`;
+  return `${METHODS[level]}+weekly${k >= LEVELS ? '+yearly' : ''}`;
 }
 
 interface Node {
@@ -83,27 +82,22 @@ function classOf(node: Node, n: number): number {
   return DEMAND_PATTERNS.indexOf(classifyDemand(patternStats(node.y, first, n, node.skip)));
 }
 
-/** Level of every method x variant for node y[0..n), deseasonalised by `profile` for the weekly variant. */
-function levelsOf(node: Node, n: number, profile: Float64Array, scratch: Float64Array, out: Float64Array, at: number): void {
+/**
+ * Level of every method for node y[0..n), on the series divided by its weekday profile. (Without the profile was a
+ * candidate too; the backtest never preferred it, since a SKU without a weekday shape gets a flat profile anyway.)
+ */
+function levelsOf(node: Node, n: number, profile: Float64Array, x: Float64Array, out: Float64Array, at: number): void {
   const { y, skip, start } = node;
-  for (let v = 0; v < VARIANTS.length; v++) {
-    let x: Float64Array = y;
-    if (VARIANTS[v] === 'weekly') {
-      x = scratch;
-      const w0 = dayOfWeek(start);
-      for (let t = 0; t < n; t++) x[t] = y[t]! / profile[(w0 + t) % 7]!;
-    }
-    const ses = sesLevel(x, n, skip);
-    const ma = movingAverageLevel(x, n, skip, 28);
-    const sba = crostonLevel(x, n, skip, true);
-    const tsb = tsbLevel(x, n, skip);
-    const o = at + v * METHODS.length;
-    out[o] = ses;
-    out[o + 1] = ma;
-    out[o + 2] = sba;
-    out[o + 3] = tsb;
-    out[o + 4] = (ses + ma + tsb) / 3;
-  }
+  const w0 = dayOfWeek(start);
+  for (let t = 0; t < n; t++) x[t] = y[t]! / profile[(w0 + t) % 7]!;
+  const ses = sesLevel(x, n, skip);
+  const ma = movingAverageLevel(x, n, skip, 28);
+  out[at] = ses;
+  out[at + 1] = ma;
+  out[at + 2] = crostonLevel(x, n, skip, true);
+  const tsb = tsbLevel(x, n, skip);
+  out[at + 3] = tsb;
+  out[at + 4] = (ses + ma + tsb) / 3;
 }
 
 interface CutContext {
@@ -238,11 +232,10 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const pathBuf = new Float64Array(outH);
   const candidatePath = (m: number, ci: number, k: number, out: Float64Array) => {
     const level = k % LEVELS;
-    const weekly = Math.floor(level / METHODS.length) === 1;
     const ctx = ctxs[ci]!;
     pathOf(
       levels[(m * C + ci) * LEVELS + level]!,
-      weekly ? profiles.subarray((m * C + ci) * 7, (m * C + ci) * 7 + 7) : undefined,
+      profiles.subarray((m * C + ci) * 7, (m * C + ci) * 7 + 7),
       k >= LEVELS ? ctx.yearly : undefined,
       ctx,
       out,
