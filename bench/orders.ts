@@ -140,6 +140,9 @@ if (cloud) await cloud.settle();
 else await sleep(2000);
 
 const invocationsBefore = snapshotInvocations();
+// The cloud's CPU (every thread of this process: handlers, services, DynamoDB, API, V8's helpers) from the load's start
+// to the last order settled: with the load generator's own, what an order costs this machine.
+const cpuBefore = process.cpuUsage();
 const busBefore = { events: cloud?.eventsAccepted() ?? 0, webhookEvents: cloud?.ruleStats().webhookFanOut?.matched ?? 0 };
 meter?.reset();
 const apiThreadsReset = (await apiMeter?.reset()) ?? false;
@@ -194,6 +197,7 @@ while (Date.now() < deadline) {
 // Bounded: an execution that never ends must show up in the report as stuck, not hang the benchmark.
 if (cloud) await Promise.race([cloud.settle(), sleep(15_000)]);
 const settledAt = Date.now();
+const cloudCpu = process.cpuUsage(cpuBefore);
 
 // ---- read every order back once (newest first, 100 a page): statuses and server-side timestamps ----
 const orders: OrderItem[] = [];
@@ -261,6 +265,12 @@ row(`accept latency p50 / p99${WARMUP ? `, the ${values.orders} after the warm-u
 row('fully routed throughput', `${(toSettled.length / allocSeconds).toFixed(0)} orders/s (first accept -> last leaves ROUTING: ${allocSeconds.toFixed(1)} s)`, '>= 150 orders/s');
 row('time to ALLOCATED p50 / p99', `${(pct(toAllocated, 50) / 1000).toFixed(2)} / ${(pct(toAllocated, 99) / 1000).toFixed(2)} s (all ${toAllocated.length} allocated orders, server timestamps)`);
 row('final statuses', [...byStatus].sort().map(([s, n]) => `${s} ${n}`).join(', '));
+if (cloud) {
+  const cloudMs = (cloudCpu.user + cloudCpu.system) / 1000 / Math.max(1, load.accepted);
+  const loadMs = (load.cpuMs ?? 0) / Math.max(1, load.accepted);
+  const cores = cpus().length;
+  row('CPU per order (load start to last order settled)', `${(cloudMs + loadMs).toFixed(1)} ms: cloud process ${cloudMs.toFixed(1)} ms (all threads), load generator ${loadMs.toFixed(1)} ms; ${cores} cores can do at most ${((cores * 1000) / (cloudMs + loadMs)).toFixed(0)} orders/s`);
+}
 row('stuck (ACCEPTED/ROUTING at the end)', `${stuck}${stuck > 0 ? ` after ${((settledAt - benchStarted) / 1000).toFixed(0)} s` : ''}`, '0');
 if (cloud) {
   row('process memory at the end of the run', `RSS ${mb(memory.rss)} (peak during the run ${mb(peakRss)})`);

@@ -18,6 +18,8 @@ export interface LoadResult {
   orderIds: string[];
   startedAt: number;
   endedAt: number;
+  /** CPU the load generator used placing the orders (user + system), ms. */
+  cpuMs?: number;
 }
 
 const { values } = parseArgs({
@@ -72,6 +74,7 @@ const bodies = Array.from({ length: total }, (_, i) => orderBody(i));
 // Warm the sockets and the gateway's first paths (not counted), as a steady stream of clients would be.
 await Promise.all(Array.from({ length: Math.min(concurrency, 16) }, () => api.request('GET', '/health')));
 
+const cpuAtStart = process.cpuUsage();
 const result: LoadResult = { accepted: 0, repeated: 0, failed: [], latenciesMs: [], warmupLatenciesMs: [], orderIds: [], startedAt: Date.now(), endedAt: 0 };
 process.send!({ started: result.startedAt });
 let nextIndex = 0;
@@ -104,4 +107,6 @@ await Promise.all(
   }),
 );
 result.endedAt = Date.now();
+const cpu = process.cpuUsage(cpuAtStart);
+result.cpuMs = (cpu.user + cpu.system) / 1000;
 process.send!(result, () => process.exit(0));
