@@ -18,6 +18,8 @@ export interface ForecastOptions {
 export interface PanelForecast {
   /** forecasts[s][j]: expected units of series s on day origin + 1 + j. */
   readonly forecasts: Float64Array[];
+  /** The SKU totals the location forecasts were split from (each equals the sum of its locations' forecasts). */
+  readonly skuForecasts: readonly { readonly sku: string; readonly forecast: Float64Array }[];
   readonly policy: PolicyRow[];
   readonly report: ForecastReport;
 }
@@ -327,7 +329,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       });
     }
   }
-  const reconcile = (k: number, ci: number, totalMode: number, w: number, sw: number, out: Float64Array[]) => {
+  const reconcile = (k: number, ci: number, totalMode: number, w: number, sw: number, out: Float64Array[], totalOut?: Float64Array) => {
     const h = ctxs[ci]!.horizon;
     const members = skuMembers[k]!;
     const A = paths[(N + k) * C + ci]!;
@@ -337,6 +339,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       let bu = 0;
       for (const i of members) bu += paths[i * C + ci]![j]!;
       const tot = totalMode === 0 ? A[j]! : totalMode === 1 ? bu : (A[j]! + bu) / 2;
+      if (totalOut) totalOut[j] = tot;
       members.forEach((i, idx) => {
         const b = bu > 0 ? paths[i * C + ci]![j]! / bu : 1 / members.length;
         const sh = shareSum > 0 ? shares[(i * C + ci) * SW + sw]! / shareSum : b;
@@ -389,6 +392,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const blend = BLEND_WEIGHTS[bestBlend % BW]!;
   const shareWindow = Math.floor(bestBlend / BW);
   const final: Float64Array[] = new Array(N * C);
+  const skuForecasts: Float64Array[] = Array.from({ length: S }, () => new Float64Array(horizon));
   for (let ci = 0; ci < C; ci++) {
     for (let k = 0; k < S; k++) {
       const members = skuMembers[k]!;
@@ -396,7 +400,9 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
         for (const i of members) final[i * C + ci] = new Float64Array(ctxs[ci]!.horizon);
         continue;
       }
-      reconcile(k, ci, totalMode, blend, shareWindow, rec);
+      const total = new Float64Array(ctxs[ci]!.horizon);
+      reconcile(k, ci, totalMode, blend, shareWindow, rec, total);
+      if (ci === 0) skuForecasts[k] = total.slice(0, horizon);
       members.forEach((i, idx) => {
         final[i * C + ci] = rec[idx]!.slice(0, ctxs[ci]!.horizon);
       });
@@ -441,6 +447,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const methodsOf = (poolBase: number) => Object.fromEntries(CLASSES.map((c, p) => [c, candidateName(choice[poolBase + p]!)]));
   return {
     forecasts,
+    skuForecasts: [...skuIndex.keys()].map((sku, k) => ({ sku, forecast: skuForecasts[k]! })),
     policy,
     report: {
       series: N,
