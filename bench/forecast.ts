@@ -150,7 +150,7 @@ lines.push(
 );
 lines.push(`methods by demand pattern: locations ${JSON.stringify(r.methods.location)}; SKU totals ${JSON.stringify(r.methods.sku)}`);
 lines.push(
-  `SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.bottomUpWeight} own forecast + ${1 - r.reconciliation.bottomUpWeight} ${r.reconciliation.shareDays}-day shares; ` +
+  `SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.ownForecastWeight} x the location's own forecast + ${1 - r.reconciliation.ownForecastWeight} x its ${r.reconciliation.shareDays}-day shares; ` +
     `closed days ${r.closedDays}; yearly factor ${r.yearly ? 'used' : 'not used'}; reorder-point variance multipliers by volume band ${r.policy.bandMultipliers.map((x) => x.toFixed(2)).join(', ')}`,
 );
 process.stdout.write(lines.join('\n') + '\n');

@@ -99,7 +99,9 @@ function main(argv: readonly string[]): number {
         (args.policyOut ? `; reorder points for L=${args.leadTimeDays}, s=${args.serviceLevel} -> ${args.policyOut}` : ''),
     );
     console.error(`methods by demand pattern: locations ${JSON.stringify(r.methods.location)}; SKU totals ${JSON.stringify(r.methods.sku)}`);
-    console.error(`SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.bottomUpWeight} own forecast, rest ${r.reconciliation.shareDays}-day shares`);
+    console.error(
+      `SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.ownForecastWeight} x own forecast + ${1 - r.reconciliation.ownForecastWeight} x ${r.reconciliation.shareDays}-day shares`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof HistoryFormatError || e instanceof RangeError) {

@@ -100,7 +100,8 @@ export interface YearlySeries {
  */
 export function yearlyFactors(series: readonly YearlySeries[], origin: number, horizon: number, minSeries = 10): Float64Array | undefined {
   const lag = 364;
-  const HALF = 7;
+  const HALF = 14;
+  const BASE = 56;
   const ref = origin - lag;
   const usable: { s: YearlySeries; base: number; weight: number }[] = [];
   const meanOpen = (s: YearlySeries, a: number, b: number) => {
@@ -114,10 +115,10 @@ export function yearlyFactors(series: readonly YearlySeries[], origin: number, h
     return c > 0 ? sum / c : NaN;
   };
   for (const s of series) {
-    if (s.start > ref - 27 || ref + horizon + HALF > origin) continue;
-    const base = meanOpen(s, ref - 27, ref);
+    if (s.start > ref - BASE + 1 || ref + horizon + HALF > origin) continue;
+    const base = meanOpen(s, ref - BASE + 1, ref);
     // Fewer than ~30 units in the base weeks make a ratio mostly noise.
-    if (!(base * 28 >= 30)) continue;
+    if (!(base * BASE >= 30)) continue;
     usable.push({ s, base, weight: base });
   }
   if (usable.length < minSeries) return undefined;
