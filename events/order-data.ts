@@ -11,7 +11,14 @@ export const orderEventData = z.object({
   customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }),
   attempt: z.number().int(),
   /** What was ordered (the fulfilment workflow reads the SKUs' stock together with the order, in one read). */
-  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })).optional(),
+  lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), unitPrice: z.string().optional() })).optional(),
+  /**
+   * The order's money, when it was placed with prices: decimal strings in `currency` (ISO 4217), as the API shows
+   * them; `totals` is what the customer was charged (items = unit prices x quantities, plus shipping).
+   */
+  currency: z.string().optional(),
+  shippingCharged: z.string().optional(),
+  totals: z.object({ currency: z.string(), items: z.string(), shipping: z.string(), total: z.string() }).optional(),
   allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
   backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
 });

@@ -101,6 +101,18 @@ export const shipmentSchema = z
   })
   .meta({ id: 'Shipment' });
 
+/** Money as the API shows it: decimal strings in the order's currency, never binary floats. */
+const amountSchema = z.string().regex(/^\d+(\.\d+)?$/);
+
+export const orderTotalsSchema = z
+  .object({
+    currency: z.string().describe('ISO 4217 code'),
+    items: amountSchema.describe('Unit prices x quantities over every line'),
+    shipping: amountSchema.describe('Shipping charged'),
+    total: amountSchema.describe('items + shipping'),
+  })
+  .meta({ id: 'OrderTotals', description: 'What the customer was charged, as decimal strings with the currency\'s decimals' });
+
 export const orderSchema = z
   .object({
     orderId: z.string(),
@@ -110,7 +122,10 @@ export const orderSchema = z
     externalId: z.string().optional(),
     customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.enum(['standard', 'vip']) }),
     shipTo: z.object({ country: z.string() }).passthrough(),
-    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() }).passthrough()),
+    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), unitPrice: amountSchema.optional().describe('Price of one unit') }).passthrough()),
+    currency: z.string().optional().describe('ISO 4217 code of the prices; absent on an order placed without prices'),
+    shippingCharged: amountSchema.optional(),
+    totals: orderTotalsSchema.optional(),
     allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
     backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
     shipments: z.array(shipmentSchema).optional(),

@@ -1,4 +1,5 @@
-import type { Order } from '#domain/orders/order';
+import { formatMinor } from '#domain/orders/money';
+import { orderTotals, type Order } from '#domain/orders/order';
 import { pendingAcceptBy, type Shipment } from '#domain/orders/shipment';
 
 /** How the API shows a shipment: its quote's fields at the top (carrier, service, cost, promise, CO2). */
@@ -23,6 +24,13 @@ export function shipmentView(shipment: Shipment) {
 
 export function orderView(order: Order, shipments?: Shipment[]) {
   // The attempt and the run that owns it are the workflow's bookkeeping, not the merchant's view of the order.
-  const { tenantId: _tenantId, version: _version, attempt: _attempt, execution: _run, routingExclusions: _exclusions, ...rest } = order;
-  return { ...rest, ...(shipments ? { shipments: shipments.map(shipmentView) } : {}) };
+  const { tenantId: _tenantId, version: _version, attempt: _attempt, execution: _run, routingExclusions: _exclusions, lines, currency, shippingChargedMinor: _shipping, ...rest } = order;
+  // Money is stored in minor units and shown as the decimal strings the order was placed with ("19.99").
+  const totals = orderTotals(order);
+  return {
+    ...rest,
+    lines: lines.map(({ unitPriceMinor, ...line }) => ({ ...line, ...(currency !== undefined && unitPriceMinor !== undefined ? { unitPrice: formatMinor(unitPriceMinor, currency) } : {}) })),
+    ...(totals ? { currency: totals.currency, shippingCharged: totals.shipping, totals } : {}),
+    ...(shipments ? { shipments: shipments.map(shipmentView) } : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type PlaceOrderRequest } from '#domain/orders/intake';
+import { pricedOrder, requestFingerprint, type PlaceOrderRequest } from '#domain/orders/intake';
 import type { Order } from '#domain/orders/order';
 import type { Clock, Geocoder, IdGenerator } from '../ports.ts';
 import type { NetworkReader } from './fulfillment-ports.ts';
@@ -53,6 +53,7 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 export async function placeOrder(deps: PlaceOrderDeps, tenantId: string, request: PlaceOrderRequest, idempotencyKey?: string): Promise<PlacedOrder> {
   await checkReferences(deps, tenantId, request);
   const now = deps.clock.now().toISOString();
+  const { lines, currency, shippingChargedMinor } = pricedOrder(request);
   const order: Order = {
     tenantId,
     orderId: deps.ids.next('o_'),
@@ -60,7 +61,8 @@ export async function placeOrder(deps: PlaceOrderDeps, tenantId: string, request
     ...(request.externalId ? { externalId: request.externalId } : {}),
     customer: request.customer,
     shipTo: request.shipTo,
-    lines: request.lines,
+    lines,
+    ...(currency !== undefined ? { currency, shippingChargedMinor } : {}),
     ...(request.preference ? { preference: request.preference } : {}),
     ...(request.splitPolicy ? { splitPolicy: request.splitPolicy } : {}),
     status: 'ACCEPTED',
@@ -74,7 +76,7 @@ export async function placeOrder(deps: PlaceOrderDeps, tenantId: string, request
   };
   const outcome = await deps.orders.create(order, {
     ...(idempotencyKey ? { idempotencyKeyDigest: sha256(idempotencyKey) } : {}),
-    requestHash: sha256(canonicalJson(request)),
+    requestHash: sha256(requestFingerprint(request)),
   });
   if (outcome.created) return { orderId: order.orderId, status: order.status, created: true };
   if (!outcome.sameRequest) throw new IdempotencyConflictError(outcome.guard, outcome.existingOrderId);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { currencyExponent, DECIMAL_PATTERN, MAX_AMOUNT_DIGITS, parseAmount, toMinor } from './money.ts';
+import type { OrderLine } from './order.ts';
 import { channelSchema, locationIdSchema as inventoryLocationId, skuSchema as inventorySku } from '../inventory/schemas.ts';
 
 /**
@@ -38,6 +40,12 @@ export const orderLineSchema = z.object({
     .min(1, 'must be at least 1')
     .max(MAX_UNITS_PER_LINE, `must be at most ${MAX_UNITS_PER_LINE}`),
   fulfillment: fulfillmentSchema.default({ type: 'ship' }),
+  unitPrice: z
+    .string({ error: 'must be a decimal string such as "19.99"' })
+    .regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "19.99" (no sign, exponent or spaces)')
+    .max(MAX_AMOUNT_DIGITS + 5, 'is too long')
+    .optional()
+    .describe('Price of one unit as a decimal string in the order\'s currency, with at most its minor-unit decimals ("19.99" USD, "1500" JPY). Set on every line or on none'),
 });
 
 export const placeOrderSchema = z
@@ -73,8 +81,46 @@ export const placeOrderSchema = z
       }),
     preference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']).optional(),
     splitPolicy: z.enum(['allow', 'minimize', 'single']).optional(),
+    currency: z
+      .string({ error: 'must be an ISO 4217 code such as USD' })
+      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD (three upper-case letters)')
+      .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency we know')
+      .optional()
+      .describe('ISO 4217 code of the prices; required when the lines carry unitPrice'),
+    shippingCharged: z
+      .string({ error: 'must be a decimal string such as "4.95"' })
+      .regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "4.95" (no sign, exponent or spaces)')
+      .max(MAX_AMOUNT_DIGITS + 5, 'is too long')
+      .optional()
+      .describe('What the customer paid for shipping, a decimal string in the order\'s currency (default "0"); needs priced lines'),
   })
-  .strict();
+  .strict()
+  .superRefine(checkMoney);
+
+/**
+ * Prices are optional but all or nothing: an order with any price (a line's unitPrice, currency or shippingCharged)
+ * needs the currency and a unitPrice on every line, so totals never mix priced and unpriced lines. Decimals are
+ * checked against the currency here, where both are known.
+ */
+function checkMoney(order: { currency?: string | undefined; shippingCharged?: string | undefined; lines: Array<{ unitPrice?: string | undefined }> }, ctx: z.RefinementCtx): void {
+  const priced = order.currency !== undefined || order.shippingCharged !== undefined || order.lines.some((line) => line.unitPrice !== undefined);
+  if (!priced) return;
+  if (order.currency === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'required when the order carries prices', path: ['currency'] });
+    return;
+  }
+  const currency = order.currency;
+  const check = (text: string | undefined, path: Array<string | number>) => {
+    if (text === undefined) {
+      if (path[0] === 'lines') ctx.addIssue({ code: 'custom', message: 'required: an order with prices needs a unitPrice on every line', path });
+      return;
+    }
+    const parsed = parseAmount(text, currency);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message, path });
+  };
+  order.lines.forEach((line, index) => check(line.unitPrice, ['lines', index, 'unitPrice']));
+  check(order.shippingCharged, ['shippingCharged']);
+}
 
 export type PlaceOrderInput = z.input<typeof placeOrderSchema>;
 export type PlaceOrderRequest = z.output<typeof placeOrderSchema>;
@@ -89,4 +135,26 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The order's lines and charges as stored: prices in integer minor units of the currency (see money.ts). */
+export function pricedOrder(request: PlaceOrderRequest): { lines: OrderLine[]; currency?: string; shippingChargedMinor?: number } {
+  const { currency } = request;
+  const lines = request.lines.map(({ unitPrice, ...line }): OrderLine => ({
+    ...line,
+    ...(currency !== undefined && unitPrice !== undefined ? { unitPriceMinor: toMinor(unitPrice, currency) } : {}),
+  }));
+  if (currency === undefined) return { lines };
+  return { lines, currency, shippingChargedMinor: toMinor(request.shippingCharged ?? '0', currency) };
+}
+
+/**
+ * What makes two requests the same order, for Idempotency-Key and channel + externalId: the request with its money
+ * in minor units, so "19.9" and "19.90" (or no shippingCharged and "0") are one request and other prices are not.
+ * An order without prices fingerprints exactly as before prices existed.
+ */
+export function requestFingerprint(request: PlaceOrderRequest): string {
+  const { currency, shippingCharged: _shipping, lines: _lines, ...rest } = request;
+  const priced = pricedOrder(request);
+  return canonicalJson({ ...rest, lines: priced.lines, ...(currency !== undefined ? { currency, shippingChargedMinor: priced.shippingChargedMinor } : {}) });
 }

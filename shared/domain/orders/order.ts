@@ -1,3 +1,5 @@
+import { formatMinor, itemsTotalMinor } from './money.ts';
+
 /**
  * The order aggregate: its statuses, the transitions between them and the history they leave. Pure: callers pass the
  * time in. Every status change goes through `transition`, which refuses moves the lifecycle does not allow, so a
@@ -47,6 +49,8 @@ export interface OrderLine {
   sku: string;
   quantity: number;
   fulfillment: { type: FulfillmentType; locationId?: string };
+  /** The price of one unit in the order's currency, in minor units (cents, yen): set on every line or on none. */
+  unitPriceMinor?: number;
 }
 
 export interface Allocation {
@@ -88,6 +92,10 @@ export interface Order {
   customer: { id?: string; email?: string; tier: 'standard' | 'vip' };
   shipTo: { name?: string; address?: string; postalCode?: string; country: string; geo?: { lat: number; lon: number } };
   lines: OrderLine[];
+  /** ISO 4217 code of the order's prices; set exactly when every line carries a unitPriceMinor. */
+  currency?: string;
+  /** What the customer paid for shipping, in minor units of `currency` (0 when the order's prices left it out). */
+  shippingChargedMinor?: number;
   preference?: Preference;
   splitPolicy?: SplitPolicy;
   status: OrderStatus;
@@ -163,4 +171,28 @@ export function unallocatedLines(order: Pick<Order, 'lines'>, allocations: Alloc
 
 export function isFinal(status: OrderStatus): boolean {
   return FINAL_STATUSES.has(status);
+}
+
+export interface OrderTotals {
+  currency: string;
+  /** Unit prices x quantities, over every line. */
+  items: string;
+  shipping: string;
+  total: string;
+}
+
+/**
+ * What the customer was charged, as decimal strings in the order's currency; undefined for an order placed without
+ * prices. Summed in BigInt: 100 lines x 10,000 units x the largest price exceed 2^53 minor units.
+ */
+export function orderTotals(order: Pick<Order, 'lines' | 'currency' | 'shippingChargedMinor'>): OrderTotals | undefined {
+  const { currency } = order;
+  if (currency === undefined) return undefined;
+  const priced = order.lines.map((line) => {
+    if (line.unitPriceMinor === undefined) throw new RangeError(`line ${line.lineId} of a priced order has no unit price`);
+    return { quantity: line.quantity, unitPriceMinor: line.unitPriceMinor };
+  });
+  const items = itemsTotalMinor(priced);
+  const shipping = BigInt(order.shippingChargedMinor ?? 0);
+  return { currency, items: formatMinor(items, currency), shipping: formatMinor(shipping, currency), total: formatMinor(items + shipping, currency) };
 }

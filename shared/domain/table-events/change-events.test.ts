@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { StockChanged } from '#events/stock-changed';
 import { StockLow } from '#events/stock-low';
+import { OrderAccepted } from '#events/order-accepted';
 import { OrderDelayed } from '#events/order-delayed';
 import { OrderReturned } from '#events/order-returned';
 import { ReturnReceived } from '#events/return-received';
@@ -77,6 +78,42 @@ describe('return events from the order item', () => {
 
   it('publishes nothing for a return already published (a later write of the same order)', () => {
     expect(eventsForChange(change(orderItem('DELIVERED', [rma('RMA-1', 1)], 6), orderItem('DELIVERED', [rma('RMA-1', 1)], 7)))).toEqual([]);
+  });
+});
+
+describe('order events from the order item', () => {
+  const orderItem = (status: string, money: Record<string, unknown>, version: number) => ({
+    entity: 'Order',
+    tenantId: 't_0123456789',
+    orderId: 'o_01abc',
+    channel: 'web',
+    customer: { tier: 'standard' },
+    lines: [
+      { lineId: 'l1', sku: 'TEE', quantity: 3, fulfillment: { type: 'ship' }, ...(money.currency ? { unitPriceMinor: 1999 } : {}) },
+      { lineId: 'l2', sku: 'CAP', quantity: 1, fulfillment: { type: 'ship' }, ...(money.currency ? { unitPriceMinor: 500 } : {}) },
+    ],
+    ...money,
+    status,
+    allocations: [],
+    backorderedLines: [],
+    history: [],
+    attempt: 1,
+    version,
+  });
+
+  it('carries the prices and totals as decimal strings, for a webhook consumer to use without reading the order', () => {
+    const [accepted] = eventsForChange(change(undefined, orderItem('ACCEPTED', { currency: 'USD', shippingChargedMinor: 495 }, 1)));
+    const data = OrderAccepted.envelopeSchema.parse({ metadata: accepted!.metadata, data: accepted!.data }).data;
+    expect(data.lines!.map((l) => l.unitPrice)).toEqual(['19.99', '5.00']);
+    expect(data).toMatchObject({ currency: 'USD', shippingCharged: '4.95', totals: { currency: 'USD', items: '64.97', shipping: '4.95', total: '69.92' } });
+  });
+
+  it('carries no money fields for an order placed without prices', () => {
+    const [cancelled] = eventsForChange(change(orderItem('ACCEPTED', {}, 1), orderItem('CANCELLED', {}, 2)));
+    expect(cancelled!.detailType).toBe('OrderCancelled');
+    expect(cancelled!.data).not.toHaveProperty('currency');
+    expect(cancelled!.data).not.toHaveProperty('totals');
+    expect((cancelled!.data as { lines: object[] }).lines[0]).toEqual({ lineId: 'l1', sku: 'TEE', quantity: 3 });
   });
 });
 

@@ -16,7 +16,8 @@ import { ShipmentCancelled } from '#events/shipment-cancelled';
 import { ShipmentDelivered } from '#events/shipment-delivered';
 import { ShipmentRejected } from '#events/shipment-rejected';
 import { ShipmentShipped } from '#events/shipment-shipped';
-import type { Order, OrderReturn, OrderStatus } from '../orders/order.ts';
+import { formatMinor } from '../orders/money.ts';
+import { orderTotals, type Order, type OrderReturn, type OrderStatus } from '../orders/order.ts';
 import { pendingAcceptBy, type Shipment, type ShipmentStatus } from '../orders/shipment.ts';
 import type { ItemChange } from './change-events.ts';
 
@@ -69,6 +70,8 @@ function meta(change: ItemChange, type: string, tenantId: string, correlationId:
 }
 
 function orderEvent(definition: EventDefinition<typeof OrderAllocated.dataSchema>, change: ItemChange, order: Order, previousStatus?: OrderStatus): DomainEvent {
+  const { currency } = order;
+  const totals = orderTotals(order);
   return createEvent(definition, meta(change, definition.detailType, order.tenantId, order.orderId), {
     orderId: order.orderId,
     status: order.status,
@@ -78,7 +81,13 @@ function orderEvent(definition: EventDefinition<typeof OrderAllocated.dataSchema
     ...(order.externalId ? { externalId: order.externalId } : {}),
     customer: order.customer,
     attempt: order.attempt,
-    lines: order.lines.map(({ lineId, sku, quantity }) => ({ lineId, sku, quantity })),
+    lines: order.lines.map(({ lineId, sku, quantity, unitPriceMinor }) => ({
+      lineId,
+      sku,
+      quantity,
+      ...(currency !== undefined && unitPriceMinor !== undefined ? { unitPrice: formatMinor(unitPriceMinor, currency) } : {}),
+    })),
+    ...(totals ? { currency: totals.currency, shippingCharged: totals.shipping, totals } : {}),
     allocations: order.allocations ?? [],
     backorderedLines: order.backorderedLines ?? [],
   });
