@@ -260,6 +260,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           onFailureQueueUrl: sqs.queueUrls[mapping.onFailure].url,
           invoke,
           ...(dataDir ? { checkpointDir: dataDir } : {}),
+          onStreamRecords: (listener) => dynamodb.onStreamRecords(listener),
           log,
         }),
       ),

@@ -52,6 +52,11 @@ export interface LocalDynamoDb {
   priorityEndpoint?: string;
   /** run one TTL sweep now, returns items deleted */
   sweepTtl(): Promise<number>;
+  /**
+   * Not an AWS API: calls `listener` soon after stream records become readable (at most once per event-loop turn), so
+   * the local stream pollers wait for records instead of polling an idle stream. Returns the unsubscribe.
+   */
+  onStreamRecords(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -122,8 +127,24 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions = {}): Pr
   }, options.ttlSweepIntervalMs ?? DEFAULT_SWEEP_MS);
   timer.unref();
 
+  // One notice per event-loop turn however many commits published records in it.
+  const streamListeners = new Set<() => void>();
+  let noticePending = false;
+  streams.onPublished(() => {
+    if (noticePending || streamListeners.size === 0) return;
+    noticePending = true;
+    setImmediate(() => {
+      noticePending = false;
+      for (const listener of streamListeners) listener();
+    });
+  });
+
   let closing: Promise<void> | undefined;
   return {
+    onStreamRecords(listener) {
+      streamListeners.add(listener);
+      return () => streamListeners.delete(listener);
+    },
     endpoint: url((server.address() as AddressInfo).port),
     ...(priorityServer ? { priorityEndpoint: url((priorityServer.address() as AddressInfo).port) } : {}),
     async sweepTtl() {

@@ -134,6 +134,7 @@ export class Streams {
   private readonly latestByTable = new Map<string, Stream>();
   private lastAssigned = 0;
   private lastPublished = 0;
+  private readonly publishedListeners = new Set<() => void>();
 
   constructor(
     private readonly db: MemoryDb,
@@ -247,12 +248,19 @@ export class Streams {
     return ticket;
   }
 
-  /** The commit's store batch was written: its records become readable. */
+  /** The commit's store batch was written: its records become readable (and the stream's readers are told). */
   publish(ticket: CommitTicket): void {
     for (const { stream, stored } of ticket.entries) {
       append(stream, stored);
       this.lastPublished = stored.seq;
     }
+    if (ticket.entries.length) for (const listener of this.publishedListeners) listener();
+  }
+
+  /** Calls `listener` whenever records become readable; returns the unsubscribe. */
+  onPublished(listener: () => void): () => void {
+    this.publishedListeners.add(listener);
+    return () => this.publishedListeners.delete(listener);
   }
 
   /** Drops records older than 24 hours or beyond the retention caps, and streams disabled for longer than 24 hours. */

@@ -8,6 +8,7 @@ const { startLocalDynamoDb } = await import('./index.ts');
 const { compactWhenIdle, threadHeap } = await import('../heap.ts');
 const db = await startLocalDynamoDb(workerData);
 compactWhenIdle();
+db.onStreamRecords(() => parentPort.postMessage({ type: 'streamRecords' }));
 parentPort.postMessage({ type: 'ready', endpoint: db.endpoint, priorityEndpoint: db.priorityEndpoint });
 parentPort.on('message', async (message) => {
   try {

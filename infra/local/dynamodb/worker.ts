@@ -25,7 +25,9 @@ export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOption
   worker.removeAllListeners('exit');
   worker.removeAllListeners('error');
   worker.on('error', (error) => console.error('local DynamoDB worker failed', error));
+  const streamListeners = new Set<() => void>();
   worker.on('message', (message: Reply & { type: string; id?: number }) => {
+    if (message.type === 'streamRecords') for (const listener of streamListeners) listener();
     if ((message.type === 'swept' || message.type === 'heap') && message.id !== undefined) {
       pending.get(message.id)?.(message);
       pending.delete(message.id);
@@ -42,6 +44,10 @@ export async function startLocalDynamoDbWorker(options: Omit<LocalDynamoDbOption
     ...(priorityEndpoint ? { priorityEndpoint } : {}),
     sweepTtl: () => ask('sweepTtl', (message) => message.deleted ?? 0),
     heap: () => ask('heap', (message) => message.heap!),
+    onStreamRecords(listener) {
+      streamListeners.add(listener);
+      return () => streamListeners.delete(listener);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         worker.on('message', (message: { type: string }) => {

@@ -59,6 +59,12 @@ export function startStreamPoller(options: {
   invoke: Invoke;
   checkpointDir?: string;
   idleDelayMs?: number;
+  /**
+   * The local table's notice that stream records became readable: with it an idle poller waits for the notice (or
+   * `maxIdleMs` at most) instead of polling an empty stream every `idleDelayMs`.
+   */
+  onStreamRecords?: (listener: () => void) => () => void;
+  maxIdleMs?: number;
   restartBackoff?: RestartBackoff;
   log: Log;
 }): Poller {
@@ -69,6 +75,19 @@ export function startStreamPoller(options: {
   const checkpoints = new CheckpointFile(options.checkpointDir, `stream-${options.name}.json`);
   const idleDelay = options.idleDelayMs ?? 25;
   const loop = new PollLoop(options.name, options.restartBackoff ?? DEFAULT_RESTART_BACKOFF, log);
+  // Set by a notice, cleared before each read: a notice that arrives while a read is on its way is never lost.
+  let notified = true;
+  let wake: (() => void) | undefined;
+  const unsubscribe = options.onStreamRecords?.(() => {
+    notified = true;
+    wake?.();
+  });
+  const waitForRecords = async () => {
+    if (!options.onStreamRecords) return sleep(idleDelay);
+    if (notified) return;
+    await Promise.race([new Promise<void>((resolve) => (wake = resolve)), loop.pause(options.maxIdleMs ?? 1000)]);
+    wake = undefined;
+  };
   const mayMatch = prefilter(mapping.filters);
   let streamArnSeen: string | undefined;
   const reporter = new CheckpointReporter(options.name, () => {
@@ -91,6 +110,7 @@ export function startStreamPoller(options: {
 
     while (!loop.stopped) {
       if (buffer.length < mapping.batchSize && iterator) {
+        notified = false;
         const page = await getRecords(iterator, mayMatch);
         iterator = page.NextShardIterator;
         buffer.push(...(page.Records ?? []));
@@ -98,7 +118,7 @@ export function startStreamPoller(options: {
       if (buffer.length === 0) {
         loop.healthy();
         loop.idle();
-        await sleep(idleDelay);
+        await waitForRecords();
         continue;
       }
       loop.busy();
@@ -190,7 +210,10 @@ export function startStreamPoller(options: {
   }
 
   reporter.start();
-  return loop.start(run, () => reporter.stop());
+  return loop.start(run, () => {
+    reporter.stop();
+    unsubscribe?.();
+  });
 }
 
 const streamsAgent = new Agent({ keepAlive: true, maxSockets: 4 });
