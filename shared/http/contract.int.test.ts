@@ -191,6 +191,17 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('GET', '/orders?status=LOST')).toBe(422);
     });
 
+    it('shows an order placed with prices, with its totals; refuses a price with too many decimals', async () => {
+      const priced = order('l1', { currency: 'USD', shippingCharged: '4.95', lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2, unitPrice: '19.99' }] });
+      const placed = await call<{ orderId: string }>('POST', '/orders', priced);
+      expect(placed.status).toBe(202);
+      const shown = (await settledOrder(placed.body.orderId)) as OrderView & { totals?: unknown };
+      expect(shown.totals).toEqual({ currency: 'USD', items: '39.98', shipping: '4.95', total: '44.93' });
+      const refused = await call<{ errors: Array<{ field: string }> }>('POST', '/orders', { ...priced, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1, unitPrice: '19.999' }] });
+      expect(refused.status).toBe(422);
+      expect(refused.body.errors.map((e) => e.field)).toEqual(['lines[0].unitPrice']);
+    });
+
     it('takes a shipment through accept, ship (a retry answers the same) and deliver; refuses a step out of order and an unknown shipment', async () => {
       const { shipmentId } = await allocatedOrder();
       expect(await statusOf('POST', `/shipments/${shipmentId}/deliver`)).toBe(409);
