@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import type { CfnRule, EventPattern as CdkEventPattern, IEventBus, IRuleTarget } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
@@ -42,6 +42,11 @@ export class DomEventRules extends Construct {
       // The manifest pattern is the documented AWS JSON; set it verbatim so every operator survives as written.
       (rule.node.defaultChild as CfnRule).addPropertyOverride('EventPattern', spec.pattern);
       spec.targets.forEach((target, index) => rule.addTarget(this.target(`${pascal(ruleName)}Target${index}`, target, props)));
+      // A queue target is a reference to the stateful stack's queue (see `reference`), whose environment CDK cannot
+      // resolve from its ARN token: both stacks deploy to one account and region, so rule and queue share it.
+      if (spec.targets.some((t) => t.kind === 'queue')) {
+        Annotations.of(rule).acknowledgeWarning('@aws-cdk/aws-events:ruleUnresolvedEnvironment', 'The queue is in the stateful stack of the same account and region');
+      }
       this.rules[ruleName] = rule;
     }
   }
