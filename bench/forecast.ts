@@ -5,6 +5,8 @@
 //   npm run bench:forecast                       the public sample (horizon 28, L = 7, s = 0.95)
 //   npm run bench:forecast -- --data <dir>       another set laid out like it (history.csv, actuals.csv)
 //   npm run bench:forecast -- --scale [--seed 1] 10,000 series x 365 days from bench/forecast/generate.ts, in a temp dir
+//   npm run bench:forecast -- --generate --seed 7 --skus 100 --days 730 --first-date 2022-11-20 --slow-share 0.6
+//                              --yearly 0.12    a smaller generated set (5 locations per SKU), to check other mixtures
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +26,13 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     scale: { type: 'boolean', default: false },
+    generate: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
+    skus: { type: 'string', default: '100' },
+    days: { type: 'string', default: '730' },
+    'first-date': { type: 'string', default: DEFAULT_GENERATOR.firstDate },
+    'slow-share': { type: 'string', default: String(DEFAULT_GENERATOR.slowShare) },
+    yearly: { type: 'string', default: String(DEFAULT_GENERATOR.yearlyAmplitude) },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -58,15 +66,28 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'forecast-bench-'));
 let name: string;
 let historyPath: string;
 let actualsPath: string;
-if (values.scale) {
-  const options = { ...DEFAULT_GENERATOR, seed: Number(values.seed), skus: 2000, locations: 5, historyDays: 365, horizon: HORIZON };
+if (values.scale || values.generate) {
+  const options = values.scale
+    ? { ...DEFAULT_GENERATOR, seed: Number(values.seed), skus: 2000, locations: 5, historyDays: 365, horizon: HORIZON }
+    : {
+        ...DEFAULT_GENERATOR,
+        seed: Number(values.seed),
+        skus: Number(values.skus),
+        historyDays: Number(values.days),
+        firstDate: values['first-date'],
+        slowShare: Number(values['slow-share']),
+        yearlyAmplitude: Number(values.yearly),
+        horizon: HORIZON,
+      };
   console.error(`generating ${options.skus * options.locations} series x ${options.historyDays} days (seed ${options.seed}) in ${work}`);
   const set = generateDemand(options);
   historyPath = path.join(work, 'history.csv');
   actualsPath = path.join(work, 'actuals.csv');
   fs.writeFileSync(historyPath, set.history);
   fs.writeFileSync(actualsPath, set.actuals);
-  name = `synthetic scale set: ${set.series} series x ${options.historyDays} days (seed ${options.seed})`;
+  name =
+    `generated set: ${set.series} series x ${options.historyDays} days from ${options.firstDate} (seed ${options.seed}, ` +
+    `${Math.round(100 * options.slowShare)} % slow SKUs, yearly +-${Math.round(100 * options.yearlyAmplitude)} %)`;
 } else {
   const dir = values.data ? path.resolve(values.data) : benchDir;
   historyPath = path.join(dir, 'history.csv');
@@ -156,7 +177,7 @@ lines.push(
 process.stdout.write(lines.join('\n') + '\n');
 process.stdout.write(
   JSON.stringify({
-    set: values.scale ? 'scale' : values.data ? 'data' : 'sample',
+    set: values.scale ? 'scale' : values.generate ? 'generated' : values.data ? 'data' : 'sample',
     series: score.series,
     rmsse: score.rmsse,
     best: score.best,

@@ -321,8 +321,8 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       });
     }
   }
-  // Location i gets w x its own forecast's proportion + (1 - w) x its share, w by its demand pattern (weights[class]).
-  const reconcile = (k: number, ci: number, totalMode: number, weights: ArrayLike<number>, sw: number, out: Float64Array[], totalOut?: Float64Array) => {
+  // Location i gets w x its own forecast's proportion of the SKU + (1 - w) x its share over the window.
+  const reconcile = (k: number, ci: number, totalMode: number, w: number, sw: number, out: Float64Array[], totalOut?: Float64Array) => {
     const h = ctxs[ci]!.horizon;
     const members = skuMembers[k]!;
     const A = paths[(N + k) * C + ci]!;
@@ -336,7 +336,6 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       let norm = 0;
       for (let idx = 0; idx < members.length; idx++) {
         const i = members[idx]!;
-        const w = weights[Math.max(0, classes[i * C + ci]!)]!;
         const b = bu > 0 ? paths[i * C + ci]![j]! / bu : 1 / members.length;
         const sh = shareSum > 0 ? shares[(i * C + ci) * SW + sw]! / shareSum : b;
         const q = w * b + (1 - w) * sh;
@@ -371,36 +370,55 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
   const BW = BLEND_WEIGHTS.length;
   const maxMembers = Math.max(...skuMembers.map((x) => x.length));
   const rec = Array.from({ length: maxMembers }, () => new Float64Array(outH));
-  const locationError = (weights: ArrayLike<number>, sw: number) => {
-    let err = 0;
-    for (let ci = 1; ci < C; ci++) {
-      for (let k = 0; k < S; k++) {
-        if (lengths[(N + k) * C + ci]! < 1) continue;
-        reconcile(k, ci, totalMode, weights, sw, rec);
-        const members = skuMembers[k]!;
-        for (let idx = 0; idx < members.length; idx++) {
-          const i = members[idx]!;
+  // With one weight w for all, location i gets tot x (sh_i + w (b_i - sh_i)): its error is r - w d with r and d free of
+  // w, so each location's squared error is a quadratic in w and every weight is scored from three sums.
+  const blendErr = new Float64Array(SW * BLEND_WEIGHTS.length);
+  const totBuf = new Float64Array(Hb);
+  const buBuf = new Float64Array(Hb);
+  for (let ci = 1; ci < C; ci++) {
+    for (let k = 0; k < S; k++) {
+      if (lengths[(N + k) * C + ci]! < 1) continue;
+      const members = skuMembers[k]!;
+      const A = paths[(N + k) * C + ci]!;
+      for (let j = 0; j < Hb; j++) {
+        let bu = 0;
+        for (const i of members) bu += paths[i * C + ci]![j]!;
+        buBuf[j] = bu;
+        totBuf[j] = totalMode === 0 ? A[j]! : totalMode === 1 ? bu : (A[j]! + bu) / 2;
+      }
+      for (let sw = 0; sw < SW; sw++) {
+        let shareSum = 0;
+        for (const i of members) shareSum += shares[(i * C + ci) * SW + sw]!;
+        for (const i of members) {
           const sc = scales[i * C + ci]!;
-          if (sc > 0) err += rmsseOf(nodes[i]!.y, lengths[i * C + ci]!, rec[idx]!, Hb, sc);
+          if (!(sc > 0)) continue;
+          const y = nodes[i]!.y;
+          const n = lengths[i * C + ci]!;
+          const path = paths[i * C + ci]!;
+          let rr = 0;
+          let rd = 0;
+          let dd = 0;
+          for (let j = 0; j < Hb; j++) {
+            const b = buBuf[j]! > 0 ? path[j]! / buBuf[j]! : 1 / members.length;
+            const sh = shareSum > 0 ? shares[(i * C + ci) * SW + sw]! / shareSum : b;
+            const r = y[n + j]! - totBuf[j]! * sh;
+            const d = totBuf[j]! * (b - sh);
+            rr += r * r;
+            rd += r * d;
+            dd += d * d;
+          }
+          BLEND_WEIGHTS.forEach((w, wi) => {
+            blendErr[sw * BLEND_WEIGHTS.length + wi]! += Math.sqrt(Math.max(0, rr - 2 * w * rd + w * w * dd) / Hb / sc);
+          });
         }
       }
     }
-    return err;
-  };
-  // (A weight per demand pattern, refined one pattern at a time, moved the backtest error by 0.01 %: one weight it is.)
-  const weights = new Float64Array(P);
-  let shareWindow = 0;
-  let bestErr = Infinity;
-  for (let sw = 0; sw < SW; sw++) {
-    for (const w of BLEND_WEIGHTS) {
-      const err = locationError(new Float64Array(P).fill(w), sw);
-      if (err < bestErr - 1e-12) {
-        bestErr = err;
-        weights.fill(w);
-        shareWindow = sw;
-      }
-    }
   }
+  // (A weight per demand pattern, refined one pattern at a time, moved the backtest error by 0.01 %: one weight it is.)
+  let best = 0;
+  for (let q = 1; q < blendErr.length; q++) if (blendErr[q]! < blendErr[best]! - 1e-12) best = q;
+  const blend = BLEND_WEIGHTS[best % BLEND_WEIGHTS.length]!;
+  const shareWindow = Math.floor(best / BLEND_WEIGHTS.length);
   const final: Float64Array[] = new Array(N * C);
   const skuForecasts: Float64Array[] = Array.from({ length: S }, () => new Float64Array(horizon));
   for (let ci = 0; ci < C; ci++) {
@@ -411,7 +429,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
         continue;
       }
       const total = new Float64Array(ctxs[ci]!.horizon);
-      reconcile(k, ci, totalMode, weights, shareWindow, rec, total);
+      reconcile(k, ci, totalMode, blend, shareWindow, rec, total);
       if (ci === 0) skuForecasts[k] = total.slice(0, horizon);
       members.forEach((i, idx) => {
         final[i * C + ci] = rec[idx]!.slice(0, ctxs[ci]!.horizon);
@@ -464,7 +482,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       skus: S,
       patterns,
       methods: { location: methodsOf(0), sku: methodsOf(P) },
-      reconciliation: { total: TOTALS[totalMode]!, ownForecastWeight: weights[0]!, shareDays: SHARE_WINDOWS[shareWindow]! },
+      reconciliation: { total: TOTALS[totalMode]!, ownForecastWeight: blend, shareDays: SHARE_WINDOWS[shareWindow]! },
       closedDays: closedCount,
       yearly: yearlyAvailable && choice.some((k) => k >= LEVELS),
       yearlyFactors: ctxs.map((c) => (c.yearly ? Math.round(1000 * c.yearly.reduce((x, y) => x + y, 0) / c.yearly.length) / 1000 : null)),

@@ -94,14 +94,11 @@ export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel
     const own = Math.max(1, s.se / s.fs);
     return Math.exp((origins * Math.log(own) + PRIOR_ORIGINS * Math.log(prior)) / (origins + PRIOR_ORIGINS));
   };
-  // Calibration: for each band, covered windows as a function of the multiplier, with leave-one-origin-out dispersions.
-  const covered = new Float64Array(BANDS * MULTIPLIERS.length);
-  const windows = new Float64Array(BANDS);
+  // Calibration: each backtest origin gets the dispersion learnt without it (and without the origins overlapping it).
+  const held: { i: number; b: LeadTimeBacktest; d: number }[][] = Array.from({ length: BANDS }, () => []);
   for (let i = 0; i < N; i++) {
     const x = inputs[i]!;
-    const origins = x.backtests.length;
-    for (let o = 0; o < origins; o++) {
-      const b = x.backtests[o]!;
+    x.backtests.forEach((b) => {
       const others = { se: 0, fs: 0 };
       let count = 0;
       x.backtests.forEach((other, q) => {
@@ -110,32 +107,45 @@ export function reorderPoints(inputs: readonly ReorderPointInput[], serviceLevel
         others.fs += perOrigin[i]![q]!.fs;
         count++;
       });
-      const d = shrunk(i, others, count);
-      windows[band[i]!]! += b.actual.length;
-      for (let m = 0; m < MULTIPLIERS.length; m++) {
-        const rop = countQuantile(b.mu, MULTIPLIERS[m]! * d * b.mu, serviceLevel);
-        let c = 0;
-        for (let j = 0; j < b.actual.length; j++) if (b.actual[j]! <= rop) c++;
-        covered[band[i]! * MULTIPLIERS.length + m]! += c;
-      }
-    }
+      held[band[i]!]!.push({ i, b, d: shrunk(i, others, count) });
+    });
   }
+  const coverage = (cases: readonly { b: LeadTimeBacktest; d: number }[], multiplier: number) => {
+    let covered = 0;
+    let windows = 0;
+    for (const { b, d } of cases) {
+      const rop = countQuantile(b.mu, multiplier * d * b.mu, serviceLevel);
+      for (let j = 0; j < b.actual.length; j++) if (b.actual[j]! <= rop) covered++;
+      windows += b.actual.length;
+    }
+    return { covered, windows };
+  };
+  // The smallest multiplier whose coverage reaches s, by bisection (coverage grows with the multiplier, but for the
+  // odd tiny mean where more variance means more zeros; bisection lands on a multiplier that covers all the same).
   const bandMultipliers: number[] = [];
   const bandService: number[] = [];
   let coveredAll = 0;
   let windowsAll = 0;
-  for (let b = 0; b < BANDS; b++) {
-    let m = 0;
-    if (windows[b]! > 0) {
-      while (m < MULTIPLIERS.length - 1 && covered[b * MULTIPLIERS.length + m]! < serviceLevel * windows[b]!) m++;
-      coveredAll += covered[b * MULTIPLIERS.length + m]!;
-      bandService.push(covered[b * MULTIPLIERS.length + m]! / windows[b]!);
-      windowsAll += windows[b]!;
-    } else {
-      m = MULTIPLIERS.findIndex((x) => x >= 1);
+  for (let band = 0; band < BANDS; band++) {
+    const cases = held[band]!;
+    if (cases.length === 0) {
+      bandMultipliers.push(1);
       bandService.push(NaN);
+      continue;
     }
-    bandMultipliers.push(MULTIPLIERS[m]!);
+    let lo = 0;
+    let hi = MULTIPLIERS.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const c = coverage(cases, MULTIPLIERS[mid]!);
+      if (c.covered >= serviceLevel * c.windows) hi = mid;
+      else lo = mid + 1;
+    }
+    const at = coverage(cases, MULTIPLIERS[hi]!);
+    bandMultipliers.push(MULTIPLIERS[hi]!);
+    bandService.push(at.covered / at.windows);
+    coveredAll += at.covered;
+    windowsAll += at.windows;
   }
   const points = inputs.map((x, i) => {
     const dispersion = Math.max(1, bandMultipliers[band[i]!]! * shrunk(i, totals[i]!, x.backtests.length));
