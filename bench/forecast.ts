@@ -166,12 +166,12 @@ for (const c of checks) lines.push(`| ${c.what} | ${c.value} | ${mark(c.ok)} |`)
 lines.push('');
 const r = run.report;
 lines.push(
-  `run time: ${seconds.toFixed(1)} s (read ${(run.ms.read / 1000).toFixed(1)} s, forecast ${(run.ms.forecast / 1000).toFixed(1)} s, write ${(run.ms.write / 1000).toFixed(1)} s), one process, ` +
+  `- run time: ${seconds.toFixed(1)} s (read ${(run.ms.read / 1000).toFixed(1)} s, forecast ${(run.ms.forecast / 1000).toFixed(1)} s, write ${(run.ms.write / 1000).toFixed(1)} s), one process, ` +
     `${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, Node ${process.version}`,
 );
-lines.push(`methods by demand pattern: locations ${JSON.stringify(r.methods.location)}; SKU totals ${JSON.stringify(r.methods.sku)}`);
+lines.push(`- methods by demand pattern: locations ${JSON.stringify(r.methods.location)}; SKU totals ${JSON.stringify(r.methods.sku)}`);
 lines.push(
-  `SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.ownForecastWeight} x the location's own forecast + ${1 - r.reconciliation.ownForecastWeight} x its ${r.reconciliation.shareDays}-day shares; ` +
+  `- SKU total: ${r.reconciliation.total}; location split: ${r.reconciliation.ownForecastWeight} x the location's own forecast + ${1 - r.reconciliation.ownForecastWeight} x its ${r.reconciliation.shareDays}-day shares; ` +
     `closed days ${r.closedDays}; yearly factor ${r.yearly ? 'used' : 'not used'}; reorder-point variance multipliers by volume band ${r.policy.bandMultipliers.map((x) => x.toFixed(2)).join(', ')}`,
 );
 process.stdout.write(lines.join('\n') + '\n');
