@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Batch, BatchLocation, BatchOrder } from '../../shared/domain/routing/batch/types.ts';
+import { seededRandom } from '../../infra/local/tools/demo-network.ts';
 
 interface ClassShape {
   warehouses: number;
@@ -37,16 +38,6 @@ const ZONES: { km: number; unit: number; parcel: number }[] = [
   { km: Infinity, unit: 1.6, parcel: 13.1 },
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function km(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const r = Math.PI / 180;
@@ -59,7 +50,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 export function generateBatch(cls: string, seed: number, index: number): Batch {
   const shape = CLASSES[cls];
   if (!shape) throw new Error(`unknown class ${cls}`);
-  const rnd = mulberry32(seed * 1_000_003 + index * 7919 + cls.length);
+  const rnd = seededRandom(seed * 1_000_003 + index * 7919 + cls.length);
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   // Skus are popular by a Zipf-like law, for what is ordered and for what stores carry.
   const weights = Array.from({ length: shape.catalog }, (_, i) => 1 / (i + 1) ** 0.8);
