@@ -112,6 +112,20 @@ describe('forecastPanel', () => {
     expect(total).toBeLessThan(0.5);
   });
 
+  it('does not take a location opened two months ago for a small one', () => {
+    const spec = { ...steady, mean: (k: number, _l: number, d: number) => 3 + k + 0 * d };
+    const p = makePanel(spec);
+    const origin = p.origin;
+    const late = p.series.map((s) => (s.locationId === 'L2' ? { ...s, start: origin - 59, units: s.units.slice(-60) } : s));
+    const r = forecastPanel({ origin, series: late }, { horizon: 28 });
+    late.forEach((s, i) => {
+      if (s.locationId !== 'L2') return;
+      const peer = late.findIndex((x) => x.sku === s.sku && x.locationId === 'L0');
+      const sum = (f: Float64Array) => f.reduce((a, b) => a + b, 0);
+      expect(sum(r.forecasts[i]!)).toBeGreaterThan(0.75 * sum(r.forecasts[peer]!));
+    });
+  });
+
   it('expects the stores closed on a Christmas they were closed on last year', () => {
     const closed = (d: number) => ['2022-12-25', '2023-12-25'].some((x) => parseIsoDay(x) === d);
     const spec: PanelSpec = { origin: '2024-12-20', days: 760, skus: 8, locations: 3, mean: (k, l, d) => (closed(d) ? 0 : (2 + k) * (1 + l)) };

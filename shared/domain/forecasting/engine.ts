@@ -308,14 +308,17 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
       if (an < 1) continue;
       const aNode = nodes[a]!;
       SHARE_WINDOWS.forEach((window, wi) => {
-        let denom = 0;
-        const from = Math.max(0, an - window);
-        for (let t = from; t < an; t++) denom += aNode.y[t]!;
         for (const i of skuMembers[k]!) {
+          // Over the days of the window the location was open: one opened last month is not a small location.
           const node = nodes[i]!;
           const n = lengths[i * C + ci]!;
+          const off = node.start - aNode.start;
           let num = 0;
-          for (let t = Math.max(0, n - (an - from)); t < n; t++) num += node.y[t]!;
+          let denom = 0;
+          for (let t = Math.max(0, n - window); t < n; t++) {
+            num += node.y[t]!;
+            denom += aNode.y[t + off]!;
+          }
           shares[(i * C + ci) * SW + wi] = denom > 0 ? num / denom : 0;
         }
       });
