@@ -138,6 +138,27 @@ describe('forecastPanel', () => {
     }
   });
 
+  it('forecasts nothing on a weekday the stores never open, and the right level on the others', () => {
+    const spec = { ...steady, mean: (k: number, l: number, d: number) => (dayOfWeek(d) === 0 ? 0 : 2 + k + l) };
+    const p = makePanel(spec);
+    const r = forecastPanel(p, { horizon: 14 });
+    p.series.forEach((s, i) => {
+      const truth = 2 + Number(s.sku.slice(1)) + Number(s.locationId.slice(1));
+      const f = r.forecasts[i]!;
+      for (let j = 0; j < 14; j++) {
+        if (dayOfWeek(p.origin + 1 + j) === 0) expect(f[j]!).toBeLessThan(0.05 * truth);
+        else expect(Math.abs(f[j]! - truth) / truth).toBeLessThan(0.3);
+      }
+    });
+  });
+
+  it('copes with a panel too short for any backtest', () => {
+    const p = makePanel({ ...steady, days: 10 });
+    const r = forecastPanel(p, { horizon: 5 });
+    for (const f of r.forecasts) for (const v of f) expect(Number.isFinite(v)).toBe(true);
+    for (const row of r.policy) expect(Number.isFinite(row.reorderPoint) && Number.isFinite(row.safetyStock)).toBe(true);
+  });
+
   it('works for a horizon shorter than the lead time and for a series one day old', () => {
     const p: DemandPanel = { ...panel, series: [...panel.series, { sku: 'NEW', locationId: 'L0', start: panel.origin, units: Float64Array.of(3) }] };
     const r = forecastPanel(p, { horizon: 3, leadTimeDays: 7 });

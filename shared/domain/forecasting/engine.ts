@@ -52,6 +52,8 @@ const NEW_SERIES_DAYS = 56;
 const ORIGIN_STEP = 7;
 const PROFILE_WEEKS = 26;
 const PROFILE_PRIOR_UNITS = 700;
+const MIN_WEEKDAY_INDEX = 0.02;
+const FLAT_WEEK = new Float64Array(7).fill(1);
 const SHARE_WINDOWS = [28, 91, 182, 364, 728];
 const BLEND_WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
 const TOTALS = ['sku model', 'sum of locations', 'mean of both'] as const;
@@ -94,9 +96,17 @@ function classOf(node: Node, n: number): number {
  * candidate too; the backtest never preferred it, since a SKU without a weekday shape gets a flat profile anyway.)
  */
 function levelsOf(node: Node, n: number, profile: Float64Array, x: Float64Array, out: Float64Array, at: number): void {
-  const { y, skip, start } = node;
+  const { y, start } = node;
+  let skip: ArrayLike<number> = node.skip;
   const w0 = dayOfWeek(start);
-  for (let t = 0; t < n; t++) x[t] = y[t]! / profile[(w0 + t) % 7]!;
+  // A weekday that (almost) never sells, such as a Sunday the stores are closed, is skipped like a closed day: its
+  // forecast is its profile's ~0, and dividing by ~0 would blow up.
+  if (profile.some((v) => v < MIN_WEEKDAY_INDEX)) {
+    const own = new Uint8Array(n);
+    for (let t = 0; t < n; t++) own[t] = node.skip[t] || profile[(w0 + t) % 7]! < MIN_WEEKDAY_INDEX ? 1 : 0;
+    skip = own;
+  }
+  for (let t = 0; t < n; t++) x[t] = skip[t] ? 0 : y[t]! / profile[(w0 + t) % 7]!;
   const ses = sesLevel(x, n, skip);
   const ma = movingAverageLevel(x, n, skip, 28);
   out[at] = ses;
@@ -216,7 +226,7 @@ export function forecastPanel(panel: DemandPanel, options: ForecastOptions): Pan
     const ctx = ctxs[ci]!;
     // The panel's own weekday shape is the prior for every SKU's.
     const g0 = weekdaySums(total, ctx.origin - first + 1, first, closed, PROFILE_WEEKS);
-    const globalProfile = weekdayProfile(g0.sums, g0.counts, undefined, 0);
+    const globalProfile = weekdayProfile(g0.sums, g0.counts, FLAT_WEEK, PROFILE_PRIOR_UNITS);
     for (let k = 0; k < S; k++) {
       const a = N + k;
       const node = nodes[a]!;

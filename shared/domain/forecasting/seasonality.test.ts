@@ -10,6 +10,11 @@ describe('closures', () => {
     expect([...closedDays(quiet)]).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('leaves a weekday that never sells to the weekday profile', () => {
+    const sundaysShut = Array.from({ length: 28 }, (_, d) => (d % 7 === 0 ? 0 : 50));
+    expect([...closedDays(sundaysShut)].every((c) => c === 0)).toBe(true);
+  });
+
   it('expects a fixed-date closure seen every year to come back', () => {
     const first = parseIsoDay('2022-12-01')!;
     const origin = parseIsoDay('2023-12-20')!;

@@ -4,7 +4,8 @@ import { dayOfWeek, formatIsoDay } from './calendar.ts';
 /**
  * Days on which the whole panel sold nothing although the days around it sold plenty (a store-wide closure such as
  * Christmas). `total[d]` is the panel's demand on day `first + d`. A zero total is only read as a closure when the
- * surrounding fortnight averages at least `minExpected` units a day, so that chance alone would almost never give it.
+ * surrounding fortnight averages at least `minExpected` units a day, so that chance alone would almost never give it,
+ * and when the same weekday sold the week before and the week after (a weekly closing day is the weekday profile's job).
  */
 export function closedDays(total: ArrayLike<number>, minExpected = 20): Uint8Array {
   const n = total.length;
@@ -18,7 +19,10 @@ export function closedDays(total: ArrayLike<number>, minExpected = 20): Uint8Arr
       s += total[k]!;
       c++;
     }
-    if (c > 0 && s / c >= minExpected) closed[d] = 1;
+    // The same weekday a week before and after must have sold: a weekday that never sells is weekly, not a holiday.
+    const weekBefore = d >= 7 ? total[d - 7]! : 1;
+    const weekAfter = d + 7 < n ? total[d + 7]! : 1;
+    if (c > 0 && s / c >= minExpected && weekBefore > 0 && weekAfter > 0) closed[d] = 1;
   }
   return closed;
 }
