@@ -3,6 +3,7 @@
 // growing and declining products, unannounced promotions, launches, discontinuations, stock-outs, store sizes,
 // over-dispersed noise, locations of a SKU moving together) with held-out actuals from the same process.
 // Used by `npm run bench:forecast -- --scale` and to check that the method choices hold on other mixtures and calendars.
+import { seededRandom } from '../../infra/local/tools/demo-network.ts';
 import { formatIsoDay, parseIsoDay } from '../../shared/domain/forecasting/calendar.ts';
 
 export interface GeneratorOptions {
@@ -29,18 +30,6 @@ export const DEFAULT_GENERATOR: GeneratorOptions = {
   slowShare: 0.6,
   yearlyAmplitude: 0.12,
 };
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normal(r: () => number): number {
   const u = Math.max(r(), 1e-12);
@@ -82,7 +71,7 @@ export interface GeneratedSet {
 
 export function generateDemand(options: GeneratorOptions): GeneratedSet {
   const o = options;
-  const r = rng(o.seed);
+  const r = seededRandom(o.seed);
   const day0 = parseIsoDay(o.firstDate);
   if (day0 === undefined) throw new RangeError(`bad firstDate ${o.firstDate}`);
   const days = o.historyDays + o.horizon;
