@@ -47,6 +47,7 @@ export type FunctionId =
   | 'retryBackorders'
   | 'sweepStuckOrders'
   | 'flagLateShipments'
+  | 'reconcileStock'
   | 'putRoutingRules'
   | 'getRoutingRules';
 
@@ -492,6 +493,13 @@ export const topology: Topology = {
       timeoutSeconds: 120,
       grants: { table: 'readWrite' },
     },
+    reconcileStock: {
+      entry: 'functions/reconcile-stock/handler.ts',
+      description: 'Scheduled: recomputes reserved units from open reservations, reports stock drift (metric StockDrift) and corrects it under a version guard',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      grants: { table: 'readWrite' },
+    },
     putRoutingRules: {
       entry: 'functions/put-routing-rules/handler.ts',
       description: 'PUT /routing-rules: a new version of the tenant\'s routing rules (validated, every version kept)',
@@ -704,6 +712,11 @@ export const topology: Topology = {
       description: 'Marks open shipments whose promised delivery date has passed, so the customer and merchant hear of it',
       function: 'flagLateShipments',
       rateMinutes: 15,
+    },
+    reconcileStock: {
+      description: 'Recomputes reserved stock from the open reservations, reports and corrects drift',
+      function: 'reconcileStock',
+      rateMinutes: 60,
     },
   },
 };

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { AlarmProps, IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -19,6 +19,8 @@ export interface DomAlarmsProps {
   /** The consumer of each DynamoDB stream mapping, by mapping name. */
   readonly streamConsumers: Record<string, IFunction>;
   readonly api: RestApi;
+  /** The function that publishes the StockDrift metric (Powertools: namespace DOM, dimension service = its id), if any. */
+  readonly stockDriftReporter?: string;
 }
 
 const PERIOD = Duration.minutes(1);
@@ -54,6 +56,11 @@ export class DomAlarms extends Construct {
         `${name}: the stream consumer is more than ${ITERATOR_AGE_THRESHOLD.toSeconds()} s behind for ${ITERATOR_AGE_MINUTES} minutes`,
         fn.metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' }),
         { threshold: ITERATOR_AGE_THRESHOLD.toMilliseconds(), evaluationPeriods: ITERATOR_AGE_MINUTES, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD });
+    }
+    if (props.stockDriftReporter) {
+      // The reconciler runs hourly: any drift found in a run is worth a look (a bug, a hand edit or a lost write).
+      this.add('StockDriftFound', 'The stock reconciler found stock items whose reserved units did not match their open reservations',
+        new Metric({ namespace: 'DOM', metricName: 'StockDrift', dimensionsMap: { service: props.stockDriftReporter }, period: Duration.hours(1), statistic: 'Sum' }));
     }
     this.add('Api5xx', 'The REST API answered with server errors (5XXError)', props.api.metricServerError({ period: PERIOD, statistic: 'Sum' }));
   }

@@ -734,7 +734,10 @@ describe('the stateless stack: schedules', () => {
   it.each(Object.entries(topology.schedules))('runs %s at its rate with retries and the rule targets\' dead-letter queue', (_, spec) => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       Description: spec.description,
-      ScheduleExpression: `rate(${spec.rateMinutes} minute${spec.rateMinutes === 1 ? '' : 's'})`,
+      // CDK writes whole hours as hours (60 minutes: `rate(1 hour)`).
+      ScheduleExpression: spec.rateMinutes % 60 === 0
+        ? `rate(${spec.rateMinutes / 60} hour${spec.rateMinutes === 60 ? '' : 's'})`
+        : `rate(${spec.rateMinutes} minute${spec.rateMinutes === 1 ? '' : 's'})`,
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: {
@@ -786,6 +789,18 @@ describe('alarms', () => {
 
   it('raises an alarm on API 5xx answers', () => {
     expect(Object.keys(alarmsOn('5XXError'))).toHaveLength(1);
+  });
+
+  it('raises an alarm when the hourly stock reconciler finds drift', () => {
+    const alarms = Object.values(alarmsOn('StockDrift'));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]!.Properties).toMatchObject({
+      Namespace: 'DOM',
+      Dimensions: [{ Name: 'service', Value: 'reconcileStock' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+    });
   });
 
   it('raises one IteratorAge alarm per stream mapping: its consumer more than 60 s behind for 5 minutes', () => {

@@ -66,6 +66,7 @@ export class DomStatelessStack extends Stack {
         Object.entries(topology.streamMappings).map(([name, mapping]) => [name, functions[mapping.function]]),
       ),
       api: this.api.api,
+      stockDriftReporter: 'reconcileStock' satisfies keyof typeof topology.functions,
     });
     new DomDashboard(this, 'Dashboard', {
       functions,

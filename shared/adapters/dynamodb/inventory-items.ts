@@ -12,11 +12,14 @@ import { tenantKey } from './keys.ts';
  *   Sku          pk T#SKU#<sku>            sk SKU
  *   Channel      pk T#CHANNELS             sk CHANNEL#<channel>
  *   Stock        pk T#STOCK#<sku>          sk LOCATION#<locationId>   gsi1pk T#STOCK_AT#<locationId>  gsi1sk <sku>
- *   Reservation  pk T#RESERVATION#<id>     sk RESERVATION
+ *   Reservation  pk T#RESERVATION#<id>     sk RESERVATION              while PENDING: gsi1pk T#OPEN_RESERVATIONS#<shard>  gsi1sk <id>
  *   SkuNetwork   pk T#NETWORK#<sku>        sk NETWORK                 (the stream-built projection, or its head)
  *   SkuNetworkShard pk T#NETWORK#<sku>     sk NETWORK#SHARD#<nnn>     (a large network's locations, network-layout.ts)
  *
  * Stock is partitioned by SKU so a SKU's locations are one Query; the GSI pages a location's SKUs.
+ * A PENDING reservation is in a sparse gsi1 partition, one of OPEN_RESERVATION_SHARDS per tenant by a hash of its id
+ * (so a busy tenant's reservations do not all write one index partition); finishing it removes the keys. The stock
+ * reconciler reads a tenant's open reservations from there.
  */
 export const keys = {
   location: (tenantId: string, locationId: string) => ({ pk: tenantKey(tenantId, 'LOCATIONS'), sk: `LOCATION#${locationId}` }),
@@ -28,13 +31,24 @@ export const keys = {
   stockOfSku: (tenantId: string, sku: string) => tenantKey(tenantId, 'STOCK', sku),
   stockAt: (tenantId: string, locationId: string) => tenantKey(tenantId, 'STOCK_AT', locationId),
   reservation: (tenantId: string, reservationId: string) => ({ pk: tenantKey(tenantId, 'RESERVATION', reservationId), sk: 'RESERVATION' }),
+  openReservations: (tenantId: string, shard: number) => tenantKey(tenantId, 'OPEN_RESERVATIONS', String(shard).padStart(2, '0')),
+  reconcilerState: (tenantId: string) => ({ pk: tenantKey(tenantId, 'STOCK_RECONCILER'), sk: 'STATE' }),
   network: (tenantId: string, sku: string) => ({ pk: tenantKey(tenantId, 'NETWORK', sku), sk: 'NETWORK' }),
   networkShard: (tenantId: string, sku: string, index: number) => ({ pk: tenantKey(tenantId, 'NETWORK', sku), sk: `${SHARD_PREFIX}${String(index).padStart(3, '0')}` }),
 };
 
 export const SHARD_PREFIX = 'NETWORK#SHARD#';
 
-export const ENTITY = { location: 'Location', sku: 'Sku', channel: 'Channel', stock: 'Stock', reservation: 'Reservation', network: 'SkuNetwork', networkShard: 'SkuNetworkShard' } as const;
+export const OPEN_RESERVATION_SHARDS = 16;
+
+/** A stable shard of a reservation id (FNV-1a). */
+export function openReservationShard(reservationId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < reservationId.length; i++) hash = Math.imul(hash ^ reservationId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % OPEN_RESERVATION_SHARDS;
+}
+
+export const ENTITY = { reconcilerState: 'StockReconcilerState', location: 'Location', sku: 'Sku', channel: 'Channel', stock: 'Stock', reservation: 'Reservation', network: 'SkuNetwork', networkShard: 'SkuNetworkShard' } as const;
 
 type Item = Record<string, unknown>;
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'entity']);
@@ -80,7 +94,10 @@ export function stockItem(level: StockLevel): Item {
 }
 
 export function reservationItem(reservation: Reservation): Item {
-  return { ...keys.reservation(reservation.tenantId, reservation.reservationId), entity: ENTITY.reservation, ...reservation };
+  const open = reservation.status === 'PENDING'
+    ? { gsi1pk: keys.openReservations(reservation.tenantId, openReservationShard(reservation.reservationId)), gsi1sk: reservation.reservationId }
+    : {};
+  return { ...keys.reservation(reservation.tenantId, reservation.reservationId), ...open, entity: ENTITY.reservation, ...reservation };
 }
 
 export function networkItem(network: SkuNetwork): Item {

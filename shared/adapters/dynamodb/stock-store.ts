@@ -243,7 +243,8 @@ export function reservationFinishItems(reservation: Pick<Reservation, 'tenantId'
       Update: {
         TableName: tableName(),
         Key: keys.reservation(reservation.tenantId, reservation.reservationId),
-        UpdateExpression: 'SET #status = :status, #version = #version + :one, updatedAt = :now, expiresAt = :retain',
+        // Out of the open-reservations index (a sparse gsi1 partition) as it stops holding units.
+        UpdateExpression: 'SET #status = :status, #version = #version + :one, updatedAt = :now, expiresAt = :retain REMOVE gsi1pk, gsi1sk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
         ExpressionAttributeValues: { ':status': status, ':pending': 'PENDING', ':one': 1, ':now': nowIso, ':retain': retainUntil },

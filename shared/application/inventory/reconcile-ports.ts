@@ -1,0 +1,31 @@
+import type { DriftSighting } from '#domain/inventory/reconcile';
+import type { ReservationLine, StockLevel } from '#domain/inventory/stock';
+import type { StockCorrection } from '#domain/inventory/reconcile';
+
+/** Where a tenant's pass over its stock items stands: the next location to read, and the SKU it stopped after. */
+export interface StockCursor {
+  locationId: string;
+  afterSku?: string;
+}
+
+/** What the reconciler keeps between runs, per tenant. */
+export interface ReconcilerState {
+  cursor?: StockCursor;
+  /** Over-reservations seen and waiting for confirmation, by `pairKey`. */
+  sightings: Record<string, DriftSighting>;
+}
+
+/** The reads and writes of the stock reconciler. */
+export interface StockReconcileStore {
+  tenantIds(): Promise<string[]>;
+  /** The lines of every PENDING reservation of the tenant (from a sparse index: it may lag the table by a moment). */
+  openReservationLines(tenantId: string): Promise<{ reservations: number; lines: ReservationLine[] }>;
+  /** Up to `limit` stock items from `from` on, location by location (SKUs in order); `next` is where the next page starts. */
+  stockPage(tenantId: string, from: StockCursor | undefined, limit: number): Promise<{ items: StockLevel[]; next?: StockCursor }>;
+  /** One stock item, read consistently. */
+  getStock(tenantId: string, locationId: string, sku: string): Promise<StockLevel | undefined>;
+  /** Writes the correction if the item is still at `expectedVersion`; false when it moved (nothing written). */
+  correct(tenantId: string, locationId: string, sku: string, correction: StockCorrection, expectedVersion: number, now: Date): Promise<boolean>;
+  loadState(tenantId: string): Promise<ReconcilerState>;
+  saveState(tenantId: string, state: ReconcilerState): Promise<void>;
+}
