@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { dayOfWeek, parseIsoDay } from './calendar.ts';
 import { forecastPanel } from './engine.ts';
 import type { DemandPanel, DemandSeries } from './history.ts';
+import { lcg, poisson } from './test-draws.ts';
 
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function poisson(r: () => number, mean: number): number {
-  const l = Math.exp(-mean);
-  let k = 0;
-  for (let p = r(); p > l; p *= r()) k++;
-  return k;
-}
 
 interface PanelSpec {
   origin: string;

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reorderPoints, type ReorderPointInput } from './reorder-point.ts';
+import { lcg, poisson } from './test-draws.ts';
 
-/** Deterministic pseudo-random stream for test data (the domain never draws random numbers itself). */
-function lcg(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function poisson(r: () => number, mean: number): number {
-  const l = Math.exp(-mean);
-  let k = 0;
-  for (let p = r(); p > l; p *= r()) k++;
-  return k;
-}
 
 /** Series whose L-day demand is Poisson with a level that itself wanders by `shock` (an over-dispersed count). */
 function panel(count: number, shock: number, seed: number): ReorderPointInput[] {

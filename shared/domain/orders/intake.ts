@@ -18,6 +18,13 @@ const id = (max: number) =>
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.:#/-]*$/, 'may hold letters, digits and _ . : # / - (starting with a letter or digit)');
 
 /** SKUs and locations are the inventory's concepts: one schema each, whatever layer reads them. */
+/** A money amount as intake takes it: a non-negative decimal string (its digits are checked against the currency later). */
+const decimalAmount = (example: string) =>
+  z
+    .string({ error: `must be a decimal string such as "${example}"` })
+    .regex(DECIMAL_PATTERN, `must be a non-negative decimal string such as "${example}" (no sign, exponent or spaces)`)
+    .max(MAX_AMOUNT_DIGITS + 5, 'is too long');
+
 export const skuSchema = inventorySku;
 export const locationIdSchema = inventoryLocationId;
 export const lineIdSchema = id(64);
@@ -40,10 +47,7 @@ export const orderLineSchema = z.object({
     .min(1, 'must be at least 1')
     .max(MAX_UNITS_PER_LINE, `must be at most ${MAX_UNITS_PER_LINE}`),
   fulfillment: fulfillmentSchema.default({ type: 'ship' }),
-  unitPrice: z
-    .string({ error: 'must be a decimal string such as "19.99"' })
-    .regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "19.99" (no sign, exponent or spaces)')
-    .max(MAX_AMOUNT_DIGITS + 5, 'is too long')
+  unitPrice: decimalAmount('19.99')
     .optional()
     .describe('Price of one unit as a decimal string in the order\'s currency, with at most its minor-unit decimals ("19.99" USD, "1500" JPY). Set on every line or on none'),
 });
@@ -87,10 +91,7 @@ export const placeOrderSchema = z
       .refine((code) => currencyExponent(code) !== undefined, 'is not an ISO 4217 currency we know')
       .optional()
       .describe('ISO 4217 code of the prices; required when the lines carry unitPrice'),
-    shippingCharged: z
-      .string({ error: 'must be a decimal string such as "4.95"' })
-      .regex(DECIMAL_PATTERN, 'must be a non-negative decimal string such as "4.95" (no sign, exponent or spaces)')
-      .max(MAX_AMOUNT_DIGITS + 5, 'is too long')
+    shippingCharged: decimalAmount('4.95')
       .optional()
       .describe('What the customer paid for shipping, a decimal string in the order\'s currency (default "0"); needs priced lines'),
   })
