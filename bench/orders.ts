@@ -146,6 +146,7 @@ const invocationsBefore = snapshotInvocations();
 // The cloud's CPU (every thread of this process: handlers, services, DynamoDB, API, V8's helpers) from the load's start
 // to the last order settled: with the load generator's own, what an order costs this machine.
 const cpuBefore = process.cpuUsage();
+const executionsBefore = cloud?.executionsStarted('orderFulfillment') ?? 0;
 const busBefore = { events: cloud?.eventsAccepted() ?? 0, webhookEvents: cloud?.ruleStats().webhookFanOut?.matched ?? 0 };
 meter?.reset();
 const apiThreadsReset = (await apiMeter?.reset()) ?? false;
@@ -246,7 +247,9 @@ const threadCounts = await apiMeter?.read();
 for (const counts of threadCounts ?? []) addThreadCounts(counts);
 // Every call was seen: on the main thread (API in process), or there and on every API thread that started metered.
 const metered = Boolean(cloud && meter && (values['api-in-process'] || (apiThreadsReset && apiMeter!.threads > 0 && threadCounts)));
-const sfnStats = cloud ? await stepFunctionStats(cloud, Number(values.histories)) : undefined;
+// Started during the run (the engine keeps only the last 1,000 finished executions to list; the histories are a sample).
+const executionsStarted = (cloud?.executionsStarted('orderFulfillment') ?? 0) - executionsBefore;
+const sfnStats = cloud ? { ...(await stepFunctionStats(cloud, Number(values.histories))), executions: executionsStarted } : undefined;
 
 // ---- report ----
 const acceptSeconds = (load.endedAt - loadStarted) / 1000;

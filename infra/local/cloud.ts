@@ -86,6 +86,8 @@ export interface LocalCloud {
   runtime: LocalLambdaRuntime;
   /** Events the bus has accepted since start. */
   eventsAccepted(): number;
+  /** Executions of a state machine started since start. */
+  executionsStarted(id: StateMachineId): number;
   /** Events each bus rule matched, delivered and failed to deliver since start. */
   ruleStats(): ReturnType<LocalEventBridge['stats']>;
   /** Resolves when the bus, the workflows and the pollers have nothing in flight. */
@@ -321,6 +323,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       runtime,
       eventsAccepted: () => events.accepted(),
       ruleStats: () => events.stats(),
+      executionsStarted: (id) => stepFunctions!.executionsStarted(stateMachineArns[id]),
       async settle() {
         // Each stage can feed the next (stream -> bus -> workflow -> table -> stream), so go round until all are quiet.
         for (let round = 0; round < 3; round++) {

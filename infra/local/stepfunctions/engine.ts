@@ -110,6 +110,8 @@ export class Engine {
   readonly machines = new Map<string, LocalMachine>();
   readonly store: ExecutionStore;
   private readonly running = new Map<string, Running>();
+  /** Executions started since the engine started, by state machine ARN (finished ones are kept only up to a limit). */
+  readonly started = new Map<string, number>();
   private readonly slots = new Map<string, Slots>();
   /** Executions the journal showed running, waiting for `resumeInterrupted()`. */
   private interrupted: Running[] = [];
@@ -247,6 +249,7 @@ export class Engine {
     };
     // Journaled whole with its first event, before StartExecution answers.
     this.store.add(record);
+    this.started.set(machine.arn, (this.started.get(machine.arn) ?? 0) + 1);
     const entry = this.track(record);
     this.whenSlotFree(machine.arn, () => this.launchWhenSlotFree(machine, entry, inputValue));
     return { executionArn, startDate: record.startDate };

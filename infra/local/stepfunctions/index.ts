@@ -54,6 +54,8 @@ export interface LocalStepFunctions {
   endpoint: string;
   /** Resolves when no execution runs. */
   idle(): Promise<void>;
+  /** Executions of a state machine started since this service started (what Express bills per request). */
+  executionsStarted(stateMachineArn: string): number;
   /** StartExecution from inside the local cloud (a bus rule's state machine target), without an HTTP round trip. */
   start(stateMachineArn: string, input: string, name?: string): { executionArn: string };
   /**
@@ -110,6 +112,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     idle: () => engine.idle(),
     start: (stateMachineArn, input, name) => engine.start(stateMachineArn, name, input),
+    executionsStarted: (stateMachineArn) => engine.started.get(stateMachineArn) ?? 0,
     resumeInterrupted: () => engine.resumeInterrupted(),
     close: () =>
       (closing ??= (async () => {
