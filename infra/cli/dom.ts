@@ -1,65 +1,156 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { tenantNameSchema } from '../../shared/domain/tenants/tenant.ts';
+import { tenantNameSchema, TENANT_ID_PATTERN } from '../../shared/domain/tenants/tenant.ts';
+import { queueUrlEnv, stateMachineArnEnv } from '../../shared/config/names.ts';
+import { topology } from '../topology.ts';
+import type { QueueLocation } from './ops.ts';
 
 /**
- * `npx dom`: the DOM's small ops CLI.
- *   dom tenant create <name>                      against the running local cloud (found through DOM_DATA_DIR, default .dom)
- *   dom tenant create <name> --aws --table <name> against a deployed stack, with the usual AWS credentials and region
- * Prints JSON on stdout; errors go to stderr with a non-zero exit code.
+ * `npx dom`: the DOM's small ops CLI. Against the running local cloud (found through DOM_DATA_DIR, default .dom), or
+ * with `--aws` against a deployed stack, with the usual AWS credentials and region. Prints JSON on stdout; errors go
+ * to stderr as JSON, with exit code 2 for a usage error and 1 for anything else.
  */
-const USAGE = 'usage: dom tenant create <name> [--aws --table <table name>]';
+const USAGE = `usage:
+  dom tenant create <name>
+  dom orders get <orderId> --tenant <tenantId>
+  dom orders retry <orderId> --tenant <tenantId>
+  dom orders cancel <orderId> --tenant <tenantId> [--reason <text>]
+  dom dlq list [<queue>]            every queue's dead-letter count; with a queue, up to 10 of its dead letters (left in place)
+  dom dlq redrive <queue>           moves the queue's dead letters back to it
+  dom reconcile [--tenant <tenantId>] [--dry-run]
+against a deployed stack: add --aws --outputs <file of \`cdk deploy --outputs-file\`> (or --table <name> / TABLE_NAME,
+  ${stateMachineArnEnv('orderFulfillment')}, <QUEUE>_QUEUE_URL and <QUEUE>_DLQ_URL)
+queues: ${Object.keys(topology.queues).join(', ')}`;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { aws: { type: 'boolean' }, table: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    aws: { type: 'boolean' },
+    table: { type: 'string' },
+    outputs: { type: 'string' },
+    tenant: { type: 'string' },
+    reason: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 
-async function main(): Promise<void> {
+class UsageError extends Error {}
+
+async function main(): Promise<unknown> {
   if (values.help) return void console.log(USAGE);
   const [noun, verb, ...rest] = positionals;
-  if (noun !== 'tenant' || verb !== 'create' || rest.length === 0) throw new UsageError(USAGE);
-  await configure();
-  // Loaded after configure(): the adapters read the table name and endpoints from the environment.
-  const { createTenant } = await import('../../shared/application/tenants/create-tenant.ts');
-  const { dynamoTenantStore } = await import('../../shared/adapters/dynamodb/tenant-store.ts');
-  const { randomIds, sha256Secrets, systemClock } = await import('../../shared/adapters/system/system.ts');
-  const name = tenantNameSchema.safeParse(rest.join(' '));
-  if (!name.success) throw new UsageError(`name: ${name.error.issues.map((i) => i.message).join('; ')}`);
-  const created = await createTenant({ tenants: dynamoTenantStore, ids: randomIds, secrets: sha256Secrets, clock: systemClock }, { name: name.data });
-  console.log(JSON.stringify({ tenantId: created.tenantId, apiKey: created.apiKey }));
+  const command = `${noun ?? ''} ${verb ?? ''}`.trim();
+  switch (command) {
+    case 'tenant create': {
+      if (rest.length === 0) throw new UsageError(USAGE);
+      const name = tenantNameSchema.safeParse(rest.join(' '));
+      if (!name.success) throw new UsageError(`name: ${name.error.issues.map((i) => i.message).join('; ')}`);
+      await configure();
+      // Loaded after configure(): the adapters read the table name and endpoints from the environment.
+      const { createTenant } = await import('../../shared/application/tenants/create-tenant.ts');
+      const { dynamoTenantStore } = await import('../../shared/adapters/dynamodb/tenant-store.ts');
+      const { randomIds, sha256Secrets, systemClock } = await import('../../shared/adapters/system/system.ts');
+      const created = await createTenant({ tenants: dynamoTenantStore, ids: randomIds, secrets: sha256Secrets, clock: systemClock }, { name: name.data });
+      return void console.log(JSON.stringify({ tenantId: created.tenantId, apiKey: created.apiKey }));
+    }
+    case 'orders get':
+    case 'orders retry':
+    case 'orders cancel': {
+      const [orderId, ...extra] = rest;
+      if (!orderId || extra.length) throw new UsageError(`usage: dom orders ${verb} <orderId> --tenant <tenantId>${verb === 'cancel' ? ' [--reason <text>]' : ''}`);
+      const tenantId = tenantOption(true)!;
+      await configure();
+      const ops = await import('./ops.ts');
+      if (verb === 'get') return ops.getOrder(tenantId, orderId);
+      if (verb === 'retry') return ops.retryOrderNow(tenantId, orderId);
+      return ops.cancelOrderNow(tenantId, orderId, values.reason);
+    }
+    case 'dlq list':
+    case 'dlq redrive': {
+      if (rest.length > 1 || (verb === 'redrive' && rest.length !== 1)) throw new UsageError(`usage: dom dlq ${verb === 'list' ? 'list [<queue>]' : 'redrive <queue>'}`);
+      const queues = await configure();
+      const ops = await import('./ops.ts');
+      if (!rest[0]) return ops.listDeadLetters(queues);
+      const queue = queues.find((q) => q.queue === rest[0]);
+      if (!queue) throw new UsageError(`no queue ${JSON.stringify(rest[0])}: one of ${queues.map((q) => q.queue).join(', ')}`);
+      return verb === 'list' ? ops.peekDeadLetters(queue) : ops.redriveDeadLetters(queue);
+    }
+    default: {
+      if (noun === 'reconcile' && verb === undefined) {
+        const tenantId = tenantOption(false);
+        await configure();
+        const ops = await import('./ops.ts');
+        return ops.reconcileNow({ ...(tenantId ? { tenantId } : {}), ...(values['dry-run'] ? { dryRun: true } : {}) });
+      }
+      throw new UsageError(USAGE);
+    }
+  }
 }
 
-async function configure(): Promise<void> {
+function tenantOption(required: boolean): string | undefined {
+  const tenantId = values.tenant;
+  if (tenantId === undefined && required) throw new UsageError('--tenant <tenantId> is required');
+  if (tenantId !== undefined && !TENANT_ID_PATTERN.test(tenantId)) throw new UsageError(`--tenant: not a tenant id: ${JSON.stringify(tenantId)}`);
+  return tenantId;
+}
+
+/** Points the adapters at the cloud (environment variables) and answers where the queues are. */
+async function configure(): Promise<QueueLocation[]> {
+  const queueIds = Object.keys(topology.queues);
   if (values.aws) {
-    const table = values.table ?? process.env.TABLE_NAME;
-    if (!table) throw new UsageError('--aws needs --table <name> (the DomStateful stack output TableName) or TABLE_NAME');
+    // `cdk deploy --outputs-file`: { <stack name>: { <output>: <value> } }, the stacks' outputs merged.
+    const outputs: Record<string, string> = values.outputs
+      ? Object.assign({}, ...Object.values(JSON.parse(await readText(values.outputs, `--outputs ${values.outputs}: file not found`)) as Record<string, Record<string, string>>))
+      : {};
+    const table = values.table ?? outputs.TableName ?? process.env.TABLE_NAME;
+    if (!table) throw new UsageError('--aws needs --table <name> or --outputs <file> (the DomStateful stack output TableName), or TABLE_NAME');
     process.env.TABLE_NAME = table;
-    return;
+    const fulfillment = outputs.OrderFulfillmentStateMachineArn;
+    if (fulfillment) process.env[stateMachineArnEnv('orderFulfillment')] ??= fulfillment;
+    return queueIds.flatMap((queue) => {
+      const pascal = queue.charAt(0).toUpperCase() + queue.slice(1);
+      const url = outputs[`${pascal}QueueUrl`] ?? process.env[queueUrlEnv(queue)];
+      const dlqUrl = outputs[`${pascal}DlqUrl`] ?? process.env[queueUrlEnv(queue).replace(/_QUEUE_URL$/, '_DLQ_URL')];
+      return url && dlqUrl ? [{ queue, url, dlqUrl }] : [];
+    });
   }
   const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
   const file = join(dataDir, 'local.json');
-  const local = await readFile(file, 'utf8').then(
-    (text) => JSON.parse(text) as { endpoints: { dynamodb: string }; tableName: string; region: string },
-    () => {
-      throw new UsageError(`No running local cloud found (${file} is missing): start one with \`npm start\`, or pass --aws`);
-    },
-  );
+  const local = JSON.parse(await readText(file, `No running local cloud found (${file} is missing): start one with \`npm start\`, or pass --aws`)) as {
+    endpoints: { dynamodb: string; sqs: string; sfn: string };
+    tableName: string;
+    region: string;
+    queues?: Record<string, { url: string; dlqUrl: string }>;
+    stateMachines?: Record<string, string>;
+  };
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: local.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: local.endpoints.sqs,
+    AWS_ENDPOINT_URL_SFN: local.endpoints.sfn,
     TABLE_NAME: local.tableName,
     AWS_REGION: local.region,
     AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...(local.stateMachines?.orderFulfillment ? { [stateMachineArnEnv('orderFulfillment')]: local.stateMachines.orderFulfillment } : {}),
+  });
+  return Object.entries(local.queues ?? {}).map(([queue, { url, dlqUrl }]) => ({ queue, url, dlqUrl }));
+}
+
+function readText(file: string, missing: string): Promise<string> {
+  return readFile(file, 'utf8').catch(() => {
+    throw new UsageError(missing);
   });
 }
 
-class UsageError extends Error {}
-
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${JSON.stringify({ error: error instanceof UsageError ? message : `${(error as Error).name}: ${message}` })}\n`);
-  process.exit(error instanceof UsageError ? 2 : 1);
-});
+main()
+  .then((result) => {
+    if (result !== undefined) console.log(JSON.stringify(result, null, 2));
+  })
+  .catch((error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${JSON.stringify({ error: error instanceof UsageError ? message : `${(error as Error).name}: ${message}` })}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  });

@@ -10,6 +10,7 @@ import { DomEventBus } from '../constructs/event-bus.ts';
 import { OpsTopic } from '../constructs/ops-topic.ts';
 import { DomQueues } from '../constructs/queues.ts';
 import { DomTable } from '../constructs/table.ts';
+import { pascal } from '../naming.ts';
 
 export interface DomStatefulStackProps extends StackProps {
   readonly topology: Topology;
@@ -35,6 +36,11 @@ export class DomStatefulStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'The DOM table (ENV.tableName)' });
     new CfnOutput(this, 'EventBusName', { value: this.bus.eventBusName, description: 'The DOM event bus (ENV.busName)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn, description: 'Subscribe on-call here' });
+    // For `dom dlq list|redrive --aws --outputs <cdk outputs file>`: where each queue and its dead-letter queue live.
+    for (const [queueId, queue] of Object.entries(this.queues)) {
+      new CfnOutput(this, `${pascal(queueId)}QueueUrl`, { value: queue.queueUrl, description: `The ${queueId} queue` });
+      new CfnOutput(this, `${pascal(queueId)}DlqUrl`, { value: this.deadLetterQueues[queueId as QueueId].queueUrl, description: `The ${queueId} dead-letter queue` });
+    }
   }
 }
 

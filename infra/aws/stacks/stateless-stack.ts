@@ -11,6 +11,7 @@ import { DomEventSources } from '../constructs/event-sources.ts';
 import { DomFunctions } from '../constructs/functions.ts';
 import { DomSchedules } from '../constructs/schedules.ts';
 import { DomWorkflows } from '../constructs/workflows.ts';
+import { pascal } from '../naming.ts';
 import type { DomStatefulResources } from './stateful-stack.ts';
 
 export interface DomStatelessStackProps extends StackProps {
@@ -75,6 +76,10 @@ export class DomStatelessStack extends Stack {
       api: this.api.api,
     });
 
+    // For `dom orders retry --aws --outputs <cdk outputs file>`: a retry starts a new fulfilment execution.
+    for (const [id, stateMachine] of Object.entries(this.workflows.stateMachines)) {
+      new CfnOutput(this, `${pascal(id)}StateMachineArn`, { value: stateMachine.stateMachineArn, description: `The ${id} state machine` });
+    }
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Base URL of the DOM REST API (its stage included)' });
   }
 

@@ -41,7 +41,7 @@ export const dynamoStockReconcileStore: StockReconcileStore = {
       })
     ).map((item) => String(item.sk).slice('LOCATION#'.length));
     let index = from ? locations.findIndex((id) => id >= from.locationId) : 0;
-    if (index < 0) return { items: [] };
+    if (index < 0 || index >= locations.length) return { items: [] };
     const locationId = locations[index]!;
     const afterSku = from && from.locationId === locationId ? from.afterSku : undefined;
     const { Items = [], LastEvaluatedKey } = await documentClient.send(
