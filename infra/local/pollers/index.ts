@@ -83,10 +83,13 @@ export function startStreamPoller(options: {
     wake?.();
   });
   const waitForRecords = async () => {
-    if (!options.onStreamRecords) return sleep(idleDelay);
-    if (notified) return;
-    await Promise.race([new Promise<void>((resolve) => (wake = resolve)), loop.pause(options.maxIdleMs ?? 1000)]);
-    wake = undefined;
+    if (options.onStreamRecords && !notified) {
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), loop.pause(options.maxIdleMs ?? 1000)]);
+      wake = undefined;
+    }
+    // Then `idleDelay` more, as Lambda's poller reads a shard a few times a second: what a busy table writes meanwhile
+    // goes in one batch instead of a read and an invocation per commit.
+    await loop.pause(idleDelay);
   };
   const mayMatch = prefilter(mapping.filters);
   let streamArnSeen: string | undefined;
