@@ -11,6 +11,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand as QueryItemsCommand,
+  ScanCommand as ScanItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
@@ -30,6 +31,8 @@ import type {
   PutCommandOutput,
   QueryCommandInput,
   QueryCommandOutput,
+  ScanCommandInput,
+  ScanCommandOutput,
   TransactWriteCommandInput,
   TransactWriteCommandOutput,
   UpdateCommandInput,
@@ -73,6 +76,7 @@ export class PutCommand extends DocumentCommand<PutCommandInput, PutCommandOutpu
 export class UpdateCommand extends DocumentCommand<UpdateCommandInput, UpdateCommandOutput> {}
 export class DeleteCommand extends DocumentCommand<DeleteCommandInput, DeleteCommandOutput> {}
 export class QueryCommand extends DocumentCommand<QueryCommandInput, QueryCommandOutput> {}
+export class ScanCommand extends DocumentCommand<ScanCommandInput, ScanCommandOutput> {}
 export class BatchGetCommand extends DocumentCommand<BatchGetCommandInput, BatchGetCommandOutput> {}
 export class BatchWriteCommand extends DocumentCommand<BatchWriteCommandInput, BatchWriteCommandOutput> {}
 export class TransactWriteCommand extends DocumentCommand<TransactWriteCommandInput, TransactWriteCommandOutput> {}
@@ -99,6 +103,10 @@ async function execute(command: AnyCommand): Promise<unknown> {
   }
   if (command instanceof QueryCommand) {
     const out = await rawClient.send(new QueryItemsCommand(wireRequest(command.input) as never));
+    return { ...out, Items: out.Items?.map(fromWire), LastEvaluatedKey: optional(out.LastEvaluatedKey, fromWire) };
+  }
+  if (command instanceof ScanCommand) {
+    const out = await rawClient.send(new ScanItemsCommand(wireRequest(command.input) as never));
     return { ...out, Items: out.Items?.map(fromWire), LastEvaluatedKey: optional(out.LastEvaluatedKey, fromWire) };
   }
   if (command instanceof BatchGetCommand) {

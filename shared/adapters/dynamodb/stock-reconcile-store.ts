@@ -1,9 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { ReconcilerState, StockReconcileStore } from '#application/inventory/reconcile-ports';
 import type { ReservationLine } from '#domain/inventory/stock';
-import { documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName, UpdateCommand } from './client.ts';
+import { documentClient, GetCommand, PutCommand, queryAll, QueryCommand, ScanCommand, tableName, UpdateCommand } from './client.ts';
 import { dynamoStuckOrderFinder } from './fulfillment-store.ts';
-import { ENTITY, keys, OPEN_RESERVATION_SHARDS, stockOfItem } from './inventory-items.ts';
+import { ENTITY, keys, OPEN_RESERVATION_SHARDS, openReservationShard, stockOfItem } from './inventory-items.ts';
+
+/** Where the one-time backfill of the open-reservation index stands (one item for the table, not a tenant's). */
+const BACKFILL_KEY = { pk: 'SYSTEM#RECONCILER', sk: 'OPEN_RESERVATION_INDEX' };
 
 /**
  * The stock reconciler's reads and writes. Per tenant and run: the open reservations (one Query per shard of the
@@ -13,6 +16,54 @@ import { ENTITY, keys, OPEN_RESERVATION_SHARDS, stockOfItem } from './inventory-
  */
 export const dynamoStockReconcileStore: StockReconcileStore = {
   tenantIds: () => dynamoStuckOrderFinder.tenantIds(),
+
+  async backfillOpenReservations(pages) {
+    const { Item: marker } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: BACKFILL_KEY, ConsistentRead: true }));
+    if (marker?.complete === true) return { complete: true, indexed: 0 };
+    let start = marker?.lastKey as Record<string, unknown> | undefined;
+    let indexed = 0;
+    for (let page = 0; page < pages; page++) {
+      const { Items = [], LastEvaluatedKey } = await documentClient.send(
+        new ScanCommand({
+          TableName: tableName(),
+          FilterExpression: 'entity = :reservation AND #status = :pending AND attribute_not_exists(gsi1pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':reservation': ENTITY.reservation, ':pending': 'PENDING' },
+          ProjectionExpression: 'pk, sk, tenantId, reservationId',
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of Items) {
+        try {
+          await documentClient.send(
+            new UpdateCommand({
+              TableName: tableName(),
+              Key: { pk: item.pk, sk: item.sk },
+              UpdateExpression: 'SET gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+              // Finished meanwhile, or indexed by its own write: nothing to add.
+              ConditionExpression: '#status = :pending AND attribute_not_exists(gsi1pk)',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':pending': 'PENDING',
+                ':gsi1pk': keys.openReservations(String(item.tenantId), openReservationShard(String(item.reservationId))),
+                ':gsi1sk': String(item.reservationId),
+              },
+            }),
+          );
+          indexed++;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      start = LastEvaluatedKey;
+      if (!start) {
+        await documentClient.send(new PutCommand({ TableName: tableName(), Item: { ...BACKFILL_KEY, entity: 'ReconcilerIndex', version: 1, complete: true } }));
+        return { complete: true, indexed };
+      }
+    }
+    if (pages > 0) await documentClient.send(new PutCommand({ TableName: tableName(), Item: { ...BACKFILL_KEY, entity: 'ReconcilerIndex', version: 1, complete: false, lastKey: start } }));
+    return { complete: false, indexed };
+  },
 
   async openReservationLines(tenantId) {
     const shards = await Promise.all(

@@ -26,6 +26,11 @@ export interface StockReconcileStore {
   getStock(tenantId: string, locationId: string, sku: string): Promise<StockLevel | undefined>;
   /** Writes the correction if the item is still at `expectedVersion`; false when it moved (nothing written). */
   correct(tenantId: string, locationId: string, sku: string, correction: StockCorrection, expectedVersion: number, now: Date): Promise<boolean>;
+  /**
+   * Adds PENDING reservations written before the open-reservation index existed to it (one pass over the table, at most
+   * `pages` pages a call, resumed where the last call stopped); answers whether the index is complete.
+   */
+  backfillOpenReservations(pages: number): Promise<{ complete: boolean; indexed: number }>;
   loadState(tenantId: string): Promise<ReconcilerState>;
   saveState(tenantId: string, state: ReconcilerState): Promise<void>;
 }

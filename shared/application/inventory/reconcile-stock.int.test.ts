@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { documentClient, PutCommand, tableName } from '#adapters/dynamodb/client';
-import { stockItem } from '#adapters/dynamodb/inventory-items';
+import { documentClient, PutCommand, tableName, UpdateCommand } from '#adapters/dynamodb/client';
+import { keys, stockItem } from '#adapters/dynamodb/inventory-items';
 import { dynamoStockReconcileStore } from '#adapters/dynamodb/stock-reconcile-store';
 import type { Clock } from '#application/ports';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
@@ -34,6 +34,25 @@ const reserve = (tenantId: string, reservationId: string, sku: string, quantity:
   reserveStock(inventoryDeps, { tenantId, reservationId, orderId: `o-${reservationId}`, items: [{ locationId: 'DC1', sku, quantity }] });
 
 describe('the stock reconciler', () => {
+  // First in the file: the backfill runs once per table, on the first run that may write.
+  it('adds reservations written before the open-reservation index to it before trusting it, so it never frees units they hold', async () => {
+    const { tenantId } = await createTestTenant('Reconcile upgrade');
+    await seedStock(tenantId, [{ locationId: 'DC1', sku: 'A', onHand: 10 }]);
+    await reserve(tenantId, 'old', 'A', 4);
+    // As written before the index existed: no index keys.
+    await documentClient.send(new UpdateCommand({ TableName: tableName(), Key: keys.reservation(tenantId, 'old'), UpdateExpression: 'REMOVE gsi1pk, gsi1sk' }));
+    await writeDrift(tenantId, 'A', 4);
+
+    // A dry run writes nothing: the index is incomplete, the held units look over-reserved, and nothing is corrected.
+    const dry = await reconcileStock({ stock: dynamoStockReconcileStore, clock: clockAt(CONFIRM_AFTER_MS * 4) }, { tenantId, dryRun: true });
+    expect(dry).toMatchObject({ indexComplete: false, backfilled: 0, corrected: 0 });
+    expect(dry.drifts).toEqual([expect.objectContaining({ reserved: 4, expectedReserved: 0, action: 'reported' })]);
+
+    const run = await reconcileStock({ stock: dynamoStockReconcileStore, clock: clockAt(CONFIRM_AFTER_MS * 4) }, { tenantId });
+    expect(run).toMatchObject({ indexComplete: true, backfilled: 1, openReservations: 1, corrected: 0, drifts: [] });
+    expect(await stockOf(tenantId, 'A')).toMatchObject({ onHand: 10, reserved: 4, available: 6 });
+  });
+
   it('finds an item reserving fewer units than its open reservations hold, reports it and corrects it', async () => {
     const { tenantId } = await createTestTenant('Reconcile under');
     await seedStock(tenantId, [{ locationId: 'DC1', sku: 'A', onHand: 10 }, { locationId: 'DC1', sku: 'B', onHand: 4 }]);

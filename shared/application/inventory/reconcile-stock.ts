@@ -8,6 +8,8 @@ export const SETTLE_MS = 5 * 60_000;
 export const CONFIRM_AFTER_MS = 30 * 60_000;
 /** Stock items read per tenant and run; a larger tenant's pass continues where the last run stopped. */
 export const STOCK_ITEMS_PER_RUN = 20_000;
+/** Pages of the one-time backfill of the open-reservation index read per run (a large table takes several runs). */
+export const BACKFILL_PAGES_PER_RUN = 200;
 /** Sightings kept per tenant: drift on more items than this is a systemic fault, for a person to look at. */
 const MAX_SIGHTINGS = 1_000;
 
@@ -33,6 +35,10 @@ export interface ReconcileResult {
   /** Tenants whose pass did not finish in this run (more items than STOCK_ITEMS_PER_RUN): it continues next run. */
   unfinished: string[];
   failed: Array<{ tenantId: string; error: unknown }>;
+  /** Whether every PENDING reservation is in the open-reservation index (until then over-reservation is only watched). */
+  indexComplete: boolean;
+  /** Reservations from before the index added to it by this run. */
+  backfilled: number;
 }
 
 export interface ReconcileDeps {
@@ -55,11 +61,14 @@ export interface ReconcileOptions {
  * `#domain/inventory/reconcile` for what waits). One tenant's failure never stops the others.
  */
 export async function reconcileStock(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  // Reservations from before the index are added to it first (bounded per run); a dry run writes nothing, so it only
+  // learns whether the index is complete.
+  const index = await deps.stock.backfillOpenReservations(options.dryRun ? 0 : BACKFILL_PAGES_PER_RUN);
   const tenants = options.tenantId ? [options.tenantId] : await deps.stock.tenantIds();
-  const result: ReconcileResult = { tenants: tenants.length, checked: 0, openReservations: 0, drifts: [], corrected: 0, unfinished: [], failed: [] };
+  const result: ReconcileResult = { tenants: tenants.length, checked: 0, openReservations: 0, drifts: [], corrected: 0, unfinished: [], failed: [], indexComplete: index.complete, backfilled: index.indexed };
   for (const tenantId of tenants) {
     try {
-      await reconcileTenant(deps, tenantId, options, result);
+      await reconcileTenant(deps, tenantId, { ...options, indexComplete: index.complete }, result);
     } catch (error) {
       result.failed.push({ tenantId, error });
     }
@@ -67,7 +76,7 @@ export async function reconcileStock(deps: ReconcileDeps, options: ReconcileOpti
   return result;
 }
 
-async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: ReconcileOptions, result: ReconcileResult): Promise<void> {
+async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: ReconcileOptions & { indexComplete: boolean }, result: ReconcileResult): Promise<void> {
   const budget = options.itemsPerRun ?? STOCK_ITEMS_PER_RUN;
   const state = await deps.stock.loadState(tenantId);
   // Reservations first: one that starts after this read moves the item's version, so its write is refused below.
@@ -75,7 +84,7 @@ async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: R
   result.openReservations += open.reservations;
   const held = heldByPair(open.lines);
   const sightings: Record<string, DriftSighting> = { ...state.sightings };
-  const timing = { now: deps.clock.now(), settleMs: SETTLE_MS, confirmAfterMs: CONFIRM_AFTER_MS };
+  const timing = { now: deps.clock.now(), settleMs: SETTLE_MS, confirmAfterMs: CONFIRM_AFTER_MS, indexComplete: options.indexComplete };
 
   let cursor = state.cursor;
   let read = 0;

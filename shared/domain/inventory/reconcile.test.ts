@@ -90,6 +90,13 @@ describe('decideReconcile', () => {
     expect(decideReconcile(stock({ reserved: 5 }), 2, seen, timing)).toMatchObject({ kind: 'correct', correction: { reserved: 2 } });
   });
 
+  it('never frees units while the open-reservation index is incomplete (reservations from before it may be missing)', () => {
+    const seen: DriftSighting = { version: 7, reserved: 5, expectedReserved: 2, seenAt: HOUR_AGO };
+    expect(decideReconcile(stock({ reserved: 5 }), 2, seen, { ...timing, indexComplete: false })).toMatchObject({ kind: 'watch' });
+    // Under-reservation (the oversell side) is still corrected: raising reserved never frees a unit.
+    expect(decideReconcile(stock({ reserved: 1 }), 2, undefined, { ...timing, indexComplete: false })).toMatchObject({ kind: 'correct', correction: { reserved: 2 } });
+  });
+
   it('keeps watching when the earlier sighting is too recent, and starts again when the item moved', () => {
     const recent: DriftSighting = { version: 7, reserved: 5, expectedReserved: 2, seenAt: new Date(NOW.getTime() - 60_000).toISOString() };
     expect(decideReconcile(stock({ reserved: 5 }), 2, recent, timing)).toMatchObject({ kind: 'watch', sighting: recent });

@@ -56,6 +56,12 @@ export interface ReconcileTiming {
   now: Date;
   settleMs: number;
   confirmAfterMs: number;
+  /**
+   * Whether every PENDING reservation is known to be in the open-reservation index (reservations written before the
+   * index existed are added by a one-time backfill). Until then a reservation the index misses would look like
+   * over-reservation: it is watched, never corrected, so the reconciler can never free units someone holds.
+   */
+  indexComplete?: boolean;
 }
 
 export const pairKey = (locationId: string, sku: string): string => `${locationId}\u0000${sku}`;
@@ -107,6 +113,7 @@ export function decideReconcile(stock: StockLevel, held: number, previous: Drift
   });
   if (drift.reservedDrift <= 0) return correct();
   const confirmed =
+    timing.indexComplete !== false &&
     previous !== undefined &&
     previous.version === stock.version &&
     previous.reserved === stock.reserved &&
