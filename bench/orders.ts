@@ -11,8 +11,8 @@
 // every order, warm-up included, counts for routing and memory. --api-threads: threads of API route handlers.
 // --dynamodb-in-process: the local table on the main thread instead of its own (to compare thread layouts: CPU per
 // order hardly changes, see the report's CPU row).
-// --intake-only: the local cloud does not start the orders' workflows (start-fulfillment is not run), so the accept
-// figures show what intake alone does on this machine; the orders stay ACCEPTED and only intake is reported.
+// --intake-only: the orders' workflows do not route (their fulfil step stops at once), so the accept figures show
+// what intake alone does on this machine; the orders stay ACCEPTED and only intake is reported.
 // Without --url it starts its own in-memory local cloud in this process (the load generator is a child process).
 import { DomApi } from '../infra/local/tools/api-client.ts';
 import '../infra/local/aws-settings.ts';
@@ -122,7 +122,9 @@ if (values.url) {
   const runtime = cloud.runtime;
   const invoke = runtime.invoke.bind(runtime);
   runtime.invoke = async (id, event) => {
+    // Intake only: no attempt routes (OrderAccepted still starts its workflow, whose fulfil step stops at once).
     if (INTAKE_ONLY && id === 'startFulfillment') return { skipped: 'intake only' };
+    if (INTAKE_ONLY && id === 'planFulfillment') return { ...(event as object), outcome: 'STOPPED', parcels: [] };
     const t0 = performance.now();
     try {
       return await invoke(id, event);
