@@ -80,6 +80,8 @@ export function startStreamPoller(options: {
   let wake: (() => void) | undefined;
   const unsubscribe = options.onStreamRecords?.(() => {
     notified = true;
+    // Records wait to be read: the mapping is not drained (settle() must not return before it reads them).
+    loop.busy();
     wake?.();
   });
   const waitForRecords = async () => {
