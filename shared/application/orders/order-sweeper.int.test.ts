@@ -2,21 +2,16 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
 import type { Order } from '../../domain/orders/order.ts';
-import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
-import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
+import { eventually } from '../../../infra/local/tools/testing.ts';
+import { oneWarehouseShop } from './test-support.ts';
 
 const cloud = useTestCloud();
 
 describe('the stuck-order sweeper', () => {
   it('re-drives an order whose workflow died in ROUTING, and leaves fresh ones alone', async () => {
-    const tenant = await createTestTenant('Sweeper Shop');
-    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
-    await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
-    await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
-    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
-    await eventually(async () => ((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available === 5 ? true : undefined));
-    await cloud().settle(); // the router reads the projection, which the stream writes a moment after the stock
+    const { tenant, api } = await oneWarehouseShop(cloud().apiUrl, 'Sweeper Shop');
+    await cloud().settle();
 
     // An order whose first attempt crashed mid-routing 20 minutes ago: ROUTING, attempt 1, no execution running.
     const longAgo = new Date(Date.now() - 20 * 60_000).toISOString();

@@ -5,9 +5,9 @@ import { dynamoReservationStore } from '../../adapters/dynamodb/stock-store.ts';
 import { fulfillmentDeps } from '../../adapters/orders.ts';
 import { confirmAllocation, fulfilOrder, markOrderFailed, rateParcel, reserveAndConfirm, reserveParcels, type FulfillmentDeps, type FulfilInput } from '../../application/orders/fulfillment.ts';
 import type { Order } from '../../domain/orders/order.ts';
-import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
-import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
+import { oneWarehouseShop } from './test-support.ts';
+import { eventually } from '../../../infra/local/tools/testing.ts';
 
 const cloud = useTestCloud();
 
@@ -26,13 +26,7 @@ const planLongPath = async (input: FulfilInput) => {
 // The workflow's steps driven one by one against the local cloud, on an order stored as ROUTING (attempt 1) so that
 // no workflow of its own starts: what a Step Functions retry or a cancellation between two steps does.
 async function routingOrder(name: string) {
-  const tenant = await createTestTenant(name);
-  const api = new DomApi(cloud().apiUrl, tenant.apiKey);
-  await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
-  await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
-  await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
-  // The router reads the SKU's network projection, which the stream consumer writes: wait for it.
-  await eventually(async () => ((await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE-BLK-M'])).get('TEE-BLK-M')?.available === 5 ? true : undefined));
+  const { tenant, api } = await oneWarehouseShop(cloud().apiUrl, name);
   const now = new Date().toISOString();
   const order: Order = {
     tenantId: tenant.tenantId,
@@ -119,12 +113,7 @@ describe('the fulfilment steps', () => {
   });
 
   it('routes an attempt once when Express starts it three times at once: one run owns it, the others stop', async () => {
-    const tenant = await createTestTenant('Express Shop');
-    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
-    await api.ok('PUT', '/skus/TEE-BLK-M', { weightLb: 0.4 });
-    await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
-    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 5 }] });
-    await eventually(async () => ((await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE-BLK-M'])).get('TEE-BLK-M')?.available === 5 ? true : undefined));
+    const { tenant, api } = await oneWarehouseShop(cloud().apiUrl, 'Express Shop');
     const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: { country: 'US', postalCode: '10001' }, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 2 }] });
     // OrderAccepted starts a run; at-least-once delivery starts two more with the same event (Express: no name dedupe).
     const sfn = new SFNClient({});
