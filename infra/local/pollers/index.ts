@@ -51,6 +51,9 @@ const REPORT_HEARTBEAT_MS = 5_000;
  * Any error (the endpoint dropping the connection, a checkpoint that cannot be written, the on-failure queue being
  * unreachable) is logged with the mapping's name and the poller starts again from its last checkpoint after a backoff.
  */
+/** How long an idle stream poller waits for the table's notice before it reads anyway (a lost notice costs this much). */
+const STREAM_NOTICE_MAX_WAIT_MS = 1000;
+
 export function startStreamPoller(options: {
   name: string;
   tableName: string;
@@ -61,10 +64,9 @@ export function startStreamPoller(options: {
   idleDelayMs?: number;
   /**
    * The local table's notice that stream records became readable: with it an idle poller waits for the notice (or
-   * `maxIdleMs` at most) instead of polling an empty stream every `idleDelayMs`.
+   * STREAM_NOTICE_MAX_WAIT_MS at most) instead of polling an empty stream every `idleDelayMs`.
    */
   onStreamRecords?: (listener: () => void) => () => void;
-  maxIdleMs?: number;
   restartBackoff?: RestartBackoff;
   log: Log;
 }): Poller {
@@ -86,7 +88,7 @@ export function startStreamPoller(options: {
   });
   const waitForRecords = async () => {
     if (options.onStreamRecords && !notified) {
-      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), loop.pause(options.maxIdleMs ?? 1000)]);
+      await Promise.race([new Promise<void>((resolve) => (wake = resolve)), loop.pause(STREAM_NOTICE_MAX_WAIT_MS)]);
       wake = undefined;
     }
     // Then `idleDelay` more, as Lambda's poller reads a shard a few times a second: what a busy table writes meanwhile
