@@ -138,6 +138,17 @@ describe('the fulfilment steps', () => {
     expect(outcomes.filter((o) => o === 'CONFIRMED')).toHaveLength(1);
   });
 
+  it('answers a retried fulfil step (the same run again) by stopping: its attempt already decided, nothing reserved twice', async () => {
+    const { api, order, input } = await routingOrder('Fulfil Retry Shop');
+    const run = { ...input, run: 'arn:aws:states:us-east-1:000000000000:express:run-1' };
+    expect(await fulfilOrder(fulfillmentDeps, run)).toMatchObject({ outcome: 'CONFIRMED', status: 'ALLOCATED' });
+    expect(await fulfilOrder(fulfillmentDeps, run)).toMatchObject({ outcome: 'STOPPED', status: 'ALLOCATED' });
+    const view = await api.ok<{ shipments: unknown[]; history: Array<{ status: string }> }>('GET', `/orders/${order.orderId}`);
+    expect(view.shipments).toHaveLength(1);
+    expect(view.history.filter((h) => h.status === 'ALLOCATED')).toHaveLength(1);
+    expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(3);
+  });
+
   it('reserves and confirms in one transaction, and reserves nothing for an order cancelled after the plan', async () => {
     const { api, order, reservation, input } = await routingOrder('One Step Shop');
     const planned = await planLongPath(input);
