@@ -60,6 +60,30 @@ describe('checkDefinition', () => {
 
     expect(() => checkDefinition('fan', text)).toThrow(/state 'Inner'/);
   });
+
+  const distributedMap = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: lambdaArn, End: true } } },
+          End: true,
+          ...extra,
+        },
+      },
+    });
+
+  it('accepts a distributed Map over items of its own input (run inline locally)', () => {
+    expect(checkDefinition('distributed', distributedMap({ ToleratedFailurePercentage: 0 })).StartAt).toBe('Fan');
+  });
+
+  it('rejects a distributed Map that reads, batches or writes its items elsewhere, or tolerates failures', () => {
+    expect(() => checkDefinition('reader', distributedMap({ ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2', Parameters: { Bucket: 'b' } } }))).toThrow(/ItemReader/);
+    expect(() => checkDefinition('batcher', distributedMap({ ItemBatcher: { MaxItemsPerBatch: 10 } }))).toThrow(/ItemBatcher/);
+    expect(() => checkDefinition('tolerant', distributedMap({ ToleratedFailurePercentage: 5 }))).toThrow(/tolerated failures/);
+  });
 });
 
 describe('classifyResource', () => {

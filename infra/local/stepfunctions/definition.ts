@@ -106,8 +106,12 @@ export function findUnsupportedFeatures(definition: Json): string[] {
       if (state.Type === 'Map') {
         const processor = state.ItemProcessor;
         const mode = isObject(processor) && isObject(processor.ProcessorConfig) ? processor.ProcessorConfig.Mode : undefined;
-        if (mode === 'DISTRIBUTED' || 'ItemReader' in state || 'ResultWriter' in state) {
-          problems.push(`${where}: distributed Map (ItemReader, ResultWriter, Mode DISTRIBUTED) is not supported locally`);
+        // A distributed Map over items of its own input runs here as an inline one: each item one run of the
+        // processor, MaxConcurrency at a time, any failure failing the Map (no child executions, no tolerated failures).
+        if ('ItemReader' in state || 'ResultWriter' in state || 'ItemBatcher' in state) {
+          problems.push(`${where}: distributed Map with ItemReader, ResultWriter or ItemBatcher is not supported locally (items from the state input are)`);
+        } else if (mode === 'DISTRIBUTED' && (Number(state.ToleratedFailurePercentage ?? 0) > 0 || Number(state.ToleratedFailureCount ?? 0) > 0 || 'ToleratedFailurePercentagePath' in state || 'ToleratedFailureCountPath' in state)) {
+          problems.push(`${where}: a distributed Map's tolerated failures are not supported locally (0 is)`);
         }
       }
     }
