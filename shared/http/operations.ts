@@ -132,6 +132,7 @@ export const skuItemSchema = z
     weightLb: z.number(),
     dims: z.object({ lengthIn: z.number(), widthIn: z.number(), heightIn: z.number() }).optional(),
     lowStockThreshold: z.number().int().optional(),
+    category: z.string().optional(),
     version: z.number().int(),
     updatedAt: z.iso.datetime(),
   })

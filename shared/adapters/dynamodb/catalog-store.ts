@@ -79,7 +79,7 @@ export function ownKey(after: Record<string, unknown>, pk: string, indexPk?: { n
 
 export const dynamoSkuStore: SkuStore = {
   async put(sku) {
-    const { item, created } = await upsert(keys.sku(sku.tenantId, sku.sku), ENTITY.sku, { ...sku }, ['name', 'dims', 'lowStockThreshold']);
+    const { item, created } = await upsert(keys.sku(sku.tenantId, sku.sku), ENTITY.sku, { ...sku }, ['name', 'dims', 'lowStockThreshold', 'category']);
     return { sku: skuOfItem(item) as Sku, created };
   },
   async get(tenantId, sku) {

@@ -71,6 +71,8 @@ export interface Sku {
   weightLb: number;
   dims?: { lengthIn: number; widthIn: number; heightIn: number };
   lowStockThreshold?: number;
+  /** The merchant's category (`glass`, `Apparel/Tees`): routing rule sets can be scoped by it. */
+  category?: string;
   version: number;
   updatedAt: string;
 }

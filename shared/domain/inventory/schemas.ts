@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_STOCK_SHARDS } from './stock-shards.ts';
 
 /**
  * Input schemas of the inventory API and the bulk feed. Ids are capped and restricted to a safe alphabet, so they can
@@ -72,6 +73,13 @@ export const putLocationSchema = z
   .meta({ id: 'PutLocationRequest' });
 export type PutLocationInput = z.output<typeof putLocationSchema>;
 
+/** A merchant's category name: what rule sets list in `scope.categories` (at most 128 characters, like a rule id). */
+export const skuCategorySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters')
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:/&+-]*$/u, 'must start with a letter or digit and hold letters, digits, spaces and . _ : / & + -');
+
 const dimension = z.number().positive('must be > 0').max(1_000, 'must be <= 1000');
 export const putSkuSchema = z
   .strictObject({
@@ -79,6 +87,7 @@ export const putSkuSchema = z
     weightLb: z.number().positive('must be > 0').max(10_000, 'must be <= 10000'),
     dims: z.strictObject({ lengthIn: dimension, widthIn: dimension, heightIn: dimension }).optional(),
     lowStockThreshold: count.optional().describe('StockLow is published when the network availability drops below this (default 5)'),
+    category: skuCategorySchema.optional().describe('The SKU\'s category, for routing rule sets scoped by category (compared without case)'),
   })
   .meta({ id: 'PutSkuRequest' });
 export type PutSkuInput = z.output<typeof putSkuSchema>;
@@ -93,11 +102,13 @@ export const adjustmentSchema = z
     sequence: z.number().int('must be an integer').min(0, 'must be >= 0').max(Number.MAX_SAFE_INTEGER).optional()
       .describe('Monotonic per location+sku; an update at or below the last applied sequence is ignored'),
     reason: z.string().max(200, 'must be at most 200 characters').optional(),
+    shards: z.number().int('must be an integer').min(1, 'must be >= 1').max(MAX_STOCK_SHARDS, `must be <= ${MAX_STOCK_SHARDS}`).optional()
+      .describe(`Split this location+SKU's stock into this many counters (1-${MAX_STOCK_SHARDS}, 1 to go back to one) for more reservations a second; see docs/inventory.md`),
   })
   .superRefine((value, ctx) => {
     if (value.set !== undefined && value.delta !== undefined) ctx.addIssue({ code: 'custom', path: ['delta'], message: 'give set or delta, not both' });
-    if (value.set === undefined && value.delta === undefined && value.safetyStock === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['set'], message: 'give set, delta or safetyStock' });
+    if (value.set === undefined && value.delta === undefined && value.safetyStock === undefined && value.shards === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['set'], message: 'give set, delta, safetyStock or shards' });
     }
   });
 export type Adjustment = z.output<typeof adjustmentSchema>;

@@ -7,12 +7,13 @@ import type { RateTable } from '../carriers/rate-table.ts';
 import type { Location, Sku } from '../inventory/location.ts';
 import type { CandidateLocation, OrderLine as RoutingLine } from '../routing/apply-rules.ts';
 import { routeOrder } from '../routing/route-order.ts';
-import type { RoutingRules } from '../routing/rules.ts';
+import { resolveDefaults, selectRuleSet, type RoutingDefaults, type RoutingRules, type ScopeContext } from '../routing/rules.ts';
 import { allocationsOf } from './allocation.ts';
 import { ownsOrder, REDRIVABLE } from './attempts.ts';
 import type { OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type Preference } from './order.ts';
 import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './shipment.ts';
+import { recordDecision, type DecisionRecord } from './decision-record.ts';
 
 /** A parcel the router planned: one location, the units it ships, and everything rating and confirming need. */
 export interface PlannedParcel {
@@ -81,11 +82,13 @@ export interface PlanInput {
   round: number;
   /** Pairs a lost reservation race showed to be empty in this attempt. */
   excluded: ReadonlyArray<{ locationId: string; sku: string }>;
-  skus: ReadonlyMap<string, Pick<Sku, 'weightLb'>>;
+  skus: ReadonlyMap<string, Pick<Sku, 'weightLb' | 'category'>>;
   locations: readonly Location[];
   /** Each SKU's sellable units per location, for this order's channel. */
   networks: ReadonlyArray<{ sku: string; locations: ReadonlyArray<{ locationId: string; available: number }> }>;
   rules: RoutingRules;
+  /** What scopes the rule sets and fills the defaults (regions, the tenant's defaults); none: no region is known. */
+  scope?: RoutingScope;
   rateTable: RateTable;
   destination: { lat: number; lon: number };
   /** Shipments requested today per location (daily capacity). */
@@ -100,6 +103,8 @@ export interface Plan {
   explanation: string[];
   /** Locations chosen for ship parcels that count their day's shipments (daily capacity). */
   plannedAt: string[];
+  /** The routing engine's input and decision for the ship lines (what-if replay, shadow mode); none without ship lines. */
+  record?: DecisionRecord;
 }
 
 /** Units of each SKU sellable at each location, without the pairs this order must not use. */
@@ -120,13 +125,34 @@ function routingType(type: Location['type']): CandidateLocation['type'] {
 }
 
 /** The order's own split policy, when it names one, overrides the rule sets' for this order. */
-function splitOverride(rules: RoutingRules, policy: Order['splitPolicy']): RoutingRules {
+export function splitOverride(rules: RoutingRules, policy: Order['splitPolicy']): RoutingRules {
   if (!policy) return rules;
   return { ...rules, ruleSets: rules.ruleSets.map((rs) => ({ ...rs, split: { ...rs.split, policy } })) };
 }
 
-export function preferenceOf(order: Order, rules: RoutingRules): Preference {
-  return order.preference ?? rules.ruleSets.at(-1)?.preferences.default ?? 'balanced';
+/** The regions the rule sets are scoped by and the tenant's defaults, worked out by the fulfil step before it plans. */
+export interface RoutingScope {
+  /** The destination's regions: country, US state, the tenant's custom regions (routing/regions.ts). */
+  destinationRegions: readonly string[];
+  /** Each location's regions, by location id (for the `locationRegions` filter). */
+  locationRegions: ReadonlyMap<string, readonly string[]>;
+  /** The tenant's `defaultPreference` and `defaultSplitPolicy`. */
+  defaults?: RoutingDefaults;
+}
+
+/** What selects the order's rule set: channel, destination regions, the categories of the lines routed, the order id (rollouts). */
+export function scopeContextOf(order: Pick<Order, 'orderId' | 'channel'>, categories: readonly string[], scope?: RoutingScope): ScopeContext {
+  return { channel: order.channel, regions: scope?.destinationRegions ?? [], categories, orderId: order.orderId };
+}
+
+/**
+ * The preference the order is routed and its parcels rated with, first found wins: the order's own, the selected rule
+ * set's `preferences.default`, the tenant's `defaultPreference`, then `cheapest` (rules.ts, resolveDefaults). The
+ * routing engine resolves it again the same way from the same request (plus a VIP override), so the two agree.
+ */
+export function preferenceOf(order: Pick<Order, 'orderId' | 'channel' | 'preference'>, rules: RoutingRules, context: { categories?: readonly string[]; scope?: RoutingScope } = {}): Preference {
+  const ruleSet = selectRuleSet(rules, scopeContextOf(order, context.categories ?? [], context.scope));
+  return resolveDefaults(ruleSet, { preference: order.preference }, context.scope?.defaults).preference;
 }
 
 /**
@@ -140,12 +166,20 @@ export function planParcels(input: PlanInput): Plan {
   const excluded = new Set([...(order.routingExclusions ?? []), ...input.excluded].map((e) => `${e.locationId}|${e.sku}`));
   const stock = stockByLocation(input.networks, excluded);
   const byId = new Map(input.locations.map((l) => [l.locationId, l]));
-  const preference = preferenceOf(order, input.rules);
+  const lineOfId = new Map(order.lines.map((l) => [l.lineId, l]));
+  // The categories scoping the rule set are those of the lines the engine routes (the ship lines), as it sees them.
+  const categoryOf = (sku: string): string[] => {
+    const category = input.skus.get(sku)?.category;
+    return category ? [category] : [];
+  };
+  const shipCategories = [...new Set(pending.filter((l) => lineOfId.get(l.lineId)?.fulfillment.type === 'ship').flatMap((l) => categoryOf(l.sku)))];
+  const preference = preferenceOf(order, input.rules, { categories: shipCategories, ...(input.scope ? { scope: input.scope } : {}) });
   const vip = order.customer.tier === 'vip';
   const lineOf = new Map(order.lines.map((l) => [l.lineId, l]));
   const parcels: PlannedParcel[] = [];
   const explanation: string[] = [];
   const plannedAt: string[] = [];
+  let record: DecisionRecord | undefined;
   const parcel = (location: Location, fulfillment: PlannedParcel['fulfillment'], lines: PlannedParcel['lines']): PlannedParcel => ({
     tenantId: order.tenantId,
     orderId: order.orderId,
@@ -187,14 +221,14 @@ export function planParcels(input: PlanInput): Plan {
   if (shipLines.length) {
     const shippable = input.locations.filter((l) => l.capabilities.ship && stock.has(l.locationId));
     const typicalWeightLb = Math.max(0.1, shipLines.reduce((sum, l) => sum + (input.skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0));
-    const costs = costModelFor({
+    const costInput = {
       table: input.rateTable,
-      preference,
       destination: input.destination,
       shipDate: input.now,
       typicalWeightLb,
       locations: shippable.map((l) => ({ id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost })),
-    });
+    };
+    const costs = costModelFor({ ...costInput, preference });
     // Stock exists but no carrier service can take the parcel (too heavy, too far): ops must look, waiting won't help.
     if (shippable.length > 0 && costs.size === 0) {
       throw new UnroutableDestinationError(`No carrier service can ship ${typicalWeightLb} lb from any stocked location to ${order.shipTo.postalCode ?? 'the destination'}`);
@@ -215,20 +249,36 @@ export function planParcels(input: PlanInput): Plan {
           co2KgPerParcel: cost.co2KgPerParcel,
           co2KgPerLb: cost.co2KgPerLb,
           ...(l.dailyCapacity !== undefined ? { capacityLeft: l.dailyCapacity - (input.shippedToday.get(l.locationId) ?? 0) } : {}),
+          ...(input.scope?.locationRegions.has(l.locationId) ? { inRegions: input.scope.locationRegions.get(l.locationId)! } : {}),
         },
       ];
     });
-    const routingLines: RoutingLine[] = shipLines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, weightLb: input.skus.get(l.sku)?.weightLb ?? 1 }));
-    const decision = routeOrder({
+    const routingLines: RoutingLine[] = shipLines.map((l) => {
+      const category = input.skus.get(l.sku)?.category;
+      return { lineId: l.lineId, sku: l.sku, quantity: l.quantity, weightLb: input.skus.get(l.sku)?.weightLb ?? 1, ...(category ? { category } : {}) };
+    });
+    const request = {
       orderId: order.orderId,
       channel: order.channel,
-      destination: { lat: input.destination.lat, lon: input.destination.lon, ...(order.shipTo.postalCode ? { postalCode: order.shipTo.postalCode } : {}) },
-      customer: { vip, preference },
+      destination: {
+        lat: input.destination.lat,
+        lon: input.destination.lon,
+        ...(order.shipTo.postalCode ? { postalCode: order.shipTo.postalCode } : {}),
+        ...(input.scope ? { regions: input.scope.destinationRegions } : {}),
+      },
+      // Only the order's own preference and split policy are passed as such: the engine resolves the rest from the rule
+      // set it selects and the tenant's defaults (passing the resolved preference would hide the rule set's default).
+      customer: { vip, ...(order.preference ? { preference: order.preference } : {}) },
+      ...(order.splitPolicy ? { splitPolicy: order.splitPolicy } : {}),
+      ...(input.scope?.defaults ? { defaults: input.scope.defaults } : {}),
       lines: routingLines,
       locations: candidates,
-      rules: splitOverride(input.rules, order.splitPolicy),
+      rules: input.rules,
       budget: { timeBudgetMs: 50, now: input.clockMs },
-    });
+    };
+    const decision = routeOrder(request);
+    // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
+    record = recordDecision({ order, attempt, round, now: input.now, costInput, preference, request, decision, rulesVersion: input.rules.version });
     explanation.push(...decision.explanation.text);
     for (const planned of decision.parcels) {
       const location = byId.get(planned.locationId)!;
@@ -236,7 +286,7 @@ export function planParcels(input: PlanInput): Plan {
       parcels.push(parcel(location, 'ship', [...planned.lines]));
     }
   }
-  return { parcels, explanation: boundedExplanation(explanation), plannedAt };
+  return { parcels, explanation: boundedExplanation(explanation), plannedAt, ...(record ? { record } : {}) };
 }
 
 export type AllocationDecision =

@@ -7,7 +7,7 @@
 //   4. preference weights fold promised days and CO2 into per-parcel and per-lb costs
 //   5. ranked locations add a per-rank penalty to the parcel cost
 import type { SolverLocation } from './solver.ts';
-import { preferenceWeights, type LocationType, type Preference, type RuleSet, type SplitRule } from './rules.ts';
+import { preferenceWeights, resolveDefaults, type DefaultSource, type LocationType, type Preference, type ResolvedSplit, type RoutingDefaults, type RuleSet, type SplitPolicyName } from './rules.ts';
 
 export interface OrderLine {
   readonly lineId: string;
@@ -25,6 +25,8 @@ export interface CandidateLocation {
   /** Channels and regions this location serves; absent means all. */
   readonly channels?: readonly string[];
   readonly regions?: readonly string[];
+  /** The regions the location is in (country, US state, custom regions), for the `locationRegions` filter. */
+  readonly inRegions?: readonly string[];
   readonly stock: Readonly<Record<string, number>>;
   /** Handling plus carrier base rate for one parcel to this order's destination. */
   readonly shipmentCost: number;
@@ -45,7 +47,13 @@ export interface Customer {
 export interface RuleContext {
   readonly channel?: string;
   readonly region?: string;
+  /** Every region of the destination; `region` alone is a list of one. */
+  readonly regions?: readonly string[];
   readonly customer?: Customer;
+  /** The order's own split policy, when it names one: it comes before the rule set's. */
+  readonly splitPolicy?: SplitPolicyName;
+  /** The tenant's defaults, after the order's and the rule set's own. */
+  readonly defaults?: RoutingDefaults;
 }
 
 export interface Exclusion {
@@ -55,7 +63,10 @@ export interface Exclusion {
 
 export interface AppliedRules {
   readonly preference: Preference;
-  readonly split: SplitRule;
+  readonly split: ResolvedSplit;
+  /** Where the preference and split policy came from before any VIP override. */
+  readonly preferenceFrom: DefaultSource;
+  readonly splitFrom: DefaultSource;
   /** Candidates that passed every filter, in the solver's normalised form (objective costs). */
   readonly solverLocations: SolverLocation[];
   readonly byId: ReadonlyMap<string, CandidateLocation>;
@@ -72,11 +83,12 @@ export function applyRules(
 ): AppliedRules {
   const notes: string[] = [];
   const vip = ctx.customer?.vip === true && ruleSet.vip !== undefined ? ruleSet.vip : undefined;
-  let preference = ctx.customer?.preference ?? ruleSet.preferences.default;
-  let split = ruleSet.split;
+  const resolved = resolveDefaults(ruleSet, { preference: ctx.customer?.preference, splitPolicy: ctx.splitPolicy }, ctx.defaults);
+  let preference = resolved.preference;
+  let split: ResolvedSplit = resolved.split;
   if (vip) {
     if (vip.preference) preference = vip.preference;
-    if (vip.split) split = vip.split;
+    if (vip.split) split = { ...vip.split, policy: vip.split.policy ?? split.policy };
     notes.push(`vip: preference ${preference}, split ${split.policy}${vip.useHeldBackStock ? ', may use held-back stock' : ''}`);
   }
 
@@ -95,6 +107,8 @@ export function applyRules(
 
   const f = ruleSet.filters;
   const excludedIds = new Set(f.excludedLocations);
+  const orderRegions = new Set((ctx.regions ?? (ctx.region ? [ctx.region] : [])).map((r) => r.toLowerCase()));
+  const inRegion = f.locationRegions ? new Set(f.locationRegions.map((r) => r.toLowerCase())) : undefined;
   const reasonToExclude = (loc: CandidateLocation, hasStock: boolean): string | undefined => {
     if (f.activeOnly && loc.active === false) return 'inactive';
     if (f.locationTypes && !f.locationTypes.includes(loc.type)) return `type ${loc.type} not allowed`;
@@ -103,7 +117,8 @@ export function applyRules(
     const missing = needed.find((c) => !caps.includes(c));
     if (missing) return `lacks capability ${missing}`;
     if (f.matchChannel && loc.channels && (!ctx.channel || !loc.channels.includes(ctx.channel))) return `does not serve channel ${ctx.channel ?? '(none)'}`;
-    if (f.matchRegion && loc.regions && (!ctx.region || !loc.regions.includes(ctx.region))) return `does not serve region ${ctx.region ?? '(none)'}`;
+    if (f.matchRegion && loc.regions && !loc.regions.some((r) => orderRegions.has(r.toLowerCase()))) return `does not serve region ${ctx.region ?? ctx.regions?.at(-1) ?? '(none)'}`;
+    if (inRegion && !(loc.inRegions ?? []).some((r) => inRegion.has(r.toLowerCase()))) return `not in region ${f.locationRegions!.join(', ')}`;
     if (excludedIds.has(loc.id)) return 'excluded by merchant';
     if (f.respectDailyCapacity && loc.capacityLeft !== undefined && loc.capacityLeft <= 0) return 'no daily capacity left';
     if (!hasStock) return 'no stock for this order';
@@ -153,5 +168,5 @@ export function applyRules(
       inventory: stock,
     });
   }
-  return { preference, split, solverLocations, byId, excluded, notes };
+  return { preference, split, preferenceFrom: resolved.preferenceFrom, splitFrom: resolved.splitFrom, solverLocations, byId, excluded, notes };
 }

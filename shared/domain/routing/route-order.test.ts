@@ -114,11 +114,61 @@ describe('routeOrder', () => {
   it('explains the decision in readable lines with the cost breakdown and the runner-up', () => {
     const d = routeOrder(request({}, [loc('L1'), loc('L2', { shipmentCost: 11 })]));
     expect(d.explanation.text).toEqual([
-      'rule set default@v2: preference cheapest, split allow',
+      'rule set default@v2: preference cheapest (built-in), split allow (built-in)',
       'considered 2 location(s), 2 eligible',
       'ship from L1 (warehouse): A x2; parcel 10.00 + weight 2.00 = 12.00',
       'total 12.00, 1 parcel(s), proven optimal',
       'runner-up: L2 = 13.00 (+1.00 money, +1.00 objective)',
     ]);
+  });
+});
+
+describe('routeOrder with scopes and defaults', () => {
+  const rulesOf = (ruleSets: Record<string, unknown>[]) => parseRoutingRules({ schemaVersion: 1, tenantId: 't', version: 4, ruleSets });
+  const base = (over: Partial<RouteRequest>): RouteRequest => ({ orderId: 'o-1', channel: 'web', destination: {}, lines, locations: [loc('L1')], rules: rulesOf([{ id: 'default' }]), ...over });
+
+  it('selects the rule set by the destination regions and the categories of the lines', () => {
+    const rules = rulesOf([{ id: 'east', scope: { regions: ['northeast'] } }, { id: 'fragile', scope: { categories: ['glass'] } }, { id: 'default' }]);
+    expect(routeOrder(base({ rules, destination: { regions: ['US', 'US-NY', 'northeast'] } })).ruleSet.id).toBe('east');
+    expect(routeOrder(base({ rules, destination: { regions: ['US', 'US-CA'] }, lines: [{ ...lines[0]!, category: 'Glass' }] })).ruleSet.id).toBe('fragile');
+    expect(routeOrder(base({ rules, destination: { regions: ['US', 'US-CA'] } })).ruleSet.id).toBe('default');
+  });
+
+  it('selects a rolled-out rule set for the orders whose id hashes below the share, the same way every time', () => {
+    const rules = rulesOf([{ id: 'pilot', scope: { rollout: 50 } }, { id: 'default' }]);
+    const chosen = Array.from({ length: 200 }, (_, i) => routeOrder(base({ rules, orderId: `o_${i}` })).ruleSet.id);
+    expect(chosen.filter((id) => id === 'pilot').length).toBeGreaterThan(70);
+    expect(chosen.filter((id) => id === 'pilot').length).toBeLessThan(130);
+    expect(Array.from({ length: 200 }, (_, i) => routeOrder(base({ rules, orderId: `o_${i}` })).ruleSet.id)).toEqual(chosen);
+  });
+
+  it("routes with the order's preference, else the rule set's, else the tenant's, and says which", () => {
+    const rules = rulesOf([{ id: 'web', scope: { channels: ['web'] }, preferences: { default: 'fastest' } }, { id: 'default' }]);
+    const tenant = { defaults: { preference: 'greenest', splitPolicy: 'minimize' } as const };
+    const own = routeOrder(base({ rules, customer: { preference: 'cheapest' }, ...tenant })).explanation;
+    expect([own.preference, own.preferenceFrom]).toEqual(['cheapest', 'order']);
+    const ruleSet = routeOrder(base({ rules, ...tenant })).explanation;
+    expect([ruleSet.preference, ruleSet.preferenceFrom, ruleSet.split.policy, ruleSet.splitFrom]).toEqual(['fastest', 'rule set', 'minimize', 'tenant']);
+    const fromTenant = routeOrder(base({ rules, channel: 'pos', ...tenant })).explanation;
+    expect([fromTenant.preference, fromTenant.preferenceFrom]).toEqual(['greenest', 'tenant']);
+    expect(fromTenant.text[0]).toBe('rule set default@v4: preference greenest (tenant), split minimize (tenant)');
+    const own2 = routeOrder(base({ rules, splitPolicy: 'single', ...tenant })).explanation;
+    expect([own2.split.policy, own2.splitFrom]).toEqual(['single', 'order']);
+  });
+
+  it("applies the split policy the defaults give: the tenant's minimize ships from one location that has everything", () => {
+    const two: OrderLine[] = [{ lineId: '1', sku: 'A', quantity: 1, weightLb: 1 }, { lineId: '2', sku: 'B', quantity: 1, weightLb: 1 }];
+    const locations = [loc('CHEAP-A', { stock: { A: 5 }, shipmentCost: 1 }), loc('CHEAP-B', { stock: { B: 5 }, shipmentCost: 1 }), loc('BOTH', { shipmentCost: 5 })];
+    const allow = routeOrder(base({ lines: two, locations }));
+    const minimize = routeOrder(base({ lines: two, locations, defaults: { preference: 'cheapest', splitPolicy: 'minimize' } }));
+    expect(allow.parcels.map((p) => p.locationId).sort()).toEqual(['CHEAP-A', 'CHEAP-B']);
+    expect(minimize.parcels.map((p) => p.locationId)).toEqual(['BOTH']);
+  });
+
+  it('keeps to locations in the regions a rule set names, and says why the others were left out', () => {
+    const rules = rulesOf([{ id: 'default', filters: { locationRegions: ['US-NY'] } }]);
+    const d = routeOrder(base({ rules, locations: [loc('NJ', { inRegions: ['US', 'US-NJ'], shipmentCost: 1 }), loc('NY', { inRegions: ['US', 'US-NY'] }), loc('UNKNOWN')] }));
+    expect(d.parcels.map((p) => p.locationId)).toEqual(['NY']);
+    expect(d.explanation.excluded).toEqual([{ reason: 'not in region US-NY', locationIds: ['NJ', 'UNKNOWN'] }]);
   });
 });

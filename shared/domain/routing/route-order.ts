@@ -2,11 +2,13 @@
 // Pure: the caller passes the rated candidate locations (costs already priced for this destination)
 // and, if it wants a wall-clock budget, a clock.
 import { applyRules, type AppliedRules, type CandidateLocation, type Customer, type OrderLine } from './apply-rules.ts';
-import { selectRuleSet, type Preference, type RoutingRules, type SplitRule } from './rules.ts';
+import { selectRuleSet, type DefaultSource, type Preference, type ResolvedSplit, type RoutingDefaults, type RoutingRules, type SplitPolicyName } from './rules.ts';
 import { solveRouting, type SolveOptions, type SolverLocation, type SolverResult } from './solver.ts';
 
 export interface Destination {
   readonly region?: string;
+  /** Every region of the destination (country, US state, custom regions); `region` alone is a list of one. */
+  readonly regions?: readonly string[];
   readonly postalCode?: string;
   readonly lat?: number;
   readonly lon?: number;
@@ -26,6 +28,10 @@ export interface RouteRequest {
   readonly lines: readonly OrderLine[];
   readonly locations: readonly CandidateLocation[];
   readonly rules: RoutingRules;
+  /** The order's own split policy: it comes before the rule set's. */
+  readonly splitPolicy?: SplitPolicyName;
+  /** The tenant's defaults: after the order's and the selected rule set's own preference and split policy. */
+  readonly defaults?: RoutingDefaults;
   readonly budget?: RoutingBudget;
   /** Also find the runner-up plan for the explanation (a few extra solves). Default true. */
   readonly explain?: boolean;
@@ -62,7 +68,10 @@ export interface PlanSummary {
 export interface RoutingExplanation {
   readonly ruleSet: string;
   readonly preference: Preference;
-  readonly split: SplitRule;
+  readonly split: ResolvedSplit;
+  /** Where the preference and the split policy came from: the order, the rule set, the tenant or the built-in default. */
+  readonly preferenceFrom: DefaultSource;
+  readonly splitFrom: DefaultSource;
   readonly notes: readonly string[];
   readonly considered: number;
   readonly excluded: readonly { readonly reason: string; readonly locationIds: readonly string[] }[];
@@ -89,13 +98,18 @@ export interface RoutingDecision {
 export function routeOrder(req: RouteRequest): RoutingDecision {
   const ruleSet = selectRuleSet(req.rules, {
     channel: req.channel,
+    ...(req.destination.regions ? { regions: req.destination.regions } : {}),
     region: req.destination.region,
     categories: req.lines.flatMap((l) => (l.category ? [l.category] : [])),
+    orderId: req.orderId,
   });
   const applied = applyRules(ruleSet, req.lines, req.locations, {
     channel: req.channel,
     region: req.destination.region,
+    ...(req.destination.regions ? { regions: req.destination.regions } : {}),
     customer: req.customer,
+    ...(req.splitPolicy ? { splitPolicy: req.splitPolicy } : {}),
+    ...(req.defaults ? { defaults: req.defaults } : {}),
   });
   const bySku = mergeLinesBySku(req.lines);
   const main = makeSolver(applied, bySku, req.budget, req.explain !== false)();
@@ -107,6 +121,8 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
     ruleSet: ruleSetLabel,
     preference: applied.preference,
     split: applied.split,
+    preferenceFrom: applied.preferenceFrom,
+    splitFrom: applied.splitFrom,
     notes: applied.notes,
     considered: req.locations.length,
     excluded: excludedGroups,
@@ -404,10 +420,10 @@ function groupExclusions(applied: AppliedRules): RoutingExplanation['excluded'] 
   return [...groups].map(([reason, locationIds]) => ({ reason, locationIds }));
 }
 
-function headerText(base: Pick<RoutingExplanation, 'ruleSet' | 'preference' | 'split' | 'notes' | 'considered' | 'excluded'>): string[] {
+function headerText(base: Pick<RoutingExplanation, 'ruleSet' | 'preference' | 'split' | 'preferenceFrom' | 'splitFrom' | 'notes' | 'considered' | 'excluded'>): string[] {
   const excludedCount = sum(base.excluded.map((g) => g.locationIds.length));
   return [
-    `rule set ${base.ruleSet}: preference ${base.preference}, split ${base.split.policy}${base.split.maxParcels ? ` (max ${base.split.maxParcels} parcels)` : ''}`,
+    `rule set ${base.ruleSet}: preference ${base.preference} (${base.preferenceFrom}), split ${base.split.policy} (${base.splitFrom})${base.split.maxParcels ? ` (max ${base.split.maxParcels} parcels)` : ''}`,
     ...base.notes,
     `considered ${base.considered} location(s), ${base.considered - excludedCount} eligible` +
       (base.excluded.length ? `; excluded: ${base.excluded.map((g) => `${g.locationIds.join(', ')} (${g.reason})`).join('; ')}` : ''),

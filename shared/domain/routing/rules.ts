@@ -2,6 +2,7 @@
 // each rule set has a scope, and the first whose scope matches the order applies. The last rule set
 // must be a catch-all, so a merchant can roll new rules out to one channel, region or category first.
 import { z } from 'zod';
+import { inRollout } from './rollout.ts';
 
 export const LOCATION_TYPES = ['warehouse', 'store', 'dropship'] as const;
 export const PREFERENCES = ['cheapest', 'fastest', 'greenest', 'balanced'] as const;
@@ -48,16 +49,43 @@ export const DEFAULT_PREFERENCE_WEIGHTS: Readonly<Record<Preference, PreferenceW
 };
 
 export const splitSchema = z.strictObject({
-  policy: z.enum(SPLIT_POLICIES).default('allow'),
+  /** Unset: the tenant's `defaultSplitPolicy` applies (then `allow`). An order's own `splitPolicy` comes first. */
+  policy: z.enum(SPLIT_POLICIES).optional(),
   maxParcels: z.number().int().positive().max(MAX_PARCELS, `must be <= ${MAX_PARCELS}`).optional(),
 });
 export type SplitRule = z.infer<typeof splitSchema>;
+/** A split rule once the defaults have applied: the policy is always known. */
+export type ResolvedSplit = SplitRule & { policy: SplitPolicyName };
 
+/** Used when neither the order, the rule set nor the tenant's settings name one (a tenant not yet onboarded). */
+export const BUILT_IN_DEFAULTS: Readonly<RoutingDefaults> = { preference: 'cheapest', splitPolicy: 'allow' };
+
+/** The tenant's own defaults (`defaultPreference`, `defaultSplitPolicy` of its settings). */
+export interface RoutingDefaults {
+  readonly preference: Preference;
+  readonly splitPolicy: SplitPolicyName;
+}
+
+/** Percent of orders, 0-100, in steps of 0.01 (the rollout hash has 10,000 buckets). */
+export const rolloutSchema = z
+  .number()
+  .finite()
+  .min(0, 'must be >= 0')
+  .max(100, 'must be <= 100')
+  .refine((share) => Math.abs(share * 100 - Math.round(share * 100)) < 1e-9, 'must have at most two decimals');
+
+/**
+ * Which orders a rule set applies to; every listed dimension must match. Channels, regions and categories are compared
+ * without regard to case. Regions are those derived from the order's destination: its country (`US`), its US state
+ * (`US-NY`) and the tenant's custom regions that contain it (see regions.ts).
+ */
 export const scopeSchema = z.strictObject({
   channels: ids.optional(),
   regions: ids.optional(),
   /** Matches when any line of the order is in one of these categories. */
   categories: ids.optional(),
+  /** Percent of the orders otherwise in scope, chosen by a stable hash of the order id (see rollout.ts). */
+  rollout: rolloutSchema.optional(),
 });
 
 export const filtersSchema = z.strictObject({
@@ -69,6 +97,8 @@ export const filtersSchema = z.strictObject({
   /** Locations that list channels or regions must list the order's. */
   matchChannel: z.boolean().default(true),
   matchRegion: z.boolean().default(true),
+  /** Only locations that are in one of these regions (derived from each location's address or coordinates). */
+  locationRegions: ids.optional(),
   excludedLocations: ids.default([]),
   respectDailyCapacity: z.boolean().default(true),
 });
@@ -89,7 +119,8 @@ export const ruleSetSchema = z.strictObject({
   filters: filtersSchema.prefault({}),
   preferences: z
     .strictObject({
-      default: z.enum(PREFERENCES).default('cheapest'),
+      /** Unset: the tenant's `defaultPreference` applies (then `cheapest`). An order's own preference comes first. */
+      default: z.enum(PREFERENCES).optional(),
       /** Overrides of the built-in weights, per preference. */
       weights: z.partialRecord(z.enum(PREFERENCES), preferenceWeightsSchema).default({}),
     })
@@ -115,7 +146,7 @@ export const ruleSetSchema = z.strictObject({
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 
 function isCatchAll(scope: RuleSet['scope']): boolean {
-  return !scope.channels && !scope.regions && !scope.categories;
+  return !scope.channels && !scope.regions && !scope.categories && scope.rollout === undefined;
 }
 
 export const routingRulesSchema = z
@@ -145,21 +176,65 @@ export function parseRoutingRules(input: unknown): RoutingRules {
 
 export interface ScopeContext {
   readonly channel?: string;
+  /** The order's regions (country, US state, custom regions); `region` alone is read as a list of one. */
+  readonly regions?: readonly string[];
   readonly region?: string;
   readonly categories: readonly string[];
+  /** Needed by rule sets with a rollout: without it, such a rule set never matches. */
+  readonly orderId?: string;
+}
+
+const lower = (values: readonly string[]): Set<string> => new Set(values.map((v) => v.toLowerCase()));
+
+/** Whether the rule set's scope takes this order: every listed dimension must match (case-insensitively). */
+export function scopeMatches(rs: RuleSet, ctx: ScopeContext): boolean {
+  const { channels, regions, categories, rollout } = rs.scope;
+  if (channels && (!ctx.channel || !lower(channels).has(ctx.channel.toLowerCase()))) return false;
+  if (regions) {
+    const wanted = lower(regions);
+    const orderRegions = ctx.regions ?? (ctx.region ? [ctx.region] : []);
+    if (!orderRegions.some((r) => wanted.has(r.toLowerCase()))) return false;
+  }
+  if (categories) {
+    const wanted = lower(categories);
+    if (!ctx.categories.some((c) => wanted.has(c.toLowerCase()))) return false;
+  }
+  if (rollout !== undefined && (ctx.orderId === undefined || !inRollout(ctx.orderId, rs.id, rollout))) return false;
+  return true;
 }
 
 /** First rule set whose scope matches; every listed dimension must match. */
 export function selectRuleSet(rules: RoutingRules, ctx: ScopeContext): RuleSet {
-  for (const rs of rules.ruleSets) {
-    const { channels, regions, categories } = rs.scope;
-    if (channels && (!ctx.channel || !channels.includes(ctx.channel))) continue;
-    if (regions && (!ctx.region || !regions.includes(ctx.region))) continue;
-    if (categories && !ctx.categories.some((c) => categories.includes(c))) continue;
-    return rs;
-  }
+  for (const rs of rules.ruleSets) if (scopeMatches(rs, ctx)) return rs;
   // Unreachable for validated documents: the last rule set is a catch-all.
   throw new Error('no rule set matches and there is no catch-all');
+}
+
+/** Where the preference and split policy an order is routed with came from. */
+export type DefaultSource = 'order' | 'rule set' | 'tenant' | 'built-in';
+
+export interface ResolvedDefaults {
+  readonly preference: Preference;
+  readonly preferenceFrom: DefaultSource;
+  readonly split: ResolvedSplit;
+  readonly splitFrom: DefaultSource;
+}
+
+/**
+ * The preference and split policy an order is routed with, first found wins: the order's own, then the selected rule
+ * set's (`preferences.default`, `split.policy`), then the tenant's defaults, then the built-in ones. VIP overrides
+ * (applyRules) come on top.
+ */
+export function resolveDefaults(
+  ruleSet: RuleSet,
+  order: { readonly preference?: Preference | undefined; readonly splitPolicy?: SplitPolicyName | undefined },
+  tenant: RoutingDefaults | undefined,
+): ResolvedDefaults {
+  const pick = <T>(ownValue: T | undefined, ruleValue: T | undefined, tenantValue: T | undefined, builtIn: T): [T, DefaultSource] =>
+    ownValue !== undefined ? [ownValue, 'order'] : ruleValue !== undefined ? [ruleValue, 'rule set'] : tenantValue !== undefined ? [tenantValue, 'tenant'] : [builtIn, 'built-in'];
+  const [preference, preferenceFrom] = pick(order.preference, ruleSet.preferences.default, tenant?.preference, BUILT_IN_DEFAULTS.preference);
+  const [policy, splitFrom] = pick(order.splitPolicy, ruleSet.split.policy, tenant?.splitPolicy, BUILT_IN_DEFAULTS.splitPolicy);
+  return { preference, preferenceFrom, split: { ...ruleSet.split, policy }, splitFrom };
 }
 
 export function preferenceWeights(ruleSet: RuleSet, preference: Preference): PreferenceWeights {
