@@ -6,9 +6,11 @@
 // threads as well as the main thread. The tables go to stdout, progress to stderr; the last line of stdout is one JSON
 // object with the headline figures (bench/orders/summary.ts), for scripts that compare runs.
 //   npm run bench:orders -- [--orders 2000] [--concurrency 64] [--rate <orders/s>] [--warmup 0] [--timeout 300] [--idle 15]
-//                           [--api-threads 2] [--api-in-process] [--dynamodb-in-process] [--intake-only] [--url http://… --key dom_t_…]
+//                           [--api-threads 2] [--function-threads 1] [--api-in-process] [--dynamodb-in-process] [--intake-only] [--url http://… --key dom_t_…]
 // --warmup N sends N more orders first, the same way, and reports their accept latency apart (cold JIT and caches);
 // every order, warm-up included, counts for routing and memory. --api-threads: threads of API route handlers.
+// --function-threads: threads of the other handlers (workflow tasks, stream and queue consumers; default 1, as
+// `npm start`; 0 runs them on the main thread with the workflow engine, the bus and the pollers).
 // --dynamodb-in-process: the local table on the main thread instead of its own (to compare thread layouts: CPU per
 // order hardly changes, see the report's CPU row).
 // --intake-only: the orders' workflows do not route (their fulfil step stops at once), so the accept figures show
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     'dynamodb-in-process': { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
     'api-threads': { type: 'string', default: '1' },
+    'function-threads': { type: 'string', default: '1' },
     warmup: { type: 'string', default: '0' },
     rate: { type: 'string' },
     'intake-only': { type: 'boolean', default: false },
@@ -110,7 +113,7 @@ if (values.url) {
   // --api-in-process: the API handlers on the main thread (slower); by default they run on their own thread, as
   // `npm start` does, and are metered there. Intake first, as `npm start` runs it.
   if (!values['api-in-process']) apiMeter = meterApiThreads();
-  cloud = await startTestCloud({ apiInProcess: Boolean(values['api-in-process']), dynamodbInProcess: Boolean(values['dynamodb-in-process']), prioritiseIntake: true, apiHandlerThreads: Number(values['api-threads']) });
+  cloud = await startTestCloud({ apiInProcess: Boolean(values['api-in-process']), dynamodbInProcess: Boolean(values['dynamodb-in-process']), prioritiseIntake: true, apiHandlerThreads: Number(values['api-threads']), functionThreads: Number(values['function-threads']) });
   apiUrl = cloud.apiUrl;
   const tenant = await createTestTenant('Bench Outfitters');
   apiKey = tenant.apiKey;

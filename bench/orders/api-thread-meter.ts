@@ -10,6 +10,8 @@ import { syncBuiltinESMExports } from 'node:module';
 const CHANNEL = 'bench:orders api-thread meter';
 /** The local cloud's entries of API threads: the gateway's thread and the extra handler threads it starts. */
 const API_ENTRIES = ['/infra/local/api-gateway/api-worker-entry.mjs', '/infra/local/api-gateway/api-handlers-entry.mjs'];
+/** The entry of the threads that run the background handlers (their invocations are counted where they are sent). */
+const FUNCTION_ENTRY = '/infra/local/lambda/function-thread-entry.mjs';
 const METERED_ENTRY = new URL('./api-thread-meter-entry.mjs', import.meta.url);
 
 /** One thread's counts since the last reset. */
@@ -32,7 +34,7 @@ export function startApiThreadsMetered(): void {
   class MeteredWorker extends Original {
     constructor(filename: string | URL, options: WorkerOptions = {}) {
       const entry = filename instanceof URL ? filename.href : String(filename);
-      if (!API_ENTRIES.some((suffix) => entry.endsWith(suffix))) {
+      if (![...API_ENTRIES, FUNCTION_ENTRY].some((suffix) => entry.endsWith(suffix))) {
         super(filename, options);
         return;
       }
@@ -45,7 +47,7 @@ export function startApiThreadsMetered(): void {
   syncBuiltinESMExports();
 }
 
-/** In an API thread, before the cloud's entry runs: meter this thread's DynamoDB client and Lambda runtime. */
+/** In an API or function thread, before the cloud's entry runs: meter this thread's DynamoDB client and Lambda runtime. */
 export async function meterThisApiThread(): Promise<void> {
   startApiThreadsMetered();
   // The module instances the handlers and the runtime of this thread use.
@@ -55,16 +57,19 @@ export async function meterThisApiThread(): Promise<void> {
   const meter = meterDynamoDb(rawClient);
   const invocations = new Map<string, { count: number; totalMs: number }>();
   const invoke = LocalLambdaRuntime.prototype.invoke;
-  LocalLambdaRuntime.prototype.invoke = async function (this: InstanceType<typeof LocalLambdaRuntime>, id, event) {
-    const t0 = performance.now();
-    try {
-      return await invoke.call(this, id, event);
-    } finally {
-      const stats = invocations.get(id) ?? invocations.set(id, { count: 0, totalMs: 0 }).get(id)!;
-      stats.count++;
-      stats.totalMs += performance.now() - t0;
-    }
-  };
+  // A function thread's invocations are counted, with their wall time, by the main thread that sends them.
+  if (!process.argv.at(-1)?.endsWith(FUNCTION_ENTRY)) {
+    LocalLambdaRuntime.prototype.invoke = async function (this: InstanceType<typeof LocalLambdaRuntime>, id, event) {
+      const t0 = performance.now();
+      try {
+        return await invoke.call(this, id, event);
+      } finally {
+        const stats = invocations.get(id) ?? invocations.set(id, { count: 0, totalMs: 0 }).get(id)!;
+        stats.count++;
+        stats.totalMs += performance.now() - t0;
+      }
+    };
+  }
   const channel = new BroadcastChannel(CHANNEL);
   channel.unref();
   channel.onmessage = (event) => {

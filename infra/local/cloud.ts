@@ -1,6 +1,4 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { readlinkSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -21,6 +19,7 @@ import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
 import { compactWhenIdle, threadHeap, type ThreadHeap } from './heap.ts';
 import { startLocalEventBridge, type LocalEventBridge, type LocalRule } from './eventbridge/index.ts';
 import { functionArn, LocalLambdaRuntime } from './lambda/lambda-runtime.ts';
+import { lowerThisThreadsPriority, startHandlerThread, type HandlerThread } from './lambda/handler-threads.ts';
 import { startQueuePoller, startStreamPoller, type Poller } from './pollers/index.ts';
 import { startLocalSqs, type LocalSqs } from './sqs/index.ts';
 import { startLocalStepFunctions, substituteDefinition, type LocalStepFunctions } from './stepfunctions/index.ts';
@@ -57,6 +56,14 @@ export interface LocalCloudOptions {
    * `npm start` sets it; tests do not (a test waits on the workflows it starts).
    */
   prioritiseIntake?: boolean;
+  /**
+   * Threads that run the handlers of everything but the API (workflow tasks, stream and queue consumers, schedules);
+   * 0 (the default) runs them on this thread, beside the workflow engine, the bus and the pollers. On this thread they
+   * share one event loop with the orchestration, which then bounds throughput at one core whatever the machine has;
+   * on threads of their own the handlers and the orchestration use a core each. Each thread has its own module
+   * instances, as each Lambda instance has, and costs ~60 MiB. `npm start` and bench:orders use 1.
+   */
+  functionThreads?: number;
   log?: CloudLog;
 }
 
@@ -122,24 +129,16 @@ function boundHeapGrowth(): void {
 
 const BACKGROUND_NICE = 10;
 
-/**
- * Linux schedules threads, not processes: setpriority() on this thread's id lowers this thread alone, and the worker
- * threads already running keep theirs. Elsewhere (no /proc/thread-self) the cloud runs as it is.
- */
-function lowerThisThreadsPriority(log: CloudLog): void {
-  let threadId: number;
-  try {
-    threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  } catch {
-    log.info('Intake priority needs Linux thread priorities; running without it');
-    return;
-  }
-  try {
-    setPriority(threadId, Math.max(getPriority(threadId), BACKGROUND_NICE));
-  } catch (error) {
-    log.warn('Could not lower the background thread priority', { error: String(error) });
-  }
+function lowerBackgroundPriority(log: CloudLog): void {
+  const outcome = lowerThisThreadsPriority(BACKGROUND_NICE);
+  if (outcome === 'unsupported') log.info('Intake priority needs Linux thread priorities; running without it');
+  else if (outcome !== 'lowered') log.warn('Could not lower the background thread priority', { error: outcome.failed });
 }
+
+/** The handlers of API routes (and their authorizer): with the API on its own thread, they run there. */
+const routeFunctions = () => new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest']);
+/** Where function threads start: a thread that serves the invocations this one sends it. */
+const FUNCTION_THREAD_ENTRY = new URL('./lambda/function-thread-entry.mjs', import.meta.url);
 
 export function stateMachineArn(id: StateMachineId): string {
   return `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${localName(id)}`;
@@ -252,7 +251,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     closers.push(() => stepFunctions.close());
     setEnvironment({ AWS_ENDPOINT_URL_SFN: stepFunctions.endpoint });
 
-    await runtime.warm();
+    // Every endpoint is in the environment now: handler modules build their SDK clients when they load.
+    const functionThreads = await startFunctionThreads(options, runtime, intakeFirst);
+    closers.push(async () => void (await Promise.all(functionThreads.map((thread) => thread.close()))));
+    await runtime.warm((Object.keys(topology.functions) as FunctionId[]).filter((id) => !runtime.runsElsewhere(id)));
     const pollers: Poller[] = [
       ...Object.entries(topology.streamMappings).map(([name, mapping]) =>
         startStreamPoller({
@@ -303,7 +305,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const stopCompacting = compactWhenIdle();
     closers.push(async () => stopCompacting());
     // Only when intake runs elsewhere: with the API or DynamoDB on this thread, lowering it would slow intake too.
-    if (intakeFirst) lowerThisThreadsPriority(log);
+    if (intakeFirst) lowerBackgroundPriority(log);
 
     let closed = false;
     return {
@@ -337,6 +339,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         main: threadHeap(),
         ...(dynamodb.heap ? { dynamodb: await dynamodb.heap() } : {}),
         ...(api.heap ? await api.heap() : {}),
+        ...Object.fromEntries(await Promise.all(functionThreads.map(async (thread, i) => [`functions-${i + 1}`, await thread.ask<ThreadHeap>('heap')]))),
       }),
       runSchedule,
       async close() {
@@ -349,6 +352,24 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await closeAll(closers);
     throw error;
   }
+}
+
+/** The functions whose invocations go to function threads: all but the API's (on its thread, or on this one). */
+function backgroundFunctions(): Set<FunctionId> {
+  const api = routeFunctions();
+  return new Set((Object.keys(topology.functions) as FunctionId[]).filter((id) => !api.has(id)));
+}
+
+async function startFunctionThreads(options: LocalCloudOptions, runtime: LocalLambdaRuntime, intakeFirst: boolean): Promise<HandlerThread[]> {
+  const count = options.functionThreads ?? 0;
+  if (count <= 0) return [];
+  const functions = backgroundFunctions();
+  // Background work: with intake first, each thread lowers its own priority before anything runs on it.
+  const threads = await Promise.all(
+    Array.from({ length: count }, () => startHandlerThread(FUNCTION_THREAD_ENTRY, { warm: [...functions], ...(intakeFirst ? { nice: BACKGROUND_NICE } : {}) })),
+  );
+  runtime.runOn(threads, functions);
+  return threads;
 }
 
 async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {

@@ -8,7 +8,8 @@ import { ensureDemoTenant } from './tools/demo-tenant.ts';
 import { prettifyStdout } from './tools/pretty-log.ts';
 
 /**
- * `npm start`: the whole DOM on this machine. Honours PORT (default 3000) and DOM_DATA_DIR (default .dom), writes
+ * `npm start`: the whole DOM on this machine. Honours PORT (default 3000), DOM_DATA_DIR (default .dom) and
+ * DOM_FUNCTION_THREADS (threads of background handlers, default 1; 0 runs them on the main thread), writes
  * $DOM_DATA_DIR/local.json once ready, and stops cleanly on SIGINT/SIGTERM.
  */
 const { values: flags } = parseArgs({
@@ -25,7 +26,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT m
 const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
 if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
 
-const cloud = await startLocalCloud({ apiPort: port, prioritiseIntake: true, ...(flags['in-memory'] ? {} : { dataDir }) }).catch((error: NodeJS.ErrnoException) => {
+const functionThreads = Number(process.env.DOM_FUNCTION_THREADS ?? 1);
+if (!Number.isInteger(functionThreads) || functionThreads < 0 || functionThreads > 16) throw new Error(`DOM_FUNCTION_THREADS must be 0-16, not ${process.env.DOM_FUNCTION_THREADS}`);
+const cloud = await startLocalCloud({ apiPort: port, prioritiseIntake: true, functionThreads, ...(flags['in-memory'] ? {} : { dataDir }) }).catch((error: NodeJS.ErrnoException) => {
   if (error.code !== 'EADDRINUSE') throw error;
   process.stderr.write(`\n  Port ${port} is in use (another npm start?): stop it, or choose another with PORT=3001 npm start\n\n`);
   process.exit(1);

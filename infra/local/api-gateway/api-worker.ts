@@ -1,9 +1,10 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Worker, SHARE_ENV } from 'node:worker_threads';
+import { startHandlerThread, type HandlerThread } from '../lambda/handler-threads.ts';
 import { topology, type FunctionId } from '../../topology.ts';
 import { startLocalApiGateway } from './index.ts';
 import { compactWhenIdle, threadHeap, WORKER_RESOURCE_LIMITS, type ThreadHeap } from '../heap.ts';
-import { LocalLambdaRuntime } from '../lambda/lambda-runtime.ts';
+import { leastBusy, LocalLambdaRuntime } from '../lambda/lambda-runtime.ts';
 
 interface ApiWorkerOptions {
   port?: number;
@@ -18,81 +19,10 @@ interface ApiWorkerOptions {
 }
 
 type Counts = Record<string, { count: number; errors: number }>;
-/** To a handler thread: an invocation, or a question about the thread; each is answered by a ResultMessage of its id. */
-type RequestMessage = { id: number } & ({ type: 'invoke'; fn: FunctionId; event: unknown } | { type: 'invocations' | 'heap' });
-type ResultMessage = { type: 'result'; id: number; result?: unknown; error?: { name: string; message: string } };
 
 const routeFunctions = () => [...new Set<FunctionId>([...topology.routes.map((r) => r.function), 'authorizeRequest'])];
-
-/**
- * One more thread of route handlers, fed by the gateway's thread: as API Gateway hands requests to as many Lambda
- * instances as it needs, the gateway's thread parses and answers HTTP, and invocations go to whichever thread has the
- * fewest in flight. Each thread has its own module instances (and caches), as each Lambda instance has.
- */
-export async function serveInvocations(port: MessagePort): Promise<void> {
-  const runtime = new LocalLambdaRuntime();
-  await runtime.warm(routeFunctions());
-  compactWhenIdle();
-  port.on('message', async (message: RequestMessage) => {
-    try {
-      const result =
-        message.type === 'invoke'
-          ? await runtime.invoke(message.fn, message.event)
-          : message.type === 'invocations'
-            ? Object.fromEntries(runtime.invocations)
-            : threadHeap();
-      port.postMessage({ type: 'result', id: message.id, result } satisfies ResultMessage);
-    } catch (error) {
-      const err = error instanceof Error ? error : new Error(String(error));
-      port.postMessage({ type: 'result', id: message.id, error: { name: err.name, message: err.message } } satisfies ResultMessage);
-    }
-  });
-  port.postMessage({ type: 'ready' });
-}
-
-interface HandlerThread {
-  inFlight: number;
-  invoke(fn: FunctionId, event: unknown): Promise<unknown>;
-  ask<T>(type: 'invocations' | 'heap'): Promise<T>;
-  close(): Promise<void>;
-}
-
-async function startHandlerThread(): Promise<HandlerThread> {
-  const worker = new Worker(new URL('./api-handlers-entry.mjs', import.meta.url), { env: SHARE_ENV, resourceLimits: WORKER_RESOURCE_LIMITS });
-  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
-  let nextId = 0;
-  await new Promise<void>((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', () => (worker.off('error', reject), resolve()));
-  });
-  worker.on('error', (error) => console.error('local API handler thread failed', error));
-  worker.on('message', (message: ResultMessage) => {
-    const call = pending.get(message.id);
-    if (!call) return;
-    pending.delete(message.id);
-    if (message.error) call.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
-    else call.resolve(message.result);
-  });
-  const send = (request: RequestMessage) =>
-    new Promise<unknown>((resolve, reject) => {
-      pending.set(request.id, { resolve, reject });
-      worker.postMessage(request);
-    });
-  const thread: HandlerThread = {
-    inFlight: 0,
-    async invoke(fn, event) {
-      thread.inFlight++;
-      try {
-        return await send({ type: 'invoke', id: nextId++, fn, event });
-      } finally {
-        thread.inFlight--;
-      }
-    },
-    ask: async <T>(type: 'invocations' | 'heap') => (await send({ type, id: nextId++ })) as T,
-    close: async () => void (await worker.terminate()),
-  };
-  return thread;
-}
+/** An extra thread of route handlers (see handler-threads.ts): the gateway's thread sends it invocations. */
+const HANDLERS_ENTRY = new URL('./api-handlers-entry.mjs', import.meta.url);
 
 /** In the worker: the gateway and a Lambda runtime of its own (plus, if asked, more handler threads). */
 export async function startApiWorker(options: ApiWorkerOptions, parent: MessagePort | null): Promise<void> {
@@ -100,7 +30,9 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
   await runtime.warm(routeFunctions());
   compactWhenIdle();
   // Started from this thread before the main thread lowers its priority, so they keep the intake's priority.
-  const helpers = await Promise.all(Array.from({ length: Math.max(0, (options.handlerThreads ?? 1) - 1) }, startHandlerThread));
+  const helpers = await Promise.all(
+    Array.from({ length: Math.max(0, (options.handlerThreads ?? 1) - 1) }, () => startHandlerThread(HANDLERS_ENTRY, { warm: routeFunctions() })),
+  );
   let localInFlight = 0;
   const invokeHere = async (fn: FunctionId, event: unknown) => {
     localInFlight++;
@@ -112,9 +44,8 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
   };
   const invoke = (fn: FunctionId, event: unknown) => {
     // The least busy thread; this one on a tie, as it also parses and answers the HTTP.
-    let best: HandlerThread | undefined;
-    for (const helper of helpers) if (helper.inFlight < (best?.inFlight ?? localInFlight)) best = helper;
-    return best ? best.invoke(fn, event) : invokeHere(fn, event);
+    const best: HandlerThread | undefined = leastBusy(helpers);
+    return best && best.inFlight < localInFlight ? best.invoke(fn, event) : invokeHere(fn, event);
   };
   const api = await startLocalApiGateway({
     ...(options.port !== undefined ? { port: options.port } : {}),

@@ -7,6 +7,20 @@ import { ACCOUNT_ID, REGION, REPO_ROOT, localName } from '../constants.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
+/** Where invocations can run besides this thread (a HandlerThread of handler-threads.ts). */
+export interface InvocationTarget {
+  /** Invocations sent and not answered yet. */
+  inFlight: number;
+  invoke(id: FunctionId, event: unknown): Promise<unknown>;
+}
+
+/** The target with the fewest invocations in flight (the first on a tie). */
+export function leastBusy<T extends InvocationTarget>(targets: T[]): T | undefined {
+  let best: T | undefined;
+  for (const target of targets) if (!best || target.inFlight < best.inFlight) best = target;
+  return best;
+}
+
 /**
  * Concurrent executions per function, as Lambda's concurrency limit would cap them: beyond it invocations wait their
  * turn (the local cloud queues them instead of throttling). Keeps an overloaded local cloud's work in flight bounded.
@@ -43,6 +57,8 @@ export class LocalLambdaRuntime {
   private readonly slots = new Map<FunctionId, { running: number; waiting: Array<() => void> }>();
   private readonly byName = new Map<string, FunctionId>();
   readonly invocations = new Map<FunctionId, { count: number; errors: number }>();
+  private threads: InvocationTarget[] = [];
+  private offloaded = new Set<FunctionId>();
 
   constructor() {
     for (const id of Object.keys(topology.functions) as FunctionId[]) {
@@ -65,12 +81,38 @@ export class LocalLambdaRuntime {
     await Promise.all(ids.map((id) => this.load(id)));
   }
 
+  /**
+   * From now on, invocations of `ids` run on `threads` (the one with the fewest in flight), each of which runs them
+   * with its own runtime, limits and timeouts; this runtime still counts them.
+   */
+  runOn(threads: InvocationTarget[], ids: Iterable<FunctionId>): void {
+    this.threads = threads;
+    this.offloaded = new Set(ids);
+  }
+
+  /** Whether invocations of `id` run on other threads (see runOn). */
+  runsElsewhere(id: FunctionId): boolean {
+    return this.threads.length > 0 && this.offloaded.has(id);
+  }
+
   async invoke(id: FunctionId, event: unknown): Promise<unknown> {
+    if (this.threads.length > 0 && this.offloaded.has(id)) return this.invokeElsewhere(id, event);
     await this.acquire(id);
     try {
       return await this.run(id, event);
     } finally {
       this.release(id);
+    }
+  }
+
+  private async invokeElsewhere(id: FunctionId, event: unknown): Promise<unknown> {
+    const stats = this.invocations.get(id)!;
+    stats.count++;
+    try {
+      return await leastBusy(this.threads)!.invoke(id, event);
+    } catch (error) {
+      stats.errors++;
+      throw error;
     }
   }
 

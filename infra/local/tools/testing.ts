@@ -8,7 +8,7 @@ import { startLocalCloud, useLocalAwsSettings, type LocalCloud, type LocalCloudO
 const quietLog = { info: () => undefined, warn: () => undefined, error: (message: string, extra?: Record<string, unknown>) => console.error(message, extra) };
 
 /** An in-memory local cloud on free ports, for integration tests; the authorizer cache is the deployed one (60 s). */
-export async function startTestCloud(options: Pick<LocalCloudOptions, 'apiInProcess' | 'prioritiseIntake' | 'apiHandlerThreads' | 'dynamodbInProcess'> = {}): Promise<LocalCloud> {
+export async function startTestCloud(options: Pick<LocalCloudOptions, 'apiInProcess' | 'prioritiseIntake' | 'apiHandlerThreads' | 'dynamodbInProcess' | 'functionThreads'> = {}): Promise<LocalCloud> {
   useLocalAwsSettings();
   process.env.POWERTOOLS_LOG_LEVEL = process.env.DOM_TEST_LOG_LEVEL ?? 'CRITICAL';
   return startLocalCloud({ apiPort: 0, log: quietLog, ...options });
