@@ -34,6 +34,9 @@ export const quoteSchema = z.object({
   upgraded: z.boolean().optional(),
 });
 
+/** The API key that made a change (a store's, a 3PL's, or the tenant's admin key `admin`). */
+export const actorSchema = z.object({ keyId: z.string(), keyName: z.string().optional() });
+
 /** The data every shipment event carries. */
 export const shipmentEventData = z.object({
   orderId: z.string(),
@@ -48,4 +51,6 @@ export const shipmentEventData = z.object({
   tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
   reason: z.string().optional(),
   customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),
+  /** The API key that reported this status (since 1.1; absent for the DOM's own changes: requests, cancellations). */
+  by: actorSchema.optional(),
 });

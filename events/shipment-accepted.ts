@@ -1,4 +1,4 @@
 import { defineEvent } from './envelope.ts';
 import { shipmentEventData } from './order-data.ts';
 
-export const ShipmentAccepted = defineEvent('ShipmentAccepted', '1.0', 'The location accepted the shipment.', shipmentEventData);
+export const ShipmentAccepted = defineEvent('ShipmentAccepted', '1.1', 'The location accepted the shipment.', shipmentEventData);

@@ -1,4 +1,4 @@
 import { defineEvent } from './envelope.ts';
 import { shipmentEventData } from './order-data.ts';
 
-export const ShipmentCancelled = defineEvent('ShipmentCancelled', '1.0', 'The shipment was cancelled with its order; its units went back to stock.', shipmentEventData);
+export const ShipmentCancelled = defineEvent('ShipmentCancelled', '1.1', 'The shipment was cancelled with its order; its units went back to stock.', shipmentEventData);

@@ -1,4 +1,4 @@
 import { defineEvent } from './envelope.ts';
 import { shipmentEventData } from './order-data.ts';
 
-export const ShipmentDelivered = defineEvent('ShipmentDelivered', '1.0', 'The parcel was delivered.', shipmentEventData);
+export const ShipmentDelivered = defineEvent('ShipmentDelivered', '1.1', 'The parcel was delivered.', shipmentEventData);

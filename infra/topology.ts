@@ -39,6 +39,10 @@ export type FunctionId =
   | 'retryOrder'
   | 'receiveReturn'
   | 'updateShipment'
+  | 'listLocationShipments'
+  | 'createApiKey'
+  | 'listApiKeys'
+  | 'revokeApiKey'
   | 'startFulfillment'
   | 'planFulfillment'
   | 'reserveStock'
@@ -81,6 +85,11 @@ export interface RouteSpec {
   function: FunctionId;
   /** `apiKey`: the Lambda authorizer runs first and the handler sees the tenant in the authorizer context. */
   auth: 'apiKey' | 'none';
+  /**
+   * A 2xx from this route revokes a credential. The local gateway then drops its cached authorizer decisions, so the
+   * revoked key fails at once; API Gateway on AWS keeps a cached decision until its TTL (`resultsCacheTtl`, 60 s).
+   */
+  revokesCredentials?: true;
 }
 
 /**
@@ -437,6 +446,34 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    listLocationShipments: {
+      entry: 'functions/list-location-shipments/handler.ts',
+      description: 'GET /locations/{id}/shipments?status=: a location\'s work queue (REQUESTED: its pick list), for its scoped key or the admin key',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read' },
+    },
+    createApiKey: {
+      entry: 'functions/create-api-key/handler.ts',
+      description: 'POST /api-keys (admin key): a key scoped to some locations; its secret is answered once, only its digest stored',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    listApiKeys: {
+      entry: 'functions/list-api-keys/handler.ts',
+      description: 'GET /api-keys (admin key): the tenant\'s working keys, never their secrets',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    revokeApiKey: {
+      entry: 'functions/revoke-api-key/handler.ts',
+      description: 'DELETE /api-keys/{keyId} (admin key): the key stops working (on AWS within the authorizer cache TTL)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
     startFulfillment: {
       entry: 'functions/start-fulfillment/handler.ts',
       description: 'Rule target (ShipmentRejected): claims an order\'s next fulfilment attempt on the order and starts its execution (named orderId-attempt)',
@@ -554,6 +591,10 @@ export const topology: Topology = {
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/deliver', function: 'updateShipment', auth: 'apiKey' },
+    { method: 'GET', path: '/locations/{locationId}/shipments', function: 'listLocationShipments', auth: 'apiKey' },
+    { method: 'POST', path: '/api-keys', function: 'createApiKey', auth: 'apiKey' },
+    { method: 'GET', path: '/api-keys', function: 'listApiKeys', auth: 'apiKey' },
+    { method: 'DELETE', path: '/api-keys/{keyId}', function: 'revokeApiKey', auth: 'apiKey', revokesCredentials: true },
   ],
 
   rules: {

@@ -1,4 +1,5 @@
 import type { ApiKeyParts, Tenant, TenantSettings } from '#domain/tenants/tenant';
+import type { ApiKey, ApiKeyScope } from '#domain/tenants/api-keys';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
 import type { StockLevel, StockWrite } from '#domain/inventory/stock';
 import type { Reservation } from '#domain/inventory/reservation';
@@ -29,6 +30,29 @@ export interface ApiKeyRecord {
   createdAt: string;
   /** The key's first characters, to tell keys apart in ops tools without revealing them. */
   hint: string;
+  /** Absent on keys made with their tenant (the admin key, id `admin`). */
+  keyId?: string;
+  name?: string;
+  /** Absent: the admin key, for the whole tenant. */
+  scope?: ApiKeyScope;
+}
+
+/** A key as listed and revoked: never its secret nor its digest. */
+export interface StoredApiKey extends ApiKey {
+  status: 'ACTIVE' | 'REVOKED';
+  revokedAt?: string;
+}
+
+/** Scoped API keys (issue 14): issued and revoked by the admin key; the authorizer reads them with findApiKey. */
+export interface ApiKeyStore {
+  /** The key's credential, its id entry and its name's guard, all or none; ApiKeyNameTakenError when the name is in use. */
+  issue(key: ApiKeyRecord & Required<Pick<ApiKeyRecord, 'keyId' | 'name' | 'scope'>>): Promise<void>;
+  /** The tenant's working keys (the admin key included), a page at a time. */
+  list(tenantId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<ApiKey>>;
+  /** A key issued over HTTP by its id (active or revoked); undefined when there is none. */
+  get(tenantId: string, keyId: string): Promise<StoredApiKey | undefined>;
+  /** Deletes the credential (the authorizer finds nothing from then on) and marks the id entry REVOKED, in one transaction. */
+  revoke(tenantId: string, keyId: string, now: Date): Promise<StoredApiKey | undefined>;
 }
 
 export interface TenantStore {

@@ -5,8 +5,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logger, metrics, tracer } from '#powertools/index';
+import { routeAccess } from './access.ts';
 import { problemForError } from './application-problems.ts';
-import { internalProblem, problemOf, ServiceUnavailableError } from './problem.ts';
+import { ForbiddenError, internalProblem, NotFoundError, problemOf, ServiceUnavailableError } from './problem.ts';
 import { REQUEST_ID_HEADER, problem } from './response.ts';
 
 type HttpFunction = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -46,11 +47,29 @@ function requestIdOf(event: APIGatewayProxyEvent): string {
   return event.requestContext?.requestId ?? 'unknown';
 }
 
-/** The middy chain every HTTP handler uses: context, tracing, metrics, then problem+json errors. */
+/**
+ * A scoped API key (one with locations) reaches only the routes `routeAccess` gives it: admin routes are a 403, order
+ * routes a 404 whether or not the order exists. The authorizer's policy refuses the same on AWS before the handler
+ * runs; this keeps every handler safe on its own. Location routes go on to the handler, which checks the location.
+ */
+function scopedKeyGuard(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: (request) => {
+      const { event } = request;
+      if (event.requestContext?.authorizer?.locationIds === undefined) return;
+      const access = routeAccess(event.httpMethod, event.resource);
+      if (access === 'admin') throw new ForbiddenError();
+      if (access === 'hidden') throw new NotFoundError(`${event.path} does not exist`);
+    },
+  };
+}
+
+/** The middy chain every HTTP handler uses: context, tracing, metrics, problem+json errors, then the scoped-key guard. */
 export function httpHandler(fn: HttpFunction) {
   return middy(fn)
     .use(injectLambdaContext(logger, { resetKeys: true, correlationIdPath: 'requestContext.requestId' }))
     .use(captureLambdaHandler(tracer))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(problemResponses());
+    .use(problemResponses())
+    .use(scopedKeyGuard());
 }

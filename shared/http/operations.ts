@@ -36,6 +36,9 @@ import {
   webhookPathSchema,
   webhookTestQueuedSchema,
 } from './webhook-schemas.ts';
+import { createApiKeySchema } from '#domain/tenants/api-keys';
+import { apiKeyPageSchema, apiKeyPathSchema, issuedApiKeySchema, revokedApiKeySchema } from './api-key-schemas.ts';
+import { locationShipmentsQuerySchema, shipmentPageSchema } from './order-schemas.ts';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -514,6 +517,58 @@ export const operations = {
     requestBody: shipmentReportSchema,
     requestBodyOptional: true,
     responses: { 200: { description: 'The shipment after the report', schema: shipmentSchema }, 404: { description: 'No such shipment' }, 409: { description: 'Not possible in the shipment\'s status' } },
+  },
+  listLocationShipments: {
+    operationId: 'listLocationShipments',
+    method: 'get',
+    path: '/locations/{locationId}/shipments',
+    summary: 'A location\'s work queue: its shipments by status, oldest first (status=REQUESTED is the pick list)',
+    description: 'Open to the location\'s scoped API keys and to the admin key; for any other key the location does not exist (404).',
+    tags: ['fulfilment'],
+    auth: true,
+    pathParameters: locationPathSchema,
+    query: locationShipmentsQuerySchema,
+    responses: { 200: { description: 'A page of the location\'s shipments', schema: shipmentPageSchema }, 404: { description: 'No such location (or not this key\'s)' } },
+  },
+  createApiKey: {
+    operationId: 'createApiKey',
+    method: 'post',
+    path: '/api-keys',
+    summary: 'Issue an API key scoped to some locations (admin key only)',
+    description:
+      'The key may list and act on its locations\' shipments and adjust their stock, nothing else: other locations\' shipments and every order are a 404, admin routes a 403. Its secret is in this answer only.',
+    tags: ['tenants'],
+    auth: true,
+    requestBody: createApiKeySchema,
+    responses: {
+      201: { description: 'The key, with its secret (shown once)', schema: issuedApiKeySchema },
+      409: { description: 'A working key has this name' },
+      422: { description: 'Invalid fields, or a location that does not exist' },
+    },
+  },
+  listApiKeys: {
+    operationId: 'listApiKeys',
+    method: 'get',
+    path: '/api-keys',
+    summary: 'The tenant\'s working API keys, never their secrets (admin key only)',
+    tags: ['tenants'],
+    auth: true,
+    query: pageQuerySchema,
+    responses: { 200: { description: 'A page of keys', schema: apiKeyPageSchema } },
+  },
+  revokeApiKey: {
+    operationId: 'revokeApiKey',
+    method: 'delete',
+    path: '/api-keys/{keyId}',
+    summary: 'Revoke a scoped API key (admin key only): it stops working at once (on AWS within the authorizer cache\'s 60 s)',
+    tags: ['tenants'],
+    auth: true,
+    pathParameters: apiKeyPathSchema,
+    responses: {
+      200: { description: 'The key, revoked (also when it was revoked before)', schema: revokedApiKeySchema },
+      404: { description: 'No such key' },
+      409: { description: 'The admin key cannot be revoked over HTTP' },
+    },
   },
   putRoutingRules: {
     operationId: 'putRoutingRules',

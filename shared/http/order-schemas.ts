@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { lineIdSchema, locationIdSchema, MAX_LINES, MAX_UNITS_PER_LINE, returnIdSchema } from '#domain/orders/intake';
 import { ORDER_STATUSES } from '#domain/orders/order';
 import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
-import { quoteSchema } from '#events/order-data';
+import { actorSchema, quoteSchema } from '#events/order-data';
 
 /** Request and response schemas of the order and shipment routes (operations.ts lists the routes). */
 
@@ -13,6 +13,12 @@ export const listOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(2048).optional(),
+});
+
+export const locationShipmentsQuerySchema = z.strictObject({
+  status: z.enum(SHIPMENT_STATUSES).optional().describe('Only shipments in this status: REQUESTED is the pick list'),
+  limit: z.coerce.number().int('must be an integer').min(1, 'must be >= 1').max(100, 'must be <= 100').default(50),
+  cursor: z.string().max(2048, 'must be at most 2048 characters').optional().describe('The `nextCursor` of the previous page'),
 });
 
 export const idempotencyKeySchema = z
@@ -95,11 +101,22 @@ export const shipmentSchema = z
       .object({ at: z.string(), previousPromisedDeliveryDate: z.string(), reason: z.string() })
       .optional()
       .describe('Set when the promised delivery date passed with the parcel not delivered (OrderDelayed was sent)'),
-    history: z.array(z.object({ status: z.enum(SHIPMENT_STATUSES), at: z.string(), reason: z.string().optional() })),
+    history: z.array(
+      z.object({
+        status: z.enum(SHIPMENT_STATUSES),
+        at: z.string(),
+        reason: z.string().optional(),
+        by: actorSchema.optional().describe('The API key that reported this status (absent for the DOM\'s own changes)'),
+      }),
+    ),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Shipment' });
+
+export const shipmentPageSchema = z
+  .object({ items: z.array(shipmentSchema), nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last') })
+  .meta({ id: 'ShipmentPage' });
 
 /** Money as the API shows it: decimal strings in the order's currency, never binary floats. */
 const amountSchema = z.string().regex(/^\d+(\.\d+)?$/);

@@ -52,6 +52,13 @@ export class UnauthorizedError extends HttpProblemError {
   }
 }
 
+export class ForbiddenError extends HttpProblemError {
+  override readonly name = 'ForbiddenError';
+  constructor(detail = 'This API key may not call this route') {
+    super(403, 'Forbidden', detail);
+  }
+}
+
 export class NotFoundError extends HttpProblemError {
   override readonly name = 'NotFoundError';
   constructor(detail: string) {

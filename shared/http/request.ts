@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { ADMIN_KEY_ID, type Principal } from '#domain/tenants/api-keys';
 import { BadRequestError, PayloadTooLargeError, UnauthorizedError, ValidationError, type FieldError } from './problem.ts';
 
 /** Bodies above this are refused before parsing; API Gateway's own limit (10 MB) is far above what any route needs. */
@@ -56,6 +57,38 @@ export function tenantIdOf(event: APIGatewayProxyEvent): string {
   const tenantId = event.requestContext.authorizer?.tenantId;
   if (typeof tenantId !== 'string' || tenantId === '') throw new UnauthorizedError();
   return tenantId;
+}
+
+const scopeContextSchema = z.array(z.string().min(1)).min(1);
+
+/**
+ * The caller as the authorizer resolved it: tenant, key, and the key's locations when it is scoped. A context that does
+ * not read back (a scope that is not a list of ids) is refused, never taken for the admin key.
+ */
+export function principalOf(event: APIGatewayProxyEvent): Principal {
+  const tenantId = tenantIdOf(event);
+  const context = event.requestContext.authorizer ?? {};
+  let locationIds: string[] | undefined;
+  if (context.locationIds !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(context.locationIds));
+    } catch {
+      throw new UnauthorizedError();
+    }
+    const result = scopeContextSchema.safeParse(parsed);
+    if (!result.success) throw new UnauthorizedError();
+    locationIds = result.data;
+  }
+  // A decision cached by an authorizer from before scoped keys names no key: it was the admin key's.
+  const keyId = typeof context.keyId === 'string' && context.keyId !== '' ? context.keyId : locationIds ? undefined : ADMIN_KEY_ID;
+  if (!keyId) throw new UnauthorizedError();
+  return {
+    tenantId,
+    keyId,
+    ...(typeof context.keyName === 'string' && context.keyName !== '' ? { keyName: context.keyName } : {}),
+    ...(locationIds ? { locationIds } : {}),
+  };
 }
 
 export function headerOf(event: APIGatewayProxyEvent, name: string): string | undefined {

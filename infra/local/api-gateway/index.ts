@@ -99,6 +99,10 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     if (result === TIMEOUT) return send(res, requestId, gateway('INTEGRATION_TIMEOUT', requestId));
     // A crashed handler or a malformed result is a 502 on API Gateway too.
     if (!isProxyResult(result)) return send(res, requestId, gateway('DEFAULT_5XX', requestId));
+    // A revoked key must not ride on its cached Allow: here it fails at once (on AWS, once the cached decision's TTL
+    // runs out). Every decision goes, as API Gateway's FlushStageAuthorizersCache does: the cache is keyed by the
+    // Authorization header, and the revoked key's value is not known here.
+    if (match.route.spec.revokesCredentials && result.statusCode >= 200 && result.statusCode < 300) cache.clear();
     send(res, requestId, result);
   }
 

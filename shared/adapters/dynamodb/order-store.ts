@@ -5,7 +5,7 @@ import type { Order } from '#domain/orders/order';
 import { nextCheckAt, type Shipment } from '#domain/orders/shipment';
 import { decodeCursor, encodeCursor, ownPosition } from '#application/cursor';
 import { ConflictError } from '#application/errors';
-import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments } from '#application/orders/ports';
+import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments, ShipmentPage } from '#application/orders/ports';
 import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
 import { reservationFinishItems, stockUpdate } from './stock-store.ts';
@@ -47,10 +47,13 @@ export function orderPut(order: Order, expectedVersion: number) {
 /** The tenant's shipments the scheduled check watches, by when it must next look at them (a sparse entry in gsi1). */
 export const shipmentsDueKey = (tenantId: string) => tenantKey(tenantId, 'SHIPMENTS_DUE');
 
+/** A location's shipments (its work queue), in gsi2: sorted by status, then by when they were requested. */
+export const locationShipmentsKey = (tenantId: string, locationId: string) => tenantKey(tenantId, 'LOCATION_SHIPMENTS', locationId);
+
 /**
  * A shipment's write, in its order's partition; `isNew` refuses to overwrite an existing one. While its acceptance
  * deadline or its promise is watched, it is also listed by the time it is next due (`nextCheckAt`), so the scheduled
- * check reads only what is due.
+ * check reads only what is due; and it is always listed in its location's work queue (gsi2), by status and age.
  */
 export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
   const checkAt = nextCheckAt(shipment);
@@ -61,6 +64,8 @@ export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
       sk: `SHIPMENT#${shipment.shipmentId}`,
       entity: 'Shipment',
       ...(checkAt ? { gsi1pk: shipmentsDueKey(order.tenantId), gsi1sk: `${checkAt}#${shipment.shipmentId}` } : {}),
+      gsi2pk: locationShipmentsKey(order.tenantId, shipment.locationId),
+      gsi2sk: `${shipment.status}#${shipment.createdAt}#${shipment.shipmentId}`,
       ...shipment,
     },
     ...(isNew ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
@@ -68,7 +73,7 @@ export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
 }
 
 export function shipmentOf(item: Record<string, unknown>): Shipment {
-  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...shipment } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, gsi2sk: _gsi2sk, ...shipment } = item;
   return shipment as unknown as Shipment;
 }
 
@@ -136,6 +141,24 @@ export const dynamoOrderStore: OrderStore = {
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return { orders: (result.Items ?? []).map(orderOf), ...(nextCursor ? { nextCursor } : {}) };
+  },
+
+  async listByLocation(tenantId, locationId, query): Promise<ShipmentPage> {
+    const value = locationShipmentsKey(tenantId, locationId);
+    const after = decodeCursor(query.cursor);
+    const start = after ? ownPosition(after, { partition: { gsi2pk: value }, sortKeys: ['pk', 'sk', 'gsi2sk'] }) : undefined;
+    const result = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: query.status ? 'gsi2pk = :pk AND begins_with(gsi2sk, :status)' : 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': value, ...(query.status ? { ':status': `${query.status}#` } : {}) },
+        Limit: query.limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { shipments: (result.Items ?? []).map(shipmentOf), ...(nextCursor ? { nextCursor } : {}) };
   },
 
   async commit(change: OrderChange): Promise<void> {

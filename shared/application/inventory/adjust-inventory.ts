@@ -46,9 +46,13 @@ export async function adjustInventory(
   deps: { locations: LocationStore; stock: StockStore; clock: Clock },
   tenantId: string,
   adjustments: Adjustment[],
+  caller: { locationIds?: readonly string[] } = {},
 ): Promise<AdjustmentReport> {
   const report: AdjustmentReport = { applied: 0, ignored: [], errors: [] };
-  const known = await deps.locations.existing(tenantId, adjustments.map((a) => a.locationId));
+  // A scoped API key adjusts only its own locations; another one is answered as if it did not exist.
+  const visible = (locationId: string) => caller.locationIds === undefined || caller.locationIds.includes(locationId);
+  const existing = await deps.locations.existing(tenantId, adjustments.map((a) => a.locationId).filter(visible));
+  const known = { has: (locationId: string) => visible(locationId) && existing.has(locationId) };
   const groups = new Map<string, number[]>();
   adjustments.forEach((adjustment, index) => {
     if (!known.has(adjustment.locationId)) {

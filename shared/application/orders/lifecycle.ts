@@ -3,6 +3,7 @@ import { decideCancel } from '#domain/orders/cancel';
 import type { Order } from '#domain/orders/order';
 import { orderIdOfShipment, type Shipment } from '#domain/orders/shipment';
 import { decideShipmentReport, type ShipmentReport } from '#domain/orders/shipment-report';
+import { mayUseLocation, type Actor } from '#domain/tenants/api-keys';
 import { ConflictError, NotFoundError, retryOnConflict } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import type { BackorderIndex, WorkflowStarter } from './fulfillment-ports.ts';
@@ -126,6 +127,22 @@ export function cancelOrder(deps: LifecycleDeps, input: { tenantId: string; orde
 }
 
 /**
+ * A shipment with its order, as the caller may see it: a scoped API key (`locationIds`) finds only its own locations'
+ * shipments; another location's is a ShipmentNotFoundError, exactly as a shipment that does not exist, so a partner
+ * cannot even learn whether an id is real. Every shipment action loads its shipment through here.
+ */
+export async function loadShipment(
+  deps: { orders: OrderStore },
+  input: { tenantId: string; shipmentId: string; locationIds?: readonly string[] },
+): Promise<OrderWithShipments & { shipment: Shipment }> {
+  const orderId = orderIdOfShipment(input.shipmentId);
+  const found = orderId ? await deps.orders.get(input.tenantId, orderId) : undefined;
+  const shipment = found?.shipments.find((s) => s.shipmentId === input.shipmentId);
+  if (!found || !shipment || !mayUseLocation(input, shipment.locationId)) throw new ShipmentNotFoundError(input.shipmentId);
+  return { ...found, shipment };
+}
+
+/**
  * A location or carrier reports on a shipment: accept, reject (the store cannot pick: its units go back and the lines
  * are routed again elsewhere, never to this location), ship (the reservation is committed: on-hand goes down) or
  * deliver. The shipment, its reservation and the order change in one transaction. Repeating a report that already
@@ -133,17 +150,14 @@ export function cancelOrder(deps: LifecycleDeps, input: { tenantId: string; orde
  */
 export function updateShipment(
   deps: LifecycleDeps,
-  input: { tenantId: string; shipmentId: string; action: ShipmentReport; reason?: string; tracking?: Shipment['tracking'] },
+  input: { tenantId: string; shipmentId: string; action: ShipmentReport; reason?: string; tracking?: Shipment['tracking']; by?: Actor; locationIds?: readonly string[] },
 ): Promise<{ shipment: Shipment; orderStatus: Order['status'] }> {
-  const orderId = orderIdOfShipment(input.shipmentId);
-  if (!orderId) return Promise.reject(new ShipmentNotFoundError(input.shipmentId));
   return retryOnConflict(async () => {
-    const found = await deps.orders.get(input.tenantId, orderId);
-    const shipment = found?.shipments.find((s) => s.shipmentId === input.shipmentId);
-    if (!found || !shipment) throw new ShipmentNotFoundError(input.shipmentId);
-    const decision = decideShipmentReport(found.order, found.shipments, shipment, input.action, deps.clock.now(), {
+    const found = await loadShipment(deps, input);
+    const decision = decideShipmentReport(found.order, found.shipments, found.shipment, input.action, deps.clock.now(), {
       ...(input.reason ? { reason: input.reason } : {}),
       ...(input.tracking ? { tracking: input.tracking } : {}),
+      ...(input.by ? { by: input.by } : {}),
     });
     if (decision.kind === 'repeat') return { shipment: decision.shipment, orderStatus: found.order.status };
     await deps.orders.commit(decision.change);

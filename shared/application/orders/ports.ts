@@ -1,6 +1,6 @@
 import type { OrderChange } from '#domain/orders/change';
 import type { Order, OrderStatus } from '#domain/orders/order';
-import type { Shipment } from '#domain/orders/shipment';
+import type { Shipment, ShipmentStatus } from '#domain/orders/shipment';
 import type { StockLevel } from '#domain/inventory/stock';
 
 export interface OrderDedupe {
@@ -24,11 +24,18 @@ export interface OrderPage {
   nextCursor?: string;
 }
 
+export interface ShipmentPage {
+  shipments: Shipment[];
+  nextCursor?: string;
+}
+
 export interface OrderStore {
   /** Stores a new order with its dedupe guards (idempotency key, channel + external id) in one transaction. */
   create(order: Order, dedupe: OrderDedupe): Promise<CreateOrderOutcome>;
   get(tenantId: string, orderId: string): Promise<OrderWithShipments | undefined>;
   list(tenantId: string, query: { status?: OrderStatus; limit: number; cursor?: string }): Promise<OrderPage>;
+  /** A location's shipments (its work queue): by status, oldest first within a status. */
+  listByLocation(tenantId: string, locationId: string, query: { status?: ShipmentStatus; limit: number; cursor?: string }): Promise<ShipmentPage>;
   /**
    * Writes a decided change in one transaction: the order if its stored version is still the change's
    * `expectedVersion`, its shipments, and each reservation it finishes if that is still PENDING (with the stock the

@@ -8,6 +8,7 @@
 import { allocationsOf, statusAfterShipments } from './allocation.ts';
 import { reservationMove, type OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type OrderStatus } from './order.ts';
+import type { Actor } from '../tenants/api-keys.ts';
 import { applyShipmentAction, isRepeat, type Shipment, type ShipmentAction } from './shipment.ts';
 
 export type ShipmentReport = Exclude<ShipmentAction, 'cancel'>;
@@ -23,7 +24,7 @@ export function decideShipmentReport(
   shipment: Shipment,
   action: ShipmentReport,
   now: Date,
-  extra: { reason?: string; tracking?: Shipment['tracking'] } = {},
+  extra: { reason?: string; tracking?: Shipment['tracking']; by?: Actor } = {},
 ): ShipmentReportDecision {
   if (isRepeat(shipment, action)) return { kind: 'repeat', shipment };
   const updated = applyShipmentAction(shipment, action, now, extra);

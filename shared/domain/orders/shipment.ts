@@ -1,3 +1,5 @@
+import type { Actor } from '../tenants/api-keys.ts';
+
 /**
  * A shipment: the units one location sends in one parcel, with its carrier service, cost, promise and carbon. Its
  * lifecycle is driven by the location (accept / reject) and the carrier (ship / deliver).
@@ -50,7 +52,8 @@ export interface Shipment {
   /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */
   delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
   status: ShipmentStatus;
-  history: Array<{ status: ShipmentStatus; at: string; reason?: string }>;
+  /** Each status with when, why and, for a report over the API, which API key made it (`by`). */
+  history: Array<{ status: ShipmentStatus; at: string; reason?: string; by?: Actor }>;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -71,7 +74,7 @@ export function isRepeat(shipment: Shipment, action: ShipmentAction): boolean {
   return shipment.status === NEXT[action].to;
 }
 
-export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, at: Date, extra: { reason?: string; tracking?: Shipment['tracking'] } = {}): Shipment {
+export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, at: Date, extra: { reason?: string; tracking?: Shipment['tracking']; by?: Actor } = {}): Shipment {
   const rule = NEXT[action];
   if (!rule.from.includes(shipment.status)) throw new InvalidShipmentActionError(action, shipment.status);
   const when = at.toISOString();
@@ -79,7 +82,7 @@ export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, 
     ...shipment,
     status: rule.to,
     ...(extra.tracking ? { tracking: extra.tracking } : {}),
-    history: [...shipment.history, { status: rule.to, at: when, ...(extra.reason ? { reason: extra.reason } : {}) }],
+    history: [...shipment.history, { status: rule.to, at: when, ...(extra.reason ? { reason: extra.reason } : {}), ...(extra.by ? { by: extra.by } : {}) }],
     updatedAt: when,
     version: shipment.version + 1,
   };

@@ -135,5 +135,6 @@ function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataS
     ...(shipment.tracking ? { tracking: shipment.tracking } : {}),
     ...(last?.reason ? { reason: last.reason } : {}),
     ...(shipment.customer ? { customer: shipment.customer } : {}),
+    ...(last?.by ? { by: last.by } : {}),
   });
 }
