@@ -261,6 +261,26 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('POST', `/orders/${orderId}/returns`, { ...rma, returnId: 'RMA-2' })).toBe(422);
       expect(await statusOf('POST', '/orders/o_0000000000/returns', rma)).toBe(404);
     });
+
+    it('issues, lists and revokes a scoped key that pages its location\'s work queue; refuses an unknown location, a taken name and the admin key', async () => {
+      const { orderId, shipmentId } = await allocatedOrder();
+      const { locationId } = (await api.ok<OrderView>('GET', `/orders/${orderId}`)).shipments[0]!;
+      const issued = await call<{ keyId: string; apiKey: string }>('POST', '/api-keys', { name: 'Olean dock', scope: { locationIds: ['olean-wh', 'brooklyn-wh'] } });
+      expect(issued.status).toBe(201);
+      expect(await statusOf('POST', '/api-keys', { name: 'olean dock', scope: { locationIds: ['olean-wh'] } })).toBe(409);
+      expect(await statusOf('POST', '/api-keys', { name: 'Nowhere', scope: { locationIds: ['nowhere'] } })).toBe(422);
+      expect(await statusOf('GET', '/api-keys')).toBe(200);
+      expect(await statusOf('GET', '/api-keys?limit=0')).toBe(422);
+      const dock = new DomApi(cloud().apiUrl, issued.body.apiKey);
+      const queue = await call<{ items: Array<{ shipmentId: string }> }>('GET', `/locations/${locationId}/shipments?status=REQUESTED`, undefined, { as: dock });
+      expect(queue.body.items.map((s) => s.shipmentId)).toContain(shipmentId);
+      expect(await statusOf('GET', '/locations/nowhere/shipments', undefined, { as: dock })).toBe(404);
+      expect(await statusOf('GET', '/locations/olean-wh/shipments?status=LOST')).toBe(422);
+      expect(await statusOf('DELETE', `/api-keys/${issued.body.keyId}`)).toBe(200);
+      expect(await statusOf('DELETE', '/api-keys/admin')).toBe(409);
+      expect(await statusOf('DELETE', '/api-keys/k_0000000000')).toBe(404);
+      dock.close();
+    });
   });
 
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
