@@ -1,3 +1,4 @@
+import { searchOrders } from '#adapters/dynamodb/order-search';
 import { dynamoOrderStore } from '#adapters/dynamodb/order-store';
 import { httpHandler } from '#http/handler';
 import { listOrdersQuerySchema } from '#http/order-schemas';
@@ -8,6 +9,7 @@ import { json } from '#http/response';
 export const handler = httpHandler(async (event) => {
   const tenantId = tenantIdOf(event);
   const query = queryParameters(event, listOrdersQuerySchema);
-  const page = await dynamoOrderStore.list(tenantId, query);
+  const { q, ...listing } = query;
+  const page = q === undefined ? await dynamoOrderStore.list(tenantId, listing) : await searchOrders(tenantId, { ...listing, q });
   return json(200, { items: page.orders.map((order) => orderView(order)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) });
 });

@@ -9,7 +9,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
+import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, topology, type FunctionId, type QueueId, type StateMachineId } from '../topology.ts';
 export { useLocalAwsSettings } from './cloud-settings.ts';
 import { startLocalApiGateway } from './api-gateway/index.ts';
 import { startApiGatewayWorker } from './api-gateway/api-worker.ts';
@@ -177,6 +177,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       // Webhooks may target http://127.0.0.1 here (tests, demos); on AWS only public https URLs are accepted.
       [ENV.webhookAllowInsecureLoopback]: 'true',
       ...Object.fromEntries(Object.entries(sqs.queueUrls).map(([id, q]) => [queueUrlEnv(id), q.url])),
+      ...Object.fromEntries(Object.entries(sqs.queueUrls).map(([id, q]) => [deadLetterQueueUrlEnv(id), q.dlqUrl])),
       ...Object.fromEntries(Object.entries(stateMachineArns).map(([id, arn]) => [stateMachineArnEnv(id), arn])),
     });
     await ensureTable();

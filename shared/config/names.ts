@@ -23,6 +23,11 @@ export function queueUrlEnv(queue: string): string {
   return `${screamingSnake(queue)}_QUEUE_URL`;
 }
 
+/** `WEBHOOK_DELIVERIES_DLQ_URL` for the queue `webhookDeliveries`: how a function finds a queue's dead-letter queue. */
+export function deadLetterQueueUrlEnv(queue: string): string {
+  return `${screamingSnake(queue)}_DLQ_URL`;
+}
+
 /** `TENANT_ONBOARDING_STATE_MACHINE_ARN` for the state machine `tenantOnboarding`. */
 export function stateMachineArnEnv(stateMachine: string): string {
   return `${screamingSnake(stateMachine)}_STATE_MACHINE_ARN`;

@@ -283,6 +283,20 @@ describe('the API answers as its OpenAPI document says', () => {
     });
   });
 
+  describe('the ops console\'s routes', () => {
+    it('answers an order\'s executions, the dead letters and their redrive, and the KPIs; refuses bad ids, queues and windows', async () => {
+      const { orderId } = await allocatedOrder();
+      expect(await statusOf('GET', `/orders/${orderId}/executions`)).toBe(200);
+      expect(await statusOf('GET', '/orders/o_0000000000/executions')).toBe(404);
+      expect(await statusOf('GET', '/ops/dead-letters')).toBe(200);
+      expect(await statusOf('GET', '/ops/dead-letters', undefined, { as: anonymous })).toBe(401);
+      expect(await statusOf('POST', '/ops/dead-letters/webhookDeliveries/redrive')).toBe(200);
+      expect(await statusOf('POST', '/ops/dead-letters/tableEventsDlq/redrive')).toBe(422);
+      expect(await statusOf('GET', '/ops/kpis')).toBe(200);
+      expect(await statusOf('GET', '/ops/kpis?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z')).toBe(422);
+    });
+  });
+
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
     const missing: string[] = [];
     for (const [operationId, { method, template, statuses }] of contractCoverage()) {

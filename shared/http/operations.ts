@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { placeOrderSchema } from '#domain/orders/intake';
 import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
+import { putShadowRulesSchema, shadowKpisQuerySchema, simulationRequestSchema } from '#application/routing/what-if';
+import { shadowKpisSchema, shadowRulesViewSchema, simulationResultSchema } from './what-if-schemas.ts';
 import {
   cancelOrderSchema,
   receivedReturnSchema,
@@ -588,5 +590,55 @@ export const operations = {
     tags: ['routing'],
     auth: true,
     responses: { 200: { description: 'The current rules', schema: storedRoutingRulesSchema } },
+  },
+  simulateRouting: {
+    operationId: 'simulateRouting',
+    method: 'post',
+    path: '/simulations',
+    summary: 'What-if: replay the recorded routing decisions of a period under candidate rule sets, side by side with what was decided',
+    description:
+      'Read-only and synchronous: at most 31 days and 20,000 recorded decisions per call (a 422 naming `to` beyond). Costs are the routing engine\'s carrier cost model on both sides; see docs/routing.md, "What-if".',
+    tags: ['routing'],
+    auth: true,
+    requestBody: simulationRequestSchema,
+    responses: { 200: { description: 'The simulation: figures before and after, the share of orders that change, the biggest changes explained', schema: simulationResultSchema } },
+  },
+  getShadowRules: {
+    operationId: 'getShadowRules',
+    method: 'get',
+    path: '/routing-rules/shadow',
+    summary: 'The shadow rule set: every order in its scope is also routed under it (no reservation), the difference recorded',
+    tags: ['routing'],
+    auth: true,
+    responses: { 200: { description: 'The installed shadow rule set', schema: shadowRulesViewSchema }, 404: { description: 'None is installed' } },
+  },
+  putShadowRules: {
+    operationId: 'putShadowRules',
+    method: 'put',
+    path: '/routing-rules/shadow',
+    summary: 'Install or replace the shadow rule set (applies to orders routed within 30 s)',
+    tags: ['routing'],
+    auth: true,
+    requestBody: putShadowRulesSchema,
+    responses: { 200: { description: 'The installed shadow rule set with its version', schema: shadowRulesViewSchema }, 409: { description: 'expectedVersion is not the current shadow version' } },
+  },
+  deleteShadowRules: {
+    operationId: 'deleteShadowRules',
+    method: 'delete',
+    path: '/routing-rules/shadow',
+    summary: 'Remove the shadow rule set (idempotent); recorded shadow decisions stay',
+    tags: ['routing'],
+    auth: true,
+    responses: { 204: { description: 'Removed (or none was installed)' } },
+  },
+  getShadowKpis: {
+    operationId: 'getShadowKpis',
+    method: 'get',
+    path: '/routing-rules/shadow/kpis',
+    summary: 'What the shadow rule set would have changed over a period: cost, parcels, CO2, promised days, share of orders',
+    tags: ['routing'],
+    auth: true,
+    query: shadowKpisQuerySchema,
+    responses: { 200: { description: 'Shadow against live, over the decisions of the period that were shadowed', schema: shadowKpisSchema } },
   },
 } satisfies Record<string, Operation>;

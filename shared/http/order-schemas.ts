@@ -11,6 +11,13 @@ export const shipmentPathSchema = z.strictObject({ shipmentId: z.string().regex(
 
 export const listOrdersQuerySchema = z.strictObject({
   status: z.enum(ORDER_STATUSES).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(254, 'must be at most 254 characters')
+    .optional()
+    .describe('Find orders by order id, external id, customer id or customer email (exact match; an email in any case). A page may hold fewer than `limit` orders while `nextCursor` is set'),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(2048).optional(),
 });

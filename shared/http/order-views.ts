@@ -24,7 +24,7 @@ export function shipmentView(shipment: Shipment) {
 
 export function orderView(order: Order, shipments?: Shipment[]) {
   // The attempt and the run that owns it are the workflow's bookkeeping, not the merchant's view of the order.
-  const { tenantId: _tenantId, version: _version, attempt: _attempt, execution: _run, routingExclusions: _exclusions, lines, currency, shippingChargedMinor: _shipping, ...rest } = order;
+  const { tenantId: _tenantId, version: _version, attempt: _attempt, execution: _run, runs: _runs, routingExclusions: _exclusions, lines, currency, shippingChargedMinor: _shipping, ...rest } = order;
   // Money is stored in minor units and shown as the decimal strings the order was placed with ("19.99").
   const totals = orderTotals(order);
   return {

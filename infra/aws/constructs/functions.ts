@@ -1,7 +1,7 @@
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
+import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
 import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../topology.ts';
 import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
 import { acknowledgeNag, nagArn } from '../nag.ts';
@@ -24,7 +24,7 @@ export class DomFunctions extends Construct {
   constructor(scope: Construct, id: string, props: DomFunctionsProps) {
     super(scope, id);
     this.topology = props.topology;
-    const { table, bus, queues } = props.stateful;
+    const { table, bus, queues, deadLetterQueues } = props.stateful;
     const functions: Partial<Record<FunctionId, DomFunction>> = {};
     for (const [functionId, spec] of entries(props.topology.functions)) {
       const { grants } = spec;
@@ -32,6 +32,10 @@ export class DomFunctions extends Construct {
       if (grants.table) environment[ENV.tableName] = table.tableName;
       if (grants.bus) environment[ENV.busName] = bus.eventBusName;
       for (const queueId of grants.queues ?? []) environment[queueUrlEnv(queueId)] = queues[queueId].queueUrl;
+      for (const queueId of grants.deadLetters ?? []) {
+        environment[queueUrlEnv(queueId)] = queues[queueId].queueUrl;
+        environment[deadLetterQueueUrlEnv(queueId)] = deadLetterQueues[queueId].queueUrl;
+      }
 
       const fn = new DomFunction(this, pascal(functionId), { functionId, spec, environment });
       if (grants.table === 'read') table.grantReadData(fn);
@@ -43,6 +47,11 @@ export class DomFunctions extends Construct {
       }
       if (grants.bus === 'put') bus.grantPutEventsTo(fn);
       for (const queueId of grants.queues ?? []) queues[queueId].grantSendMessages(fn);
+      // A redrive receives from the DLQ (and hides or deletes what it read) and sends back to the queue: nothing more.
+      for (const queueId of grants.deadLetters ?? []) {
+        deadLetterQueues[queueId].grantConsumeMessages(fn);
+        queues[queueId].grantSendMessages(fn);
+      }
       functions[functionId] = fn;
     }
     this.functions = functions as Record<FunctionId, DomFunction>;
@@ -62,6 +71,14 @@ export class DomFunctions extends Construct {
         const fn = this.functions[functionId];
         fn.addEnvironment(stateMachineArnEnv(stateMachineId), stateMachines[stateMachineId].stateMachineArn);
         stateMachines[stateMachineId].grantStartExecution(fn);
+      }
+      for (const stateMachineId of spec.grants.executionHistory ?? []) {
+        const fn = this.functions[functionId];
+        const stateMachine = stateMachines[stateMachineId];
+        // Executions have ARNs of their own (execution:/express: in place of stateMachine:): the grant names them.
+        stateMachine.grantExecution(fn, 'states:DescribeExecution', 'states:GetExecutionHistory');
+        acknowledgeNag(fn, 'IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:*]',
+          `Reads the history of ${stateMachineId}'s executions, any of them (their names are per order); it cannot start or stop one.`);
       }
     }
   }

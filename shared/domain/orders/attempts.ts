@@ -11,6 +11,15 @@ import type { OrderChange } from './change.ts';
 import { IN_FLIGHT_STATUSES, transition, unallocatedLines, type Order, type OrderStatus } from './order.ts';
 import type { Shipment } from './shipment.ts';
 
+/** Runs an order remembers (the ops console shows their histories); older ones are dropped first. */
+export const MAX_RECORDED_RUNS = 20;
+
+/** The order with `run` in its recorded runs (once; the oldest dropped past MAX_RECORDED_RUNS). */
+export function recordRun<T extends Pick<Order, 'runs'>>(order: T, attempt: number, run: string | undefined, at: Date): T {
+  if (run === undefined || (order.runs ?? []).some((r) => r.execution === run)) return order;
+  return { ...order, runs: [...(order.runs ?? []), { attempt, execution: run, at: at.toISOString() }].slice(-MAX_RECORDED_RUNS) };
+}
+
 /** The execution that routes attempt `attempt` of an order. */
 export function executionName(orderId: string, attempt: number): string {
   return `${orderId}-${attempt}`;
@@ -28,8 +37,11 @@ export function ownsOrder(order: Pick<Order, 'attempt' | 'execution'>, attempt: 
 
 /** Statuses from which a new attempt may start on its own (new stock, a rejected pick). */
 const RESTARTABLE: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
-/** What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, and a FAILED one. */
-export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
+/**
+ * What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, a FAILED one, and one
+ * waiting for its release window (the sweeper only once the window is overdue; the release itself claims it too).
+ */
+export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED', 'WAITING_RELEASE']);
 
 export type RestartDecision =
   | { kind: 'not-needed'; reason: string }
@@ -68,7 +80,8 @@ export type FailureDecision = { kind: 'stale' } | { kind: 'final' } | { kind: 'f
 export function decideFailure(order: Order, attempt: number, reason: string, now: Date, run?: string): FailureDecision {
   if (!ownsOrder(order, attempt, run)) return { kind: 'stale' };
   if (order.status === 'FAILED' || order.status === 'CANCELLED' || order.status === 'DELIVERED' || order.status === 'RETURNED' || order.status === 'SHIPPED') return { kind: 'final' };
-  return { kind: 'fail', change: { order: { ...transition(order, 'FAILED', now, reason), attempt: Math.max(order.attempt, attempt) }, expectedVersion: order.version, shipments: [], reservations: [] } };
+  const failed = recordRun({ ...transition(order, 'FAILED', now, reason), attempt: Math.max(order.attempt, attempt) }, attempt, run, now);
+  return { kind: 'fail', change: { order: failed, expectedVersion: order.version, shipments: [], reservations: [] } };
 }
 
 /**

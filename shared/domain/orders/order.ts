@@ -78,6 +78,13 @@ export interface OrderReturn {
   receivedAt: string;
 }
 
+export interface RecordedRun {
+  attempt: number;
+  /** The execution id (ARN) of the run. */
+  execution: string;
+  at: string;
+}
+
 export interface StatusChange {
   status: OrderStatus;
   at: string;
@@ -117,6 +124,11 @@ export interface Order {
    * names, so two runs of one attempt may exist: the first to record itself here routes, any other stops.
    */
   execution?: string;
+  /**
+   * The workflow runs that worked on this order, oldest first (at most MAX_RECORDED_RUNS): how the ops console finds
+   * each execution's history. Recorded when a run takes an attempt and when a run's failure is recorded.
+   */
+  runs?: RecordedRun[];
   createdAt: string;
   updatedAt: string;
   version: number;

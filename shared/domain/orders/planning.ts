@@ -9,7 +9,7 @@ import type { CandidateLocation, OrderLine as RoutingLine } from '../routing/app
 import { routeOrder } from '../routing/route-order.ts';
 import { resolveDefaults, selectRuleSet, type RoutingDefaults, type RoutingRules, type ScopeContext } from '../routing/rules.ts';
 import { allocationsOf } from './allocation.ts';
-import { ownsOrder, REDRIVABLE } from './attempts.ts';
+import { ownsOrder, recordRun, REDRIVABLE } from './attempts.ts';
 import type { OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type Preference } from './order.ts';
 import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './shipment.ts';
@@ -68,10 +68,10 @@ export function decidePlanStart(order: Order, attempt: number, now: Date, run?: 
   if (order.status === 'ROUTING' && order.attempt === attempt) {
     if (run === undefined || order.execution === run) return { kind: 'continue', order };
     // A claimed attempt: the first of its runs to record itself owns it (a second run loses the version race and stops).
-    const next = { ...order, ...mine, version: order.version + 1, updatedAt: now.toISOString() };
+    const next = recordRun({ ...order, ...mine, version: order.version + 1, updatedAt: now.toISOString() }, attempt, run, now);
     return { kind: 'continue', order: next, change: { order: next, expectedVersion: order.version, shipments: [], reservations: [] } };
   }
-  const next = { ...transition(order, 'ROUTING', now, `attempt ${attempt}`), attempt, ...mine };
+  const next = recordRun({ ...transition(order, 'ROUTING', now, `attempt ${attempt}`), attempt, ...mine }, attempt, run, now);
   return { kind: 'continue', order: next, change: { order: next, expectedVersion: order.version, shipments: [], reservations: [] } };
 }
 
@@ -327,6 +327,7 @@ export function decideAllocation(
     lines: parcel.lines,
     reservationId: parcel.reservationId,
     customer: order.customer,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
     ...(parcel.quote ? { quote: parcel.quote } : {}),
     acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
     status: 'REQUESTED',
