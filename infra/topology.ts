@@ -4,7 +4,7 @@
  */
 import { EVENT_SOURCE } from '../shared/config/names.ts';
 
-export { ENV, EVENT_SOURCE, queueUrlEnv, stateMachineArnEnv } from '../shared/config/names.ts';
+export { deadLetterQueueUrlEnv, ENV, EVENT_SOURCE, queueUrlEnv, stateMachineArnEnv } from '../shared/config/names.ts';
 
 export type FunctionId =
   | 'authorizeRequest'
@@ -25,11 +25,6 @@ export type FunctionId =
   | 'getLocationInventory'
   | 'consumeInventoryFeed'
   | 'handleInventoryChanges'
-  | 'importDemandHistory'
-  | 'getForecasts'
-  | 'startDemandForecasts'
-  | 'planDemandForecast'
-  | 'forecastSkuChunk'
   | 'createWebhook'
   | 'listWebhooks'
   | 'deleteWebhook'
@@ -58,13 +53,15 @@ export type FunctionId =
   | 'flagLateShipments'
   | 'reconcileStock'
   | 'putRoutingRules'
-  | 'simulateRouting'
-  | 'manageShadowRules'
-  | 'getRoutingRules';
+  | 'getRoutingRules'
+  | 'getOrderExecutions'
+  | 'listDeadLetters'
+  | 'redriveDeadLetters'
+  | 'getOpsKpis';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookEvents' | 'webhookDeliveries';
 
-export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment' | 'demandForecast';
+export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment';
 
 /** What a function may touch. CDK turns these into least-privilege grants; locally they document intent. */
 export interface FunctionGrants {
@@ -74,6 +71,13 @@ export interface FunctionGrants {
   bus?: 'put';
   queues?: QueueId[];
   stateMachines?: StateMachineId[];
+  /**
+   * Queues whose dead letters the function reads and moves back: it receives, deletes and hides messages of each
+   * queue's DLQ and sends to the queue (the ops console's redrive). It is told both URLs.
+   */
+  deadLetters?: QueueId[];
+  /** State machines whose executions the function describes and reads the history of (never starts or stops). */
+  executionHistory?: StateMachineId[];
 }
 
 export interface FunctionSpec {
@@ -354,41 +358,6 @@ export const topology: Topology = {
       timeoutSeconds: 30,
       grants: { table: 'readWrite', tableStatements: 'write' },
     },
-    importDemandHistory: {
-      entry: 'functions/import-demand-history/handler.ts',
-      description: 'POST /demand-history: past sales (text/csv or JSON rows, up to 5,000) set as daily demand history',
-      memoryMb: 512,
-      timeoutSeconds: 29,
-      grants: { table: 'readWrite' },
-    },
-    getForecasts: {
-      entry: 'functions/get-forecasts/handler.ts',
-      description: 'GET /forecasts/{sku}?locationId=: the latest stored demand forecast and reorder points of a SKU',
-      memoryMb: 256,
-      timeoutSeconds: 5,
-      grants: { table: 'read' },
-    },
-    startDemandForecasts: {
-      entry: 'functions/start-demand-forecasts/handler.ts',
-      description: 'Scheduled daily: starts one demand forecast run per tenant (named tenant-origin, so once a day)',
-      memoryMb: 256,
-      timeoutSeconds: 120,
-      grants: { table: 'read', stateMachines: ['demandForecast'] },
-    },
-    planDemandForecast: {
-      entry: 'functions/plan-demand-forecast/handler.ts',
-      description: 'Demand forecast task: the run\'s origin, settings and the tenant\'s SKUs with history in chunks',
-      memoryMb: 512,
-      timeoutSeconds: 60,
-      grants: { table: 'read' },
-    },
-    forecastSkuChunk: {
-      entry: 'functions/forecast-sku-chunk/handler.ts',
-      description: 'Demand forecast task (one Map item): reads a chunk of SKUs\' history, forecasts, stores forecasts and reorder points',
-      memoryMb: 1024,
-      timeoutSeconds: 120,
-      grants: { table: 'readWrite' },
-    },
     createWebhook: {
       entry: 'functions/create-webhook/handler.ts',
       description: 'POST /webhooks: registers a webhook subscription and shows its signing secret once',
@@ -586,25 +555,39 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
-    simulateRouting: {
-      entry: 'functions/simulate-routing/handler.ts',
-      description: 'POST /simulations: replays the tenant\'s recorded routing decisions of a period under candidate rule sets, side by side with what was decided (read-only)',
-      memoryMb: 1024,
-      timeoutSeconds: 29,
-      grants: { table: 'read' },
-    },
-    manageShadowRules: {
-      entry: 'functions/manage-shadow-rules/handler.ts',
-      description: 'GET|PUT|DELETE /routing-rules/shadow: the shadow rule set every order in its scope is also routed under (no reservation); GET /routing-rules/shadow/kpis: what it would change',
-      memoryMb: 512,
-      timeoutSeconds: 29,
-      grants: { table: 'readWrite' },
-    },
     getRoutingRules: {
       entry: 'functions/get-routing-rules/handler.ts',
       description: 'GET /routing-rules: the tenant\'s current routing rules (the defaults until it stores some)',
       memoryMb: 256,
       timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    getOrderExecutions: {
+      entry: 'functions/get-order-executions/handler.ts',
+      description: 'GET /orders/{orderId}/executions (ops console): each workflow run of the order with its state-by-state history',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read', executionHistory: ['orderFulfillment'] },
+    },
+    listDeadLetters: {
+      entry: 'functions/list-dead-letters/handler.ts',
+      description: 'GET /ops/dead-letters (ops console): the calling tenant\'s dead letters in each redrivable queue\'s DLQ, left in place',
+      memoryMb: 256,
+      timeoutSeconds: 20,
+      grants: { deadLetters: ['inventoryFeed', 'webhookEvents', 'webhookDeliveries'] },
+    },
+    redriveDeadLetters: {
+      entry: 'functions/redrive-dead-letters/handler.ts',
+      description: 'POST /ops/dead-letters/{queue}/redrive (ops console): moves the calling tenant\'s dead letters of a queue back to it',
+      memoryMb: 256,
+      timeoutSeconds: 25,
+      grants: { deadLetters: ['inventoryFeed', 'webhookEvents', 'webhookDeliveries'] },
+    },
+    getOpsKpis: {
+      entry: 'functions/get-ops-kpis/handler.ts',
+      description: 'GET /ops/kpis?from=&to= (ops console): the tenant\'s business KPIs over a window, computed from its orders, shipments and stock',
+      memoryMb: 512,
+      timeoutSeconds: 25,
       grants: { table: 'read' },
     },
   },
@@ -630,8 +613,6 @@ export const topology: Topology = {
     { method: 'POST', path: '/inventory/adjustments', function: 'adjustInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory/{sku}', function: 'getSkuInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory', function: 'getLocationInventory', auth: 'apiKey' },
-    { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
-    { method: 'GET', path: '/forecasts/{sku}', function: 'getForecasts', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
@@ -639,16 +620,15 @@ export const topology: Topology = {
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
     { method: 'PUT', path: '/routing-rules', function: 'putRoutingRules', auth: 'apiKey' },
     { method: 'GET', path: '/routing-rules', function: 'getRoutingRules', auth: 'apiKey' },
-    { method: 'GET', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'PUT', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'DELETE', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'GET', path: '/routing-rules/shadow/kpis', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'POST', path: '/simulations', function: 'simulateRouting', auth: 'apiKey' },
     { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/cancel', function: 'cancelOrder', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/retry', function: 'retryOrder', auth: 'apiKey' },
+    { method: 'GET', path: '/orders/{orderId}/executions', function: 'getOrderExecutions', auth: 'apiKey' },
+    { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters', auth: 'apiKey' },
+    { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
+    { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
@@ -770,9 +750,6 @@ export const topology: Topology = {
           userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
           dynamodb: { OldImage: { entity: { S: ['Reservation'] }, status: { S: ['PENDING'] } } },
         },
-        // Demand history (issue 18): a shipment created is demand at its location; rejected or cancelled, it is not.
-        { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Shipment'] } } } },
-        { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } },
       ],
     },
   },
@@ -807,25 +784,9 @@ export const topology: Topology = {
         WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
       },
     },
-    demandForecast: {
-      description: 'A tenant\'s daily demand forecast: plan, then a distributed Map over chunks of SKUs that forecasts and stores each',
-      // Minutes of work, a Map of child executions (a distributed Map needs a Standard parent), once a day: Standard.
-      type: 'STANDARD',
-      definitionFile: 'state-machines/demand-forecast.asl.json',
-      substitutions: {
-        PlanDemandForecastFunctionArn: { functionArn: 'planDemandForecast' },
-        ForecastSkuChunkFunctionArn: { functionArn: 'forecastSkuChunk' },
-        WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
-      },
-    },
   },
 
   schedules: {
-    demandForecasts: {
-      description: 'Starts each tenant\'s daily demand forecast run (forecasts, safety stock and reorder points per SKU x location)',
-      function: 'startDemandForecasts',
-      rateMinutes: 24 * 60,
-    },
     sweepStuckOrders: {
       description: 'Re-drives orders stuck in a non-final state past their deadline',
       function: 'sweepStuckOrders',

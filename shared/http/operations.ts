@@ -1,10 +1,7 @@
 import { z } from 'zod';
-import { demandHistoryImportedSchema, demandHistoryImportSchema, forecastPathSchema, forecastQuerySchema, skuForecastSchema } from './demand-schemas.ts';
 import { placeOrderSchema } from '#domain/orders/intake';
 import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
-import { putShadowRulesSchema, shadowKpisQuerySchema, simulationRequestSchema } from '#application/routing/what-if';
-import { shadowKpisSchema, shadowRulesViewSchema, simulationResultSchema } from './what-if-schemas.ts';
 import {
   cancelOrderSchema,
   receivedReturnSchema,
@@ -30,6 +27,7 @@ import {
   putSkuSchema,
   skuSchema,
 } from '#domain/inventory/schemas';
+import { deadLettersSchema, kpisQuerySchema, kpisSchema, orderExecutionsSchema, redrivePathSchema, redriveResultSchema } from './ops-schemas.ts';
 import {
   createWebhookSchema,
   createdWebhookSchema,
@@ -61,8 +59,6 @@ export interface Operation {
   requestBody?: z.ZodType;
   /** The handler reads an absent or empty body as `{}`. */
   requestBodyOptional?: boolean;
-  /** The body may also be `text/csv` (described here), besides the JSON of `requestBody`. */
-  requestBodyCsv?: string;
   /** Success answers with their body's schema; 4xx/5xx are problems (the common ones are added for every operation). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
@@ -177,7 +173,7 @@ export const adjustmentReportSchema = z
       z.object({
         index: z.number().int(),
         field: z.string(),
-        code: z.enum(['UNKNOWN_LOCATION', 'BELOW_RESERVED', 'NEGATIVE_ON_HAND', 'SHARDS_IN_USE', 'TEMPORARY_FAILURE']),
+        code: z.enum(['UNKNOWN_LOCATION', 'BELOW_RESERVED', 'NEGATIVE_ON_HAND', 'TEMPORARY_FAILURE']),
         message: z.string(),
       }),
     ),
@@ -458,6 +454,46 @@ export const operations = {
       409: { description: 'Nothing to re-drive: the order is allocated, shipped, cancelled or done (the detail names its status)' },
     },
   },
+  getOrderExecutions: {
+    operationId: 'getOrderExecutions',
+    method: 'get',
+    path: '/orders/{orderId}/executions',
+    summary: 'The order\'s workflow runs, each with its state-by-state history (as the Step Functions console shows it)',
+    description: 'Read from Step Functions without inputs and outputs. On AWS an Express run keeps its history in the state machine\'s log group only: such a run is listed with `unavailable`.',
+    tags: ['ops'],
+    auth: true,
+    pathParameters: orderPathSchema,
+    responses: { 200: { description: 'The runs, oldest first', schema: orderExecutionsSchema }, 404: { description: 'No such order' } },
+  },
+  listDeadLetters: {
+    operationId: 'listDeadLetters',
+    method: 'get',
+    path: '/ops/dead-letters',
+    summary: 'Your dead letters in each redrivable queue (webhook events and deliveries, inventory feed), summarised and left in place',
+    tags: ['ops'],
+    auth: true,
+    responses: { 200: { description: 'Per queue, your dead letters', schema: deadLettersSchema } },
+  },
+  redriveDeadLetters: {
+    operationId: 'redriveDeadLetters',
+    method: 'post',
+    path: '/ops/dead-letters/{queue}/redrive',
+    summary: 'Move your dead letters of a queue back to it, for its consumer to try again (other tenants\' stay where they are)',
+    tags: ['ops'],
+    auth: true,
+    pathParameters: redrivePathSchema,
+    responses: { 200: { description: 'What was moved', schema: redriveResultSchema }, 422: { description: 'Not a redrivable queue' } },
+  },
+  getOpsKpis: {
+    operationId: 'getOpsKpis',
+    method: 'get',
+    path: '/ops/kpis',
+    summary: 'Business KPIs over the orders created in a window: rates, time to allocate, parcels, cost, CO2, on-time, backorders, stock-outs, re-routes',
+    tags: ['ops'],
+    auth: true,
+    query: kpisQuerySchema,
+    responses: { 200: { description: 'The KPIs', schema: kpisSchema }, 422: { description: 'A malformed date, or a window that is empty, reversed or longer than 31 days' } },
+  },
   receiveReturn: {
     operationId: 'receiveReturn',
     method: 'post',
@@ -593,78 +629,5 @@ export const operations = {
     tags: ['routing'],
     auth: true,
     responses: { 200: { description: 'The current rules', schema: storedRoutingRulesSchema } },
-  },
-  simulateRouting: {
-    operationId: 'simulateRouting',
-    method: 'post',
-    path: '/simulations',
-    summary: 'What-if: replay the recorded routing decisions of a period under candidate rule sets, side by side with what was decided',
-    description:
-      'Read-only and synchronous: at most 31 days and 20,000 recorded decisions per call (a 422 naming `to` beyond). Costs are the routing engine\'s carrier cost model on both sides; see docs/routing.md, "What-if".',
-    tags: ['routing'],
-    auth: true,
-    requestBody: simulationRequestSchema,
-    responses: { 200: { description: 'The simulation: figures before and after, the share of orders that change, the biggest changes explained', schema: simulationResultSchema } },
-  },
-  getShadowRules: {
-    operationId: 'getShadowRules',
-    method: 'get',
-    path: '/routing-rules/shadow',
-    summary: 'The shadow rule set: every order in its scope is also routed under it (no reservation), the difference recorded',
-    tags: ['routing'],
-    auth: true,
-    responses: { 200: { description: 'The installed shadow rule set', schema: shadowRulesViewSchema }, 404: { description: 'None is installed' } },
-  },
-  putShadowRules: {
-    operationId: 'putShadowRules',
-    method: 'put',
-    path: '/routing-rules/shadow',
-    summary: 'Install or replace the shadow rule set (applies to orders routed within 30 s)',
-    tags: ['routing'],
-    auth: true,
-    requestBody: putShadowRulesSchema,
-    responses: { 200: { description: 'The installed shadow rule set with its version', schema: shadowRulesViewSchema }, 409: { description: 'expectedVersion is not the current shadow version' } },
-  },
-  deleteShadowRules: {
-    operationId: 'deleteShadowRules',
-    method: 'delete',
-    path: '/routing-rules/shadow',
-    summary: 'Remove the shadow rule set (idempotent); recorded shadow decisions stay',
-    tags: ['routing'],
-    auth: true,
-    responses: { 204: { description: 'Removed (or none was installed)' } },
-  },
-  getShadowKpis: {
-    operationId: 'getShadowKpis',
-    method: 'get',
-    path: '/routing-rules/shadow/kpis',
-    summary: 'What the shadow rule set would have changed over a period: cost, parcels, CO2, promised days, share of orders',
-    tags: ['routing'],
-    auth: true,
-    query: shadowKpisQuerySchema,
-    responses: { 200: { description: 'Shadow against live, over the decisions of the period that were shadowed', schema: shadowKpisSchema } },
-  },
-  importDemandHistory: {
-    operationId: 'importDemandHistory',
-    method: 'post',
-    path: '/demand-history',
-    summary: 'Import past sales as daily demand history (sets each day, never adds: a repeated import changes nothing)',
-    description: 'Up to 5,000 rows per request, as JSON rows or as text/csv in the format date,sku,locationId,units. Every row is checked before anything is written; a 422 names each bad row and field.',
-    tags: ['forecasting'],
-    auth: true,
-    requestBody: demandHistoryImportSchema,
-    requestBodyCsv: 'date,sku,locationId,units: one header line, comma-separated, no quoting; up to 5,000 rows',
-    responses: { 200: { description: 'What was imported', schema: demandHistoryImportedSchema } },
-  },
-  getForecasts: {
-    operationId: 'getForecasts',
-    method: 'get',
-    path: '/forecasts/{sku}',
-    summary: 'The latest daily demand forecast of a SKU, per location with its safety stock and reorder point',
-    tags: ['forecasting'],
-    auth: true,
-    pathParameters: forecastPathSchema,
-    query: forecastQuerySchema,
-    responses: { 200: { description: 'The SKU\'s forecast', schema: skuForecastSchema }, 404: { description: 'No forecast for this SKU (at this location)' } },
   },
 } satisfies Record<string, Operation>;

@@ -4,7 +4,6 @@ import type { ReservationLine } from '#domain/inventory/stock';
 import { documentClient, GetCommand, PutCommand, queryAll, QueryCommand, ScanCommand, tableName, UpdateCommand } from './client.ts';
 import { dynamoStuckOrderFinder } from './fulfillment-store.ts';
 import { ENTITY, keys, OPEN_RESERVATION_SHARDS, openReservationShard, stockOfItem } from './inventory-items.ts';
-import { withShards } from './stock-store.ts';
 
 /** Where the one-time backfill of the open-reservation index stands (one item for the table, not a tenant's). */
 const BACKFILL_KEY = { pk: 'SYSTEM#RECONCILER', sk: 'OPEN_RESERVATION_INDEX' };
@@ -105,25 +104,23 @@ export const dynamoStockReconcileStore: StockReconcileStore = {
         Limit: Math.max(1, limit),
       }),
     );
-    // The index holds shard 0 of each location+SKU; a sharded one's other shards are read by key.
-    const shards = await withShards(tenantId, Items.filter((item) => item.entity === ENTITY.stock).map(stockOfItem));
-    const items = [...shards.values()].flat();
+    const items = Items.filter((item) => item.entity === ENTITY.stock).map(stockOfItem);
     if (LastEvaluatedKey) return { items, next: { locationId, afterSku: String(LastEvaluatedKey.gsi1sk) } };
     index++;
     return { items, ...(index < locations.length ? { next: { locationId: locations[index]! } } : {}) };
   },
 
-  async getStock(tenantId, locationId, sku, shard = 0) {
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.stock(tenantId, locationId, sku, shard), ConsistentRead: true }));
+  async getStock(tenantId, locationId, sku) {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.stock(tenantId, locationId, sku), ConsistentRead: true }));
     return Item ? stockOfItem(Item) : undefined;
   },
 
-  async correct(tenantId, locationId, sku, correction, expectedVersion, now, shard = 0) {
+  async correct(tenantId, locationId, sku, correction, expectedVersion, now) {
     try {
       await documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
-          Key: keys.stock(tenantId, locationId, sku, shard),
+          Key: keys.stock(tenantId, locationId, sku),
           UpdateExpression: 'SET reserved = :reserved, available = :available, unreserved = :unreserved, updatedAt = :now, reconciledAt = :now ADD #version :one',
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },

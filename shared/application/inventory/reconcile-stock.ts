@@ -94,14 +94,14 @@ async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: R
     cursor = page.next;
     for (const listed of page.items) {
       result.checked++;
-      const key = pairKey(listed.locationId, listed.sku, listed.shard);
+      const key = pairKey(listed.locationId, listed.sku);
       const units = held.get(key) ?? 0;
       if (decideReconcile(listed, units, sightings[key], timing).kind === 'inStep') {
         delete sightings[key];
         continue;
       }
       // The page comes from an index: decide again on the item as it is now.
-      const item = await deps.stock.getStock(tenantId, listed.locationId, listed.sku, listed.shard ?? 0);
+      const item = await deps.stock.getStock(tenantId, listed.locationId, listed.sku);
       const decision = item ? decideReconcile(item, units, sightings[key], timing) : { kind: 'inStep' as const };
       if (decision.kind === 'inStep') {
         delete sightings[key];
@@ -114,7 +114,7 @@ async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: R
         sightings[key] = decision.sighting;
         action = 'watching';
       } else {
-        const written = await deps.stock.correct(tenantId, item!.locationId, item!.sku, decision.correction, decision.expectedVersion, deps.clock.now(), item!.shard ?? 0);
+        const written = await deps.stock.correct(tenantId, item!.locationId, item!.sku, decision.correction, decision.expectedVersion, deps.clock.now());
         action = written ? 'corrected' : 'moved';
         if (written) result.corrected++;
         delete sightings[key];

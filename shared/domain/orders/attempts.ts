@@ -11,15 +11,6 @@ import type { OrderChange } from './change.ts';
 import { IN_FLIGHT_STATUSES, transition, unallocatedLines, type Order, type OrderStatus } from './order.ts';
 import type { Shipment } from './shipment.ts';
 
-/** Runs an order remembers (the ops console shows their histories); older ones are dropped first. */
-export const MAX_RECORDED_RUNS = 20;
-
-/** The order with `run` in its recorded runs (once; the oldest dropped past MAX_RECORDED_RUNS). */
-export function recordRun<T extends Pick<Order, 'runs'>>(order: T, attempt: number, run: string | undefined, at: Date): T {
-  if (run === undefined || (order.runs ?? []).some((r) => r.execution === run)) return order;
-  return { ...order, runs: [...(order.runs ?? []), { attempt, execution: run, at: at.toISOString() }].slice(-MAX_RECORDED_RUNS) };
-}
-
 /** The execution that routes attempt `attempt` of an order. */
 export function executionName(orderId: string, attempt: number): string {
   return `${orderId}-${attempt}`;
@@ -37,11 +28,17 @@ export function ownsOrder(order: Pick<Order, 'attempt' | 'execution'>, attempt: 
 
 /** Statuses from which a new attempt may start on its own (new stock, a rejected pick). */
 const RESTARTABLE: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'BACKORDERED', 'PARTIALLY_ALLOCATED', 'ALLOCATED']);
-/**
- * What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, a FAILED one, and one
- * waiting for its release window (the sweeper only once the window is overdue; the release itself claims it too).
- */
-export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED', 'WAITING_RELEASE']);
+/** Runs an order remembers (the ops console shows their histories); older ones are dropped first. */
+export const MAX_RECORDED_RUNS = 20;
+
+/** The order with `run` in its recorded runs (once; the oldest dropped past MAX_RECORDED_RUNS). */
+export function recordRun<T extends Pick<Order, 'runs'>>(order: T, attempt: number, run: string | undefined, at: Date): T {
+  if (run === undefined || (order.runs ?? []).some((r) => r.execution === run)) return order;
+  return { ...order, runs: [...(order.runs ?? []), { attempt, execution: run, at: at.toISOString() }].slice(-MAX_RECORDED_RUNS) };
+}
+
+/** What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, and a FAILED one. */
+export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
 
 export type RestartDecision =
   | { kind: 'not-needed'; reason: string }

@@ -17,7 +17,7 @@ export interface Replayed {
 }
 
 /** Routes the recorded input again under `rules`, as the fulfil step would have. */
-export function replayDecision(record: DecisionRecord, rules: RoutingRules, options: { explain?: boolean; budget?: { timeBudgetMs: number; now: () => number } } = {}): Replayed {
+export function replayDecision(record: DecisionRecord, rules: RoutingRules, options: { explain?: boolean } = {}): Replayed {
   const { request } = record;
   // Candidates are priced for the preference the fulfil step would price them with under these rules (planning.ts).
   const categories = [...new Set(request.lines.flatMap((l) => (l.category ? [l.category] : [])))];
@@ -29,7 +29,7 @@ export function replayDecision(record: DecisionRecord, rules: RoutingRules, opti
     ...request,
     locations: candidatesFor(record, pricing),
     rules,
-    budget: { maxNodes: REPLAY_MAX_NODES, ...options.budget },
+    budget: { maxNodes: REPLAY_MAX_NODES },
     explain: options.explain !== false,
   });
   return { summary: summariseDecision(decision), explanation: decision.explanation.text };
@@ -233,18 +233,11 @@ export function shadowApplies(shadow: ShadowRules, { request }: Pick<DecisionRec
   return picked.id === 'shadow';
 }
 
-/**
- * The record with the shadow's decision on the same input, when the shadow's scope takes the order. On the live path
- * pass the clock: the shadow gets the live search's time budget, so it can never hold an order up longer.
- */
-export function withShadowDecision(record: DecisionRecord, shadow: ShadowRules | undefined, clockMs?: () => number): DecisionRecord {
+/** The record with the shadow's decision on the same input, when the shadow's scope takes the order. */
+export function withShadowDecision(record: DecisionRecord, shadow: ShadowRules | undefined): DecisionRecord {
   if (!shadow || !shadowApplies(shadow, record)) return record;
-  const budget = clockMs ? { budget: { timeBudgetMs: LIVE_TIME_BUDGET_MS, now: clockMs } } : {};
-  return { ...record, shadow: replayDecision(record, shadow.rules, { explain: false, ...budget }).summary };
+  return { ...record, shadow: replayDecision(record, shadow.rules, { explain: false }).summary };
 }
-
-/** The live search's time budget (planning.ts gives the engine 50 ms). */
-const LIVE_TIME_BUDGET_MS = 50;
 
 export interface ShadowKpis extends Comparison {
   /** The shadow rule versions the decisions were shadowed with, and how many each. */
