@@ -7,6 +7,7 @@ import { createTestTenant, eventually, type OrderView } from '../../infra/local/
 import { contractCoverage, expectMatchesContract } from './contract-validator.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { dynamoForecastStore } from '../adapters/dynamodb/demand-store.ts';
+import { dynamoForecastStore } from '../adapters/dynamodb/demand-store.ts';
 
 /**
  * The contract, checked against the running API: every documented operation is called on the local cloud, answering
@@ -299,6 +300,21 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('GET', '/ops/kpis')).toBe(200);
       expect(await statusOf('GET', '/ops/kpis?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z')).toBe(422);
     });
+  });
+
+  it('imports demand history as CSV and JSON and serves a stored forecast; refuses bad rows and unknown SKUs', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await statusOf('POST', '/demand-history', `date,sku,locationId,units\n${yesterday},TEE-BLK-M,olean-wh,3\n`, { headers: { 'content-type': 'text/csv' } })).toBe(200);
+    expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: 2 }] })).toBe(200);
+    expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: -2 }] })).toBe(422);
+    const { tenantId } = (await call<{ tenantId: string }>('GET', '/tenant')).body;
+    const run = { origin: yesterday, runId: 'contract', generatedAt: new Date().toISOString() };
+    await dynamoForecastStore.put({
+      locations: [{ tenantId, sku: 'TEE-BLK-M', locationId: 'olean-wh', daily: [1, 2], leadTimeDays: 7, serviceLevel: 0.95, leadTimeDemand: 3, reorderPoint: 6, safetyStock: 3, historyDays: 30, ...run }],
+      skus: [{ tenantId, sku: 'TEE-BLK-M', daily: [1, 2], locations: 1, ...run }],
+    });
+    expect(await statusOf('GET', '/forecasts/TEE-BLK-M?locationId=olean-wh')).toBe(200);
+    expect(await statusOf('GET', '/forecasts/NO-SUCH-SKU')).toBe(404);
   });
 
   it('imports demand history as CSV and JSON and serves a stored forecast; refuses bad rows and unknown SKUs', async () => {
