@@ -3,6 +3,7 @@ import type { ApiKey, ApiKeyScope } from '#domain/tenants/api-keys';
 import type { ChannelRule, Location, Sku } from '#domain/inventory/location';
 import type { StockLevel, StockWrite } from '#domain/inventory/stock';
 import type { Reservation } from '#domain/inventory/reservation';
+import type { ShardCounts } from '#domain/inventory/stock-shards';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DomainEvent } from '#events/envelope';
 
@@ -111,8 +112,17 @@ export interface StockStore {
    * item as it was when the condition failed (undefined: no item), so the caller can say why without another read.
    * Throttling and other failures throw.
    */
-  adjust(tenantId: string, locationId: string, sku: string, write: StockWrite, now: Date): Promise<{ applied: true; level: StockLevel } | { applied: false; current: StockLevel | undefined }>;
-  /** Every location's level of a SKU, read consistently. */
+  adjust(tenantId: string, locationId: string, sku: string, write: StockWrite, now: Date, shard?: number): Promise<{ applied: true; level: StockLevel } | { applied: false; current: StockLevel | undefined }>;
+  /** Every shard of a location+SKU, read consistently, shard 0 first (empty: no item; one: unsharded). */
+  getShards(tenantId: string, locationId: string, sku: string): Promise<StockLevel[]>;
+  /**
+   * A location+SKU's shards rewritten in ONE transaction (planShardedAdjustment's `rewrite`), each existing shard only if
+   * its reserved units and safety stock are still as in `basis`; false when one moved (read again and plan again).
+   */
+  rewriteShards(tenantId: string, locationId: string, sku: string, plan: { shards: ShardCounts[]; count: number; basis: readonly StockLevel[]; sequence?: number }, now: Date): Promise<boolean>;
+  /** Evens out a sharded location+SKU's available units (planRebalance) in one transaction; false when a shard moved. */
+  rebalance(tenantId: string, locationId: string, sku: string, now: Date): Promise<boolean>;
+  /** Every location's level of a SKU (a sharded one: the sums of its shards), read consistently. */
   listBySku(tenantId: string, sku: string): Promise<StockLevel[]>;
   listByLocation(tenantId: string, locationId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<StockLevel>>;
 }

@@ -173,7 +173,7 @@ export const adjustmentReportSchema = z
       z.object({
         index: z.number().int(),
         field: z.string(),
-        code: z.enum(['UNKNOWN_LOCATION', 'BELOW_RESERVED', 'NEGATIVE_ON_HAND', 'TEMPORARY_FAILURE']),
+        code: z.enum(['UNKNOWN_LOCATION', 'BELOW_RESERVED', 'NEGATIVE_ON_HAND', 'SHARDS_IN_USE', 'TEMPORARY_FAILURE']),
         message: z.string(),
       }),
     ),

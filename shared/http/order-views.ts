@@ -4,7 +4,7 @@ import { pendingAcceptBy, type Shipment } from '#domain/orders/shipment';
 
 /** How the API shows a shipment: its quote's fields at the top (carrier, service, cost, promise, CO2). */
 export function shipmentView(shipment: Shipment) {
-  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy: _stored, ...rest } = shipment;
+  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy: _stored, stockShards: _shards, ...rest } = shipment;
   const acceptBy = pendingAcceptBy(shipment);
   return {
     ...rest,

@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_RATE_TABLE, parseRateTable, type RateTable } from '#domain/carriers/rate-table';
 import type { Location, Sku } from '#domain/inventory/location';
 import type { Order } from '#domain/orders/order';
+import type { Reservation } from '#domain/inventory/reservation';
 import { parseRoutingRules, type RoutingRules } from '#domain/routing/rules';
 import type { AllocationInput, AllocationWriter, BackorderIndex, FulfillmentSettings, NetworkReader, LateShipmentFinder, PlanReader, StuckOrderFinder } from '#application/orders/fulfillment-ports';
 import type { RoutingRulesStore } from '#application/routing/routing-rules';
@@ -10,7 +11,7 @@ import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, Query
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
-import { networksOfItems, reserveItems, transact } from './stock-store.ts';
+import { networksOfItems, transactReservations } from './stock-store.ts';
 
 /** Locations change rarely and the router reads them for every order: each container keeps them 30 s. */
 const cachedLocations = ttlCache(
@@ -145,7 +146,12 @@ function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLon
 export const dynamoAllocationWriter: AllocationWriter = {
   async saveAllocation(input) {
     const items = [
-      ...allocationItems(input),
+      // Reserved apart (two phases, reserveStock): which shards each took from is on its reservation item only, so
+      // every shipment is marked for the order store to read it when it finishes the reservation.
+      ...allocationItems(input).map((entry) => {
+        const put = (entry as { Put?: { Item: Record<string, unknown> } }).Put;
+        return put?.Item.entity === 'Shipment' ? { Put: { ...put, Item: { ...put.Item, stockShards: true } } } : entry;
+      }),
       // The units are the shipment's now: the reservation must no longer expire.
       ...input.holdReservationIds.map((reservationId) => ({
         Update: {
@@ -160,7 +166,7 @@ export const dynamoAllocationWriter: AllocationWriter = {
     ];
     if (items.length > 100) throw new Error(`An allocation of ${input.shipments.length} shipments is more than one transaction can write`);
     try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (error) {
       if (error instanceof TransactionCanceledException) throw orderConflict(input.order.orderId);
       throw error;
@@ -169,27 +175,34 @@ export const dynamoAllocationWriter: AllocationWriter = {
 
   async reserveAndAllocate(input) {
     const allocation = allocationItems(input);
-    const reserving = input.reservations.map(({ reservation, minAvailable }) => ({ reservation, items: reserveItems(reservation, minAvailable) }));
-    const items = [...allocation, ...reserving.flatMap((r) => r.items)];
-    if (items.length > 100) return { outcome: 'TOO_LARGE' };
-    const result = await transact(items);
+    const result = await transactReservations(input.order.tenantId, input.reservations, (reservations) => markShardedShipments(allocation, reservations));
     if (result.ok) return { outcome: 'ALLOCATED' };
+    if (result.tooLarge) return { outcome: 'TOO_LARGE' };
     // Which guard failed: a stock line (too little stock) or anything else (the order moved, an id is taken).
-    const pairs: Array<{ locationId: string; sku: string }> = [];
-    let offset = allocation.length;
-    let other = result.reasons.slice(0, allocation.length).some((r) => r.code === 'ConditionalCheckFailed');
-    for (const { reservation, items: own } of reserving) {
-      const reasons = result.reasons.slice(offset, offset + own.length);
-      if (reasons[0]?.code === 'ConditionalCheckFailed') other = true;
-      reasons.slice(1).forEach((reason, i) => {
-        if (reason.code === 'ConditionalCheckFailed') pairs.push({ locationId: reservation.lines[i]!.locationId, sku: reservation.lines[i]!.sku });
-      });
-      offset += own.length;
-    }
+    const other = result.before.some((r) => r.code === 'ConditionalCheckFailed') || result.heads.some((r) => r?.code === 'ConditionalCheckFailed');
     if (other) return { outcome: 'CONFLICT' };
+    const pairs = result.short.map(({ request, line }) => {
+      const { locationId, sku } = input.reservations[request]!.reservation.lines[line]!;
+      return { locationId, sku };
+    });
     return { outcome: 'SHORT', pairs };
   },
 };
+
+/**
+ * The allocation's items, each new shipment whose reservation took units from a shard other than 0 marked
+ * (`stockShards`): finishing its reservation with the order (ship, cancel) then reads which shards it took from
+ * (the order store), while every other shipment's reservation is finished from its lines, without a read, as before.
+ */
+function markShardedShipments(allocation: Record<string, unknown>[], reservations: Reservation[]): Record<string, unknown>[] {
+  const sharded = new Set(reservations.filter((r) => r.lines.some((line) => line.from)).map((r) => r.reservationId));
+  if (!sharded.size) return allocation;
+  return allocation.map((entry) => {
+    const put = (entry as { Put?: { Item: Record<string, unknown> } }).Put;
+    if (put?.Item.entity !== 'Shipment' || !sharded.has(String(put.Item.reservationId))) return entry;
+    return { Put: { ...put, Item: { ...put.Item, stockShards: true } } };
+  });
+}
 
 export const dynamoPlanReader: PlanReader = {
   async orderAndNetworks(tenantId, orderId, skus) {

@@ -12,6 +12,7 @@ import { tenantKey } from './keys.ts';
  *   Sku          pk T#SKU#<sku>            sk SKU
  *   Channel      pk T#CHANNELS             sk CHANNEL#<channel>
  *   Stock        pk T#STOCK#<sku>          sk LOCATION#<locationId>   gsi1pk T#STOCK_AT#<locationId>  gsi1sk <sku>
+ *   Stock shard  pk T#STOCK#<sku>#<k>      sk LOCATION#<locationId>   (k = 1..31 of a sharded location+SKU: no gsi1 entry)
  *   Reservation  pk T#RESERVATION#<id>     sk RESERVATION              while PENDING: gsi1pk T#OPEN_RESERVATIONS#<shard>  gsi1sk <id>
  *   SkuNetwork   pk T#NETWORK#<sku>        sk NETWORK                 (the stream-built projection, or its head)
  *   SkuNetworkShard pk T#NETWORK#<sku>     sk NETWORK#SHARD#<nnn>     (a large network's locations, network-layout.ts)
@@ -20,6 +21,11 @@ import { tenantKey } from './keys.ts';
  * A PENDING reservation is in a sparse gsi1 partition, one of OPEN_RESERVATION_SHARDS per tenant by a hash of its id
  * (so a busy tenant's reservations do not all write one index partition); finishing it removes the keys. The stock
  * reconciler reads a tenant's open reservations from there.
+ *
+ * A sharded location+SKU (stock-shards.ts) keeps shard 0 as the item above (it carries `shardCount`) and shards 1..N-1
+ * in partitions of their own, so their writes do not share a partition. They are left out of gsi1 so that a hot SKU's
+ * reservations do not all write the location's one index partition either: whoever lists a location reads shard 0
+ * from the index and the other shards by key.
  */
 export const keys = {
   location: (tenantId: string, locationId: string) => ({ pk: tenantKey(tenantId, 'LOCATIONS'), sk: `LOCATION#${locationId}` }),
@@ -27,7 +33,10 @@ export const keys = {
   sku: (tenantId: string, sku: string) => ({ pk: tenantKey(tenantId, 'SKU', sku), sk: 'SKU' }),
   channel: (tenantId: string, channel: string) => ({ pk: tenantKey(tenantId, 'CHANNELS'), sk: `CHANNEL#${channel}` }),
   channels: (tenantId: string) => tenantKey(tenantId, 'CHANNELS'),
-  stock: (tenantId: string, locationId: string, sku: string) => ({ pk: tenantKey(tenantId, 'STOCK', sku), sk: `LOCATION#${locationId}` }),
+  stock: (tenantId: string, locationId: string, sku: string, shard = 0) => ({
+    pk: shard === 0 ? tenantKey(tenantId, 'STOCK', sku) : tenantKey(tenantId, 'STOCK', sku, String(shard)),
+    sk: `LOCATION#${locationId}`,
+  }),
   stockOfSku: (tenantId: string, sku: string) => tenantKey(tenantId, 'STOCK', sku),
   stockAt: (tenantId: string, locationId: string) => tenantKey(tenantId, 'STOCK_AT', locationId),
   reservation: (tenantId: string, reservationId: string) => ({ pk: tenantKey(tenantId, 'RESERVATION', reservationId), sk: 'RESERVATION' }),
@@ -78,14 +87,17 @@ export function stockOfItem(item: Item): StockLevel {
     ...(item.lastSequence !== undefined ? { lastSequence: Number(item.lastSequence) } : {}),
     version: Number(item.version ?? 0),
     updatedAt: String(item.updatedAt ?? new Date(0).toISOString()),
+    ...(item.shard !== undefined && Number(item.shard) !== 0 ? { shard: Number(item.shard) } : {}),
+    ...(item.shardCount !== undefined ? { shardCount: Number(item.shardCount) } : {}),
+    ...(item.epoch !== undefined ? { epoch: Number(item.epoch) } : {}),
   };
 }
 
 export function stockItem(level: StockLevel): Item {
+  const shard = level.shard ?? 0;
   return {
-    ...keys.stock(level.tenantId, level.locationId, level.sku),
-    gsi1pk: keys.stockAt(level.tenantId, level.locationId),
-    gsi1sk: level.sku,
+    ...keys.stock(level.tenantId, level.locationId, level.sku, shard),
+    ...(shard === 0 ? { gsi1pk: keys.stockAt(level.tenantId, level.locationId), gsi1sk: level.sku } : {}),
     entity: ENTITY.stock,
     ...level,
     // The guard of a decrement (see StockWrite): a condition cannot compute onHand - reserved.

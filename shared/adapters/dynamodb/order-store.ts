@@ -1,12 +1,13 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { FINISHED_RETENTION_SECONDS } from '#domain/inventory/reservation';
+import { FINISHED_RETENTION_SECONDS, sameLines } from '#domain/inventory/reservation';
 import type { OrderChange } from '#domain/orders/change';
 import type { Order } from '#domain/orders/order';
 import { nextCheckAt, type Shipment } from '#domain/orders/shipment';
 import { decodeCursor, encodeCursor, ownPosition } from '#application/cursor';
 import { ConflictError } from '#application/errors';
 import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments, ShipmentPage } from '#application/orders/ports';
-import { documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
+import { batchGetAll, documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
+import { keys, reservationOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { reservationFinishItems, stockUpdate } from './stock-store.ts';
 
@@ -75,6 +76,27 @@ export function shipmentPut(order: Order, shipment: Shipment, isNew = false) {
 export function shipmentOf(item: Record<string, unknown>): Shipment {
   const { pk: _pk, sk: _sk, entity: _entity, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, gsi2pk: _gsi2pk, gsi2sk: _gsi2sk, ...shipment } = item;
   return shipment as unknown as Shipment;
+}
+
+/**
+ * The change's reservation moves with the shards their units came from. A shipment whose reservation took units from
+ * a sharded location+SKU's other shards is marked (`stockShards`, see the allocation writer): only for those (or a move
+ * without its shipment in the change) are the reservation items read, one consistent BatchGetItem, and their recorded
+ * lines used. Every other move is finished from its lines (shard 0), with no read, as before.
+ */
+async function withShardLines(tenantId: string, change: OrderChange): Promise<OrderChange['reservations']> {
+  const shipments = new Map(change.shipments.map((shipment) => [shipment.reservationId, shipment]));
+  const toRead = change.reservations.filter((move) => {
+    const shipment = shipments.get(move.reservationId);
+    return !shipment || shipment.stockShards === true;
+  });
+  if (!toRead.length) return change.reservations;
+  const items = await batchGetAll(toRead.map((move) => keys.reservation(tenantId, move.reservationId)), { consistentRead: true });
+  const stored = new Map(items.map((item) => [String(item.reservationId), reservationOfItem(item)]));
+  return change.reservations.map((move) => {
+    const reservation = stored.get(move.reservationId);
+    return reservation && sameLines(reservation.lines, move.lines) ? { ...move, lines: reservation.lines } : move;
+  });
 }
 
 export const dynamoOrderStore: OrderStore = {
@@ -169,7 +191,7 @@ export const dynamoOrderStore: OrderStore = {
       { Put: orderPut(order, change.expectedVersion) },
       ...change.shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) })),
       // The reservation moves with the shipment and the order: a crash or a lost race leaves all or none of them.
-      ...change.reservations.flatMap((move) => reservationFinishItems({ tenantId: order.tenantId, reservationId: move.reservationId, lines: move.lines }, move.to, now, retainUntil)),
+      ...(await withShardLines(order.tenantId, change)).flatMap((move) => reservationFinishItems({ tenantId: order.tenantId, reservationId: move.reservationId, lines: move.lines }, move.to, now, retainUntil)),
       // Restocked units are added, not written over: concurrent returns and feeds never make each other retry.
       ...(change.restock ?? []).map((line) => {
         const { ReturnValues: _all, ...update } = stockUpdate(order.tenantId, line.locationId, line.sku, { kind: 'add', delta: line.quantity }, now);

@@ -4,6 +4,7 @@ import type { ReservationLine } from '#domain/inventory/stock';
 import { documentClient, GetCommand, PutCommand, queryAll, QueryCommand, ScanCommand, tableName, UpdateCommand } from './client.ts';
 import { dynamoStuckOrderFinder } from './fulfillment-store.ts';
 import { ENTITY, keys, OPEN_RESERVATION_SHARDS, openReservationShard, stockOfItem } from './inventory-items.ts';
+import { dynamoStockStore, withShards } from './stock-store.ts';
 
 /** Where the one-time backfill of the open-reservation index stands (one item for the table, not a tenant's). */
 const BACKFILL_KEY = { pk: 'SYSTEM#RECONCILER', sk: 'OPEN_RESERVATION_INDEX' };
@@ -104,23 +105,25 @@ export const dynamoStockReconcileStore: StockReconcileStore = {
         Limit: Math.max(1, limit),
       }),
     );
-    const items = Items.filter((item) => item.entity === ENTITY.stock).map(stockOfItem);
+    // The index holds shard 0 of each location+SKU; a sharded one's other shards are read by key.
+    const shards = await withShards(tenantId, Items.filter((item) => item.entity === ENTITY.stock).map(stockOfItem));
+    const items = [...shards.values()].flat();
     if (LastEvaluatedKey) return { items, next: { locationId, afterSku: String(LastEvaluatedKey.gsi1sk) } };
     index++;
     return { items, ...(index < locations.length ? { next: { locationId: locations[index]! } } : {}) };
   },
 
-  async getStock(tenantId, locationId, sku) {
-    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.stock(tenantId, locationId, sku), ConsistentRead: true }));
+  async getStock(tenantId, locationId, sku, shard = 0) {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.stock(tenantId, locationId, sku, shard), ConsistentRead: true }));
     return Item ? stockOfItem(Item) : undefined;
   },
 
-  async correct(tenantId, locationId, sku, correction, expectedVersion, now) {
+  async correct(tenantId, locationId, sku, correction, expectedVersion, now, shard = 0) {
     try {
       await documentClient.send(
         new UpdateCommand({
           TableName: tableName(),
-          Key: keys.stock(tenantId, locationId, sku),
+          Key: keys.stock(tenantId, locationId, sku, shard),
           UpdateExpression: 'SET reserved = :reserved, available = :available, unreserved = :unreserved, updatedAt = :now, reconciledAt = :now ADD #version :one',
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
@@ -133,6 +136,8 @@ export const dynamoStockReconcileStore: StockReconcileStore = {
       throw error;
     }
   },
+
+  rebalance: (tenantId, locationId, sku, now) => dynamoStockStore.rebalance(tenantId, locationId, sku, now),
 
   async loadState(tenantId) {
     const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: keys.reconcilerState(tenantId), ConsistentRead: true }));

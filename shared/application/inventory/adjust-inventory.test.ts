@@ -48,6 +48,10 @@ function memoryStock(options: { throttle?: (write: StockWrite) => boolean; befor
       items.set(key(locationId, sku), next);
       return { applied: true, level: { ...next } };
     },
+    // Unsharded items only: sharded adjustments are tested against the local cloud (stock-shards.int.test.ts).
+    getShards: async (_tenantId, locationId, sku) => (items.has(key(locationId, sku)) ? [{ ...items.get(key(locationId, sku))! }] : []),
+    rewriteShards: async () => false,
+    rebalance: async () => true,
     listBySku: async () => [],
     listByLocation: async () => ({ items: [] }),
   };

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { explainRefusal, isPlainDelta, planAdjustment, type AdjustmentOutcome, type StockLevel } from '#domain/inventory/stock';
+import { planShardedAdjustment, shardCountOf, type ShardedAdjustmentPlan } from '#domain/inventory/stock-shards';
 import type { Adjustment } from '#domain/inventory/schemas';
 import type { Clock, LocationStore, StockStore } from '../ports.ts';
 import { AdjustmentsUnavailableError } from './errors.ts';
@@ -8,7 +9,7 @@ export interface AdjustmentError {
   index: number;
   /** Path of the failing field in the request, e.g. `adjustments[3].locationId`. */
   field: string;
-  code: 'UNKNOWN_LOCATION' | 'BELOW_RESERVED' | 'NEGATIVE_ON_HAND' | 'TEMPORARY_FAILURE';
+  code: 'UNKNOWN_LOCATION' | 'BELOW_RESERVED' | 'NEGATIVE_ON_HAND' | 'SHARDS_IN_USE' | 'TEMPORARY_FAILURE';
   message: string;
 }
 
@@ -118,6 +119,8 @@ async function applyOne(
   let current = known;
   let readFirst = false;
   for (let attempt = 1; ; attempt++) {
+    // A sharded location+SKU, or one being split: every shard is read and the adjustment planned over all of them.
+    if ((adjustment.shards ?? 1) > 1 || shardCountOf(current) > 1) return applySharded(deps, tenantId, adjustment, index, report);
     const now = deps.clock.now();
     const plan = planAdjustment(tenantId, current, adjustment, now, readFirst);
     if (plan.kind !== 'write') return refuse(report, adjustment, index, plan, current);
@@ -127,6 +130,8 @@ async function applyOne(
       return result.level;
     }
     current = result.current;
+    // Refused because the location+SKU is sharded (the write expected one counter): adjust it shard-wise.
+    if (shardCountOf(current) > 1) continue;
     const why = explainRefusal(current, adjustment, now);
     if (why.kind !== 'retry') return refuse(report, adjustment, index, why, current);
     // The item moved under a count, or a delta met a missing or stale `unreserved`: write it from this item.
@@ -136,11 +141,43 @@ async function applyOne(
   }
 }
 
+/**
+ * An adjustment of a sharded location+SKU (or one that changes its shard count): all its shards read, the write planned
+ * over them (planShardedAdjustment: a movement added to one shard, anything else every shard rewritten in one
+ * transaction) and written under the conditions of what was read; a write that finds a shard moved reads again.
+ */
+async function applySharded(
+  deps: { stock: StockStore; clock: Clock },
+  tenantId: string,
+  adjustment: Adjustment,
+  index: number,
+  report: AdjustmentReport,
+): Promise<StockLevel | undefined> {
+  const { locationId, sku } = adjustment;
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const shards = await deps.stock.getShards(tenantId, locationId, sku);
+    const plan = planShardedAdjustment(tenantId, shards, adjustment, now);
+    if (plan.kind !== 'add' && plan.kind !== 'rewrite') return refuse(report, adjustment, index, plan, shards[0]);
+    const written =
+      plan.kind === 'add'
+        ? (await deps.stock.adjust(tenantId, locationId, sku, { kind: 'add', delta: plan.delta }, now, plan.shard)).applied
+        : await deps.stock.rewriteShards(tenantId, locationId, sku, { shards: plan.shards, count: plan.count, basis: shards, ...(adjustment.sequence !== undefined ? { sequence: adjustment.sequence } : {}) }, now);
+    if (written) {
+      report.applied++;
+      // The next adjustment of this location+SKU reads its shards again: it only needs to know it is sharded.
+      return { ...(shards[0] ?? { tenantId, locationId, sku, onHand: 0, reserved: 0, safetyStock: 0, available: 0, version: 0, updatedAt: now.toISOString() }), shardCount: plan.kind === 'rewrite' ? plan.count : shardCountOf(shards[0]) };
+    }
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`location ${locationId} sku ${sku} kept changing under ${MAX_ATTEMPTS} attempts`);
+    await sleep(Math.random() * Math.min(100, 2 ** attempt));
+  }
+}
+
 function refuse(
   report: AdjustmentReport,
   adjustment: Adjustment,
   index: number,
-  outcome: Exclude<AdjustmentOutcome, { kind: 'applied' }>,
+  outcome: Exclude<AdjustmentOutcome, { kind: 'applied' }> | Extract<ShardedAdjustmentPlan, { kind: 'refused' }>,
   current: StockLevel | undefined,
 ): StockLevel | undefined {
   if (outcome.kind === 'ignored') {

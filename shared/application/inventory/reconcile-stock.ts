@@ -1,4 +1,5 @@
 import { decideReconcile, heldByPair, pairKey, type DriftSighting, type StockDrift } from '#domain/inventory/reconcile';
+import { needsRebalance, shardCountOf, shardOf } from '#domain/inventory/stock-shards';
 import type { Clock } from '../ports.ts';
 import type { ReconcilerState, StockReconcileStore } from './reconcile-ports.ts';
 
@@ -39,6 +40,8 @@ export interface ReconcileResult {
   indexComplete: boolean;
   /** Reservations from before the index added to it by this run. */
   backfilled: number;
+  /** Sharded location+SKUs whose shards this run evened out (a dry shard next to full ones: planRebalance). */
+  rebalanced: number;
 }
 
 export interface ReconcileDeps {
@@ -60,12 +63,33 @@ export interface ReconcileOptions {
  * never overwrites a reservation, release or adjustment that happened since it read (see the domain's rules in
  * `#domain/inventory/reconcile` for what waits). One tenant's failure never stops the others.
  */
+/**
+ * The periodic rebalance of sharded stock: each sharded location+SKU of the page whose shards look uneven (a dry shard
+ * while others hold units) is evened out by the store (read consistently, planRebalance, one transaction). A shortage
+ * in a reservation does the same at once; this catches shards that drained without a reservation being refused.
+ */
+async function rebalanceShards(deps: ReconcileDeps, tenantId: string, items: readonly { locationId: string; sku: string; shard?: number; shardCount?: number; available: number }[]): Promise<number> {
+  const groups = new Map<string, Array<{ shard: number; available: number }>>();
+  for (const item of items) {
+    if (shardCountOf(item) <= 1) continue;
+    const key = pairKey(item.locationId, item.sku);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push({ shard: shardOf(item), available: item.available });
+  }
+  let rebalanced = 0;
+  for (const [key, shards] of groups) {
+    if (!needsRebalance(shards)) continue;
+    const [locationId, sku] = key.split('\u0000') as [string, string];
+    if (await deps.stock.rebalance(tenantId, locationId, sku, deps.clock.now())) rebalanced++;
+  }
+  return rebalanced;
+}
+
 export async function reconcileStock(deps: ReconcileDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   // Reservations from before the index are added to it first (bounded per run); a dry run writes nothing, so it only
   // learns whether the index is complete.
   const index = await deps.stock.backfillOpenReservations(options.dryRun ? 0 : BACKFILL_PAGES_PER_RUN);
   const tenants = options.tenantId ? [options.tenantId] : await deps.stock.tenantIds();
-  const result: ReconcileResult = { tenants: tenants.length, checked: 0, openReservations: 0, drifts: [], corrected: 0, unfinished: [], failed: [], indexComplete: index.complete, backfilled: index.indexed };
+  const result: ReconcileResult = { tenants: tenants.length, checked: 0, openReservations: 0, drifts: [], corrected: 0, unfinished: [], failed: [], indexComplete: index.complete, backfilled: index.indexed, rebalanced: 0 };
   for (const tenantId of tenants) {
     try {
       await reconcileTenant(deps, tenantId, { ...options, indexComplete: index.complete }, result);
@@ -94,14 +118,14 @@ async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: R
     cursor = page.next;
     for (const listed of page.items) {
       result.checked++;
-      const key = pairKey(listed.locationId, listed.sku);
+      const key = pairKey(listed.locationId, listed.sku, listed.shard);
       const units = held.get(key) ?? 0;
       if (decideReconcile(listed, units, sightings[key], timing).kind === 'inStep') {
         delete sightings[key];
         continue;
       }
       // The page comes from an index: decide again on the item as it is now.
-      const item = await deps.stock.getStock(tenantId, listed.locationId, listed.sku);
+      const item = await deps.stock.getStock(tenantId, listed.locationId, listed.sku, listed.shard ?? 0);
       const decision = item ? decideReconcile(item, units, sightings[key], timing) : { kind: 'inStep' as const };
       if (decision.kind === 'inStep') {
         delete sightings[key];
@@ -114,13 +138,14 @@ async function reconcileTenant(deps: ReconcileDeps, tenantId: string, options: R
         sightings[key] = decision.sighting;
         action = 'watching';
       } else {
-        const written = await deps.stock.correct(tenantId, item!.locationId, item!.sku, decision.correction, decision.expectedVersion, deps.clock.now());
+        const written = await deps.stock.correct(tenantId, item!.locationId, item!.sku, decision.correction, decision.expectedVersion, deps.clock.now(), item!.shard ?? 0);
         action = written ? 'corrected' : 'moved';
         if (written) result.corrected++;
         delete sightings[key];
       }
       result.drifts.push({ tenantId, ...decision.drift, action });
     }
+    if (!options.dryRun) result.rebalanced += await rebalanceShards(deps, tenantId, page.items);
   } while (cursor && read < budget);
 
   if (cursor) result.unfinished.push(tenantId);

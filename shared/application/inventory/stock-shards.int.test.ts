@@ -4,6 +4,7 @@ import { keys, stockItem } from '#adapters/dynamodb/inventory-items';
 import { dynamoStockReconcileStore } from '#adapters/dynamodb/stock-reconcile-store';
 import type { Clock } from '#application/ports';
 import type { StockLevel } from '#domain/inventory/stock';
+import { needsRebalance } from '#domain/inventory/stock-shards';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
 import { adjustInventory } from './adjust-inventory.ts';
@@ -232,6 +233,10 @@ describe('sharded stock counters', () => {
     const clean = await reconcileStock({ stock: dynamoStockReconcileStore, clock: clockAt(HOUR) }, { tenantId });
     expect(clean.drifts).toEqual([]);
     expect(clean.checked).toBe(4);
+    // The same run evens out shards the reservations drained (the periodic rebalance).
+    const evened = await shardsOf(tenantId, 'RECON');
+    expect(needsRebalance(evened.map((s) => ({ shard: s.shard ?? 0, available: s.available })))).toBe(false);
+    expect(total(evened, 'available')).toBe(12);
 
     const victim = (await shardsOf(tenantId, 'RECON')).find((s) => (s.shard ?? 0) === 2)!;
     await documentClient.send(

@@ -20,6 +20,26 @@ export interface NetworkEntry extends StockView {
   version: number;
   /** Commit time of the stock change this entry reflects. */
   updatedAt: string;
+  /**
+   * A sharded location+SKU (stock-shards.ts): the entry shows the sums of its shards, and keeps each shard's counts
+   * (stored `available`, version and layout epoch) so changes of different shards, arriving in any order, merge. The
+   * entry's `version` then counts the entry's own changes. Once sharded, an entry keeps this form (with one shard
+   * after going back to one).
+   */
+  shardCount?: number;
+  epoch?: number;
+  shards?: Record<string, ShardEntry>;
+}
+
+export interface ShardEntry {
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+  /** As stored on the shard (may be below 0 on shard 0: a count below the safety stock). */
+  available: number;
+  version: number;
+  epoch: number;
+  shardCount: number;
 }
 
 export interface SkuNetwork {
@@ -77,13 +97,14 @@ export function mergeNetwork(
     }
     const { level } = change;
     const existing = locations[level.locationId];
-    if (existing && existing.version >= level.version) continue;
+    const sharded = !!existing?.shards || (level.shard ?? 0) !== 0 || (level.shardCount ?? 1) > 1 || level.epoch !== undefined;
+    if (sharded ? !newerShard(existing, level) : existing && existing.version >= level.version) continue;
     if (!moved.has(level.locationId) && moved.size >= MAX_MOVED_PER_WRITE) {
       rest.push(change);
       continue;
     }
     moved.add(level.locationId);
-    locations[level.locationId] = {
+    locations[level.locationId] = sharded ? mergeShard(existing, level) : {
       locationId: level.locationId,
       onHand: level.onHand,
       reserved: level.reserved,
@@ -101,6 +122,52 @@ export function mergeNetwork(
   const next: SkuNetwork = { ...kept, locations, available, lowStockThreshold, skuVersion, version: current.version + 1, projectedAt: now.toISOString() };
   const shards = layOut(next, current.version ? current : undefined);
   return { network: shards ? { ...next, shards } : next, changed, rest, ...(oldestApplied ? { oldestApplied } : {}) };
+}
+
+/** True when `level` (one shard's item) is newer than what the entry holds of that shard: a later layout, or a later write. */
+function newerShard(entry: NetworkEntry | undefined, level: StockLevel): boolean {
+  const held = entry ? shardsOf(entry)[String(level.shard ?? 0)] : undefined;
+  const epoch = level.epoch ?? 0;
+  return !held || epoch > held.epoch || (epoch === held.epoch && level.version > held.version);
+}
+
+/** An entry's shards (an entry written before it was sharded is its own shard 0, at epoch 0). */
+function shardsOf(entry: NetworkEntry): Record<string, ShardEntry> {
+  if (entry.shards) return entry.shards;
+  return { '0': { onHand: entry.onHand, reserved: entry.reserved, safetyStock: entry.safetyStock, available: entry.onHand - entry.reserved - entry.safetyStock, version: entry.version, epoch: 0, shardCount: 1 } };
+}
+
+/**
+ * A shard's change folded into its location's entry: the shard's counts replace what the entry held of it; the entry
+ * shows the sums of the shards of the newest layout (the highest epoch, below its shard count), and forgets shards of
+ * older layouts (a late record of one comes back at an older epoch and is left out of the sums).
+ */
+function mergeShard(existing: NetworkEntry | undefined, level: StockLevel): NetworkEntry {
+  const all: Record<string, ShardEntry> = {
+    ...(existing ? shardsOf(existing) : {}),
+    [String(level.shard ?? 0)]: {
+      onHand: level.onHand, reserved: level.reserved, safetyStock: level.safetyStock, available: level.available, version: level.version, epoch: level.epoch ?? 0, shardCount: level.shardCount ?? 1,
+    },
+  };
+  const epoch = Math.max(...Object.values(all).map((s) => s.epoch));
+  const shards = Object.fromEntries(Object.entries(all).filter(([, s]) => s.epoch === epoch));
+  const shardCount = shards['0']?.shardCount ?? Math.max(...Object.values(shards).map((s) => s.shardCount));
+  const live = Object.entries(shards).filter(([shard]) => Number(shard) < shardCount).map(([, s]) => s);
+  const onHand = live.reduce((sum, s) => sum + s.onHand, 0);
+  const reserved = live.reduce((sum, s) => sum + s.reserved, 0);
+  const safetyStock = live.reduce((sum, s) => sum + s.safetyStock, 0);
+  return {
+    locationId: level.locationId,
+    onHand,
+    reserved,
+    safetyStock,
+    available: atp(onHand, reserved, safetyStock),
+    version: (existing?.version ?? 0) + 1,
+    updatedAt: level.updatedAt,
+    shardCount,
+    epoch,
+    shards,
+  };
 }
 
 /** The locations whose entry differs between two networks (a split network's head names them itself). */

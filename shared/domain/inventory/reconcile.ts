@@ -27,6 +27,8 @@ export interface DriftSighting {
 export interface StockDrift {
   locationId: string;
   sku: string;
+  /** The shard of a sharded location+SKU (absent: shard 0). */
+  shard?: number;
   version: number;
   onHand: number;
   safetyStock: number;
@@ -64,14 +66,20 @@ export interface ReconcileTiming {
   indexComplete?: boolean;
 }
 
-export const pairKey = (locationId: string, sku: string): string => `${locationId}\u0000${sku}`;
+/** A stock item's key: its location+SKU, and its shard when it is not shard 0 (stock-shards.ts). */
+export const pairKey = (locationId: string, sku: string, shard = 0): string => (shard === 0 ? `${locationId}\u0000${sku}` : `${locationId}\u0000${sku}\u0000${shard}`);
 
-/** Units held per location+SKU pair (`pairKey`) by the lines of open reservations. */
-export function heldByPair(lines: Iterable<Pick<ReservationLine, 'locationId' | 'sku' | 'quantity'>>): Map<string, number> {
+/**
+ * Units held per stock item (`pairKey`) by the lines of open reservations: a line's units on the shards it recorded
+ * taking them from (`from`), else on shard 0.
+ */
+export function heldByPair(lines: Iterable<Pick<ReservationLine, 'locationId' | 'sku' | 'quantity' | 'from'>>): Map<string, number> {
   const held = new Map<string, number>();
   for (const line of lines) {
-    const key = pairKey(line.locationId, line.sku);
-    held.set(key, (held.get(key) ?? 0) + line.quantity);
+    for (const part of line.from ?? [{ shard: 0, quantity: line.quantity }]) {
+      const key = pairKey(line.locationId, line.sku, part.shard);
+      held.set(key, (held.get(key) ?? 0) + part.quantity);
+    }
   }
   return held;
 }
@@ -83,6 +91,7 @@ export function driftOf(stock: StockLevel, held: number): StockDrift | undefined
   return {
     locationId: stock.locationId,
     sku: stock.sku,
+    ...(stock.shard ? { shard: stock.shard } : {}),
     version: stock.version,
     onHand: stock.onHand,
     safetyStock: stock.safetyStock,

@@ -1,16 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deltaShard, MAX_STOCK_SHARDS, needsRebalance, planRebalance, planTakes, shardStart, spreadShards, sumShards, type ShardCounts } from './stock-shards.ts';
-import { channelAvailable } from './stock.ts';
 
 /** Shards as stored: reserved <= onHand, available = onHand - reserved - safetyStock (safety stock on shard 0 only). */
 const shardsArb = fc
   .array(fc.record({ reserved: fc.integer({ min: 0, max: 50 }), free: fc.integer({ min: 0, max: 60 }) }), { minLength: 1, maxLength: 8 })
   .chain((raw) =>
-    fc.integer({ min: 0, max: 10 }).map((safety): ShardCounts[] =>
+    fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10 })).map(([safety, short]): ShardCounts[] =>
       raw.map(({ reserved, free }, shard) => {
         const safetyStock = shard === 0 ? safety : 0;
-        return { shard, onHand: reserved + safetyStock + free, reserved, safetyStock, available: free };
+        // Shard 0 may be counted below its safety stock (available < 0), never below its reserved units.
+        const available = shard === 0 && short > 0 ? -Math.min(short, safety) : free;
+        return { shard, onHand: reserved + safetyStock + available, reserved, safetyStock, available };
       }),
     ),
   );
@@ -39,17 +40,17 @@ describe('planTakes', () => {
     expect(planTakes('r', 31, [{ shard: 0, available: 10 }, { shard: 1, available: -2 }, { shard: 2, available: 20 }])).toEqual({ kind: 'short', available: 30 });
   });
 
-  it('keeps a channel hold-back on every shard it takes from', () => {
-    const plan = planTakes('r', 8, [{ shard: 0, available: 5 }, { shard: 1, available: 5 }], { units: 1 });
-    expect(plan).toEqual({ kind: 'take', takes: expect.any(Array), minAvailable: [5, 5] });
+  it('keeps a channel hold-back (the margin) on every shard it takes from', () => {
+    const plan = planTakes('r', 8, [{ shard: 0, available: 5 }, { shard: 1, available: 5 }], 1);
+    expect(plan).toEqual({ kind: 'take', takes: [{ shard: expect.any(Number), quantity: 4 }, { shard: expect.any(Number), quantity: 4 }], minAvailable: [5, 5] });
+    expect(planTakes('r', 9, [{ shard: 0, available: 5 }, { shard: 1, available: 5 }], 1)).toEqual({ kind: 'short', available: 8 });
   });
 
   it('never plans more than a shard can give, and covers the line exactly (property)', () => {
     fc.assert(
-      fc.property(shardsArb, fc.integer({ min: 1, max: 200 }), fc.string({ maxLength: 12 }), fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }), (shards, quantity, id, units) => {
-        const holdBack = units === undefined ? undefined : { units };
-        const plan = planTakes(id, quantity, shards, holdBack);
-        const giveable = shards.reduce((sum, s) => sum + channelAvailable(s.available, holdBack), 0);
+      fc.property(shardsArb, fc.integer({ min: 1, max: 200 }), fc.string({ maxLength: 12 }), fc.integer({ min: 0, max: 5 }), (shards, quantity, id, margin) => {
+        const plan = planTakes(id, quantity, shards, margin);
+        const giveable = shards.reduce((sum, s) => sum + Math.max(0, s.available - margin), 0);
         if (plan.kind === 'short') {
           expect(giveable).toBeLessThan(quantity);
           expect(plan.available).toBe(giveable);
@@ -62,7 +63,8 @@ describe('planTakes', () => {
           expect(take.quantity).toBeGreaterThan(0);
           // The condition the write carries holds on the shard as planned, and taking leaves available >= 0.
           expect(shard.available).toBeGreaterThanOrEqual(plan.minAvailable[i]!);
-          expect(shard.available - take.quantity).toBeGreaterThanOrEqual(0);
+          expect(plan.minAvailable[i]).toBe(take.quantity + margin);
+          expect(shard.available - take.quantity).toBeGreaterThanOrEqual(margin);
         });
       }),
     );
@@ -157,8 +159,9 @@ describe('planRebalance', () => {
     expect(planRebalance([{ shard: 0, available: 3 }, { shard: 1, available: 2 }])).toEqual([]);
   });
 
-  it('leaves a shard below 0 out', () => {
-    expect(planRebalance([{ shard: 0, available: -4 }, { shard: 1, available: 8 }, { shard: 2, available: 0 }])).toEqual([{ shard: 1, units: -4 }, { shard: 2, units: 4 }]);
+  it('covers a shortfall below the safety stock on shard 0 first', () => {
+    expect(planRebalance([{ shard: 0, available: -4 }, { shard: 1, available: 8 }, { shard: 2, available: 0 }])).toEqual([{ shard: 0, units: 6 }, { shard: 1, units: -7 }, { shard: 2, units: 1 }]);
+    expect(planRebalance([{ shard: 0, available: -4 }, { shard: 1, available: 3 }])).toEqual([{ shard: 0, units: 3 }, { shard: 1, units: -3 }]);
   });
 
   it('preserves the sum, never takes a shard below 0 available (hence never below its reserved units), ends even (property)', () => {
@@ -171,12 +174,18 @@ describe('planRebalance', () => {
           return { ...s, onHand: s.onHand + units, available: s.available + units };
         });
         expect(sumShards(after)).toEqual(sumShards(shards));
+        const total = shards.reduce((sum, s) => sum + s.available, 0);
         for (const [i, s] of after.entries()) {
           expect(s.onHand).toBeGreaterThanOrEqual(s.reserved);
-          if (shards[i]!.available >= 0) expect(s.available).toBeGreaterThanOrEqual(0);
+          // A shard gives only down to 0; only shard 0 may stay below 0, when the whole location is.
+          if (moves.find((m) => m.shard === s.shard && m.units < 0)) expect(s.available).toBeGreaterThanOrEqual(0);
+          if (i > 0 && moves.length) expect(s.available).toBeGreaterThanOrEqual(0);
         }
-        const spare = after.filter((s) => s.available >= 0).map((s) => s.available);
-        expect(Math.max(...spare) - Math.min(...spare)).toBeLessThanOrEqual(moves.length ? 1 : Number.POSITIVE_INFINITY);
+        if (moves.length) {
+          const spare = after.map((s) => s.available);
+          if (total >= 0) expect(Math.max(...spare) - Math.min(...spare)).toBeLessThanOrEqual(1);
+          else expect(after.slice(1).every((s) => s.available === 0)).toBe(true);
+        }
       }),
     );
   });
@@ -184,6 +193,7 @@ describe('planRebalance', () => {
   it('calls for a rebalance when a shard is dry and the others can share', () => {
     expect(needsRebalance([{ shard: 0, available: 5 }, { shard: 1, available: 0 }])).toBe(true);
     expect(needsRebalance([{ shard: 0, available: 1 }, { shard: 1, available: 0 }])).toBe(false);
+    expect(needsRebalance([{ shard: 0, available: -2 }, { shard: 1, available: 1 }])).toBe(true);
     expect(needsRebalance([{ shard: 0, available: 5 }])).toBe(false);
   });
 });

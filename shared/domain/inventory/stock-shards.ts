@@ -1,5 +1,6 @@
-import { channelAvailable, minimumAvailableFor } from './stock.ts';
-import type { HoldBack } from './schemas.ts';
+import type { Adjustment } from './schemas.ts';
+import { applyAdjustment, emptyLevel, isPlainDelta, type AdjustmentOutcome, type StockLevel } from './stock.ts';
+
 
 /**
  * Sharded stock counters (pure maths). One location+SKU's stock item takes at most ~1,000 writes a second (one
@@ -45,17 +46,18 @@ export type TakePlan =
 /**
  * Which shards one reservation line takes its units from (pure). Starting at the shard the reservation id hashes to:
  * the first shard that can give the whole line alone (one item written); else units from each shard in turn, as much
- * as it can give, until the line is covered. A channel's hold-back applies per shard (each shard keeps it back), so a
- * sharded location holds back at least as much as an unsharded one would, never less.
+ * as it can give, until the line is covered. `margin` is what each shard must keep beyond the units taken (a channel's
+ * hold-back: the line's `minAvailable - quantity`, see minimumAvailableFor), so every shard taken from keeps it back:
+ * a sharded location holds back at least as much as an unsharded one would, never less.
  */
-export function planTakes(reservationId: string, quantity: number, shards: ReadonlyArray<Pick<ShardCounts, 'shard' | 'available'>>, holdBack?: HoldBack): TakePlan {
+export function planTakes(reservationId: string, quantity: number, shards: ReadonlyArray<Pick<ShardCounts, 'shard' | 'available'>>, margin = 0): TakePlan {
   if (shards.length === 0) return { kind: 'short', available: 0 };
   const ordered = [...shards].sort((a, b) => a.shard - b.shard);
   const start = shardStart(reservationId, ordered.length);
   const turn = ordered.map((_, i) => ordered[(start + i) % ordered.length]!);
-  const canGive = (shard: Pick<ShardCounts, 'available'>) => channelAvailable(shard.available, holdBack);
+  const canGive = (shard: Pick<ShardCounts, 'available'>) => Math.max(0, shard.available - margin);
   const whole = turn.find((shard) => canGive(shard) >= quantity);
-  if (whole) return { kind: 'take', takes: [{ shard: whole.shard, quantity }], minAvailable: [minimumAvailableFor(quantity, holdBack)] };
+  if (whole) return { kind: 'take', takes: [{ shard: whole.shard, quantity }], minAvailable: [quantity + margin] };
   const total = turn.reduce((sum, shard) => sum + canGive(shard), 0);
   if (total < quantity) return { kind: 'short', available: total };
   const takes: ShardTake[] = [];
@@ -67,7 +69,7 @@ export function planTakes(reservationId: string, quantity: number, shards: Reado
     left -= give;
     if (left === 0) break;
   }
-  return { kind: 'take', takes, minAvailable: takes.map((take) => minimumAvailableFor(take.quantity, holdBack)) };
+  return { kind: 'take', takes, minAvailable: takes.map((take) => take.quantity + margin) };
 }
 
 /** The location+SKU's totals over its shards: what reads, the projection and the API show. */
@@ -132,26 +134,62 @@ export interface ShardMove {
 }
 
 /**
- * A rebalance (pure): moves of available units that leave the shards as even as a spread would (the first shards
- * take the remainder), or none when they are already within one unit of it. Only units above 0 move: a shard whose
- * available is negative (below the safety stock on shard 0) keeps its shortfall. Each move keeps the shard's onHand at
- * or above its reserved units, as a move changes onHand and available together and never takes available below 0.
+ * A rebalance (pure): moves of available units that leave the shards as a spread of the same total would (see
+ * spreadShards: even, the first shards taking the remainder; a total below 0, a count below the safety stock, all on
+ * shard 0), or none when every shard is within one unit of that. A shortfall on shard 0 is covered first: units freed
+ * on other shards (a release) must not be sold while the location is below its safety stock. A move changes a shard's
+ * onHand and available together, and a shard gives only down to its target (never below 0 available), so no shard
+ * goes below its reserved units.
  */
 export function planRebalance(shards: ReadonlyArray<Pick<ShardCounts, 'shard' | 'available'>>): ShardMove[] {
-  // A shard below 0 (shard 0 counted below its safety stock) neither gives nor takes: it keeps its shortfall.
-  const ordered = shards.filter((s) => s.available >= 0).sort((a, b) => a.shard - b.shard);
+  const ordered = [...shards].sort((a, b) => a.shard - b.shard);
   if (ordered.length < 2) return [];
   const total = ordered.reduce((sum, s) => sum + s.available, 0);
   const n = ordered.length;
-  const target = ordered.map((_, i) => Math.floor(total / n) + (i < total % n ? 1 : 0));
-  if (ordered.every((s, i) => Math.abs(s.available - target[i]!) <= 1)) return [];
+  const target = ordered.map((_, i) => (total >= 0 ? Math.floor(total / n) + (i < total % n ? 1 : 0) : i === 0 ? total : 0));
+  const uneven = ordered.some((s, i) => (s.available < 0 && target[i]! > s.available) || Math.abs(s.available - target[i]!) > 1);
+  if (!uneven) return [];
   return ordered.flatMap((s, i) => (s.available !== target[i] ? [{ shard: s.shard, units: target[i]! - s.available }] : []));
 }
 
-/** True when a shard is dry while the others hold enough to share: worth a rebalance. */
+/** True when a shard is dry (or shard 0 short of its safety stock) while the others hold units to share. */
 export function needsRebalance(shards: ReadonlyArray<Pick<ShardCounts, 'shard' | 'available'>>): boolean {
-  if (shards.length < 2) return false;
-  const spare = shards.map((s) => Math.max(0, s.available));
-  const total = spare.reduce((a, b) => a + b, 0);
-  return total >= shards.length && Math.min(...spare) === 0;
+  return shards.some((s) => s.available <= 0) && planRebalance(shards).length > 0;
+}
+
+/** A stock level's shard (0: the item every location+SKU has) and its location+SKU's shard count. */
+export const shardOf = (level: { shard?: number }): number => level.shard ?? 0;
+export const shardCountOf = (level: { shardCount?: number } | undefined): number => level?.shardCount ?? 1;
+
+export type ShardedAdjustmentPlan =
+  | Exclude<AdjustmentOutcome, { kind: 'applied' }>
+  | { kind: 'refused'; code: 'SHARDS_IN_USE'; field: 'shards'; message: string }
+  /** A movement added to one shard (its own condition keeps its onHand at or above its reserved units). */
+  | { kind: 'add'; shard: number; delta: number }
+  /** Every shard rewritten in one transaction, each guarded by the reserved units and safety stock it was read with. */
+  | { kind: 'rewrite'; shards: ShardCounts[]; count: number };
+
+/**
+ * An adjustment of a sharded location+SKU, or one that changes its shard count (pure), from all its shards as read
+ * (empty: no item yet). The location+SKU's totals decide it as they would an unsharded item (sequence on shard 0,
+ * on-hand never below the reserved units of all shards): a plain movement goes to one shard (deltaShard); a count, a
+ * safety-stock change, a new shard count, a sequenced movement or a decrease no one shard can take rewrites every
+ * shard (spreadShards).
+ */
+export function planShardedAdjustment(tenantId: string, shards: readonly StockLevel[], adjustment: Adjustment & { shards?: number }, now: Date): ShardedAdjustmentPlan {
+  const zero = shards.find((s) => shardOf(s) === 0);
+  const total = sumShards(shards);
+  const current: StockLevel = zero ? { ...zero, onHand: total.onHand, reserved: total.reserved, available: total.available } : emptyLevel(tenantId, adjustment.locationId, adjustment.sku, now);
+  const outcome = applyAdjustment(current, adjustment, now);
+  if (outcome.kind !== 'applied') return outcome;
+  const count = adjustment.shards ?? shardCountOf(zero);
+  if (zero && isPlainDelta(adjustment) && adjustment.sequence === undefined && count === shards.length) {
+    const target = deltaShard(shards.map((s) => ({ shard: shardOf(s), available: s.available })), adjustment.delta!);
+    if (target.kind === 'shard') return { kind: 'add', shard: target.shard, delta: adjustment.delta! };
+  }
+  const spread = spreadShards(shards.map((s) => ({ shard: shardOf(s), reserved: s.reserved })), outcome.level.onHand, outcome.level.safetyStock, count);
+  if (spread.kind === 'spread') return { kind: 'rewrite', shards: spread.shards, count };
+  return spread.code === 'SHARDS_IN_USE'
+    ? { kind: 'refused', code: 'SHARDS_IN_USE', field: 'shards', message: spread.message }
+    : { kind: 'rejected', code: 'BELOW_RESERVED', field: adjustment.set !== undefined ? 'set' : 'delta', message: spread.message };
 }

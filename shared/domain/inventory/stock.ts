@@ -1,4 +1,5 @@
 import type { Adjustment, HoldBack } from './schemas.ts';
+import type { ShardTake } from './stock-shards.ts';
 
 /**
  * One stock item per tenant + location + SKU. `available` is stored (not derived on read) because DynamoDB conditions
@@ -18,6 +19,14 @@ export interface StockLevel {
   version: number;
   /** Commit time of the last change, ISO with milliseconds: the projection measures its lag from it. */
   updatedAt: string;
+  /**
+   * A sharded location+SKU (see stock-shards.ts): which shard this item is (absent: 0, the item every location+SKU
+   * has), how many shards the location+SKU had when it was last laid out (absent: 1), and when (`epoch`, rising with
+   * every layout: the projection drops what an older layout wrote).
+   */
+  shard?: number;
+  shardCount?: number;
+  epoch?: number;
 }
 
 export interface StockView {
@@ -173,6 +182,12 @@ export interface ReservationLine {
   locationId: string;
   sku: string;
   quantity: number;
+  /**
+   * Which shards of a sharded location+SKU gave the units (stock-shards.ts), recorded when the reservation is written,
+   * so release, commit and expiry give them back to exactly those shards. Absent: all from shard 0 (an unsharded
+   * location+SKU, and every reservation written before sharding existed).
+   */
+  from?: ShardTake[];
 }
 
 /** The same location+sku twice becomes one line (a transaction may not touch an item twice), in a stable order. */

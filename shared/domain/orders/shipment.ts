@@ -40,6 +40,11 @@ export interface Shipment {
   lines: Array<{ lineId: string; sku: string; quantity: number }>;
   /** The reservation holding this shipment's units; committed on ship, released on reject or cancel. */
   reservationId: string;
+  /**
+   * Set by the store when the reservation took units from shards of a sharded location+SKU (docs/inventory.md): the
+   * reservation item then says which shards, and finishing it reads them. Not part of any answer or event.
+   */
+  stockShards?: boolean;
   /** Copied from the order, so shipment events can notify the customer without a read back. */
   customer?: { id?: string; email?: string; tier: 'standard' | 'vip' };
   quote?: ShipmentQuote;
