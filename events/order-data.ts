@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The customer of an order, as intake took it (`name` for the messages they get). */
+export const customerSchema = z.object({ id: z.string().optional(), email: z.string().optional(), name: z.string().optional(), tier: z.string() });
+
 /** The data every order status event carries: enough for a webhook consumer or a notification without a read back. */
 export const orderEventData = z.object({
   orderId: z.string(),
@@ -8,7 +11,7 @@ export const orderEventData = z.object({
   reason: z.string().optional(),
   channel: z.string(),
   externalId: z.string().optional(),
-  customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }),
+  customer: customerSchema,
   attempt: z.number().int(),
   /** What was ordered (the fulfilment workflow reads the SKUs' stock together with the order, in one read). */
   lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), unitPrice: z.string().optional() })).optional(),
@@ -50,7 +53,9 @@ export const shipmentEventData = z.object({
   acceptBy: z.string().optional(),
   tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
   reason: z.string().optional(),
-  customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),
+  customer: customerSchema.optional(),
+  /** The merchant's order reference (the order's externalId), when it has one. */
+  externalId: z.string().optional(),
   /** The API key that reported this status (since 1.1; absent for the DOM's own changes: requests, cancellations). */
   by: actorSchema.optional(),
 });

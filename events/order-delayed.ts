@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope.ts';
+import { customerSchema } from './order-data.ts';
 
 export const OrderDelayed = defineEvent(
   'OrderDelayed',
@@ -13,6 +14,8 @@ export const OrderDelayed = defineEvent(
     shipmentStatus: z.string(),
     previousPromisedDeliveryDate: z.string(),
     reason: z.string(),
-    customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }).optional(),
+    customer: customerSchema.optional(),
+    /** The merchant's order reference (the order's externalId), when it has one. */
+    externalId: z.string().optional(),
   }),
 );

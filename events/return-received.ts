@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './envelope.ts';
+import { customerSchema } from './order-data.ts';
 
 export const ReturnReceived = defineEvent(
   'ReturnReceived',
@@ -16,6 +17,6 @@ export const ReturnReceived = defineEvent(
     orderStatus: z.string(),
     channel: z.string(),
     externalId: z.string().optional(),
-    customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.string() }),
+    customer: customerSchema,
   }),
 );

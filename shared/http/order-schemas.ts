@@ -144,7 +144,7 @@ export const orderSchema = z
     statusReason: z.string().optional(),
     channel: z.string(),
     externalId: z.string().optional(),
-    customer: z.object({ id: z.string().optional(), email: z.string().optional(), tier: z.enum(['standard', 'vip']) }),
+    customer: z.object({ id: z.string().optional(), email: z.string().optional(), name: z.string().optional(), tier: z.enum(['standard', 'vip']) }),
     shipTo: z.object({ country: z.string() }).passthrough(),
     lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), unitPrice: amountSchema.optional().describe('Price of one unit') }).passthrough()),
     currency: z.string().optional().describe('ISO 4217 code of the prices; absent on an order placed without prices'),

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,13 +227,10 @@ describe('webhook delivery', () => {
   it('sends customer-notification webhooks the rendered message for the customer', async () => {
     const tenant = await createTestTenant('Mail Shop');
     const { body: hook } = await api('POST', '/webhooks', tenant.apiKey, { url: `${receiverUrl}/esp`, events: ['ShipmentShipped'], kind: 'customer-notifications' });
-    await putEvent(tenant.tenantId, 'ShipmentShipped', { orderId: 'o_5' }); // no customer address: nothing to send
-    await putEvent(tenant.tenantId, 'ShipmentShipped', {
-      orderId: 'o_4',
-      orderNumber: '#1004',
-      customer: { email: 'ann@example.com', name: 'Ann' },
-      shipments: [{ carrier: 'UPS', trackingNumber: '1Z999' }],
-    });
+    // The shape the DOM publishes (events/fixtures); customer-messages.int.test.ts drives real orders through.
+    const shipped = JSON.parse(readFileSync(new URL('../../../events/fixtures/ShipmentShipped.v1.json', import.meta.url), 'utf8')).data;
+    await putEvent(tenant.tenantId, 'ShipmentShipped', { ...shipped, orderId: 'o_5', customer: { tier: 'standard' } }); // no customer address: nothing to send
+    await putEvent(tenant.tenantId, 'ShipmentShipped', { ...shipped, orderId: 'o_4', externalId: '#1004', customer: { email: 'ann@example.com', name: 'Ann', tier: 'standard' }, tracking: { carrier: 'UPS', trackingNumber: '1Z999' } });
     const [message] = await arrivedAt('/esp');
     expect(signatureIsValid(hook.secret, message!)).toBe(true);
     expect(JSON.parse(message!.body)).toEqual({

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { orderEventData, shipmentEventData } from '#events/order-data';
+import { OrderDelayed } from '#events/order-delayed';
+import { ReturnReceived } from '#events/return-received';
 
 /**
- * Customer notifications for order status events, rendered as a subject and a plain-text body. The order events are
- * defined by the orders module; their `data` is read loosely here (only what a message needs, everything optional but
- * the order id), so a richer event still renders and a leaner one falls back to neutral wording.
+ * Customer notifications for order status events, rendered as a subject and a plain-text body from the events the DOM
+ * publishes (their schemas in events/): the merchant's order number (externalId), the customer's name, the items,
+ * what was charged, the carrier, tracking number and link, and the promised date of a parcel.
  */
 export const CUSTOMER_NOTIFICATION_EVENTS = [
   'OrderAccepted',
@@ -18,30 +21,23 @@ export const CUSTOMER_NOTIFICATION_EVENTS = [
 
 export type CustomerNotificationEvent = (typeof CUSTOMER_NOTIFICATION_EVENTS)[number];
 
-const dateText = z.string().min(1);
+/**
+ * What each message reads, parsed with the event's own schema (one schema per concept): a message can only use what
+ * the real events carry, and a change to an event that drops a field a message needs fails these types, not a
+ * customer's inbox.
+ */
+const payloadSchemas = {
+  OrderAccepted: orderEventData,
+  OrderAllocated: orderEventData,
+  OrderBackordered: orderEventData,
+  OrderDelivered: orderEventData,
+  OrderCancelled: orderEventData,
+  ShipmentShipped: shipmentEventData,
+  OrderDelayed: OrderDelayed.dataSchema,
+  ReturnReceived: ReturnReceived.dataSchema,
+} satisfies Record<CustomerNotificationEvent, z.ZodType>;
 
-export const orderStatusDataSchema = z.looseObject({
-  orderId: z.string().min(1),
-  /** The merchant's own order reference, shown to the customer when present. */
-  orderNumber: z.string().min(1).optional(),
-  customer: z.looseObject({ email: z.string().optional(), name: z.string().optional() }).optional(),
-  promisedDeliveryDate: dateText.optional(),
-  previousPromisedDeliveryDate: dateText.optional(),
-  reason: z.string().optional(),
-  shipments: z
-    .array(
-      z.looseObject({
-        carrier: z.string().optional(),
-        trackingNumber: z.string().optional(),
-        trackingUrl: z.string().optional(),
-        estimatedDeliveryDate: dateText.optional(),
-      }),
-    )
-    .optional(),
-  backorderedLines: z.array(z.looseObject({ sku: z.string().optional(), name: z.string().optional(), quantity: z.number().optional() })).optional(),
-});
-
-export type OrderStatusData = z.infer<typeof orderStatusDataSchema>;
+type Payload = z.infer<(typeof payloadSchemas)[CustomerNotificationEvent]>;
 
 /** What a customer-notification subscription receives (the merchant's messaging gateway sends it on). */
 export interface CustomerNotification {
@@ -60,23 +56,19 @@ interface Rendered {
 const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
   OrderAccepted: (d) => ({
     subject: `We have received your order ${d.ref}`,
-    lines: [`Thank you for your order ${d.ref}. We are getting it ready.`, ...d.promise('We expect to deliver it by')],
+    lines: [`Thank you for your order ${d.ref}. We are getting it ready.`, ...d.items, ...d.charged],
   }),
   OrderAllocated: (d) => ({
     subject: `Your order ${d.ref} is being prepared`,
-    lines: [`Good news: every item of your order ${d.ref} is reserved and being prepared for shipping.`, ...d.promise('We expect to deliver it by')],
+    lines: [`Good news: every item of your order ${d.ref} is reserved and being prepared for shipping.`, 'We will send you the tracking details when it ships.'],
   }),
   OrderBackordered: (d) => ({
     subject: `Part of your order ${d.ref} is on backorder`,
-    lines: [
-      `Some items of your order ${d.ref} are not in stock right now. We will ship them as soon as they arrive.`,
-      ...d.backordered,
-      ...d.promise('Our current estimate for delivery is'),
-    ],
+    lines: [`Some items of your order ${d.ref} are not in stock right now. We will ship them as soon as they arrive.`, ...d.backordered],
   }),
   ShipmentShipped: (d) => ({
     subject: `Your order ${d.ref} has shipped`,
-    lines: [`Your order ${d.ref} is on its way.`, ...d.tracking, ...d.promise('Estimated delivery:')],
+    lines: [`${d.parcelItems ? `${d.parcelItems} of your order ${d.ref}` : `Your order ${d.ref}`} ${d.parcelItems === '1 item' ? 'is' : 'are'} on the way.`, ...d.tracking, ...d.promise('Estimated delivery:')],
   }),
   OrderDelivered: (d) => ({
     subject: `Your order ${d.ref} was delivered`,
@@ -84,18 +76,22 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
   }),
   OrderCancelled: (d) => ({
     subject: `Your order ${d.ref} was cancelled`,
-    lines: [`Your order ${d.ref} was cancelled.`, ...(d.reason ? [`Reason: ${d.reason}`] : []), 'If you were charged, the amount will be refunded.'],
+    lines: [
+      `Your order ${d.ref} was cancelled.`,
+      ...(d.reason ? [`Reason: ${d.reason}`] : []),
+      d.total ? `The ${d.total} you were charged will be refunded.` : 'If you were charged, the amount will be refunded.',
+    ],
   }),
   ReturnReceived: (d) => ({
     subject: `We received your return for order ${d.ref}`,
-    lines: [`We received the items you sent back from your order ${d.ref}.`, 'If a refund is due, it is on its way.'],
+    lines: [`We received the items you sent back from your order ${d.ref}:`, ...d.returned, 'If a refund is due, it is on its way.'],
   }),
   OrderDelayed: (d) => ({
     subject: `Your order ${d.ref} is delayed`,
     lines: [
       `We are sorry: your order ${d.ref} will arrive later than we said.`,
       ...(d.previousDate ? [`Previously expected: ${d.previousDate}`] : []),
-      ...(d.promisedDate ? [`Now expected: ${d.promisedDate}`] : ['We will let you know the new delivery date as soon as we have it.']),
+      'We will let you know the new delivery date as soon as we have it.',
       ...(d.reason ? [`Reason: ${d.reason}`] : []),
     ],
   }),
@@ -106,8 +102,15 @@ interface Facts {
   promisedDate: string | undefined;
   previousDate: string | undefined;
   reason: string | undefined;
+  /** "2 items" in the shipment, when the event is a shipment's. */
+  parcelItems: string | undefined;
   tracking: string[];
+  items: string[];
   backordered: string[];
+  returned: string[];
+  /** "54.93 USD", when the order was placed with prices. */
+  total: string | undefined;
+  charged: string[];
   promise(lead: string): string[];
 }
 
@@ -121,35 +124,48 @@ export function hasCustomerTemplate(eventType: string): eventType is CustomerNot
  */
 export function renderCustomerNotification(eventType: string, data: unknown): CustomerNotification | undefined {
   if (!hasCustomerTemplate(eventType)) return undefined;
-  const parsed = orderStatusDataSchema.safeParse(data);
+  const parsed = payloadSchemas[eventType].safeParse(data);
   if (!parsed.success) return undefined;
-  const order = parsed.data;
-  const to = order.customer?.email?.trim();
+  const payload = parsed.data;
+  const to = payload.customer?.email?.trim();
   if (!to || !z.email().safeParse(to).success) return undefined;
-  const facts = factsOf(order);
-  const rendered = templates[eventType](facts);
-  const name = oneLine(order.customer?.name ?? '');
+  const rendered = templates[eventType](factsOf(payload));
+  const name = oneLine(payload.customer?.name ?? '');
   const text = [name ? `Hi ${name},` : 'Hello,', '', ...rendered.lines, '', 'Thank you for shopping with us.', ''].join('\n');
-  return { to, subject: oneLine(rendered.subject), text, orderId: order.orderId, eventType };
+  return { to, subject: oneLine(rendered.subject), text, orderId: payload.orderId, eventType };
 }
 
-function factsOf(order: OrderStatusData): Facts {
-  const promisedDate = formatDate(order.promisedDeliveryDate ?? order.shipments?.find((s) => s.estimatedDeliveryDate)?.estimatedDeliveryDate);
-  const tracking = (order.shipments ?? []).flatMap((shipment) => {
-    const parts = [shipment.carrier, shipment.trackingNumber && `tracking number ${shipment.trackingNumber}`].filter(Boolean).map(String);
-    const line = parts.length ? `Shipment: ${parts.map(oneLine).join(', ')}` : undefined;
-    return [line, shipment.trackingUrl && `Track it: ${oneLine(shipment.trackingUrl)}`].filter((l): l is string => Boolean(l));
-  });
-  const backordered = (order.backorderedLines ?? []).map(
-    (line) => `- ${oneLine(line.name ?? line.sku ?? 'item')}${line.quantity !== undefined ? ` (x${line.quantity})` : ''}`,
-  );
+const units = (n: number) => `${n} ${n === 1 ? 'item' : 'items'}`;
+const lineText = (line: { sku: string; quantity: number }) => `- ${oneLine(line.sku)} x ${line.quantity}`;
+
+function factsOf(payload: Payload): Facts {
+  const quote = 'quote' in payload ? payload.quote : undefined;
+  const tracking = 'tracking' in payload ? payload.tracking : undefined;
+  const promisedDate = formatDate(quote?.promisedDeliveryDate);
+  const carrier = tracking?.carrier ?? quote?.carrier;
+  const trackingLines = tracking
+    ? [
+        `Shipment: ${[carrier, `tracking number ${tracking.trackingNumber}`].filter(Boolean).map((part) => oneLine(part!)).join(', ')}`,
+        ...(tracking.url ? [`Track it: ${oneLine(tracking.url)}`] : []),
+      ]
+    : carrier
+      ? [`Carrier: ${oneLine(carrier)}`]
+      : [];
+  const totals = 'totals' in payload ? payload.totals : undefined;
+  const total = totals ? `${totals.total} ${totals.currency}` : undefined;
+  const isShipment = 'shipmentId' in payload && 'lines' in payload && 'fulfillment' in payload;
   return {
-    ref: oneLine(order.orderNumber ?? order.orderId),
+    ref: oneLine(('externalId' in payload && payload.externalId) || payload.orderId),
     promisedDate,
-    previousDate: formatDate(order.previousPromisedDeliveryDate),
-    reason: order.reason ? oneLine(order.reason) : undefined,
-    tracking,
-    backordered,
+    previousDate: formatDate('previousPromisedDeliveryDate' in payload ? payload.previousPromisedDeliveryDate : undefined),
+    reason: 'reason' in payload && payload.reason ? oneLine(payload.reason) : undefined,
+    parcelItems: isShipment ? units(payload.lines.reduce((sum, line) => sum + line.quantity, 0)) : undefined,
+    tracking: trackingLines,
+    items: !isShipment && 'lines' in payload && payload.lines && !('returnId' in payload) ? payload.lines.map(lineText) : [],
+    backordered: 'backorderedLines' in payload ? payload.backorderedLines.map(lineText) : [],
+    returned: 'returnId' in payload ? payload.lines.map(lineText) : [],
+    total,
+    charged: totals ? [`Total charged: ${totals.total} ${totals.currency} (shipping ${totals.shipping}).`] : [],
     promise: (lead) => (promisedDate ? [`${lead} ${promisedDate}.`] : []),
   };
 }

@@ -60,6 +60,7 @@ export const placeOrderSchema = z
       .object({
         id: id(128).optional(),
         email: z.email('must be an email address').max(254).optional(),
+        name: z.string().trim().min(1, 'must not be empty').max(200).optional().describe('How messages to the customer greet them'),
         tier: z.enum(['standard', 'vip']).default('standard'),
       })
       .default({ tier: 'standard' }),

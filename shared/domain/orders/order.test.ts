@@ -57,6 +57,12 @@ describe('order intake', () => {
     expect(parsed.customer.tier).toBe('standard');
   });
 
+  it('keeps a customer name at the bound, in any script, trimmed', () => {
+    const name = `Zoë 李 ${'A'.repeat(194)}`;
+    expect(name).toHaveLength(200);
+    expect(placeOrderSchema.parse({ ...valid, customer: { name: ` ${name} ` } }).customer.name).toBe(name);
+  });
+
   it.each([
     ['zero quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: 0 }] }, 'lines.0.quantity'],
     ['negative quantity', { lines: [{ lineId: 'l1', sku: 'TEE', quantity: -3 }] }, 'lines.0.quantity'],
@@ -71,6 +77,8 @@ describe('order intake', () => {
     ['lower-case country', { shipTo: { country: 'us', postalCode: '10001' } }, 'shipTo.country'],
     ['huge sku', { lines: [{ lineId: 'l1', sku: 'X'.repeat(5000), quantity: 1 }] }, 'lines.0.sku'],
     ['unknown field', { coupon: 'FREE' }, ''],
+    ['blank customer name', { customer: { name: '   ' } }, 'customer.name'],
+    ['customer name over 200 characters', { customer: { name: 'A'.repeat(201) } }, 'customer.name'],
   ])('refuses %s, naming the field', (_, patch, field) => {
     const result = placeOrderSchema.safeParse({ ...valid, ...patch });
     expect(result.success).toBe(false);

@@ -96,7 +96,7 @@ export interface Order {
   orderId: string;
   channel: string;
   externalId?: string;
-  customer: { id?: string; email?: string; tier: 'standard' | 'vip' };
+  customer: { id?: string; email?: string; name?: string; tier: 'standard' | 'vip' };
   shipTo: { name?: string; address?: string; postalCode?: string; country: string; geo?: { lat: number; lon: number } };
   lines: OrderLine[];
   /** ISO 4217 code of the order's prices; set exactly when every line carries a unitPriceMinor. */

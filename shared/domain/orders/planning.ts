@@ -327,6 +327,7 @@ export function decideAllocation(
     lines: parcel.lines,
     reservationId: parcel.reservationId,
     customer: order.customer,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
     ...(parcel.quote ? { quote: parcel.quote } : {}),
     acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
     status: 'REQUESTED',

@@ -46,7 +46,9 @@ export interface Shipment {
    */
   stockShards?: boolean;
   /** Copied from the order, so shipment events can notify the customer without a read back. */
-  customer?: { id?: string; email?: string; tier: 'standard' | 'vip' };
+  customer?: { id?: string; email?: string; name?: string; tier: 'standard' | 'vip' };
+  /** The merchant's order reference, copied from the order for the same reason. */
+  externalId?: string;
   quote?: ShipmentQuote;
   tracking?: { carrier?: string; trackingNumber: string; url?: string };
   /**

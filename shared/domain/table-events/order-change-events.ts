@@ -117,6 +117,7 @@ function delayEvent(change: ItemChange, shipment: Shipment & { customer?: Order[
     previousPromisedDeliveryDate: shipment.delayed!.previousPromisedDeliveryDate,
     reason: shipment.delayed!.reason,
     ...(shipment.customer ? { customer: shipment.customer } : {}),
+    ...(shipment.externalId ? { externalId: shipment.externalId } : {}),
   });
 }
 
@@ -135,6 +136,7 @@ function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataS
     ...(shipment.tracking ? { tracking: shipment.tracking } : {}),
     ...(last?.reason ? { reason: last.reason } : {}),
     ...(shipment.customer ? { customer: shipment.customer } : {}),
+    ...(shipment.externalId ? { externalId: shipment.externalId } : {}),
     ...(last?.by ? { by: last.by } : {}),
   });
 }
