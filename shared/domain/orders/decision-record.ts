@@ -19,12 +19,13 @@ export const DECISION_RECORD_SCHEMA = 1;
 /** A candidate's linear cost model under one preference: [shipmentCost, unitCostPerLb, promisedDays, co2KgPerParcel, co2KgPerLb]. */
 export type CostTuple = [number, number, number, number, number];
 
-/** A candidate location as the engine saw it, without its costs (every other field of CandidateLocation, as is). */
-export type RecordedCandidate = Omit<CandidateLocation, 'shipmentCost' | 'unitCostPerLb' | 'promisedDays' | 'co2KgPerParcel' | 'co2KgPerLb'> & {
+/** A candidate location as the engine saw it: every field of CandidateLocation but its costs, as is, and its costs per preference. */
+export interface RecordedCandidate {
+  at: Omit<CandidateLocation, 'shipmentCost' | 'unitCostPerLb' | 'promisedDays' | 'co2KgPerParcel' | 'co2KgPerLb'>;
   /** Distinct cost models of this candidate; `by[i]` indexes the one of PREFERENCES[i]. */
   costs: CostTuple[];
   by: number[];
-};
+}
 
 /** What a decision did, in the figures a what-if compares: the engine's cost model, not the carriers' later quotes. */
 export interface DecisionSummary {
@@ -133,7 +134,7 @@ export function recordDecision(input: RecordInput): DecisionRecord {
       const same = costs.findIndex((t) => t.every((x, i) => x === tuple[i]));
       return same >= 0 ? same : costs.push(tuple) - 1;
     });
-    return { ...rest, costs, by };
+    return { at: rest, costs, by };
   });
   return {
     schema: DECISION_RECORD_SCHEMA,
@@ -156,8 +157,8 @@ function recordedRequest(request: RouteRequest): RecordedRequest {
 /** The candidates as the engine takes them, priced for `preference`. */
 export function candidatesFor(record: Pick<DecisionRecord, 'candidates'>, preference: Preference): CandidateLocation[] {
   const k = PREFERENCES.indexOf(preference);
-  return record.candidates.map(({ costs, by, ...rest }) => {
-    const [shipmentCost, unitCostPerLb, promisedDays, co2KgPerParcel, co2KgPerLb] = costs[by[k]!]!;
-    return { ...rest, shipmentCost, unitCostPerLb, promisedDays, co2KgPerParcel, co2KgPerLb };
+  return record.candidates.map((c) => {
+    const t = c.costs[c.by[k]!]!;
+    return { ...c.at, shipmentCost: t[0], unitCostPerLb: t[1], promisedDays: t[2], co2KgPerParcel: t[3], co2KgPerLb: t[4] };
   });
 }

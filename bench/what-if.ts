@@ -1,0 +1,76 @@
+// What-if replay throughput and record size (issue 15): decisions recorded by the live planning code (planParcels) on
+// a seeded network, then replayed by simulate() under a candidate rule set. Prints orders replayed per second (target
+// >= 500), the record's size as JSON and as stored (deflated), and what recording costs the fulfil step per order.
+//   npx tsx bench/what-if.ts [--orders 5000] [--locations 40] [--runs 5]
+import { parseArgs } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
+import { costModelFor } from '../shared/domain/carriers/cost-model.ts';
+import { planParcels } from '../shared/domain/orders/planning.ts';
+import { rulesOf, workload } from '../shared/domain/orders/what-if-fixtures.ts';
+import { simulate, withShadowDecision } from '../shared/domain/orders/what-if.ts';
+
+const { values } = parseArgs({ options: { orders: { type: 'string', default: '5000' }, locations: { type: 'string', default: '40' }, runs: { type: 'string', default: '5' } } });
+const orders = Number(values.orders);
+const runs = Number(values.runs);
+
+const candidate = rulesOf(2, [
+  { id: 'marketplace', scope: { channels: ['marketplace'] }, split: { policy: 'single' } },
+  { id: 'default', preferences: { default: 'greenest' }, rankedLocations: { order: ['loc-3', 'loc-10'], penaltyPerRank: 0.8 }, filters: { excludedLocations: ['loc-0'] } },
+]);
+
+const { inputs } = workload(2026, orders, Number(values.locations));
+let started = performance.now();
+const plans = inputs.map((input) => planParcels(input));
+const planMs = performance.now() - started;
+const records = plans.map((p) => p.record!);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rates: number[] = [];
+let changed = 0;
+for (let run = 0; run < runs; run++) {
+  started = performance.now();
+  const report = simulate(records, candidate);
+  const ms = performance.now() - started;
+  rates.push((records.length / ms) * 1000);
+  changed = report.comparison.changed;
+}
+
+const json = records.map((r) => Buffer.byteLength(JSON.stringify(r)));
+const stored = records.map((r) => deflateRawSync(JSON.stringify(r)).length);
+
+// What recording adds to the fulfil step: pricing the other three preferences (three more cost-model passes over the
+// stocked candidates, as recordDecision does) and deflating the record; and the shadow's second routing.
+const sample = inputs.slice(0, Math.min(1000, inputs.length));
+const sampleRecords = records.slice(0, sample.length);
+started = performance.now();
+for (const input of sample) {
+  const stocked = new Set(input.networks.flatMap((n) => n.locations.filter((l) => l.available > 0).map((l) => l.locationId)));
+  const locations = input.locations.filter((l) => stocked.has(l.locationId)).map((l) => ({ id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost }));
+  for (const preference of ['cheapest', 'fastest', 'greenest'] as const) costModelFor({ table: input.rateTable, destination: input.destination, shipDate: input.now, typicalWeightLb: 2, locations, preference });
+}
+const otherPreferencesMs = (performance.now() - started) / sample.length;
+started = performance.now();
+for (const record of sampleRecords) deflateRawSync(JSON.stringify(record));
+const deflateMs = (performance.now() - started) / sample.length;
+started = performance.now();
+for (const input of sample) planParcels(input);
+const planWithRecordMs = (performance.now() - started) / sample.length;
+const shadow = { rules: candidate, scope: {}, installedAt: new Date(0).toISOString() };
+started = performance.now();
+for (const record of sampleRecords) withShadowDecision(record, shadow, () => performance.now());
+const shadowMs = (performance.now() - started) / sample.length;
+
+console.log(
+  JSON.stringify(
+    {
+      orders: records.length,
+      candidatesPerOrder: Math.round((records.reduce((n, r) => n + r.candidates.length, 0) / records.length) * 10) / 10,
+      replayedPerSecond: { median: Math.round(median(rates)), min: Math.round(Math.min(...rates)), max: Math.round(Math.max(...rates)) },
+      changed,
+      recordBytes: { jsonMean: Math.round(json.reduce((a, b) => a + b, 0) / json.length), storedMean: Math.round(stored.reduce((a, b) => a + b, 0) / stored.length), storedMax: Math.max(...stored) },
+      fulfilStepMsPerOrder: { planParcelsWithRecord: +planWithRecordMs.toFixed(3), ofWhichOtherPreferences: +otherPreferencesMs.toFixed(3), deflate: +deflateMs.toFixed(3), shadowRoute: +shadowMs.toFixed(3), firstPassPlan: +(planMs / orders).toFixed(3) },
+    },
+    null,
+    2,
+  ),
+);
