@@ -108,3 +108,32 @@ describe('the dom command', () => {
     expect(JSON.parse(unknownQueue.stderr).error).toMatch(/no queue "nope"/);
   });
 });
+
+describe('dom demand import', () => {
+  it('imports a file of more rows than one request takes, names bad lines with exit code 2, and sets rather than adds when run again', async () => {
+    const { tenantId } = await createTestTenant('CLI Demand Shop');
+    const { dynamoDemandStore } = await import('../../shared/adapters/dynamodb/demand-store.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'dom-demand-'));
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    const rows = Array.from({ length: 6000 }, (_, i) => `${day(1 + (i % 600))},SKU-${Math.floor(i / 600)},L1,${i % 5}`);
+    const good = join(dir, 'history.csv');
+    await writeFile(good, ['date,sku,locationId,units', ...rows].join('\n'));
+    try {
+      const first = await dom('demand', 'import', good, '--tenant', tenantId);
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(first.stdout)).toMatchObject({ rows: 6000, skus: 10, locations: 1, parts: 2 });
+      expect((await dom('demand', 'import', good, '--tenant', tenantId)).code).toBe(0);
+      const sku0 = await dynamoDemandStore.locationHistory(tenantId, 'SKU-0');
+      expect([...sku0[0]!.days.values()].reduce((a, b) => a + b, 0)).toBe(Array.from({ length: 600 }, (_, i) => i % 5).reduce((a, b) => a + b, 0));
+
+      const bad = join(dir, 'bad.csv');
+      await writeFile(bad, ['date,sku,locationId,units', `${day(1)},NEW-SKU,L1,2`, `${day(1)},NEW-SKU,L1,x`].join('\n'));
+      const refused = await dom('demand', 'import', bad, '--tenant', tenantId);
+      expect(refused.code).toBe(2);
+      expect(JSON.parse(refused.stderr).error).toMatch(/line 3\.units/);
+      expect(await dynamoDemandStore.locationHistory(tenantId, 'NEW-SKU')).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

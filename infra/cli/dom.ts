@@ -19,6 +19,7 @@ const USAGE = `usage:
   dom dlq list [<queue>]            every queue's dead-letter count; with a queue, up to 10 of its dead letters (left in place)
   dom dlq redrive <queue>           moves the queue's dead letters back to it
   dom reconcile [--tenant <tenantId>] [--dry-run]
+  dom demand import <file.csv> --tenant <tenantId>   past sales (date,sku,locationId,units) as demand history; sets each day
 against a deployed stack: add --aws --outputs <file of \`cdk deploy --outputs-file\`> (or --table <name> / TABLE_NAME,
   ${stateMachineArnEnv('orderFulfillment')}, <QUEUE>_QUEUE_URL and <QUEUE>_DLQ_URL)
 queues: ${Object.keys(topology.queues).join(', ')}`;
@@ -66,6 +67,22 @@ async function main(): Promise<unknown> {
       if (verb === 'get') return ops.getOrder(tenantId, orderId);
       if (verb === 'retry') return ops.retryOrderNow(tenantId, orderId);
       return ops.cancelOrderNow(tenantId, orderId, values.reason);
+    }
+    case 'demand import': {
+      const [file, ...extra] = rest;
+      if (!file || extra.length) throw new UsageError('usage: dom demand import <file.csv> --tenant <tenantId>');
+      const tenantId = tenantOption(true)!;
+      const text = await readText(file, `${file}: file not found`);
+      await configure();
+      const ops = await import('./ops.ts');
+      const { HistoryImportError } = await import('../../shared/domain/demand/history-import.ts');
+      try {
+        return await ops.importDemandHistoryNow(tenantId, text);
+      } catch (error) {
+        // Bad rows are the caller's to fix: a usage error naming each line and field, nothing written.
+        if (error instanceof HistoryImportError) throw new UsageError(`${file}: ${error.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
+        throw error;
+      }
     }
     case 'dlq list':
     case 'dlq redrive': {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message,
 } from '@aws-sdk/client-sqs';
+import { importDemandHistoryFile } from '#application/demand/import-history';
 import { reconcileStock } from '#application/inventory/reconcile-stock';
+import { dynamoDemandStore } from '#adapters/dynamodb/demand-store';
 import { cancelOrder, loadOrder, retryOrder } from '#application/orders/lifecycle';
 import { dynamoOrderStore } from '#adapters/dynamodb/order-store';
 import { dynamoStockReconcileStore } from '#adapters/dynamodb/stock-reconcile-store';
@@ -43,6 +45,14 @@ export async function cancelOrderNow(tenantId: string, orderId: string, reason?:
 export async function reconcileNow(options: { tenantId?: string; dryRun?: boolean }) {
   const run = await reconcileStock({ stock: dynamoStockReconcileStore, clock: systemClock }, options);
   return { ...run, failed: run.failed.map(({ tenantId, error }) => ({ tenantId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })) };
+}
+
+/**
+ * Imports a file of past sales (`date,sku,locationId,units`) as the tenant's demand history: any number of rows,
+ * checked whole before anything is written, then written in parts of 5,000 rows. Safe to run again: it sets each day.
+ */
+export function importDemandHistoryNow(tenantId: string, text: string) {
+  return importDemandHistoryFile({ demand: dynamoDemandStore, clock: systemClock }, tenantId, text);
 }
 
 let sqsClient: SQSClient | undefined;

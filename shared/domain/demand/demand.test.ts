@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forecastChunk, originFor, panelOf } from './forecast-run.ts';
-import { HistoryImportError, MAX_IMPORT_ROWS, parseHistoryCsvRows, parseHistoryJson, TooManyRowsError } from './history-import.ts';
+import { HistoryImportError, MAX_IMPORT_ROWS, parseHistoryCsvRows, parseHistoryFile, parseHistoryJson, TooManyRowsError } from './history-import.ts';
 import { chunkLines, shipmentDemandChange, sumBySku, type ShipmentImage } from './shipment-demand.ts';
 
 const shipment = (status: string, lines = [{ sku: 'TEE', quantity: 2 }]): ShipmentImage => ({
@@ -65,6 +65,27 @@ describe('a history import', () => {
     const rows = (n: number) => ['date,sku,locationId,units', ...Array.from({ length: n }, (_, i) => row.replace(',L,', `,L${i},`))].join('\n');
     expect(parseHistoryCsvRows(rows(MAX_IMPORT_ROWS), today)).toHaveLength(MAX_IMPORT_ROWS);
     expect(() => parseHistoryCsvRows(rows(MAX_IMPORT_ROWS + 1), today)).toThrow(TooManyRowsError);
+  });
+});
+
+describe('a history file for the CLI', () => {
+  const today = '2026-03-10';
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `2026-03-01,A,L${i},${i % 3}`);
+
+  it('comes in parts of at most the import limit, every row once', () => {
+    const parts = parseHistoryFile(['date,sku,locationId,units', ...rows(2 * MAX_IMPORT_ROWS + 1)].join('\n'), today);
+    expect(parts.map((p) => p.length)).toEqual([MAX_IMPORT_ROWS, MAX_IMPORT_ROWS, 1]);
+  });
+
+  it('names bad lines and duplicates by their line in the whole file, across parts', () => {
+    const lines = ['date,sku,locationId,units', ...rows(MAX_IMPORT_ROWS), '2026-03-01,A,L0,1', '2026-03-01,A,X,-1'];
+    const error = (() => { try { parseHistoryFile(lines.join('\n'), today); } catch (e) { return e as HistoryImportError; } })();
+    expect(error!.errors).toEqual([
+      { field: `line ${MAX_IMPORT_ROWS + 3}.units`, message: 'must be 0 or more' },
+    ]);
+    const dup = (() => { try { parseHistoryFile(lines.slice(0, -1).join('\n'), today); } catch (e) { return e as HistoryImportError; } })();
+    expect(dup!.errors[0]!.field).toBe(`line ${MAX_IMPORT_ROWS + 2}`);
+    expect(dup!.errors[0]!.message).toMatch(/duplicate of line 2 /);
   });
 });
 

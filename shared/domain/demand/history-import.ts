@@ -117,3 +117,36 @@ export function parseHistoryCsvRows(text: string, today: string): HistoryRow[] {
   if (!rows.length) throw new HistoryImportError([{ field: 'line 2', message: 'the history has no rows' }]);
   return checkRows(rows, today, (i) => `line ${lineOf[i]}`);
 }
+
+/**
+ * A history file of any length for the ops CLI, checked whole (every line named by its line in the file, duplicates
+ * across the whole file found) and answered in parts of at most MAX_IMPORT_ROWS rows, one import each.
+ */
+export function parseHistoryFile(text: string, today: string): HistoryRow[][] {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const header = lines[0] ?? '';
+  const numbered = lines.slice(1).map((line, i) => ({ line, n: i + 2 })).filter(({ line }) => line.trim() !== '');
+  if (!numbered.length) return [parseHistoryCsvRows(header, today)];
+  const parts: HistoryRow[][] = [];
+  const errors: RowError[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < numbered.length && errors.length < MAX_REPORTED_ERRORS; i += MAX_IMPORT_ROWS) {
+    const chunk = numbered.slice(i, i + MAX_IMPORT_ROWS);
+    try {
+      const rows = parseHistoryCsvRows([header, ...chunk.map((c) => c.line)].join('\n'), today);
+      rows.forEach((row, k) => {
+        const key = `${row.sku}\u0000${row.locationId}\u0000${row.date}`;
+        const first = seen.get(key);
+        if (first !== undefined) errors.push({ field: `line ${chunk[k]!.n}`, message: `duplicate of line ${first} (${row.sku} at ${row.locationId} on ${row.date})` });
+        else seen.set(key, chunk[k]!.n);
+      });
+      parts.push(rows);
+    } catch (error) {
+      if (!(error instanceof HistoryImportError)) throw error;
+      // `line k` of the part is the part's (k - 2)th row: name the line of the file instead.
+      errors.push(...error.errors.map((e) => ({ ...e, field: e.field.replace(/^line (\d+)/, (_, k: string) => (Number(k) === 1 ? 'line 1' : `line ${chunk[Number(k) - 2]!.n}`)), message: e.message.replace(/line (\d+)/g, (_, k: string) => `line ${chunk[Number(k) - 2]?.n ?? k}`) })));
+    }
+  }
+  if (errors.length) throw new HistoryImportError(errors.slice(0, MAX_REPORTED_ERRORS));
+  return parts;
+}
