@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { documentClient, GetCommand, PutCommand, tableName } from '#adapters/dynamodb/client';
 import { keys, stockItem } from '#adapters/dynamodb/inventory-items';
 import { dynamoStockReconcileStore } from '#adapters/dynamodb/stock-reconcile-store';
@@ -250,6 +250,33 @@ describe('sharded stock counters', () => {
     expect(run.drifts).toEqual([expect.objectContaining({ sku: 'RECON', shard: 2, reservedDrift: -2, action: 'corrected' })]);
     expect((await shardsOf(tenantId, 'RECON')).find((s) => s.shard === 2)).toMatchObject({ reserved: victim.reserved, available: victim.available });
     await expectReservedAsRecorded(tenantId, 'RECON', ['recon-1', 'recon-2']);
+  });
+
+  it('reserve with one DynamoDB call, sharded or not, once the projection has been read (as the fulfil step does)', async () => {
+    const { tenantId } = await createTestTenant('Shards calls');
+    await seedStock(tenantId, [{ locationId: 'DC1', sku: 'PLAIN', onHand: 10 }]);
+    await splitStock(tenantId, 'HOTSKU', 40, 4);
+    await eventually(async () => ((await getSkuNetwork(deps, tenantId, ['PLAIN', 'HOTSKU'])).every((v) => v.available > 0) ? true : undefined));
+    await cloud().settle();
+    // The local cloud's stream consumers share this process and its client: count only calls on this tenant's stock,
+    // reservations and projections, made while the cloud has nothing else to do.
+    const send = vi.spyOn(documentClient, 'send');
+    const calls = () => send.mock.calls.filter(([command]) => /#(STOCK|RESERVATION|NETWORK)#/.test(JSON.stringify(command.input)) && JSON.stringify(command.input).includes(tenantId)).length;
+    try {
+      await deps.networks.getMany(tenantId, ['PLAIN', 'HOTSKU']);
+      expect(calls()).toBe(1);
+      await cloud().settle();
+      send.mockClear();
+      expect(await reserve(tenantId, 'calls-plain', 'PLAIN', 3)).toMatchObject({ status: 'RESERVED' });
+      expect(calls()).toBe(1);
+      await cloud().settle();
+      send.mockClear();
+      expect(await reserve(tenantId, 'calls-hot', 'HOTSKU', 3)).toMatchObject({ status: 'RESERVED' });
+      expect(calls()).toBe(1);
+    } finally {
+      send.mockRestore();
+    }
+    expect((await deps.reservations.get(tenantId, 'calls-plain'))!.lines[0]!.from).toBeUndefined();
   });
 
   it('refuse a shard count out of 1..32 for the whole request', async () => {
