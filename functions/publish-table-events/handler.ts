@@ -7,7 +7,9 @@ import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { publishTableChanges } from '#application/table-events/publish-table-change';
 import { itemChangeOf } from '#adapters/dynamodb/stream-records';
 import { eventBridgePublisher } from '#adapters/eventbridge/event-publisher';
+import { kpisForChange } from '#domain/table-events/kpis';
 import { logger, metrics, tracer } from '#powertools/index';
+import { publishKpis } from '#powertools/kpis';
 
 const deps = {
   events: eventBridgePublisher,
@@ -26,6 +28,8 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   const failedIds = new Set(failed);
   const batchItemFailures = changes.filter(({ change }) => failedIds.has(change.changeId)).map(({ record }) => ({ itemIdentifier: record.dynamodb!.SequenceNumber! }));
   if (batchItemFailures.length) logger.warn('Events refused by the bus; their records will be read again', { records: batchItemFailures.length });
+  // Business KPIs of the changes published (a failed one is counted when its record comes back).
+  publishKpis(changes.filter(({ change }) => !failedIds.has(change.changeId)).flatMap(({ change }) => kpisForChange(change)));
   return { batchItemFailures };
 })
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -13,6 +13,11 @@ export const logger = new Logger({
 });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM', logger: metricsNotices(logger) });
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dom' });
+/**
+ * Business KPIs (kpis.ts): a second Metrics whose `service` dimension is always `business`, whichever function records
+ * them, so a dashboard or an alarm reads one series per KPI instead of one per emitting function. Published as recorded.
+ */
+export const businessMetrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DOM', serviceName: 'business', logger: metricsNotices(logger) });
 
 /** Resolves the plain dotted paths our handlers use as correlation id paths (`requestContext.requestId`). */
 function dottedPath(expression: string, data: unknown): unknown {
