@@ -33,6 +33,8 @@ export const quoteSchema = z.object({
   cost: z.number(),
   chargedToCustomer: z.number().optional(),
   promisedDeliveryDate: z.string(),
+  /** A pickup's promise to the minute (since 1.1): when the store will have it ready, from its opening hours. */
+  readyBy: z.string().optional(),
   co2Grams: z.number(),
   upgraded: z.boolean().optional(),
 });

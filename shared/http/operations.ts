@@ -38,6 +38,7 @@ import {
   webhookTestQueuedSchema,
 } from './webhook-schemas.ts';
 import { createApiKeySchema } from '#domain/tenants/api-keys';
+import { openingHoursSchema } from '#domain/inventory/opening-hours';
 import { apiKeyPageSchema, apiKeyPathSchema, issuedApiKeySchema, revokedApiKeySchema } from './api-key-schemas.ts';
 import { locationShipmentsQuerySchema, shipmentPageSchema } from './order-schemas.ts';
 
@@ -124,6 +125,9 @@ export const locationSchema = z
     acceptanceHours: z.number().int().optional(),
     rank: z.number().int().optional(),
     active: z.boolean(),
+    openingHours: openingHoursSchema.optional(),
+    timeZone: z.string().optional(),
+    handlingMinutes: z.number().int().optional(),
     version: z.number().int(),
     updatedAt: z.iso.datetime(),
   })

@@ -100,6 +100,7 @@ export const shipmentSchema = z
     service: z.string().optional(),
     cost: z.number().optional(),
     promisedDeliveryDate: z.string().optional(),
+    readyBy: z.string().optional().describe('A pickup: when the store will have it ready, from its opening hours and handling time'),
     co2Grams: z.number().optional(),
     quote: quoteSchema.optional(),
     tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),

@@ -16,6 +16,7 @@ export function shipmentView(shipment: Shipment) {
           service: shipment.quote.service,
           cost: shipment.quote.cost,
           promisedDeliveryDate: shipment.quote.promisedDeliveryDate,
+          ...(shipment.quote.readyBy ? { readyBy: shipment.quote.readyBy } : {}),
           co2Grams: shipment.quote.co2Grams,
         }
       : {}),

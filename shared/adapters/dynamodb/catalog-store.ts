@@ -46,7 +46,7 @@ async function getItem(key: { pk: string; sk: string }): Promise<Item | undefine
 
 export const dynamoLocationStore: LocationStore = {
   async put(location) {
-    const { item, created } = await upsert(keys.location(location.tenantId, location.locationId), ENTITY.location, { ...location }, ['address', 'dailyCapacity', 'rank']);
+    const { item, created } = await upsert(keys.location(location.tenantId, location.locationId), ENTITY.location, { ...location }, ['address', 'dailyCapacity', 'rank', 'openingHours', 'timeZone', 'handlingMinutes']);
     return { location: locationOfItem(item), created };
   },
   async get(tenantId, locationId) {

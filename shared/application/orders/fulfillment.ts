@@ -1,4 +1,5 @@
 import { chooseService } from '#domain/carriers/choose-service';
+import { localDateOf } from '#domain/inventory/opening-hours';
 import { rateAllServices } from '#domain/carriers/rating';
 import { decideFailure } from '#domain/orders/attempts';
 import { decideAllocation, decidePlanStart, planParcels, UnroutableDestinationError, type PlannedParcel } from '#domain/orders/planning';
@@ -300,12 +301,15 @@ export async function reserveParcels(deps: FulfillmentDeps, state: FulfillmentSt
 /** Step 3 (per parcel, in a Map): the carrier service the customer's preference picks, its cost, promise and CO2. */
 export async function rateParcel(deps: Pick<FulfillmentDeps, 'settings' | 'clock'>, parcel: PlannedParcel): Promise<PlannedParcel> {
   const now = deps.clock.now();
+  // The location's opening hours and handling decide when the parcel is ready (planned with the parcel); without: now.
+  const ready = parcel.readyAt ? new Date(parcel.readyAt) : now;
   if (parcel.fulfillment !== 'ship') {
-    // Picked up at the store: no carrier; ready for collection the same day.
-    return { ...parcel, quote: { carrier: 'none', service: parcel.fulfillment, cost: 0, promisedDeliveryDate: now.toISOString().slice(0, 10), co2Grams: 0 } };
+    // Picked up at the store: no carrier; ready for collection on the store's local day it is ready, by `readyBy`.
+    const promisedDeliveryDate = parcel.originTimeZone ? localDateOf(ready, parcel.originTimeZone) : ready.toISOString().slice(0, 10);
+    return { ...parcel, quote: { carrier: 'none', service: parcel.fulfillment, cost: 0, promisedDeliveryDate, ...(parcel.readyAt ? { readyBy: parcel.readyAt } : {}), co2Grams: 0 } };
   }
   const [table, maxExtra] = await Promise.all([deps.settings.rateTable(parcel.tenantId), deps.settings.vipFreeUpgradeMaxExtraCost(parcel.tenantId)]);
-  const quotes = rateAllServices(table, { originLatLon: parcel.origin, destLatLon: parcel.destination, weightLb: Math.max(parcel.weightLb, 0.1), shipDate: now });
+  const quotes = rateAllServices(table, { originLatLon: parcel.origin, destLatLon: parcel.destination, weightLb: Math.max(parcel.weightLb, 0.1), shipDate: ready, ...(parcel.originTimeZone ? { originTimeZone: parcel.originTimeZone } : {}) });
   const choice = chooseService(quotes, { preference: parcel.preference, vip: parcel.vip, vipRule: { vipFreeUpgradeMaxExtraCost: maxExtra } });
   if (!choice.ok) throw new UnroutableDestinationError(`No carrier service can take parcel ${parcel.reservationId}: ${choice.reason}`);
   return {

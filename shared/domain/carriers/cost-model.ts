@@ -37,6 +37,11 @@ export interface CostModelLocation {
   readonly handlingCost?: number;
   /** IANA zone or UTC offset; the table's default when absent. */
   readonly timeZone?: string;
+  /**
+   * When a parcel from here can be handed to the carrier (a store's opening hours and handling); `shipDate` when
+   * absent. Promised days still count from `shipDate`'s day, so a location that can only hand over tomorrow promises later.
+   */
+  readonly readyAt?: Date;
 }
 
 export interface CostModelInput {
@@ -118,32 +123,39 @@ export function costModelFor(input: CostModelInput): Map<string, LocationCostMod
     }
   }
 
-  // Delivery days depend on the origin's time zone (for the cut-off), the service and the zone. Locations
-  // share few zones, so they are computed per distinct zone, not per location.
+  // Delivery days depend on the origin's time zone (for the cut-off), the instant its parcel is ready, the service
+  // and the zone. Locations share few zones and ready instants, so they are computed per distinct pair, not per location.
   const tzIndex = new Int32Array(locations.length);
   const tzIds = new Map<string, number>();
+  const groups: Array<{ tz: string; readyAt: Date }> = [];
   for (let l = 0; l < locations.length; l++) {
     const tz = locations[l]!.timeZone ?? table.defaultTimeZone;
-    let t = tzIds.get(tz);
-    if (t === undefined) tzIds.set(tz, (t = tzIds.size));
+    const readyAt = locations[l]!.readyAt ?? input.shipDate;
+    const key = `${tz}\u0000${readyAt.getTime()}`;
+    let t = tzIds.get(key);
+    if (t === undefined) {
+      tzIds.set(key, (t = tzIds.size));
+      groups.push({ tz, readyAt });
+    }
     tzIndex[l] = t;
   }
   const readyDay = new Float64Array(tzIds.size);
   const deliveryDay = new Float64Array(tzIds.size * S * STRIDE);
   const localByZone = new Map<string, { dayNumber: number; msOfDay: number }>();
-  const localIn = (tz: string) => {
-    let v = localByZone.get(tz);
-    if (!v) localByZone.set(tz, (v = localTimeOf(input.shipDate, tz)));
+  const localIn = (tz: string, at: Date = input.shipDate) => {
+    const key = `${tz}\u0000${at.getTime()}`;
+    let v = localByZone.get(key);
+    if (!v) localByZone.set(key, (v = localTimeOf(at, tz)));
     return v;
   };
   let maxTransit = 0;
   for (const svc of services) for (let z = 1; z <= ZONE_COUNT; z++) maxTransit = Math.max(maxTransit, svc.transitDays[z]!);
   const businessDays = new Float64Array(maxTransit + 1);
-  for (const [tz, t] of tzIds) {
+  for (const [t, { tz, readyAt }] of groups.entries()) {
     readyDay[t] = localIn(tz).dayNumber;
     for (let s = 0; s < S; s++) {
       const svc = services[s]!;
-      const local = localIn(svc.cutoffTimeZone ?? tz);
+      const local = localIn(svc.cutoffTimeZone ?? tz, readyAt);
       // The departure day and the business days after it, so each zone's date is a lookup.
       businessDays[0] = departureDay(local.dayNumber, local.msOfDay, svc.cutoffMs, holidays[s]!);
       for (let k = 1; k <= maxTransit; k++) businessDays[k] = addBusinessDays(businessDays[k - 1]!, 1, holidays[s]!);

@@ -1,3 +1,4 @@
+import type { OpeningHours } from './opening-hours.ts';
 import type { LocationType, PutLocationInput } from './schemas.ts';
 
 export interface Location {
@@ -15,6 +16,12 @@ export interface Location {
   acceptanceHours?: number;
   rank?: number;
   active: boolean;
+  /** Local opening hours per weekday, in `timeZone`; absent: the location works round the clock. */
+  openingHours?: OpeningHours;
+  /** IANA zone of the location (its opening hours, and the carriers' cut-offs there). */
+  timeZone?: string;
+  /** Minutes of open time to have a parcel ready (default DEFAULT_HANDLING_MINUTES when it has opening hours). */
+  handlingMinutes?: number;
   version: number;
   updatedAt: string;
 }
@@ -54,6 +61,9 @@ export function locationOf(
     ...(input.acceptanceHours !== undefined ? { acceptanceHours: input.acceptanceHours } : {}),
     ...(input.rank !== undefined ? { rank: input.rank } : {}),
     active: input.active,
+    ...(input.openingHours ? { openingHours: input.openingHours } : {}),
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+    ...(input.handlingMinutes !== undefined ? { handlingMinutes: input.handlingMinutes } : {}),
     updatedAt: now.toISOString(),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_HANDLING_MINUTES, openingHoursSchema, timeZoneSchema } from './opening-hours.ts';
 import { MAX_STOCK_SHARDS } from './stock-shards.ts';
 
 /**
@@ -66,9 +67,20 @@ export const putLocationSchema = z
     acceptanceHours: z.number().int('must be an integer').min(1, 'must be >= 1').max(336, 'must be <= 336').optional(),
     rank: z.number().int('must be an integer').min(0, 'must be >= 0').max(1_000_000).optional(),
     active: z.boolean().default(true),
+    /** Local opening hours: pickups are promised and parcels handed to carriers only while open (needs timeZone). */
+    openingHours: openingHoursSchema.optional(),
+    timeZone: timeZoneSchema.optional(),
+    handlingMinutes: z
+      .number()
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(MAX_HANDLING_MINUTES, `must be <= ${MAX_HANDLING_MINUTES}`)
+      .optional()
+      .describe('Minutes of open time to pick and pack a parcel (default 60 when the location has opening hours)'),
   })
   .superRefine((value, ctx) => {
     if (!value.geo && !value.address) ctx.addIssue({ code: 'custom', path: ['geo'], message: 'give geo {lat, lon} or address {postalCode, country}' });
+    if (value.openingHours && !value.timeZone) ctx.addIssue({ code: 'custom', path: ['timeZone'], message: 'is required with openingHours (an IANA zone, e.g. America/New_York)' });
   })
   .meta({ id: 'PutLocationRequest' });
 export type PutLocationInput = z.output<typeof putLocationSchema>;

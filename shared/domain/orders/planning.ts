@@ -13,6 +13,7 @@ import { ownsOrder, recordRun, REDRIVABLE } from './attempts.ts';
 import type { OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type Preference } from './order.ts';
 import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './shipment.ts';
+import { readyAtLocation } from '../inventory/opening-hours.ts';
 import { recordDecision, type DecisionRecord } from './decision-record.ts';
 
 /** A parcel the router planned: one location, the units it ships, and everything rating and confirming need. */
@@ -31,7 +32,17 @@ export interface PlannedParcel {
   destination: { lat: number; lon: number };
   preference: Preference;
   vip: boolean;
+  /** When the location can have the parcel ready, from its opening hours and handling (absent: now). */
+  readyAt?: string;
+  /** The location's IANA zone: its carriers' cut-offs and the local day a pickup is promised for. */
+  originTimeZone?: string;
   quote?: ShipmentQuote;
+}
+
+/** A location's ready instant and zone for a parcel planned now (nothing for a location without hours or zone). */
+function readyFields(location: Location, now: Date): Pick<PlannedParcel, 'readyAt' | 'originTimeZone'> {
+  const ready = readyAtLocation(location, now);
+  return { ...(ready instanceof Date ? { readyAt: ready.toISOString() } : {}), ...(location.timeZone ? { originTimeZone: location.timeZone } : {}) };
 }
 
 export class UnroutableDestinationError extends Error {
@@ -194,6 +205,7 @@ export function planParcels(input: PlanInput): Plan {
     destination: input.destination,
     preference,
     vip,
+    ...readyFields(location, input.now),
   });
 
   // Pickup and curbside: the customer named the store; take what it has.
@@ -219,14 +231,18 @@ export function planParcels(input: PlanInput): Plan {
   for (const { type, location, lines } of storeLines.values()) parcels.push(parcel(location, type, lines));
 
   if (shipLines.length) {
-    const shippable = input.locations.filter((l) => l.capabilities.ship && stock.has(l.locationId));
+    // A location whose hours never leave time for the handling cannot hand a parcel over.
+    const shippable = input.locations.filter((l) => l.capabilities.ship && stock.has(l.locationId) && readyAtLocation(l, input.now) !== 'never');
     const typicalWeightLb = Math.max(0.1, shipLines.reduce((sum, l) => sum + (input.skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0));
     const costInput = {
       table: input.rateTable,
       destination: input.destination,
       shipDate: input.now,
       typicalWeightLb,
-      locations: shippable.map((l) => ({ id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost })),
+      locations: shippable.map((l) => {
+        const readyAt = readyAtLocation(l, input.now);
+        return { id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost, ...(l.timeZone ? { timeZone: l.timeZone } : {}), ...(readyAt instanceof Date ? { readyAt } : {}) };
+      }),
     };
     const costs = costModelFor({ ...costInput, preference });
     // Stock exists but no carrier service can take the parcel (too heavy, too far): ops must look, waiting won't help.

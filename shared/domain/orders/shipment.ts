@@ -27,6 +27,8 @@ export interface ShipmentQuote {
   /** What the customer pays for shipping (less than `cost` when a VIP upgrade is on the merchant). */
   chargedToCustomer?: number;
   promisedDeliveryDate: string;
+  /** A pickup's promise to the minute: when the store will have it ready (from its opening hours and handling). */
+  readyBy?: string;
   co2Grams: number;
   upgraded?: boolean;
 }
