@@ -19,6 +19,10 @@ const USAGE = `usage:
   dom dlq list [<queue>]            every queue's dead-letter count; with a queue, up to 10 of its dead letters (left in place)
   dom dlq redrive <queue>           moves the queue's dead letters back to it
   dom reconcile [--tenant <tenantId>] [--dry-run]
+  dom simulate --tenant <tenantId> --rules <file.json> --from <ISO> --to <ISO> [--channel <c>]... [--sku <s>]... [--first-attempt-only] [--top N]
+                                    the candidate rule sets replayed over the period's recorded decisions, side by side with what was decided
+  dom simulate --tenant <tenantId> --shadow --from <ISO> --to <ISO>   what the shadow rule set would have changed
+  dom simulate --peak --orders-per-minute <N> --minutes <M> [--url <api> --key <key>]   a synthetic peak through the API, and its KPIs
   dom demand import <file.csv> --tenant <tenantId>   past sales (date,sku,locationId,units) as demand history; sets each day
 against a deployed stack: add --aws --outputs <file of \`cdk deploy --outputs-file\`> (or --table <name> / TABLE_NAME,
   ${stateMachineArnEnv('orderFulfillment')}, <QUEUE>_QUEUE_URL and <QUEUE>_DLQ_URL)
@@ -33,6 +37,20 @@ const { values, positionals } = parseArgs({
     tenant: { type: 'string' },
     reason: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    rules: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    channel: { type: 'string', multiple: true },
+    sku: { type: 'string', multiple: true },
+    'first-attempt-only': { type: 'boolean' },
+    top: { type: 'string' },
+    shadow: { type: 'boolean' },
+    peak: { type: 'boolean' },
+    'orders-per-minute': { type: 'string' },
+    minutes: { type: 'string' },
+    'settle-seconds': { type: 'string' },
+    url: { type: 'string' },
+    key: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -101,9 +119,77 @@ async function main(): Promise<unknown> {
         const ops = await import('./ops.ts');
         return ops.reconcileNow({ ...(tenantId ? { tenantId } : {}), ...(values['dry-run'] ? { dryRun: true } : {}) });
       }
+      if (noun === 'simulate' && verb === undefined) return simulate();
       throw new UsageError(USAGE);
     }
   }
+}
+
+/** `dom simulate`: a candidate rule set over a period, the shadow's KPIs (--shadow), or a synthetic peak (--peak). */
+async function simulate(): Promise<unknown> {
+  const count = (name: 'orders-per-minute' | 'minutes' | 'settle-seconds' | 'top', min: number) => {
+    const text = values[name];
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name}: must be a number >= ${min}, got ${JSON.stringify(text)}`);
+    return n;
+  };
+  if (values.peak) {
+    const ordersPerMinute = count('orders-per-minute', 1);
+    const minutes = count('minutes', 0.1);
+    if (ordersPerMinute === undefined || minutes === undefined) throw new UsageError('usage: dom simulate --peak --orders-per-minute <N> --minutes <M> [--url <api> --key <key>] [--aws --outputs <file> --key <key>]');
+    const { runPeak } = await import('./peak.ts');
+    const settleSeconds = count('settle-seconds', 0);
+    return runPeak(await apiTarget(), { ordersPerMinute, minutes, ...(settleSeconds !== undefined ? { settleSeconds } : {}), log: (line) => process.stderr.write(`${line}\n`) });
+  }
+  const tenantId = tenantOption(true)!;
+  if (!values.from || !values.to) throw new UsageError('--from <ISO date-time> and --to <ISO date-time> are required');
+  if (values.shadow) {
+    await configure();
+    return (await import('./what-if.ts')).shadowKpisNow(tenantId, values.from, values.to);
+  }
+  if (!values.rules) throw new UsageError('--rules <file.json> is required: the candidate rule sets, as PUT /routing-rules takes them');
+  const text = await readText(values.rules, `--rules ${values.rules}: file not found`);
+  let rules: unknown;
+  try {
+    rules = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--rules ${values.rules}: not JSON (${(error as Error).message})`);
+  }
+  const top = count('top', 0);
+  await configure();
+  const whatIf = await import('./what-if.ts');
+  try {
+    return await whatIf.simulateNow(tenantId, {
+      rules,
+      from: values.from,
+      to: values.to,
+      ...(values.channel ? { channels: values.channel } : {}),
+      ...(values.sku ? { skus: values.sku } : {}),
+      ...(values['first-attempt-only'] ? { firstAttemptOnly: true } : {}),
+      ...(top !== undefined ? { top } : {}),
+    });
+  } catch (error) {
+    if (error instanceof whatIf.SimulationInputError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** The API to drive a peak through: --url and --key, or the local cloud's (local.json), or a stack's ApiUrl output. */
+async function apiTarget(): Promise<{ url: string; key: string }> {
+  if (values.url) {
+    if (!values.key) throw new UsageError('--url needs --key <api key>');
+    return { url: values.url.replace(/\/$/, ''), key: values.key };
+  }
+  if (values.aws) {
+    if (!values.outputs || !values.key) throw new UsageError('--peak --aws needs --outputs <file> (for ApiUrl) and --key <api key>, or --url and --key');
+    const outputs = Object.assign({}, ...Object.values(JSON.parse(await readText(values.outputs, `--outputs ${values.outputs}: file not found`)) as Record<string, Record<string, string>>)) as Record<string, string>;
+    if (!outputs.ApiUrl) throw new UsageError(`--outputs ${values.outputs}: no ApiUrl output`);
+    return { url: outputs.ApiUrl.replace(/\/$/, ''), key: values.key };
+  }
+  const file = join(process.env.DOM_DATA_DIR ?? '.dom', 'local.json');
+  const local = JSON.parse(await readText(file, `No running local cloud found (${file} is missing): start one with \`npm start\`, or pass --url and --key`)) as { apiUrl: string; demoApiKey: string };
+  return { url: local.apiUrl, key: values.key ?? local.demoApiKey };
 }
 
 function tenantOption(required: boolean): string | undefined {
