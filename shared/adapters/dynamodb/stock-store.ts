@@ -556,10 +556,24 @@ export async function transactReservations(
       await readShards(tenantId, [...reread], fresh);
     }
   } finally {
-    // A shard ran short: even out what was read (best effort; the next shortage tries again).
-    await Promise.all([...fresh.values()].map((shards) => (shards.length > 1 ? rebalance(tenantId, shards[0]!.locationId, shards[0]!.sku, shards, new Date()).catch(() => false) : true)));
+    // A shard ran short: even out what was read (best effort; the next shortage or the reconciler tries again), at most
+    // once a second per location+SKU and container, so a burst of refused reservations does not become a burst of
+    // rebalances writing every shard of the hot item.
+    const now = Date.now();
+    await Promise.all(
+      [...fresh.values()].map((shards) => {
+        const key = `${tenantId} ${stockKey(shards[0]!.locationId, shards[0]!.sku)}`;
+        if (shards.length <= 1 || now - (lastRebalance.get(key) ?? 0) < REBALANCE_EVERY_MS) return true;
+        if (lastRebalance.size > 10_000) lastRebalance.clear();
+        lastRebalance.set(key, now);
+        return rebalance(tenantId, shards[0]!.locationId, shards[0]!.sku, shards, new Date(now)).catch(() => false);
+      }),
+    );
   }
 }
+
+const REBALANCE_EVERY_MS = 1_000;
+const lastRebalance = new Map<string, number>();
 
 /** Reads the shards of `keys` (`stockKey`s) consistently into `fresh`; an item that does not exist reads as no shards. */
 async function readShards(tenantId: string, pairs: string[], fresh: Map<string, StockLevel[]>): Promise<void> {
