@@ -58,6 +58,7 @@ export const simulationResultSchema = z
     comparison: z.object(comparisonShape),
     decidedUnder: z.record(z.string(), z.number()),
     decidedWithoutProof: z.number().int(),
+    notReplayable: z.number().int().describe('Decisions whose input was too large to record, left out'),
     biggestChanges: z.array(changeSchema),
     replayMs: z.number(),
     replayedPerSecond: z.number(),

@@ -24,6 +24,18 @@ export const DECISION_SHARDS = 8;
 const shardOf = (orderId: string) => createHash('sha1').update(orderId).digest()[0]! % DECISION_SHARDS;
 const partition = (tenantId: string, day: string, shard: number) => tenantKey(tenantId, 'DECISIONS', day, String(shard));
 
+/**
+ * A record's body is kept under this, far below DynamoDB's 400 KB item limit, so that recording can never make the
+ * allocation's transaction fail: a larger one (thousands of stocked candidates) keeps its decision without its input.
+ */
+export const MAX_RECORD_BODY_BYTES = 200_000;
+
+function bodyOf(record: DecisionRecord): Uint8Array {
+  const body = deflateRawSync(JSON.stringify(record));
+  if (body.length <= MAX_RECORD_BODY_BYTES) return new Uint8Array(body);
+  return new Uint8Array(deflateRawSync(JSON.stringify({ ...record, candidates: [], inputOmitted: true })));
+}
+
 /** The record as an item (for a transaction's Put): keys, entity, TTL and the deflated JSON. */
 export function decisionRecordItem(tenantId: string, record: DecisionRecord): Record<string, unknown> {
   return {
@@ -33,7 +45,7 @@ export function decisionRecordItem(tenantId: string, record: DecisionRecord): Re
     version: 1,
     schema: record.schema,
     expiresAt: Math.floor(Date.parse(record.decidedAt) / 1000) + DECISION_RECORD_TTL_DAYS * 86_400,
-    body: new Uint8Array(deflateRawSync(JSON.stringify(record))),
+    body: bodyOf(record),
   };
 }
 

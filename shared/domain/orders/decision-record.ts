@@ -64,6 +64,8 @@ export interface DecisionRecord {
   decided: DecisionSummary;
   /** The shadow rule set's decision on the same input, when one was installed for the order's scope. */
   shadow?: DecisionSummary;
+  /** Set when the input was too large to keep (its candidates were dropped): the decision is known, a replay is not possible. */
+  inputOmitted?: true;
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;

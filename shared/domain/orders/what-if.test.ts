@@ -23,7 +23,7 @@ function recorded(seed: number, orders: number) {
   return { inputs, records };
 }
 
-describe('what-if replay', () => {
+describe('what-if replay', { timeout: 60_000 }, () => {
   it('records every decision with ship lines, and a replay under the same rules decides exactly what was decided', () => {
     const { records } = recorded(11, 300);
     expect(records.every(Boolean)).toBe(true);
@@ -100,7 +100,7 @@ describe('what-if replay', () => {
   });
 });
 
-describe('shadow mode', () => {
+describe('shadow mode', { timeout: 60_000 }, () => {
   const shadow: ShadowRules = { rules: candidate, scope: { channels: ['web', 'app'] }, installedAt: '2026-11-26T00:00:00.000Z' };
 
   it('takes only the orders in its scope', () => {
@@ -124,5 +124,16 @@ describe('shadow mode', () => {
     const { shadowedUnder: _, ...comparison } = kpis;
     expect(comparison).toEqual(simulate(records, candidate, { filter: { channels: ['web', 'app'] } }).comparison);
     expect(withShadowDecision(records[0]!, undefined)).toBe(records[0]);
+  });
+});
+
+describe('records too large to keep', () => {
+  it('are counted apart and left out of the comparison, never replayed as if nothing were in stock', () => {
+    const { records } = recorded(12, 20);
+    const omitted = records.map((r, i) => (i < 5 ? { ...r, candidates: [], inputOmitted: true as const } : r));
+    const report = simulate(omitted, candidate);
+    expect(report.notReplayable).toBe(5);
+    expect(report.comparison.decisions).toBe(15);
+    expect(report.comparison).toEqual(simulate(records.slice(5), candidate).comparison);
   });
 });

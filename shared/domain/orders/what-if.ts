@@ -17,7 +17,7 @@ export interface Replayed {
 }
 
 /** Routes the recorded input again under `rules`, as the fulfil step would have. */
-export function replayDecision(record: DecisionRecord, rules: RoutingRules, options: { explain?: boolean } = {}): Replayed {
+export function replayDecision(record: DecisionRecord, rules: RoutingRules, options: { explain?: boolean; budget?: { timeBudgetMs: number; now: () => number } } = {}): Replayed {
   const { request } = record;
   // Candidates are priced for the preference the fulfil step would price them with under these rules (planning.ts).
   const categories = [...new Set(request.lines.flatMap((l) => (l.category ? [l.category] : [])))];
@@ -29,7 +29,7 @@ export function replayDecision(record: DecisionRecord, rules: RoutingRules, opti
     ...request,
     locations: candidatesFor(record, pricing),
     rules,
-    budget: { maxNodes: REPLAY_MAX_NODES },
+    budget: { maxNodes: REPLAY_MAX_NODES, ...options.budget },
     explain: options.explain !== false,
   });
   return { summary: summariseDecision(decision), explanation: decision.explanation.text };
@@ -128,6 +128,8 @@ export interface SimulationReport {
   decidedUnder: Record<string, number>;
   /** Decisions whose live search stopped on its time budget: their replay may differ without a rule change. */
   decidedWithoutProof: number;
+  /** Decisions whose input was too large to record (left out of the comparison). */
+  notReplayable: number;
   /** The biggest changes, by absolute cost change, then unfilled units, parcels and days. */
   biggestChanges: Change[];
 }
@@ -170,9 +172,14 @@ export function simulate(records: readonly DecisionRecord[], rules: RoutingRules
   const pairs: Array<{ before: DecisionSummary; after: DecisionSummary }> = [];
   const decidedUnder: Record<string, number> = {};
   let decidedWithoutProof = 0;
+  let notReplayable = 0;
   let biggest: Array<{ record: DecisionRecord; after: DecisionSummary; delta: Change['delta'] }> = [];
   for (const record of records) {
     if (!matchesFilter(record, options.filter)) continue;
+    if (record.inputOmitted) {
+      notReplayable++;
+      continue;
+    }
     const before = record.decided;
     const { summary: after } = replayDecision(record, rules, { explain: false });
     pairs.push({ before, after });
@@ -191,6 +198,7 @@ export function simulate(records: readonly DecisionRecord[], rules: RoutingRules
     comparison: compareDecisions(pairs),
     decidedUnder,
     decidedWithoutProof,
+    notReplayable,
     biggestChanges: biggest.map(({ record, after, delta }) => ({
       orderId: record.orderId,
       attempt: record.attempt,
@@ -233,11 +241,18 @@ export function shadowApplies(shadow: ShadowRules, { request }: Pick<DecisionRec
   return picked.id === 'shadow';
 }
 
-/** The record with the shadow's decision on the same input, when the shadow's scope takes the order. */
-export function withShadowDecision(record: DecisionRecord, shadow: ShadowRules | undefined): DecisionRecord {
+/**
+ * The record with the shadow's decision on the same input, when the shadow's scope takes the order. On the live path
+ * pass the clock: the shadow gets the live search's time budget, so it can never hold an order up longer.
+ */
+export function withShadowDecision(record: DecisionRecord, shadow: ShadowRules | undefined, clockMs?: () => number): DecisionRecord {
   if (!shadow || !shadowApplies(shadow, record)) return record;
-  return { ...record, shadow: replayDecision(record, shadow.rules, { explain: false }).summary };
+  const budget = clockMs ? { budget: { timeBudgetMs: LIVE_TIME_BUDGET_MS, now: clockMs } } : {};
+  return { ...record, shadow: replayDecision(record, shadow.rules, { explain: false, ...budget }).summary };
 }
+
+/** The live search's time budget (planning.ts gives the engine 50 ms). */
+const LIVE_TIME_BUDGET_MS = 50;
 
 export interface ShadowKpis extends Comparison {
   /** The shadow rule versions the decisions were shadowed with, and how many each. */
