@@ -25,6 +25,12 @@ export type FunctionId =
   | 'getLocationInventory'
   | 'consumeInventoryFeed'
   | 'handleInventoryChanges'
+  | 'importDemandHistory'
+  | 'getDemandHistory'
+  | 'getForecasts'
+  | 'startDemandForecasts'
+  | 'planDemandForecast'
+  | 'forecastSkuChunk'
   | 'createWebhook'
   | 'listWebhooks'
   | 'deleteWebhook'
@@ -61,7 +67,7 @@ export type FunctionId =
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookEvents' | 'webhookDeliveries';
 
-export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment';
+export type StateMachineId = 'tenantOnboarding' | 'orderFulfillment' | 'demandForecast';
 
 /** What a function may touch. CDK turns these into least-privilege grants; locally they document intent. */
 export interface FunctionGrants {
@@ -358,6 +364,48 @@ export const topology: Topology = {
       timeoutSeconds: 30,
       grants: { table: 'readWrite', tableStatements: 'write' },
     },
+    importDemandHistory: {
+      entry: 'functions/import-demand-history/handler.ts',
+      description: 'POST /demand-history: past sales (text/csv or JSON rows, up to 5,000) set as daily demand history',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      grants: { table: 'readWrite' },
+    },
+    getDemandHistory: {
+      entry: 'functions/get-demand-history/handler.ts',
+      description: 'GET /demand-history/{sku}?from=&to=: a SKU\'s daily demand per location and per destination region',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read' },
+    },
+    getForecasts: {
+      entry: 'functions/get-forecasts/handler.ts',
+      description: 'GET /forecasts/{sku}?locationId=: the latest stored demand forecast and reorder points of a SKU',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    startDemandForecasts: {
+      entry: 'functions/start-demand-forecasts/handler.ts',
+      description: 'Scheduled daily: starts one demand forecast run per tenant (named tenant-origin, so once a day)',
+      memoryMb: 256,
+      timeoutSeconds: 120,
+      grants: { table: 'read', stateMachines: ['demandForecast'] },
+    },
+    planDemandForecast: {
+      entry: 'functions/plan-demand-forecast/handler.ts',
+      description: 'Demand forecast task: the run\'s origin, settings and the tenant\'s SKUs with history in chunks',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      grants: { table: 'read' },
+    },
+    forecastSkuChunk: {
+      entry: 'functions/forecast-sku-chunk/handler.ts',
+      description: 'Demand forecast task (one Map item): reads a chunk of SKUs\' history, forecasts, stores forecasts and reorder points',
+      memoryMb: 1024,
+      timeoutSeconds: 120,
+      grants: { table: 'readWrite' },
+    },
     createWebhook: {
       entry: 'functions/create-webhook/handler.ts',
       description: 'POST /webhooks: registers a webhook subscription and shows its signing secret once',
@@ -613,6 +661,9 @@ export const topology: Topology = {
     { method: 'POST', path: '/inventory/adjustments', function: 'adjustInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory/{sku}', function: 'getSkuInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory', function: 'getLocationInventory', auth: 'apiKey' },
+    { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
+    { method: 'GET', path: '/demand-history/{sku}', function: 'getDemandHistory', auth: 'apiKey' },
+    { method: 'GET', path: '/forecasts/{sku}', function: 'getForecasts', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
@@ -750,6 +801,9 @@ export const topology: Topology = {
           userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
           dynamodb: { OldImage: { entity: { S: ['Reservation'] }, status: { S: ['PENDING'] } } },
         },
+        // Demand history (issue 18): a shipment created is demand at its location; rejected or cancelled, it is not.
+        { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Shipment'] } } } },
+        { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } },
       ],
     },
   },
@@ -784,9 +838,25 @@ export const topology: Topology = {
         WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
       },
     },
+    demandForecast: {
+      description: 'A tenant\'s daily demand forecast: plan, then a distributed Map over chunks of SKUs that forecasts and stores each',
+      // Minutes of work, a Map of child executions (a distributed Map needs a Standard parent), once a day: Standard.
+      type: 'STANDARD',
+      definitionFile: 'state-machines/demand-forecast.asl.json',
+      substitutions: {
+        PlanDemandForecastFunctionArn: { functionArn: 'planDemandForecast' },
+        ForecastSkuChunkFunctionArn: { functionArn: 'forecastSkuChunk' },
+        WorkflowFailuresQueueUrl: { queueUrl: 'workflowFailures' },
+      },
+    },
   },
 
   schedules: {
+    demandForecasts: {
+      description: 'Starts each tenant\'s daily demand forecast run (forecasts, safety stock and reorder points per SKU x location)',
+      function: 'startDemandForecasts',
+      rateMinutes: 24 * 60,
+    },
     sweepStuckOrders: {
       description: 'Re-drives orders stuck in a non-final state past their deadline',
       function: 'sweepStuckOrders',

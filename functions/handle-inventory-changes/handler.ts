@@ -4,16 +4,19 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { rollUpDemand } from '#application/demand/roll-up-demand';
 import { cachedSkuNetworks } from '#application/inventory/cached-networks';
 import { networkKey, projectStockChanges } from '#application/inventory/project-stock';
 import { returnExpiredReservation } from '#application/inventory/reservations';
+import { shipmentDemandOf } from '#adapters/dynamodb/demand-records';
+import { dynamoDemandStore, dynamoOrderRegions } from '#adapters/dynamodb/demand-store';
 import { expiredReservationOf, networkChangeOf } from '#adapters/dynamodb/inventory-records';
 import { dynamoReservationStore, dynamoSkuNetworkStore } from '#adapters/dynamodb/stock-store';
 import { systemClock } from '#adapters/system/system';
 import { logger, metrics, tracer } from '#powertools/index';
 
 // The projections this instance wrote, kept across invocations: the shard's next batch needs no read for them.
-const deps = { networks: cachedSkuNetworks(dynamoSkuNetworkStore), reservations: dynamoReservationStore, clock: systemClock };
+const deps = { networks: cachedSkuNetworks(dynamoSkuNetworkStore), reservations: dynamoReservationStore, clock: systemClock, demand: dynamoDemandStore, regions: dynamoOrderRegions };
 
 /**
  * The inventory's one reader of the table stream (a shard takes two readers at most; the outbox relay is the other):
@@ -21,6 +24,8 @@ const deps = { networks: cachedSkuNetworks(dynamoSkuNetworkStore), reservations:
  *   write), so partial failures are reported here rather than by a per-record BatchProcessor: every record of a SKU
  *   whose write failed. Lambda resumes from the first of them; versions make the replay of later records harmless.
  * - A PENDING reservation deleted by TTL gives its units back, once (a replay finds the tombstone and does nothing).
+ * - A Shipment created, rejected or cancelled adds to or takes from the daily demand roll-ups (issue 18), once per
+ *   shipment however often the record comes (a marker per shipment, written with the units).
  */
 export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const failed = new Set<string>();
@@ -30,6 +35,10 @@ export const handler = middy(async (event: DynamoDBStreamEvent): Promise<DynamoD
   for (const lag of projection.lagsMs) metrics.addMetric('ProjectionLagMs', MetricUnit.Milliseconds, lag);
   metrics.addMetric('ProjectionsWritten', MetricUnit.Count, projection.written);
   for (const { record, change } of keyed) if (change && projection.failed.has(networkKey(change.tenantId, change.sku))) failed.add(record.dynamodb!.SequenceNumber!);
+
+  const demand = await rollUpDemand(deps, event.Records.flatMap((record) => shipmentDemandOf(record) ?? []));
+  for (const id of demand.failed) failed.add(id);
+  if (demand.counted || demand.reversed) metrics.addMetric('DemandShipmentsCounted', MetricUnit.Count, demand.counted + demand.reversed);
 
   for (const { record, expired } of keyed) {
     if (!expired) continue;

@@ -7,7 +7,6 @@ import { createTestTenant, eventually, type OrderView } from '../../infra/local/
 import { contractCoverage, expectMatchesContract } from './contract-validator.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { dynamoForecastStore } from '../adapters/dynamodb/demand-store.ts';
-import { dynamoForecastStore } from '../adapters/dynamodb/demand-store.ts';
 
 /**
  * The contract, checked against the running API: every documented operation is called on the local cloud, answering
@@ -307,6 +306,8 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('POST', '/demand-history', `date,sku,locationId,units\n${yesterday},TEE-BLK-M,olean-wh,3\n`, { headers: { 'content-type': 'text/csv' } })).toBe(200);
     expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: 2 }] })).toBe(200);
     expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: -2 }] })).toBe(422);
+    expect(await statusOf('GET', `/demand-history/TEE-BLK-M?from=${yesterday}`)).toBe(200);
+    expect(await statusOf('GET', '/demand-history/TEE-BLK-M?from=yesterday')).toBe(422);
     const { tenantId } = (await call<{ tenantId: string }>('GET', '/tenant')).body;
     const run = { origin: yesterday, runId: 'contract', generatedAt: new Date().toISOString() };
     await dynamoForecastStore.put({
@@ -315,39 +316,6 @@ describe('the API answers as its OpenAPI document says', () => {
     });
     expect(await statusOf('GET', '/forecasts/TEE-BLK-M?locationId=olean-wh')).toBe(200);
     expect(await statusOf('GET', '/forecasts/NO-SUCH-SKU')).toBe(404);
-  });
-
-  it('imports demand history as CSV and JSON and serves a stored forecast; refuses bad rows and unknown SKUs', async () => {
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    expect(await statusOf('POST', '/demand-history', `date,sku,locationId,units\n${yesterday},TEE-BLK-M,olean-wh,3\n`, { headers: { 'content-type': 'text/csv' } })).toBe(200);
-    expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: 2 }] })).toBe(200);
-    expect(await statusOf('POST', '/demand-history', { rows: [{ date: yesterday, sku: 'TEE-BLK-M', locationId: 'olean-wh', units: -2 }] })).toBe(422);
-    const { tenantId } = (await call<{ tenantId: string }>('GET', '/tenant')).body;
-    const run = { origin: yesterday, runId: 'contract', generatedAt: new Date().toISOString() };
-    await dynamoForecastStore.put({
-      locations: [{ tenantId, sku: 'TEE-BLK-M', locationId: 'olean-wh', daily: [1, 2], leadTimeDays: 7, serviceLevel: 0.95, leadTimeDemand: 3, reorderPoint: 6, safetyStock: 3, historyDays: 30, ...run }],
-      skus: [{ tenantId, sku: 'TEE-BLK-M', daily: [1, 2], locations: 1, ...run }],
-    });
-    expect(await statusOf('GET', '/forecasts/TEE-BLK-M?locationId=olean-wh')).toBe(200);
-    expect(await statusOf('GET', '/forecasts/NO-SUCH-SKU')).toBe(404);
-  });
-
-  it('simulates a candidate rule set and manages the shadow rule set (what-if)', async () => {
-    const from = new Date(Date.now() - 3_600_000).toISOString();
-    const to = new Date(Date.now() + 60_000).toISOString();
-    const candidate = [{ id: 'what-if', preferences: { default: 'fastest' } }];
-    expect(await statusOf('POST', '/simulations', { rules: candidate, from, to })).toBe(200);
-    expect(await statusOf('POST', '/simulations', { rules: candidate, from: to, to: from })).toBe(422);
-    expect(await statusOf('POST', '/simulations', { rules: candidate, from, to }, { as: anonymous })).toBe(401);
-    expect(await statusOf('GET', '/routing-rules/shadow')).toBe(404);
-    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: candidate, scope: { channels: ['web'] }, expectedVersion: 0 })).toBe(200);
-    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: candidate, expectedVersion: 0 })).toBe(409);
-    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: [] })).toBe(422);
-    expect(await statusOf('GET', '/routing-rules/shadow')).toBe(200);
-    expect(await statusOf('GET', `/routing-rules/shadow/kpis?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).toBe(200);
-    expect(await statusOf('GET', `/routing-rules/shadow/kpis?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`)).toBe(422);
-    expect(await statusOf('DELETE', '/routing-rules/shadow')).toBe(204);
-    expect(await statusOf('DELETE', '/routing-rules/shadow', undefined, { as: anonymous })).toBe(401);
   });
 
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {

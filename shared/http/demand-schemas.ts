@@ -58,3 +58,29 @@ export function demandProblem(error: unknown): never {
   if (error instanceof TooManyRowsError) throw new ValidationError([{ field: 'rows', message: error.message }]);
   throw error;
 }
+
+/** Days a history query may span: two years and a day. */
+export const MAX_HISTORY_QUERY_DAYS = 731;
+const isoDay = z.iso.date('must be a date as YYYY-MM-DD');
+export const demandHistoryPathSchema = z.strictObject({ sku: skuSchema });
+export const demandHistoryQuerySchema = z
+  .strictObject({
+    from: isoDay.optional().describe('First day (default: 27 days before `to`)'),
+    to: isoDay.optional().describe('Last day (default: today, UTC)'),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => !q.from || !q.to || (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_HISTORY_QUERY_DAYS, {
+    message: `at most ${MAX_HISTORY_QUERY_DAYS} days`,
+    path: ['from'],
+  });
+
+const daysSchema = z.array(z.object({ date: z.string(), units: z.number() })).describe('Days with demand, in date order');
+export const demandHistorySchema = z
+  .object({
+    sku: z.string(),
+    from: z.string(),
+    to: z.string(),
+    locations: z.array(z.object({ locationId: z.string(), total: z.number(), days: daysSchema })),
+    regions: z.array(z.object({ region: z.string().describe('US state as US-NY, or a country'), total: z.number(), days: daysSchema })),
+  })
+  .meta({ id: 'DemandHistory' });

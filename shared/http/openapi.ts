@@ -26,6 +26,7 @@ const TAGS = [
   { name: 'fulfilment', description: 'What locations report about the shipments they were asked to fulfil' },
   { name: 'routing', description: 'The merchant\'s routing rules' },
   { name: 'webhooks', description: 'Event and customer-notification subscriptions' },
+  { name: 'forecasting', description: 'Demand history, forecasts, safety stock and reorder points' },
 ];
 
 /**
@@ -76,7 +77,10 @@ export function buildOpenApiDocument(operations: Operation[] = Object.values(all
         ? {
             requestBody: {
               required: !op.requestBodyOptional,
-              content: { 'application/json': { schema: components.schemaOf(op.requestBody, 'input') } },
+              content: {
+                'application/json': { schema: components.schemaOf(op.requestBody, 'input') },
+                ...('requestBodyCsv' in op && op.requestBodyCsv ? { 'text/csv': { schema: { type: 'string', description: op.requestBodyCsv } } } : {}),
+              },
             },
           }
         : {}),

@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import {
+  demandHistoryImportedSchema,
+  demandHistoryImportSchema,
+  demandHistoryPathSchema,
+  demandHistoryQuerySchema,
+  demandHistorySchema,
+  forecastPathSchema,
+  forecastQuerySchema,
+  skuForecastSchema,
+} from './demand-schemas.ts';
 import { placeOrderSchema } from '#domain/orders/intake';
 import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
@@ -60,6 +70,8 @@ export interface Operation {
   requestBody?: z.ZodType;
   /** The handler reads an absent or empty body as `{}`. */
   requestBodyOptional?: boolean;
+  /** The body may also be `text/csv` (described here), besides the JSON of `requestBody`. */
+  requestBodyCsv?: string;
   /** Success answers with their body's schema; 4xx/5xx are problems (the common ones are added for every operation). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 }
@@ -633,5 +645,39 @@ export const operations = {
     tags: ['routing'],
     auth: true,
     responses: { 200: { description: 'The current rules', schema: storedRoutingRulesSchema } },
+  },
+  importDemandHistory: {
+    operationId: 'importDemandHistory',
+    method: 'post',
+    path: '/demand-history',
+    summary: 'Import past sales as daily demand history (sets each day, never adds: a repeated import changes nothing)',
+    description: 'Up to 5,000 rows per request, as JSON rows or as text/csv in the format date,sku,locationId,units. Every row is checked before anything is written; a 422 names each bad row and field.',
+    tags: ['forecasting'],
+    auth: true,
+    requestBody: demandHistoryImportSchema,
+    requestBodyCsv: 'date,sku,locationId,units: one header line, comma-separated, no quoting; up to 5,000 rows',
+    responses: { 200: { description: 'What was imported', schema: demandHistoryImportedSchema } },
+  },
+  getDemandHistory: {
+    operationId: 'getDemandHistory',
+    method: 'get',
+    path: '/demand-history/{sku}',
+    summary: 'A SKU\'s daily demand per location (orders allocated there plus imported sales) and per destination region',
+    tags: ['forecasting'],
+    auth: true,
+    pathParameters: demandHistoryPathSchema,
+    query: demandHistoryQuerySchema,
+    responses: { 200: { description: 'Days with demand between from and to (empty lists when none)', schema: demandHistorySchema } },
+  },
+  getForecasts: {
+    operationId: 'getForecasts',
+    method: 'get',
+    path: '/forecasts/{sku}',
+    summary: 'The latest daily demand forecast of a SKU, per location with its safety stock and reorder point',
+    tags: ['forecasting'],
+    auth: true,
+    pathParameters: forecastPathSchema,
+    query: forecastQuerySchema,
+    responses: { 200: { description: 'The SKU\'s forecast', schema: skuForecastSchema }, 404: { description: 'No forecast for this SKU (at this location)' } },
   },
 } satisfies Record<string, Operation>;

@@ -1,4 +1,6 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Policy } from 'aws-cdk-lib/aws-iam';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -44,6 +46,7 @@ export class DomWorkflows extends Construct {
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       });
       this.grant(stateMachine, spec, props);
+      if (usesDistributedMap(spec)) this.grantChildExecutions(stateMachine);
       acknowledgeNag(stateMachine, 'IAM5[Resource::*]',
         'X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, ...) and CloudWatch Logs delivery (logs:CreateLogDelivery, ...) accept no resource but *.');
       stateMachines[stateMachineId] = stateMachine;
@@ -60,6 +63,23 @@ export class DomWorkflows extends Construct {
       else values[placeholder] = props.table.tableName;
     }
     return values;
+  }
+
+  /**
+   * A distributed Map runs its items as child executions of its own state machine, so the machine may start, describe
+   * and stop executions of itself (what CDK's DistributedMap construct grants; a definition from a file gets it here).
+   * In a Policy of its own, attached to the role: a statement naming the machine in the role's default policy would
+   * make the machine depend on itself.
+   */
+  private grantChildExecutions(stateMachine: StateMachine): void {
+    const policy = new Policy(stateMachine, 'DistributedMapPolicy');
+    stateMachine.role.attachInlinePolicy(policy);
+    stateMachine.grantStartExecution(policy);
+    stateMachine.grantExecution(policy, 'states:DescribeExecution', 'states:StopExecution');
+    const ref = Stack.of(stateMachine).resolve(stateMachine.stateMachineArn) as { Ref: string };
+    const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', ref] }] });
+    acknowledgeNag(policy, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
+      'Child executions of its own distributed Map: their names are made by Step Functions, so only a wildcard on this machine\'s executions names them.');
   }
 
   private grant(stateMachine: StateMachine, spec: StateMachineSpec, props: DomWorkflowsProps): void {
@@ -79,4 +99,9 @@ export class DomWorkflows extends Construct {
       }
     }
   }
+}
+
+/** Whether the definition has a Map whose processor runs in DISTRIBUTED mode (child executions). */
+function usesDistributedMap(spec: StateMachineSpec): boolean {
+  return /"Mode"\s*:\s*"DISTRIBUTED"/.test(readFileSync(fromRepoRoot(spec.definitionFile), 'utf8'));
 }

@@ -572,10 +572,11 @@ describe('the stateless stack: workflows, rules and mappings', () => {
     });
   });
 
-  it('runs order fulfilment as an Express workflow (seconds of idempotent work) and tenant onboarding as Standard', () => {
+  it('runs order fulfilment as an Express workflow (seconds of idempotent work), tenant onboarding and the demand forecast as Standard', () => {
     expect(topology.stateMachines.orderFulfillment.type).toBe('EXPRESS');
     expect(topology.stateMachines.tenantOnboarding.type).toBe('STANDARD');
-    expect(Object.values(stateless.findResources('AWS::StepFunctions::StateMachine')).map((r) => r.Properties.StateMachineType).sort()).toEqual(['EXPRESS', 'STANDARD']);
+    expect(topology.stateMachines.demandForecast.type).toBe('STANDARD');
+    expect(Object.values(stateless.findResources('AWS::StepFunctions::StateMachine')).map((r) => r.Properties.StateMachineType).sort()).toEqual(['EXPRESS', 'STANDARD', 'STANDARD']);
   });
 
   it('fills function placeholders with the function ARN and lets the state machine invoke it', () => {
@@ -713,15 +714,16 @@ describe('the stateless stack: workflows, rules and mappings', () => {
     });
   });
 
-  it('filters the inventory consumer\'s stream records: stock and SKU writes, and expired pending reservations only', () => {
+  it('filters the inventory consumer\'s stream records: stock and SKU writes, expired pending reservations, and shipments created, rejected or cancelled (demand)', () => {
     const spec = topology.streamMappings.inventoryChanges;
-    expect(spec?.filters).toHaveLength(2);
+    expect(spec?.filters).toHaveLength(4);
     const mapping = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: { FunctionName: { Ref: functionLogicalId('handleInventoryChanges') } },
     }))[0];
     const patterns = (mapping?.Properties.FilterCriteria.Filters as { Pattern: string }[]).map((f) => JSON.parse(f.Pattern));
     expect(patterns).toEqual(spec?.filters);
     expect(patterns[1]).toMatchObject({ eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] } });
+    expect(patterns[3]).toMatchObject({ eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } });
   });
 
   it('has no event source mapping the manifest does not declare', () => {
@@ -734,8 +736,10 @@ describe('the stateless stack: schedules', () => {
   it.each(Object.entries(topology.schedules))('runs %s at its rate with retries and the rule targets\' dead-letter queue', (_, spec) => {
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       Description: spec.description,
-      // CDK writes whole hours as hours (60 minutes: `rate(1 hour)`).
-      ScheduleExpression: spec.rateMinutes % 60 === 0
+      // CDK writes whole days as days and whole hours as hours (1440 minutes: `rate(1 day)`; 60: `rate(1 hour)`).
+      ScheduleExpression: spec.rateMinutes % 1440 === 0
+        ? `rate(${spec.rateMinutes / 1440} day${spec.rateMinutes === 1440 ? '' : 's'})`
+        : spec.rateMinutes % 60 === 0
         ? `rate(${spec.rateMinutes / 60} hour${spec.rateMinutes === 60 ? '' : 's'})`
         : `rate(${spec.rateMinutes} minute${spec.rateMinutes === 1 ? '' : 's'})`,
       State: 'ENABLED',

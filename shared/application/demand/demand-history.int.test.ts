@@ -73,6 +73,19 @@ describe('demand history from the DOM\'s own orders', () => {
     for (const order of orders) for (const s of order.shipments) expected[s.locationId] = (expected[s.locationId] ?? 0) + s.lines[0]!.quantity;
     expect(await byLocation(tenantId)).toEqual(expected);
     expect(await byRegion(tenantId)).toEqual({ 'US-NY': 3, 'US-CA': 3, 'US-TX': 4 });
+
+    // The same roll-ups over HTTP.
+    const history = await api.ok<{ from: string; to: string; locations: Array<{ locationId: string; total: number; days: Array<{ date: string; units: number }> }>; regions: Array<{ region: string; total: number }> }>('GET', '/demand-history/TEE-BLK-M');
+    expect([history.from, history.to]).toEqual([daysAgo(27), today()]);
+    expect(Object.fromEntries(history.locations.map((l) => [l.locationId, l.total]))).toEqual(expected);
+    expect(history.locations.every((l) => l.days.length === 1 && l.days[0]!.date === today())).toBe(true);
+    expect(history.regions).toEqual([{ region: 'US-CA', total: 3, days: [{ date: today(), units: 3 }] }, { region: 'US-NY', total: 3, days: [{ date: today(), units: 3 }] }, { region: 'US-TX', total: 4, days: [{ date: today(), units: 4 }] }]);
+    const yesterdayOnly = await api.ok<{ locations: unknown[]; regions: unknown[] }>('GET', `/demand-history/TEE-BLK-M?from=${daysAgo(1)}&to=${daysAgo(1)}`);
+    expect(yesterdayOnly).toMatchObject({ locations: [], regions: [] });
+    const backwards = await api.request<{ errors: Array<{ field: string }> }>('GET', `/demand-history/TEE-BLK-M?from=${today()}&to=${daysAgo(1)}`);
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.errors[0]!.field).toBe('query.from');
+    expect((await api.request('GET', '/demand-history/TEE-BLK-M?from=2026-02-30')).status).toBe(422);
   });
 
   it('takes a rejected shipment\'s units back where it was rejected and counts them where they are allocated next', async () => {
@@ -183,6 +196,8 @@ describe('importing past sales', () => {
     const b = await createTestTenant('Tenant B');
     await new DomApi(cloud().apiUrl, a.apiKey).ok('POST', '/demand-history', { rows: [{ date: daysAgo(1), sku: 'Shared-SKU', locationId: 'L', units: 9 }] });
     expect(await dynamoDemandStore.locationHistory(b.tenantId, 'Shared-SKU')).toEqual([]);
+    expect((await new DomApi(cloud().apiUrl, a.apiKey).ok<{ locations: Array<{ total: number }> }>('GET', '/demand-history/Shared-SKU')).locations[0]!.total).toBe(9);
+    expect((await new DomApi(cloud().apiUrl, b.apiKey).ok<{ locations: unknown[] }>('GET', '/demand-history/Shared-SKU')).locations).toEqual([]);
     expect((await new DomApi(cloud().apiUrl, 'dom_t_0000000000.nope').request('POST', '/demand-history', { rows: [] })).status).toBe(401);
   });
 });
