@@ -318,6 +318,24 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('GET', '/forecasts/NO-SUCH-SKU')).toBe(404);
   });
 
+  it('simulates a candidate rule set and manages the shadow rule set (what-if)', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const candidate = [{ id: 'what-if', preferences: { default: 'fastest' } }];
+    expect(await statusOf('POST', '/simulations', { rules: candidate, from, to })).toBe(200);
+    expect(await statusOf('POST', '/simulations', { rules: candidate, from: to, to: from })).toBe(422);
+    expect(await statusOf('POST', '/simulations', { rules: candidate, from, to }, { as: anonymous })).toBe(401);
+    expect(await statusOf('GET', '/routing-rules/shadow')).toBe(404);
+    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: candidate, scope: { channels: ['web'] }, expectedVersion: 0 })).toBe(200);
+    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: candidate, expectedVersion: 0 })).toBe(409);
+    expect(await statusOf('PUT', '/routing-rules/shadow', { ruleSets: [] })).toBe(422);
+    expect(await statusOf('GET', '/routing-rules/shadow')).toBe(200);
+    expect(await statusOf('GET', `/routing-rules/shadow/kpis?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).toBe(200);
+    expect(await statusOf('GET', `/routing-rules/shadow/kpis?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`)).toBe(422);
+    expect(await statusOf('DELETE', '/routing-rules/shadow')).toBe(204);
+    expect(await statusOf('DELETE', '/routing-rules/shadow', undefined, { as: anonymous })).toBe(401);
+  });
+
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
     const missing: string[] = [];
     for (const [operationId, { method, template, statuses }] of contractCoverage()) {
