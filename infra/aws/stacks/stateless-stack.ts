@@ -3,15 +3,14 @@ import type { StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { QueueId, Topology } from '../../topology.ts';
-import { DomAlarms } from '../constructs/alarms.ts';
 import { DomRestApi } from '../constructs/api.ts';
-import { DomDashboard } from '../constructs/dashboard.ts';
 import { DomEventRules } from '../constructs/event-rules.ts';
 import { DomEventSources } from '../constructs/event-sources.ts';
 import { DomFunctions } from '../constructs/functions.ts';
 import { DomSchedules } from '../constructs/schedules.ts';
 import { DomWorkflows } from '../constructs/workflows.ts';
 import { pascal } from '../naming.ts';
+import { DomMonitoringStack } from './monitoring-stack.ts';
 import type { DomStatefulResources } from './stateful-stack.ts';
 
 export interface DomStatelessStackProps extends StackProps {
@@ -26,6 +25,8 @@ export class DomStatelessStack extends Stack {
   readonly workflows: DomWorkflows;
   readonly rules: DomEventRules;
   readonly schedules: DomSchedules;
+  /** Alarms and the technical and business dashboards, nested (they would take a fifth of this stack's 500 resources). */
+  readonly monitoring: DomMonitoringStack;
 
   constructor(scope: Construct, id: string, props: DomStatelessStackProps) {
     super(scope, id, props);
@@ -56,23 +57,12 @@ export class DomStatelessStack extends Stack {
     });
     new DomEventSources(this, 'EventSources', { topology, table: stateful.table, functions, queues: stateful.queues });
 
-    const parkingQueues = this.parkingQueues(topology, stateful);
-    new DomAlarms(this, 'Alarms', {
-      topic: stateful.alarmTopic,
+    this.monitoring = new DomMonitoringStack(this, 'Monitoring', {
+      topology,
+      alarmTopic: stateful.alarmTopic,
       functions,
       stateMachines: this.workflows.stateMachines,
-      parkingQueues,
-      // From the manifest: every stream mapping, whatever it is called, gets its IteratorAge alarm.
-      streamConsumers: Object.fromEntries(
-        Object.entries(topology.streamMappings).map(([name, mapping]) => [name, functions[mapping.function]]),
-      ),
-      api: this.api.api,
-      stockDriftReporter: 'reconcileStock' satisfies keyof typeof topology.functions,
-    });
-    new DomDashboard(this, 'Dashboard', {
-      functions,
-      stateMachines: this.workflows.stateMachines,
-      parkingQueues,
+      parkingQueues: this.parkingQueues(topology, stateful),
       api: this.api.api,
     });
 
