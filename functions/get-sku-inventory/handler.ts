@@ -11,6 +11,6 @@ const deps = { stock: dynamoStockStore, channels: dynamoChannelStore };
 export const handler = httpHandler(async (event) => {
   const tenantId = tenantIdOf(event);
   const { sku } = pathParameters(event, skuPathSchema);
-  const { channel } = queryParameters(event, skuInventoryQuerySchema);
-  return json(200, await getSkuInventory(deps, tenantId, sku, channel));
+  const { channel, shards } = queryParameters(event, skuInventoryQuerySchema);
+  return json(200, await getSkuInventory(deps, tenantId, sku, channel, { shards: shards === 'true' }));
 });

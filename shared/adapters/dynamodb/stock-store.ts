@@ -301,7 +301,7 @@ export const dynamoStockStore: StockStore = {
   async listBySku(tenantId, sku) {
     const items = await queryAll({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.stockOfSku(tenantId, sku) }, ConsistentRead: true });
     const shards = await withShards(tenantId, items.map(stockOfItem));
-    return [...shards.values()].map(summedLevel);
+    return [...shards.values()].map((levels) => (levels.length > 1 ? { ...summedLevel(levels), shards: levels } : levels[0]!));
   },
 
   async listByLocation(tenantId, locationId, { limit, after }) {

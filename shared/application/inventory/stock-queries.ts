@@ -8,7 +8,16 @@ export interface SkuAvailability {
   sku: string;
   channel?: string;
   available: number;
-  locations: StockView[];
+  locations: Array<StockView & { shards?: ShardView[] }>;
+}
+
+/** One shard of a sharded location+SKU, as stored (before any channel's hold-back): for operations. */
+export interface ShardView {
+  shard: number;
+  onHand: number;
+  reserved: number;
+  safetyStock: number;
+  available: number;
 }
 
 /** Applies a channel's hold-back to each location (the SKU total is the sum), or nothing without a channel. */
@@ -26,9 +35,20 @@ export async function getSkuInventory(
   tenantId: string,
   sku: string,
   channel?: string,
+  options: { shards?: boolean } = {},
 ): Promise<SkuAvailability> {
   const [levels, rule] = await Promise.all([deps.stock.listBySku(tenantId, sku), channel ? deps.channels.get(tenantId, channel) : undefined]);
-  return forChannel(sku, levels.map(viewOf), channel, rule);
+  const answer = forChannel(sku, levels.map(viewOf), channel, rule);
+  if (!options.shards) return answer;
+  // Sharded location+SKUs (docs/inventory.md "Sharded stock"): each shard's own counts, for operations.
+  const shardsAt = new Map(levels.flatMap((level) => (level.shards ? [[level.locationId, level.shards] as const] : [])));
+  return {
+    ...answer,
+    locations: answer.locations.map((view) => {
+      const shards = shardsAt.get(view.locationId);
+      return shards ? { ...view, shards: shards.map((s) => ({ shard: s.shard ?? 0, onHand: s.onHand, reserved: s.reserved, safetyStock: s.safetyStock, available: s.available })) } : view;
+    }),
+  };
 }
 
 /** One page of a location's SKUs. */
@@ -37,7 +57,7 @@ export async function getLocationInventory(
   tenantId: string,
   locationId: string,
   page: { limit: number; after?: Record<string, unknown>; channel?: string },
-): Promise<Page<{ sku: string } & StockView>> {
+): Promise<Page<{ sku: string; damaged?: number } & StockView>> {
   const [location, levels, rule] = await Promise.all([
     deps.locations.get(tenantId, locationId),
     deps.stock.listByLocation(tenantId, locationId, page),
@@ -47,7 +67,7 @@ export async function getLocationInventory(
   return {
     items: levels.items.map((level) => {
       const view = viewOf(level);
-      return { sku: level.sku, ...view, available: channelAvailable(view.available, holdBackFor(rule, level.sku)) };
+      return { sku: level.sku, ...view, available: channelAvailable(view.available, holdBackFor(rule, level.sku)), ...(level.damaged ? { damaged: level.damaged } : {}) };
     }),
     ...(levels.next ? { next: levels.next } : {}),
   };

@@ -50,6 +50,23 @@ describe('orders on a sharded location+SKU', () => {
     expect(inventory.locations[0]).toMatchObject({ onHand: 25, reserved: 0, available: 25 });
   });
 
+  it('GET /inventory/{sku} answers the sums, and each shard with ?shards=true', async () => {
+    const { tenant, api } = await shardedShop('Sharded view');
+    const { from } = await allocated(api, tenant.tenantId, 3);
+
+    const plain = await api.ok<{ locations: Array<Record<string, unknown>> }>('GET', `/inventory/${SKU}`);
+    expect(plain.locations).toEqual([{ locationId: 'olean-wh', onHand: 40, reserved: 3, safetyStock: 0, available: 37 }]);
+    const ops = await api.ok<{ locations: Array<{ shards: Array<{ shard: number; onHand: number; reserved: number; available: number }> }> }>('GET', `/inventory/${SKU}?shards=true`);
+    const shards = ops.locations[0]!.shards;
+    expect(shards.map((s) => s.shard)).toEqual([0, 1, 2, 3]);
+    expect(shards.reduce((sum, s) => sum + s.onHand, 0)).toBe(40);
+    for (const s of shards) expect(s.reserved).toBe(from.find((part) => part.shard === s.shard)?.quantity ?? 0);
+    const bad = await api.request<{ errors?: Array<{ field: string }> }>('GET', `/inventory/${SKU}?shards=yes`);
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+    expect(JSON.stringify(bad.body)).toContain('shards');
+  });
+
   it('a cancelled order gives its units back to the shards they came from', async () => {
     const { tenant, api } = await shardedShop('Sharded cancel');
     const before = await shardsOf(tenant.tenantId);
