@@ -59,6 +59,8 @@ export type FunctionId =
   | 'flagLateShipments'
   | 'reconcileStock'
   | 'putRoutingRules'
+  | 'simulateRouting'
+  | 'manageShadowRules'
   | 'getRoutingRules'
   | 'getOrderExecutions'
   | 'listDeadLetters'
@@ -603,6 +605,20 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    simulateRouting: {
+      entry: 'functions/simulate-routing/handler.ts',
+      description: 'POST /simulations: replays the tenant\'s recorded routing decisions of a period under candidate rule sets, side by side with what was decided (read-only)',
+      memoryMb: 1024,
+      timeoutSeconds: 29,
+      grants: { table: 'read' },
+    },
+    manageShadowRules: {
+      entry: 'functions/manage-shadow-rules/handler.ts',
+      description: 'GET|PUT|DELETE /routing-rules/shadow: the shadow rule set every order in its scope is also routed under (no reservation); GET /routing-rules/shadow/kpis: what it would change',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      grants: { table: 'readWrite' },
+    },
     getRoutingRules: {
       entry: 'functions/get-routing-rules/handler.ts',
       description: 'GET /routing-rules: the tenant\'s current routing rules (the defaults until it stores some)',
@@ -671,6 +687,11 @@ export const topology: Topology = {
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
     { method: 'PUT', path: '/routing-rules', function: 'putRoutingRules', auth: 'apiKey' },
     { method: 'GET', path: '/routing-rules', function: 'getRoutingRules', auth: 'apiKey' },
+    { method: 'GET', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'PUT', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'DELETE', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'GET', path: '/routing-rules/shadow/kpis', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'POST', path: '/simulations', function: 'simulateRouting', auth: 'apiKey' },
     { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
