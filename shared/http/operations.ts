@@ -118,7 +118,10 @@ export const locationPathSchema = z.strictObject({ locationId: locationIdSchema 
 export const skuPathSchema = z.strictObject({ sku: skuSchema });
 export const channelPathSchema = z.strictObject({ channel: channelSchema });
 export const pageQuerySchema = z.strictObject({ limit: limitSchema, cursor: cursorSchema });
-export const skuInventoryQuerySchema = z.strictObject({ channel: channelSchema.optional().describe('Apply this channel\'s hold-back') });
+export const skuInventoryQuerySchema = z.strictObject({
+  channel: channelSchema.optional().describe('Apply this channel\'s hold-back'),
+  shards: z.enum(['true', 'false']).optional().describe('true: also each shard of a sharded location+SKU, as stored (for operations)'),
+});
 export const locationInventoryQuerySchema = z.strictObject({
   locationId: locationIdSchema,
   channel: channelSchema.optional().describe('Apply this channel\'s hold-back'),
@@ -173,8 +176,21 @@ const stockViewSchema = z.object({
   available: z.number().int().describe('max(0, onHand - reserved - safetyStock), after the channel\'s hold-back when one is named'),
 });
 
+const shardViewSchema = z.object({
+  shard: z.number().int(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  safetyStock: z.number().int(),
+  available: z.number().int().describe('As stored on the shard (below 0 on shard 0: counted below the safety stock)'),
+});
+
 export const skuAvailabilitySchema = z
-  .object({ sku: z.string(), channel: z.string().optional(), available: z.number().int(), locations: z.array(stockViewSchema) })
+  .object({
+    sku: z.string(),
+    channel: z.string().optional(),
+    available: z.number().int(),
+    locations: z.array(stockViewSchema.extend({ shards: z.array(shardViewSchema).optional().describe('With ?shards=true, for a sharded location+SKU') })),
+  })
   .meta({ id: 'SkuAvailability' });
 
 export const locationInventoryPageSchema = z
