@@ -57,10 +57,9 @@ export type FunctionId =
   | 'retryBackorders'
   | 'sweepStuckOrders'
   | 'flagLateShipments'
+  | 'releaseOrderWindows'
   | 'reconcileStock'
   | 'putRoutingRules'
-  | 'simulateRouting'
-  | 'manageShadowRules'
   | 'getRoutingRules'
   | 'getOrderExecutions'
   | 'listDeadLetters'
@@ -584,6 +583,14 @@ export const topology: Topology = {
       timeoutSeconds: 120,
       grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
     },
+    releaseOrderWindows: {
+      entry: 'functions/release-order-windows/handler.ts',
+      description: 'Scheduled every minute: claims each tenant\'s due release window and allocates its waiting orders together (batch allocator)',
+      memoryMb: 1024,
+      // Below the claim's 2-minute lease (RELEASE_LEASE_MS), so a window is never worked by two releases at once.
+      timeoutSeconds: 60,
+      grants: { table: 'readWrite', stateMachines: ['orderFulfillment'] },
+    },
     flagLateShipments: {
       entry: 'functions/flag-late-shipments/handler.ts',
       description: 'Scheduled: re-routes picks not accepted by their deadline; marks shipments past their promised date (OrderDelayed)',
@@ -603,20 +610,6 @@ export const topology: Topology = {
       description: 'PUT /routing-rules: a new version of the tenant\'s routing rules (validated, every version kept)',
       memoryMb: 256,
       timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
-    simulateRouting: {
-      entry: 'functions/simulate-routing/handler.ts',
-      description: 'POST /simulations: replays the tenant\'s recorded routing decisions of a period under candidate rule sets, side by side with what was decided (read-only)',
-      memoryMb: 1024,
-      timeoutSeconds: 29,
-      grants: { table: 'read' },
-    },
-    manageShadowRules: {
-      entry: 'functions/manage-shadow-rules/handler.ts',
-      description: 'GET|PUT|DELETE /routing-rules/shadow: the shadow rule set every order in its scope is also routed under (no reservation); GET /routing-rules/shadow/kpis: what it would change',
-      memoryMb: 512,
-      timeoutSeconds: 29,
       grants: { table: 'readWrite' },
     },
     getRoutingRules: {
@@ -687,11 +680,6 @@ export const topology: Topology = {
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
     { method: 'PUT', path: '/routing-rules', function: 'putRoutingRules', auth: 'apiKey' },
     { method: 'GET', path: '/routing-rules', function: 'getRoutingRules', auth: 'apiKey' },
-    { method: 'GET', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'PUT', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'DELETE', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'GET', path: '/routing-rules/shadow/kpis', function: 'manageShadowRules', auth: 'apiKey' },
-    { method: 'POST', path: '/simulations', function: 'simulateRouting', auth: 'apiKey' },
     { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
@@ -882,6 +870,11 @@ export const topology: Topology = {
       description: 'Re-drives orders stuck in a non-final state past their deadline',
       function: 'sweepStuckOrders',
       rateMinutes: 5,
+    },
+    releaseOrderWindows: {
+      description: 'Releases due order windows (issue 17): waiting orders allocated together by the batch allocator',
+      function: 'releaseOrderWindows',
+      rateMinutes: 1,
     },
     flagLateShipments: {
       description: 'Marks open shipments whose promised delivery date has passed, so the customer and merchant hear of it',

@@ -155,6 +155,10 @@ export const orderSchema = z
     backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
     shipments: z.array(shipmentSchema).optional(),
     routing: z.object({ attempt: z.number().int(), decidedAt: z.string(), explanation: z.array(z.string()) }).optional(),
+    releaseAt: z
+      .string()
+      .optional()
+      .describe('When the order\'s release window is due (status WAITING_RELEASE until then at the latest); kept once it has been released'),
     returns: z.array(returnSchema).optional(),
     history: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), reason: z.string().optional() })),
     createdAt: z.string(),

@@ -8,8 +8,6 @@ import { allocationsOf } from '#domain/orders/allocation';
 import { reservationLinesOf } from '#domain/orders/change';
 import { pendingReservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
-import type { DecisionRecord } from '#domain/orders/decision-record';
-import { withShadowDecision } from '#domain/orders/what-if';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
@@ -17,6 +15,7 @@ import { getSkuNetwork, skuNetworkViews } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
 import type { AllocationWriter, FulfillmentSettings, NetworkReader, PlanReader } from './fulfillment-ports.ts';
 import { loadOrder } from './lifecycle.ts';
+import { holdForRelease } from './release-hold.ts';
 import type { OrderStore, OrderWithShipments } from './ports.ts';
 
 export type { PlannedParcel } from '#domain/orders/planning';
@@ -36,7 +35,7 @@ export interface FulfillmentState {
   excluded: Array<{ locationId: string; sku: string }>;
   /** Routing rounds in this attempt. */
   rounds: number;
-  outcome: 'PLANNED' | 'NOTHING_TO_ROUTE' | 'STOPPED' | 'RESERVED' | 'RETRY' | 'GIVE_UP' | 'CONFIRMED';
+  outcome: 'PLANNED' | 'NOTHING_TO_ROUTE' | 'STOPPED' | 'RESERVED' | 'RETRY' | 'GIVE_UP' | 'CONFIRMED' | 'WAITING';
   /** Set by the reserve-and-confirm step: the status the order reached. */
   status?: Order['status'];
   parcels: PlannedParcel[];
@@ -116,14 +115,17 @@ export async function fulfilOrder(deps: FulfillmentDeps, input: FulfilInput): Pr
     const now = deps.clock.now();
     const start = decidePlanStart(loaded.order, state.attempt, now, state.run);
     if (start.kind === 'stop') return { ...state, snapshot: undefined, outcome: 'STOPPED', status: loaded.order.status, parcels: [] };
+    // Issue 17: a new order of a rule set with a release window waits for it (the scheduled release allocates it).
+    const held = await holdForRelease(deps, state, loaded.order, now);
+    if (held) return { ...state, snapshot: undefined, outcome: held.outcome, status: held.status, parcels: [] };
     const { order } = start;
     const { shipments } = loaded;
     // Out of rounds: nothing more is planned; the order is confirmed with what it has and the rest waits.
-    const plan: Awaited<ReturnType<typeof planRound>> = state.rounds < MAX_ROUTING_ROUNDS ? await planRound(deps, state, order, shipments, prefetched, now) : { parcels: [], explanation: state.explanation ?? [] };
+    const plan = state.rounds < MAX_ROUTING_ROUNDS ? await planRound(deps, state, order, shipments, prefetched, now) : { parcels: [], explanation: state.explanation ?? [] };
     prefetched = undefined;
     state = { ...state, channel: order.channel, rounds: state.rounds + 1, explanation: plan.explanation };
     const rated = await Promise.all(plan.parcels.map((parcel) => rateParcel(deps, parcel)));
-    const written = await reserveAndAllocate(deps, state, { order, shipments }, rated, start.change ? start.change.expectedVersion : loaded.order.version, now, plan.record);
+    const written = await reserveAndAllocate(deps, state, { order, shipments }, rated, start.change ? start.change.expectedVersion : loaded.order.version, now);
     switch (written.outcome) {
       case 'ALLOCATED':
         return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: written.status, parcels: [] };
@@ -153,7 +155,7 @@ async function planRound(
   shipments: OrderWithShipments['shipments'],
   prefetched: ReadonlyMap<string, SkuNetwork> | undefined,
   now: Date,
-): Promise<{ parcels: PlannedParcel[]; explanation: string[]; record?: DecisionRecord }> {
+): Promise<{ parcels: PlannedParcel[]; explanation: string[] }> {
   const pending = unallocatedLines(order, allocationsOf(shipments));
   if (pending.length === 0) return { parcels: [], explanation: state.explanation ?? [] };
   const skuIds = [...new Set(pending.map((l) => l.sku))];
@@ -189,14 +191,7 @@ async function planRound(
     clockMs: () => performance.now(),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
-  return { parcels: plan.parcels, explanation: plan.explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
-}
-
-/** What-if (issue 15): the decision's record, routed a second time under the tenant's shadow rule set if one takes it. */
-async function whatIfRecord(deps: FulfillmentDeps, tenantId: string, record: DecisionRecord | undefined): Promise<{ record?: DecisionRecord }> {
-  if (!record) return {};
-  const shadow = deps.settings.shadowRules ? await deps.settings.shadowRules(tenantId) : undefined;
-  return { record: withShadowDecision(record, shadow, () => performance.now()) };
+  return { parcels: plan.parcels, explanation: plan.explanation };
 }
 
 /**
@@ -204,14 +199,13 @@ async function whatIfRecord(deps: FulfillmentDeps, tenantId: string, record: Dec
  * expiry) with the stock they take, the order's new status and the waitlist. A channel's hold-back that leaves a line
  * impossible is a shortage without a write.
  */
-async function reserveAndAllocate(
+export async function reserveAndAllocate(
   deps: FulfillmentDeps,
   state: FulfillmentState,
   { order, shipments }: OrderWithShipments,
   parcels: PlannedParcel[],
   expectedVersion: number,
   now: Date,
-  decisionRecord?: DecisionRecord,
 ): Promise<
   | { outcome: 'ALLOCATED'; status: Order['status'] }
   | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
@@ -234,7 +228,6 @@ async function reserveAndAllocate(
     noLongerWaitingSkus: decision.noLongerWaitingSkus,
     day: now.toISOString().slice(0, 10),
     reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
-    ...(decisionRecord ? { decisionRecord } : {}),
   });
   if (written.outcome === 'ALLOCATED') return { outcome: 'ALLOCATED', status: decision.change.order.status };
   // A shortage the write could not pin to a pair is an order that moved: read it again.

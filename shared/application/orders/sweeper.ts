@@ -1,5 +1,6 @@
 import { stockArrivedFor } from '#domain/orders/attempts';
 import { IN_FLIGHT_STATUSES, type OrderStatus } from '#domain/orders/order';
+import { overdueForSweep } from '#domain/orders/release-window';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import type { ChannelStore, SkuNetworkStore } from '../ports.ts';
 import type { StuckOrderFinder } from './fulfillment-ports.ts';
@@ -14,7 +15,7 @@ const WAITING: readonly OrderStatus[] = ['BACKORDERED', 'PARTIALLY_ALLOCATED'];
 
 export interface SweepResult {
   tenants: number;
-  /** Orders in flight (ACCEPTED, ROUTING) past the deadline that got a new attempt. */
+  /** Orders in flight (ACCEPTED, ROUTING, or WAITING_RELEASE past its window) past the deadline that got a new attempt. */
   redriven: number;
   /** Waiting orders whose stock had arrived without waking them (a lost StockChanged). */
   woken: number;
@@ -27,6 +28,7 @@ export type SweepDeps = LifecycleDeps & { stuck: StuckOrderFinder; networks: Sku
 /**
  * The scheduled sweeper, for what a lost event or a crash can orphan:
  * - orders ACCEPTED or ROUTING unchanged past the deadline get a new attempt (a fresh execution name, claimed on the order);
+ * - orders WAITING_RELEASE whose window has been due for longer than the deadline get one too (never before);
  * - orders BACKORDERED or PARTIALLY_ALLOCATED unchanged past the deadline, whose stock has arrived, are routed again.
  * One bad order never stops the run for the others or for other tenants: its error is reported in the result.
  */
@@ -46,6 +48,12 @@ export async function sweepStuckOrders(deps: SweepDeps): Promise<SweepResult> {
     let waiting: typeof inFlight = [];
     await guard('*', async () => {
       [inFlight, waiting] = await Promise.all([deps.stuck.stuck(tenantId, [...IN_FLIGHT_STATUSES], before, SWEEP_PAGE), deps.stuck.stuck(tenantId, WAITING, before, SWEEP_PAGE)]);
+    });
+    // Issue 17: an order waiting for its release window is the release's until the window is overdue by the deadline
+    // (a release that crashed and whose claim never ran out); then it is re-driven alone, and never held again.
+    await guard('*', async () => {
+      const parked = await deps.stuck.stuck(tenantId, ['WAITING_RELEASE'], before, SWEEP_PAGE);
+      inFlight = [...inFlight, ...parked.filter((order) => overdueForSweep(order, deps.clock.now(), STUCK_AFTER_MS))];
     });
     for (const order of inFlight) {
       await guard(order.orderId, async () => {

@@ -37,8 +37,11 @@ export function recordRun<T extends Pick<Order, 'runs'>>(order: T, attempt: numb
   return { ...order, runs: [...(order.runs ?? []), { attempt, execution: run, at: at.toISOString() }].slice(-MAX_RECORDED_RUNS) };
 }
 
-/** What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, and a FAILED one. */
-export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED']);
+/**
+ * What ops or the sweeper may re-drive, and what an attempt may route: the above, one in flight, a FAILED one, and one
+ * waiting for its release window (the sweeper only once the window is overdue; the release itself claims it too).
+ */
+export const REDRIVABLE: ReadonlySet<OrderStatus> = new Set([...RESTARTABLE, 'ROUTING', 'FAILED', 'WAITING_RELEASE']);
 
 export type RestartDecision =
   | { kind: 'not-needed'; reason: string }

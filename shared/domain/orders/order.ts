@@ -7,6 +7,8 @@ import { formatMinor, itemsTotalMinor } from './money.ts';
  */
 export const ORDER_STATUSES = [
   'ACCEPTED',
+  /** Waiting for its release window (issue 17): allocated with the other orders of its window at `releaseAt` at the latest. */
+  'WAITING_RELEASE',
   'ROUTING',
   'ALLOCATED',
   'PARTIALLY_ALLOCATED',
@@ -25,7 +27,9 @@ export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'R
 export const IN_FLIGHT_STATUSES: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'ROUTING']);
 
 const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
-  ACCEPTED: ['ROUTING', 'CANCELLED', 'FAILED'],
+  ACCEPTED: ['ROUTING', 'WAITING_RELEASE', 'CANCELLED', 'FAILED'],
+  // Released with its window (or re-driven by the sweeper or ops once the window is overdue).
+  WAITING_RELEASE: ['ROUTING', 'CANCELLED', 'FAILED'],
   ROUTING: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', 'FAILED'],
   // A partial or backordered order is routed again when stock arrives; a rejected shipment re-routes its lines.
   ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'],
@@ -117,6 +121,11 @@ export interface Order {
   routing?: { attempt: number; decidedAt: string; explanation: string[] };
   /** Units sent back by the customer, each return once (see returns.ts). */
   returns?: OrderReturn[];
+  /**
+   * Issue 17: when the order's release window is due (it waits in WAITING_RELEASE until then at the latest). Kept after
+   * the release: an order that has waited once is never held again.
+   */
+  releaseAt?: string;
   /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
   attempt: number;
   /**

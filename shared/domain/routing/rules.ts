@@ -23,6 +23,8 @@ export const MAX_HOLD_BACKS = 100;
 export const MAX_MONEY = 10_000;
 export const MAX_COST_MULTIPLIER = 100;
 export const MAX_PARCELS = 100;
+/** The longest an order may wait for its release window (issue 17): a day's promise should not slip for a batch. */
+export const MAX_RELEASE_WINDOW_MINUTES = 60;
 const MAX_UNITS = 1_000_000_000;
 
 const money = z.number().finite().min(0, 'must be >= 0').max(MAX_MONEY, `must be <= ${MAX_MONEY}`);
@@ -142,6 +144,16 @@ export const ruleSetSchema = z.strictObject({
     })
     .optional(),
   holdBack: z.array(holdBackSchema).max(MAX_HOLD_BACKS, `must hold at most ${MAX_HOLD_BACKS} hold-backs`).default([]),
+  /**
+   * Issue 17: orders of this rule set wait at most this many minutes and are allocated together with the other orders
+   * of the tenant's window by the batch allocator. 0 (the default): routed at once. VIP orders and pickups never wait.
+   */
+  releaseWindowMinutes: z
+    .number()
+    .int('must be a whole number of minutes')
+    .min(0, 'must be >= 0')
+    .max(MAX_RELEASE_WINDOW_MINUTES, `must be <= ${MAX_RELEASE_WINDOW_MINUTES}`)
+    .default(0),
 });
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 

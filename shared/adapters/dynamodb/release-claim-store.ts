@@ -1,0 +1,40 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { ReleaseClaims } from '#application/orders/release-windows';
+import { documentClient, PutCommand, tableName } from './client.ts';
+import { tenantKey } from './keys.ts';
+
+/** Claims are kept a day (TTL) for ops to see which release took a window; the lease itself is `claimedUntil`. */
+const CLAIM_RETENTION_SECONDS = 24 * 60 * 60;
+
+/**
+ * A release window's claim: one item per window in the tenant's RELEASE_CLAIMS partition, put only when absent or when
+ * the previous claim's lease has run out (a release that crashed mid-way). Two releases at once: one put succeeds.
+ */
+export const dynamoReleaseClaims: ReleaseClaims = {
+  async claim(tenantId, windowId, now, until) {
+    try {
+      await documentClient.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            pk: tenantKey(tenantId, 'RELEASE_CLAIMS'),
+            sk: windowId,
+            entity: 'ReleaseClaim',
+            version: 1,
+            tenantId,
+            windowId,
+            claimedAt: now.toISOString(),
+            claimedUntil: until.toISOString(),
+            expiresAt: Math.floor(now.getTime() / 1000) + CLAIM_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR claimedUntil < :now',
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+};
