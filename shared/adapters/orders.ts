@@ -14,6 +14,7 @@ import {
   dynamoPlanReader,
   dynamoStuckOrderFinder,
 } from './dynamodb/fulfillment-store.ts';
+import { cachedShadowRules } from './dynamodb/decision-record-store.ts';
 import { dynamoOrderStore } from './dynamodb/order-store.ts';
 import { dynamoReservationStore, dynamoSkuNetworkStore, dynamoStockStore } from './dynamodb/stock-store.ts';
 import { usZipGeocoder } from './geo/us-zip-geocoder.ts';
@@ -38,7 +39,8 @@ export const fulfillmentDeps: FulfillmentDeps = {
   network: dynamoNetworkReader,
   networks: dynamoSkuNetworkStore,
   channels: workflowChannels,
-  settings: dynamoFulfillmentSettings,
+  // What-if (issue 15): the shadow rule set, cached 30 s like the routing rules.
+  settings: { ...dynamoFulfillmentSettings, shadowRules: cachedShadowRules },
   geocoder: usZipGeocoder,
   reservations: dynamoReservationStore,
   allocations: dynamoAllocationWriter,

@@ -122,8 +122,8 @@ export interface StockStore {
   rewriteShards(tenantId: string, locationId: string, sku: string, plan: { shards: ShardCounts[]; count: number; basis: readonly StockLevel[]; sequence?: number }, now: Date): Promise<boolean>;
   /** Evens out a sharded location+SKU's available units (planRebalance) in one transaction; false when a shard moved. */
   rebalance(tenantId: string, locationId: string, sku: string, now: Date): Promise<boolean>;
-  /** Every location's level of a SKU (a sharded one: the sums of its shards), read consistently. */
-  listBySku(tenantId: string, sku: string): Promise<StockLevel[]>;
+  /** Every location's level of a SKU (a sharded one: the sums of its shards, and the shards), read consistently. */
+  listBySku(tenantId: string, sku: string): Promise<Array<StockLevel & { shards?: StockLevel[] }>>;
   listByLocation(tenantId: string, locationId: string, page: { limit: number; after?: Record<string, unknown> }): Promise<Page<StockLevel>>;
 }
 

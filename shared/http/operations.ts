@@ -12,6 +12,8 @@ import {
 import { placeOrderSchema } from '#domain/orders/intake';
 import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
+import { putShadowRulesSchema, shadowKpisQuerySchema, simulationRequestSchema } from '#application/routing/what-if';
+import { shadowKpisSchema, shadowRulesViewSchema, simulationResultSchema } from './what-if-schemas.ts';
 import {
   cancelOrderSchema,
   receivedReturnSchema,
@@ -116,7 +118,10 @@ export const locationPathSchema = z.strictObject({ locationId: locationIdSchema 
 export const skuPathSchema = z.strictObject({ sku: skuSchema });
 export const channelPathSchema = z.strictObject({ channel: channelSchema });
 export const pageQuerySchema = z.strictObject({ limit: limitSchema, cursor: cursorSchema });
-export const skuInventoryQuerySchema = z.strictObject({ channel: channelSchema.optional().describe('Apply this channel\'s hold-back') });
+export const skuInventoryQuerySchema = z.strictObject({
+  channel: channelSchema.optional().describe('Apply this channel\'s hold-back'),
+  shards: z.enum(['true', 'false']).optional().describe('true: also each shard of a sharded location+SKU, as stored (for operations)'),
+});
 export const locationInventoryQuerySchema = z.strictObject({
   locationId: locationIdSchema,
   channel: channelSchema.optional().describe('Apply this channel\'s hold-back'),
@@ -171,8 +176,21 @@ const stockViewSchema = z.object({
   available: z.number().int().describe('max(0, onHand - reserved - safetyStock), after the channel\'s hold-back when one is named'),
 });
 
+const shardViewSchema = z.object({
+  shard: z.number().int(),
+  onHand: z.number().int(),
+  reserved: z.number().int(),
+  safetyStock: z.number().int(),
+  available: z.number().int().describe('As stored on the shard (below 0 on shard 0: counted below the safety stock)'),
+});
+
 export const skuAvailabilitySchema = z
-  .object({ sku: z.string(), channel: z.string().optional(), available: z.number().int(), locations: z.array(stockViewSchema) })
+  .object({
+    sku: z.string(),
+    channel: z.string().optional(),
+    available: z.number().int(),
+    locations: z.array(stockViewSchema.extend({ shards: z.array(shardViewSchema).optional().describe('With ?shards=true, for a sharded location+SKU') })),
+  })
   .meta({ id: 'SkuAvailability' });
 
 export const locationInventoryPageSchema = z
@@ -679,5 +697,55 @@ export const operations = {
     pathParameters: forecastPathSchema,
     query: forecastQuerySchema,
     responses: { 200: { description: 'The SKU\'s forecast', schema: skuForecastSchema }, 404: { description: 'No forecast for this SKU (at this location)' } },
+  },
+  simulateRouting: {
+    operationId: 'simulateRouting',
+    method: 'post',
+    path: '/simulations',
+    summary: 'What-if: replay the recorded routing decisions of a period under candidate rule sets, side by side with what was decided',
+    description:
+      'Read-only and synchronous: at most 31 days and 20,000 recorded decisions per call (a 422 naming `to` beyond). Costs are the routing engine\'s carrier cost model on both sides; see docs/routing.md, "What-if".',
+    tags: ['routing'],
+    auth: true,
+    requestBody: simulationRequestSchema,
+    responses: { 200: { description: 'The simulation: figures before and after, the share of orders that change, the biggest changes explained', schema: simulationResultSchema } },
+  },
+  getShadowRules: {
+    operationId: 'getShadowRules',
+    method: 'get',
+    path: '/routing-rules/shadow',
+    summary: 'The shadow rule set: every order in its scope is also routed under it (no reservation), the difference recorded',
+    tags: ['routing'],
+    auth: true,
+    responses: { 200: { description: 'The installed shadow rule set', schema: shadowRulesViewSchema }, 404: { description: 'None is installed' } },
+  },
+  putShadowRules: {
+    operationId: 'putShadowRules',
+    method: 'put',
+    path: '/routing-rules/shadow',
+    summary: 'Install or replace the shadow rule set (applies to orders routed within 30 s)',
+    tags: ['routing'],
+    auth: true,
+    requestBody: putShadowRulesSchema,
+    responses: { 200: { description: 'The installed shadow rule set with its version', schema: shadowRulesViewSchema }, 409: { description: 'expectedVersion is not the current shadow version' } },
+  },
+  deleteShadowRules: {
+    operationId: 'deleteShadowRules',
+    method: 'delete',
+    path: '/routing-rules/shadow',
+    summary: 'Remove the shadow rule set (idempotent); recorded shadow decisions stay',
+    tags: ['routing'],
+    auth: true,
+    responses: { 204: { description: 'Removed (or none was installed)' } },
+  },
+  getShadowKpis: {
+    operationId: 'getShadowKpis',
+    method: 'get',
+    path: '/routing-rules/shadow/kpis',
+    summary: 'What the shadow rule set would have changed over a period: cost, parcels, CO2, promised days, share of orders',
+    tags: ['routing'],
+    auth: true,
+    query: shadowKpisQuerySchema,
+    responses: { 200: { description: 'Shadow against live, over the decisions of the period that were shadowed', schema: shadowKpisSchema } },
   },
 } satisfies Record<string, Operation>;

@@ -9,6 +9,7 @@ import type { RoutingRulesStore } from '#application/routing/routing-rules';
 import { ttlCache } from '../ttl-cache.ts';
 import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
+import { decisionRecordItem } from './decision-record-store.ts';
 import { tenantKey } from './keys.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
 import { networksOfItems, transactReservations } from './stock-store.ts';
@@ -117,10 +118,12 @@ export const dynamoFulfillmentSettings: FulfillmentSettings = {
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
 
 /** What an allocation writes besides its reservations: the order, the new shipments, the waitlist, the day's counts. */
-function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLongerWaitingSkus, day }: Omit<AllocationInput, 'holdReservationIds'>) {
+function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLongerWaitingSkus, day, decisionRecord }: Omit<AllocationInput, 'holdReservationIds'>) {
   const table = tableName();
   return [
     { Put: orderPut(order, expectedVersion) },
+    // What-if (issue 15): the decision's input and outcome, one more item in this transaction (no call of its own).
+    ...(decisionRecord ? [{ Put: { TableName: table, Item: decisionRecordItem(order.tenantId, decisionRecord) } }] : []),
     ...shipments.map((shipment) => ({ Put: shipmentPut(order, shipment, true) })),
     ...waitingSkus.map((sku) => ({ Put: { TableName: table, Item: { ...waitKey(order, sku), entity: 'BackorderEntry', version: 1, orderId: order.orderId, sku } } })),
     ...noLongerWaitingSkus.map((sku) => ({ Delete: { TableName: table, Key: waitKey(order, sku) } })),

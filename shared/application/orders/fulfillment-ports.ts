@@ -5,6 +5,8 @@ import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { Reservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
+import type { DecisionRecord } from '#domain/orders/decision-record';
+import type { ShadowRules } from '#domain/orders/what-if';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
 export interface NetworkReader {
@@ -35,6 +37,8 @@ export interface FulfillmentSettings {
   rateTable(tenantId: string): Promise<RateTable>;
   /** A VIP gets a faster service free when it costs at most this much more. */
   vipFreeUpgradeMaxExtraCost(tenantId: string): Promise<number>;
+  /** What-if (issue 15): the tenant's shadow rule set, if one is installed (cached like the rules: no call per order). */
+  shadowRules?(tenantId: string): Promise<ShadowRules | undefined>;
 }
 
 /**
@@ -61,6 +65,8 @@ export interface AllocationInput {
   noLongerWaitingSkus: string[];
   /** The UTC day the new shipments count against their locations' daily capacity. */
   day: string;
+  /** What-if (issue 15): the routing decision's input and outcome, written in the same transaction as its own item. */
+  decisionRecord?: DecisionRecord;
 }
 
 export type ReserveAndAllocateOutcome =

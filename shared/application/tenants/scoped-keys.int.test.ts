@@ -219,6 +219,12 @@ describe('scoped API keys for partners', () => {
     const again = await shop.admin.request<{ status: string; revokedAt: string }>('DELETE', `/api-keys/${keyId}`);
     expect(again.status).toBe(200);
     expect(again.body.revokedAt).toBe((revoked.body as unknown as { revokedAt: string }).revokedAt);
+    // Two revocations of another key at once: both answer the one revocation.
+    const other = await issueKey(shop, 'spare tablet', [NYC]);
+    const both = await Promise.all([1, 2].map(() => shop.admin.request<{ status: string; revokedAt: string }>('DELETE', `/api-keys/${other.keyId}`)));
+    expect(both.map((r) => r.status)).toEqual([200, 200]);
+    expect(both[0]!.body.revokedAt).toBe(both[1]!.body.revokedAt);
+    expect((await other.key.request('GET', `/locations/${NYC}/shipments`)).status).toBe(401);
     const listed = await shop.admin.ok<{ items: Array<{ keyId: string }> }>('GET', '/api-keys');
     expect(listed.items.map((k) => k.keyId)).toEqual(['admin']);
     // The name is free again: a replacement tablet gets a key of the same name.
