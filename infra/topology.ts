@@ -11,6 +11,7 @@ export type FunctionId =
   | 'getHealth'
   | 'getOpenapi'
   | 'getTenant'
+  | 'putTenantSettings'
   | 'publishTableEvents'
   | 'seedTenantDefaults'
   | 'putLocation'
@@ -44,6 +45,8 @@ export type FunctionId =
   | 'cancelOrder'
   | 'retryOrder'
   | 'receiveReturn'
+  | 'receiveMailedReturn'
+  | 'putReturnPolicy'
   | 'updateShipment'
   | 'listLocationShipments'
   | 'createApiKey'
@@ -60,6 +63,8 @@ export type FunctionId =
   | 'releaseOrderWindows'
   | 'reconcileStock'
   | 'putRoutingRules'
+  | 'simulateRouting'
+  | 'manageShadowRules'
   | 'getRoutingRules'
   | 'getOrderExecutions'
   | 'listDeadLetters'
@@ -266,6 +271,13 @@ export const topology: Topology = {
       memoryMb: 256,
       timeoutSeconds: 5,
       grants: { table: 'read' },
+    },
+    putTenantSettings: {
+      entry: 'functions/put-tenant-settings/handler.ts',
+      description: 'PUT /tenant/settings: the tenant\'s routing defaults (preference, split policy) and custom regions for rule scopes',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
     },
     publishTableEvents: {
       entry: 'functions/publish-table-events/handler.ts',
@@ -494,7 +506,21 @@ export const topology: Topology = {
     },
     receiveReturn: {
       entry: 'functions/receive-return/handler.ts',
-      description: 'POST /orders/{orderId}/returns: units back at any location; restocks them with the order in one transaction',
+      description: 'POST /orders/{orderId}/returns: an RMA, received in store now (stock and refund with the order in one transaction) or authorised for mail with a label',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    receiveMailedReturn: {
+      entry: 'functions/receive-mailed-return/handler.ts',
+      description: 'POST /returns/{returnId}/receive: a mail return arrives; sellable units on hand, damaged to the damaged count, refund recorded, in one transaction',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    putReturnPolicy: {
+      entry: 'functions/put-return-policy/handler.ts',
+      description: 'PUT /tenant/return-policy: whether returns refund shipping, and the restocking fee',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
@@ -612,6 +638,20 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    simulateRouting: {
+      entry: 'functions/simulate-routing/handler.ts',
+      description: 'POST /simulations: replays the tenant\'s recorded routing decisions of a period under candidate rule sets, side by side with what was decided (read-only)',
+      memoryMb: 1024,
+      timeoutSeconds: 29,
+      grants: { table: 'read' },
+    },
+    manageShadowRules: {
+      entry: 'functions/manage-shadow-rules/handler.ts',
+      description: 'GET|PUT|DELETE /routing-rules/shadow: the shadow rule set every order in its scope is also routed under (no reservation); GET /routing-rules/shadow/kpis: what it would change',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      grants: { table: 'readWrite' },
+    },
     getRoutingRules: {
       entry: 'functions/get-routing-rules/handler.ts',
       description: 'GET /routing-rules: the tenant\'s current routing rules (the defaults until it stores some)',
@@ -660,6 +700,8 @@ export const topology: Topology = {
     { method: 'GET', path: '/health', function: 'getHealth', auth: 'none' },
     { method: 'GET', path: '/openapi.json', function: 'getOpenapi', auth: 'none' },
     { method: 'GET', path: '/tenant', function: 'getTenant', auth: 'apiKey' },
+    { method: 'PUT', path: '/tenant/settings', function: 'putTenantSettings', auth: 'apiKey' },
+    { method: 'PUT', path: '/tenant/return-policy', function: 'putReturnPolicy', auth: 'apiKey' },
     { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation', auth: 'apiKey' },
     { method: 'GET', path: '/locations', function: 'getLocations', auth: 'apiKey' },
     { method: 'GET', path: '/locations/{locationId}', function: 'getLocation', auth: 'apiKey' },
@@ -680,6 +722,11 @@ export const topology: Topology = {
     { method: 'GET', path: '/webhooks/{webhookId}/deliveries', function: 'listWebhookDeliveries', auth: 'apiKey' },
     { method: 'PUT', path: '/routing-rules', function: 'putRoutingRules', auth: 'apiKey' },
     { method: 'GET', path: '/routing-rules', function: 'getRoutingRules', auth: 'apiKey' },
+    { method: 'GET', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'PUT', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'DELETE', path: '/routing-rules/shadow', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'GET', path: '/routing-rules/shadow/kpis', function: 'manageShadowRules', auth: 'apiKey' },
+    { method: 'POST', path: '/simulations', function: 'simulateRouting', auth: 'apiKey' },
     { method: 'POST', path: '/orders', function: 'placeOrder', auth: 'apiKey' },
     { method: 'GET', path: '/orders', function: 'listOrders', auth: 'apiKey' },
     { method: 'GET', path: '/orders/{orderId}', function: 'getOrder', auth: 'apiKey' },
@@ -690,6 +737,7 @@ export const topology: Topology = {
     { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
     { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
+    { method: 'POST', path: '/returns/{returnId}/receive', function: 'receiveMailedReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },

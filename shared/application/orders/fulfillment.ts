@@ -8,6 +8,8 @@ import { allocationsOf } from '#domain/orders/allocation';
 import { reservationLinesOf } from '#domain/orders/change';
 import { pendingReservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
+import type { DecisionRecord } from '#domain/orders/decision-record';
+import { withShadowDecision } from '#domain/orders/what-if';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
@@ -121,11 +123,11 @@ export async function fulfilOrder(deps: FulfillmentDeps, input: FulfilInput): Pr
     const { order } = start;
     const { shipments } = loaded;
     // Out of rounds: nothing more is planned; the order is confirmed with what it has and the rest waits.
-    const plan = state.rounds < MAX_ROUTING_ROUNDS ? await planRound(deps, state, order, shipments, prefetched, now) : { parcels: [], explanation: state.explanation ?? [] };
+    const plan: Awaited<ReturnType<typeof planRound>> = state.rounds < MAX_ROUTING_ROUNDS ? await planRound(deps, state, order, shipments, prefetched, now) : { parcels: [], explanation: state.explanation ?? [] };
     prefetched = undefined;
     state = { ...state, channel: order.channel, rounds: state.rounds + 1, explanation: plan.explanation };
     const rated = await Promise.all(plan.parcels.map((parcel) => rateParcel(deps, parcel)));
-    const written = await reserveAndAllocate(deps, state, { order, shipments }, rated, start.change ? start.change.expectedVersion : loaded.order.version, now);
+    const written = await reserveAndAllocate(deps, state, { order, shipments }, rated, start.change ? start.change.expectedVersion : loaded.order.version, now, plan.record);
     switch (written.outcome) {
       case 'ALLOCATED':
         return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: written.status, parcels: [] };
@@ -155,7 +157,7 @@ async function planRound(
   shipments: OrderWithShipments['shipments'],
   prefetched: ReadonlyMap<string, SkuNetwork> | undefined,
   now: Date,
-): Promise<{ parcels: PlannedParcel[]; explanation: string[] }> {
+): Promise<{ parcels: PlannedParcel[]; explanation: string[]; record?: DecisionRecord }> {
   const pending = unallocatedLines(order, allocationsOf(shipments));
   if (pending.length === 0) return { parcels: [], explanation: state.explanation ?? [] };
   const skuIds = [...new Set(pending.map((l) => l.sku))];
@@ -191,7 +193,14 @@ async function planRound(
     clockMs: () => performance.now(),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
-  return { parcels: plan.parcels, explanation: plan.explanation };
+  return { parcels: plan.parcels, explanation: plan.explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
+}
+
+/** What-if (issue 15): the decision's record, routed a second time under the tenant's shadow rule set if one takes it. */
+async function whatIfRecord(deps: FulfillmentDeps, tenantId: string, record: DecisionRecord | undefined): Promise<{ record?: DecisionRecord }> {
+  if (!record) return {};
+  const shadow = deps.settings.shadowRules ? await deps.settings.shadowRules(tenantId) : undefined;
+  return { record: withShadowDecision(record, shadow, () => performance.now()) };
 }
 
 /**
@@ -206,6 +215,7 @@ export async function reserveAndAllocate(
   parcels: PlannedParcel[],
   expectedVersion: number,
   now: Date,
+  decisionRecord?: DecisionRecord,
 ): Promise<
   | { outcome: 'ALLOCATED'; status: Order['status'] }
   | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
@@ -228,6 +238,7 @@ export async function reserveAndAllocate(
     noLongerWaitingSkus: decision.noLongerWaitingSkus,
     day: now.toISOString().slice(0, 10),
     reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
+    ...(decisionRecord ? { decisionRecord } : {}),
   });
   if (written.outcome === 'ALLOCATED') return { outcome: 'ALLOCATED', status: decision.change.order.status };
   // A shortage the write could not pin to a pair is an order that moved: read it again.
