@@ -11,7 +11,6 @@ export type FunctionId =
   | 'getHealth'
   | 'getOpenapi'
   | 'getTenant'
-  | 'putTenantSettings'
   | 'publishTableEvents'
   | 'seedTenantDefaults'
   | 'putLocation'
@@ -45,8 +44,6 @@ export type FunctionId =
   | 'cancelOrder'
   | 'retryOrder'
   | 'receiveReturn'
-  | 'receiveMailedReturn'
-  | 'putReturnPolicy'
   | 'updateShipment'
   | 'listLocationShipments'
   | 'createApiKey'
@@ -271,13 +268,6 @@ export const topology: Topology = {
       memoryMb: 256,
       timeoutSeconds: 5,
       grants: { table: 'read' },
-    },
-    putTenantSettings: {
-      entry: 'functions/put-tenant-settings/handler.ts',
-      description: 'PUT /tenant/settings: the tenant\'s routing defaults (preference, split policy) and custom regions for rule scopes',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
     },
     publishTableEvents: {
       entry: 'functions/publish-table-events/handler.ts',
@@ -506,21 +496,7 @@ export const topology: Topology = {
     },
     receiveReturn: {
       entry: 'functions/receive-return/handler.ts',
-      description: 'POST /orders/{orderId}/returns: an RMA, received in store now (stock and refund with the order in one transaction) or authorised for mail with a label',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
-    receiveMailedReturn: {
-      entry: 'functions/receive-mailed-return/handler.ts',
-      description: 'POST /returns/{returnId}/receive: a mail return arrives; sellable units on hand, damaged to the damaged count, refund recorded, in one transaction',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
-    putReturnPolicy: {
-      entry: 'functions/put-return-policy/handler.ts',
-      description: 'PUT /tenant/return-policy: whether returns refund shipping, and the restocking fee',
+      description: 'POST /orders/{orderId}/returns: units back at any location; restocks them with the order in one transaction',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
@@ -700,8 +676,6 @@ export const topology: Topology = {
     { method: 'GET', path: '/health', function: 'getHealth', auth: 'none' },
     { method: 'GET', path: '/openapi.json', function: 'getOpenapi', auth: 'none' },
     { method: 'GET', path: '/tenant', function: 'getTenant', auth: 'apiKey' },
-    { method: 'PUT', path: '/tenant/settings', function: 'putTenantSettings', auth: 'apiKey' },
-    { method: 'PUT', path: '/tenant/return-policy', function: 'putReturnPolicy', auth: 'apiKey' },
     { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation', auth: 'apiKey' },
     { method: 'GET', path: '/locations', function: 'getLocations', auth: 'apiKey' },
     { method: 'GET', path: '/locations/{locationId}', function: 'getLocation', auth: 'apiKey' },
@@ -737,7 +711,6 @@ export const topology: Topology = {
     { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
     { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
-    { method: 'POST', path: '/returns/{returnId}/receive', function: 'receiveMailedReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },
