@@ -56,6 +56,17 @@ describe('a history import', () => {
     expect(() => parseHistoryCsvRows('date,sku,locationId,units\n2026-03-11,A,L,1', today)).toThrow(/line 2.date.*future/);
   });
 
+  it('refuses ids the keys cannot hold (unicode, #, spaces inside, 129 characters) and takes 128', () => {
+    const at = (sku: string) => () => parseHistoryCsvRows(`date,sku,locationId,units\n2026-03-01,${sku},L,1`, today);
+    expect(at('Tée')).toThrow(/line 2.sku/);
+    expect(at('A B')).toThrow(/line 2.sku/);
+    expect(at('x'.repeat(129))).toThrow(/line 2.sku.*at most 128/);
+    expect(at('x'.repeat(128))()).toHaveLength(1);
+    expect(parseHistoryCsvRows('date,sku,locationId,units\n2000-01-01,A,L,1000000000', today)[0]!.units).toBe(1_000_000_000);
+    expect(() => parseHistoryCsvRows('date,sku,locationId,units\n1999-12-31,A,L,1', today)).toThrow(/line 2.date.*2000-01-01/);
+    expect(() => parseHistoryCsvRows('date,sku,locationId,units\n2026-03-01,A,L,1000000001', today)).toThrow(/line 2.units/);
+  });
+
   it('refuses a wrong header, an empty file, duplicates and more rows than the limit', () => {
     expect(() => parseHistoryCsvRows('day,sku,location,units\n', today)).toThrow(/header/);
     expect(() => parseHistoryCsvRows('date,sku,locationId,units\n', today)).toThrow(/no rows/);
