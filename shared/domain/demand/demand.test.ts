@@ -129,6 +129,27 @@ describe('the forecast run', () => {
     total.forEach((x, j) => expect(out.locations[0]!.daily[j]! + out.locations[1]!.daily[j]!).toBeCloseTo(x, 2));
   });
 
+  it('stores finite, non-negative forecasts and whole reorder points for any short history, however sparse', () => {
+    const history = fc.array(fc.record({ offset: fc.integer({ min: 0, max: 40 }), units: fc.integer({ min: 0, max: 50 }), location: fc.constantFrom('a', 'b') }), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(history, (points) => {
+        const byLocation = new Map<string, Map<string, number>>();
+        for (const p of points) {
+          const date = new Date(Date.parse('2026-03-01') - p.offset * 86_400_000).toISOString().slice(0, 10);
+          (byLocation.get(p.location) ?? byLocation.set(p.location, new Map()).get(p.location)!).set(date, p.units);
+        }
+        const panel = panelOf([...byLocation].map(([locationId, days]) => ({ sku: 'A', locationId, days })), '2026-03-01');
+        const out = forecastChunk('t_1', panel, { horizonDays: 7, leadTimeDays: 3, serviceLevel: 0.9 }, { runId: 'r', generatedAt: 'now' });
+        expect(out.locations).toHaveLength(byLocation.size);
+        for (const f of out.locations) {
+          expect(f.daily.every((x) => Number.isFinite(x) && x >= 0)).toBe(true);
+          expect(Number.isInteger(f.reorderPoint) && f.reorderPoint >= 0).toBe(true);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('takes the day before the run as the origin', () => {
     expect(originFor(new Date('2026-03-02T00:30:00Z'))).toBe('2026-03-01');
   });
