@@ -3,6 +3,7 @@ import type { App, Environment } from 'aws-cdk-lib';
 import { topology as manifest } from '../topology.ts';
 import type { Topology } from '../topology.ts';
 import { DomStatefulStack } from './stacks/stateful-stack.ts';
+import { DomOpsConsoleStack } from './stacks/ops-console-stack.ts';
 import { DomStatelessStack } from './stacks/stateless-stack.ts';
 
 export interface DomStacksOptions {
@@ -15,6 +16,7 @@ export interface DomStacksOptions {
 export interface DomStacks {
   readonly stateful: DomStatefulStack;
   readonly stateless: DomStatelessStack;
+  readonly opsConsole: DomOpsConsoleStack;
 }
 
 /** The stage's two stacks, both built from the topology manifest; stateless depends on stateful, never the reverse. */
@@ -39,7 +41,17 @@ export function addDomStacks(app: App, options: DomStacksOptions): DomStacks {
     topology,
     stateful,
   });
-  return { stateful, stateless };
+  // A stack of its own: the stateless stack is near CloudFormation's 500 resources, and the console can be redeployed
+  // (or left out) without touching the functions.
+  const opsConsole = new DomOpsConsoleStack(app, 'DomOpsConsole', {
+    stackName: `${options.stage}-DomOpsConsole`,
+    description: `DOM ${options.stage}: the ops console (static files on CloudFront) in front of the REST API`,
+    env: options.env,
+    tags,
+    api: stateless.api.api,
+    stageName: stateless.api.stage.stageName,
+  });
+  return { stateful, stateless, opsConsole };
 }
 
 /** The stage from `-c stage=...`, `dev` by default; restricted so it is safe inside stack names. */

@@ -13,6 +13,7 @@ import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, topology, 
 export { useLocalAwsSettings } from './cloud-settings.ts';
 import { startLocalApiGateway } from './api-gateway/index.ts';
 import { startApiGatewayWorker } from './api-gateway/api-worker.ts';
+import { buildOpsConsole, OPS_CONSOLE_PATH } from '../ops-console/build.ts';
 import { ACCOUNT_ID, BUS_NAME, REGION, REPO_ROOT, TABLE_NAME, localName } from './constants.ts';
 import { startLocalDynamoDb, type LocalDynamoDb } from './dynamodb/index.ts';
 import { startLocalDynamoDbWorker } from './dynamodb/worker.ts';
@@ -295,7 +296,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const gatewayOptions = { ...(options.apiPort !== undefined ? { port: options.apiPort } : {}), authorizerCacheSeconds: options.authorizerCacheSeconds ?? 60 };
     const api: { url: string; heap?(): Promise<Record<string, ThreadHeap>>; close(): Promise<void> } = options.apiInProcess
-      ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke })
+      ? await startLocalApiGateway({ ...gatewayOptions, routes: topology.routes, authorizer: 'authorizeRequest', invoke, staticSites: { [OPS_CONSOLE_PATH]: () => buildOpsConsole() } })
       : await startApiGatewayWorker({
           ...gatewayOptions,
           handlerThreads: options.apiHandlerThreads ?? 1,

@@ -58,6 +58,7 @@ export const deliverySchema = z
     deliveryId: z.string().describe('Sent as `webhook-id` on every attempt'),
     eventId: z.string(),
     eventType: z.string(),
+    orderId: z.string().optional().describe('The order the event is about, if any'),
     occurredAt: z.iso.datetime(),
     status: z.enum(['PENDING', 'DELIVERED', 'RETRYING', 'CANCELLED']),
     createdAt: z.iso.datetime(),

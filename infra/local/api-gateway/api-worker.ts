@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Worker, SHARE_ENV } from 'node:worker_threads';
 import { startHandlerThread, type HandlerThread } from '../lambda/handler-threads.ts';
 import { topology, type FunctionId } from '../../topology.ts';
+import { buildOpsConsole, OPS_CONSOLE_PATH } from '../../ops-console/build.ts';
 import { startLocalApiGateway } from './index.ts';
 import { compactWhenIdle, threadHeap, WORKER_RESOURCE_LIMITS, type ThreadHeap } from '../heap.ts';
 import { leastBusy, LocalLambdaRuntime } from '../lambda/lambda-runtime.ts';
@@ -53,6 +54,7 @@ export async function startApiWorker(options: ApiWorkerOptions, parent: MessageP
     authorizer: 'authorizeRequest',
     authorizerCacheSeconds: options.authorizerCacheSeconds,
     invoke,
+    staticSites: { [OPS_CONSOLE_PATH]: () => buildOpsConsole() },
   });
   parent?.on('message', async (message: { type: string }) => {
     if (message.type === 'invocations') {

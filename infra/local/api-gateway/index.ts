@@ -26,7 +26,17 @@ export interface LocalApiGatewayOptions {
    */
   apiKeyRateLimit?: ApiKeyRateLimit | false;
   invoke(id: FunctionId, event: unknown): Promise<unknown>;
+  /**
+   * Static sites served beside the API on the same port, by path prefix (`/_ops`: the ops console), as CloudFront
+   * serves them beside the API on AWS. Loaded on the first request and kept; no authorizer (the pages hold no data).
+   */
+  staticSites?: Record<string, () => Promise<Record<string, StaticFile>>>;
   onRequest?(entry: { method: string; path: string; status: number; ms: number; requestId: string }): void;
+}
+
+export interface StaticFile {
+  body: string;
+  contentType: string;
 }
 
 export interface LocalApiGateway {
@@ -82,6 +92,8 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     if (apiKey !== undefined && !admit(apiKey)) return send(res, requestId, gateway('THROTTLED', requestId));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
+    const site = staticSite(url.pathname);
+    if (site) return serveStatic(res, requestId, method, url.pathname, site);
     const body = await readBody(req);
     if (body === 'too-large') return send(res, requestId, gateway('REQUEST_TOO_LARGE', requestId));
     const match = matchRoute(routes, method, url.pathname);
@@ -104,6 +116,32 @@ export async function startLocalApiGateway(options: LocalApiGatewayOptions): Pro
     // Authorization header, and the revoked key's value is not known here.
     if (match.route.spec.revokesCredentials && result.statusCode >= 200 && result.statusCode < 300) cache.clear();
     send(res, requestId, result);
+  }
+
+  const loadedSites = new Map<string, Promise<Record<string, StaticFile>>>();
+  function staticSite(pathname: string): { prefix: string; files: () => Promise<Record<string, StaticFile>> } | undefined {
+    for (const [prefix, load] of Object.entries(options.staticSites ?? {})) {
+      if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) continue;
+      return {
+        prefix,
+        files: () => {
+          let files = loadedSites.get(prefix);
+          if (!files) loadedSites.set(prefix, (files = load()));
+          return files;
+        },
+      };
+    }
+    return undefined;
+  }
+
+  async function serveStatic(res: ServerResponse, requestId: string, method: string, pathname: string, site: { prefix: string; files: () => Promise<Record<string, StaticFile>> }): Promise<void> {
+    // `/_ops` itself redirects to `/_ops/`, so the page's relative links resolve under the prefix.
+    if (pathname === site.prefix) return send(res, requestId, { statusCode: 302, headers: { location: `${site.prefix}/` }, body: '' });
+    if (method !== 'GET' && method !== 'HEAD') return send(res, requestId, gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
+    const name = pathname.slice(site.prefix.length + 1) || 'index.html';
+    const file = (await site.files())[name];
+    if (!file) return send(res, requestId, gateway('MISSING_AUTHENTICATION_TOKEN', requestId));
+    send(res, requestId, { statusCode: 200, headers: { 'content-type': file.contentType, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }, body: method === 'HEAD' ? '' : file.body });
   }
 
   async function authorize(event: APIGatewayProxyEvent, headers: Record<string, string>): Promise<AuthDecision> {

@@ -48,6 +48,7 @@ function deliveryOf(item: Item): Delivery {
     occurredAt: String(item.occurredAt),
     eventId: String(item.eventId),
     eventType: String(item.eventType),
+    ...(typeof item.orderId === 'string' ? { orderId: item.orderId } : {}),
     status: item.status as DeliveryStatus,
     createdAt: String(item.createdAt),
     ...(typeof item.enqueuedAt === 'string' ? { enqueuedAt: item.enqueuedAt } : {}),

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ExecutionHistoryReader, ExecutionLookup } from '#application/ops/executions';
-import type { ExecutionEvent } from '#domain/ops/execution-history';
+import { conciseCause, type ExecutionEvent } from '#domain/ops/execution-history';
 
 const client = new SFNClient({});
 
@@ -18,7 +18,7 @@ function eventOf(event: HistoryEvent): ExecutionEvent {
     timestamp: (event.timestamp ?? new Date(0)).toISOString(),
     ...(named ? { stateName: String(named.name) } : {}),
     ...(failed?.error !== undefined ? { error: String(failed.error) } : {}),
-    ...(failed?.cause !== undefined ? { cause: String(failed.cause).slice(0, 2000) } : {}),
+    ...(failed?.cause !== undefined ? { cause: conciseCause(String(failed.cause)) } : {}),
   };
 }
 
@@ -47,7 +47,7 @@ export const sfnExecutionHistory: ExecutionHistoryReader = {
           startDate: (described.startDate ?? new Date(0)).toISOString(),
           ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
           ...(described.error ? { error: described.error } : {}),
-          ...(described.cause ? { cause: described.cause.slice(0, 2000) } : {}),
+          ...(described.cause ? { cause: conciseCause(described.cause) } : {}),
           events,
         },
       };

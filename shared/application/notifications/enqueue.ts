@@ -9,6 +9,12 @@ export interface EnqueueDeps {
   clock: Clock;
 }
 
+/** The order an event is about (`data.orderId`), as an optional field of its deliveries. */
+function orderIdOf(event: BusEvent): { orderId?: string } {
+  const orderId = (event.data as { orderId?: unknown } | undefined)?.orderId;
+  return typeof orderId === 'string' && orderId !== '' ? { orderId } : {};
+}
+
 /** Delivery records are kept 7 days, for `GET /webhooks/{webhookId}/deliveries`. */
 export const DELIVERY_RETENTION_SECONDS = 7 * 24 * 3600;
 /** How long a fan-out holds a delivery it is queuing: longer than the fan-out function's timeout. */
@@ -31,6 +37,7 @@ export async function enqueueDeliveries(deps: EnqueueDeps, event: BusEvent, plan
         occurredAt: event.metadata.occurredAt,
         eventId: event.metadata.eventId,
         eventType: event.detailType,
+        ...orderIdOf(event),
         status: 'PENDING',
         createdAt: now.toISOString(),
         attempts: [],

@@ -37,6 +37,8 @@ export interface Delivery extends DeliveryKey {
   occurredAt: string;
   eventId: string;
   eventType: string;
+  /** The order the event is about, when it is about one: how the ops console finds an order's deliveries. */
+  orderId?: string;
   status: DeliveryStatus;
   createdAt: string;
   /** Set once the delivery's message is on the queue: a redelivered event finding it set has nothing to do. */

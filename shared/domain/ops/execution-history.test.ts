@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executionSteps, type ExecutionEvent } from './execution-history.ts';
+import { conciseCause, executionSteps, type ExecutionEvent } from './execution-history.ts';
 
 let id = 0;
 const at = (ms: number) => new Date(Date.UTC(2026, 11, 3, 12, 0, 0, ms)).toISOString();
@@ -58,5 +58,20 @@ describe('executionSteps', () => {
     const steps = executionSteps([event('ExecutionStarted', 0), event('TaskStateEntered', 1, { stateName: 'Fulfil' }), event('TaskScheduled', 2)]);
     expect(steps).toEqual([{ state: 'Fulfil', kind: 'Task', enteredAt: at(1), status: 'RUNNING', retries: 0 }]);
     expect(executionSteps([])).toEqual([]);
+  });
+});
+
+describe('conciseCause', () => {
+  it('keeps a Lambda error\'s type and message, never its stack trace', () => {
+    const cause = JSON.stringify({ errorMessage: 'No carrier service can ship 5000 lb', errorType: 'UnroutableDestinationError', trace: ['at /var/task/index.js:1:2'] });
+    expect(conciseCause(cause)).toBe('UnroutableDestinationError: No carrier service can ship 5000 lb');
+    expect(conciseCause(JSON.stringify({ errorMessage: 'boom' }))).toBe('boom');
+  });
+
+  it('keeps any other cause, cut at 1,000 characters', () => {
+    expect(conciseCause('The order is FAILED')).toBe('The order is FAILED');
+    expect(conciseCause('{"not":"lambda"}')).toBe('{"not":"lambda"}');
+    expect(conciseCause('x'.repeat(1000))).toHaveLength(1000);
+    expect(conciseCause('x'.repeat(1001))).toHaveLength(1000);
   });
 });

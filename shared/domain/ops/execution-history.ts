@@ -75,3 +75,20 @@ export function executionSteps(events: readonly ExecutionEvent[]): ExecutionStep
   }
   return steps;
 }
+
+/**
+ * A cause as ops should read it: a Lambda error's `{ errorType, errorMessage, trace }` becomes `errorType: errorMessage`
+ * (the stack trace names files and lines of the deployment, not something to show), anything else is kept, cut at
+ * 1,000 characters.
+ */
+export function conciseCause(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: unknown; errorMessage?: unknown };
+    if (parsed && typeof parsed === 'object' && typeof parsed.errorMessage === 'string') {
+      return typeof parsed.errorType === 'string' ? `${parsed.errorType}: ${parsed.errorMessage}` : parsed.errorMessage;
+    }
+  } catch {
+    // Not JSON: kept as it is.
+  }
+  return cause.length > 1000 ? `${cause.slice(0, 999)}…` : cause;
+}
