@@ -93,6 +93,40 @@ describe('rule sets scoped by channel, region and category, over HTTP', () => {
   });
 });
 
+describe('scopes refused or taken as merchants write them', () => {
+  it('refuses a bad rollout, a rollout-only catch-all and a bad category with a 422 naming the field, storing nothing', async () => {
+    const tenant = await createTestTenant('Bad Scopes Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    const cases: Array<[string, string, unknown, string]> = [
+      ['PUT', '/routing-rules', { ruleSets: [{ id: 'pilot', scope: { rollout: 12.345 } }, { id: 'default' }] }, 'ruleSets[0].scope.rollout'],
+      ['PUT', '/routing-rules', { ruleSets: [{ id: 'pilot', scope: { rollout: 101 } }, { id: 'default' }] }, 'ruleSets[0].scope.rollout'],
+      ['PUT', '/routing-rules', { ruleSets: [{ id: 'pilot', scope: { rollout: 100 } }] }, 'ruleSets'],
+      ['PUT', '/routing-rules', { ruleSets: [{ id: 'd', filters: { locationRegions: 'US-NY' } }] }, 'ruleSets[0].filters.locationRegions'],
+      ['PUT', '/skus/TEE', { weightLb: 1, category: '' }, 'category'],
+      ['PUT', '/skus/TEE', { weightLb: 1, category: '-glass' }, 'category'],
+      ['PUT', '/skus/TEE', { weightLb: 1, category: 'x'.repeat(129) }, 'category'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const answer = await api.request<Problem>(method, path, body);
+      expect(answer.status, `${path} ${JSON.stringify(body).slice(0, 60)}`).toBe(422);
+      expect(answer.body.errors.map((e) => e.field)).toContain(field);
+    }
+    expect((await api.ok<{ version: number }>('GET', '/routing-rules')).version).toBe(1);
+    expect((await api.request('GET', '/skus/TEE')).status).toBe(404);
+  });
+
+  it('keeps a category as written (unicode, spaces, at the 128-character bound) and a rollout at its bounds', async () => {
+    const tenant = await createTestTenant('Odd Scopes Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    for (const category of ['Verre & Cristal', 'Électroménager/Petit', 'a'.repeat(128)]) {
+      expect((await api.ok<{ category: string }>('PUT', '/skus/TEE', { weightLb: 1, category })).category).toBe(category);
+    }
+    const rules = { ruleSets: [{ id: 'none', scope: { rollout: 0 } }, { id: 'all', scope: { rollout: 100, categories: ['VERRE & CRISTAL'] } }, { id: 'default' }] };
+    expect((await api.request('PUT', '/routing-rules', rules)).status).toBe(200);
+    expect((await api.ok<{ ruleSets: Array<{ scope: unknown }> }>('GET', '/routing-rules')).ruleSets.map((r) => r.scope)).toEqual([{ rollout: 0 }, { rollout: 100, categories: ['VERRE & CRISTAL'] }, {}]);
+  });
+});
+
 describe("defaults: the order's, then the rule set's, then the tenant's", () => {
   it('routes each order with the first preference and split policy found, and says where each came from', { timeout: 120_000 }, async () => {
     const { api } = await shop('Defaults Shop', {
