@@ -199,8 +199,13 @@ async function planRound(
 /** What-if (issue 15): the decision's record, routed a second time under the tenant's shadow rule set if one takes it. */
 async function whatIfRecord(deps: FulfillmentDeps, tenantId: string, record: DecisionRecord | undefined): Promise<{ record?: DecisionRecord }> {
   if (!record) return {};
-  const shadow = deps.settings.shadowRules ? await deps.settings.shadowRules(tenantId) : undefined;
-  return { record: withShadowDecision(record, shadow, () => performance.now()) };
+  // The shadow is an observer: if it cannot be read or routed, the order is routed and recorded without it.
+  try {
+    const shadow = deps.settings.shadowRules ? await deps.settings.shadowRules(tenantId) : undefined;
+    return { record: withShadowDecision(record, shadow, () => performance.now()) };
+  } catch {
+    return { record };
+  }
 }
 
 /**
