@@ -2,7 +2,7 @@ import type { DemandCount, DemandStore, ForecastStore, OrderRegions, SkuChunk } 
 import type { ForecastSettings, SeriesHistory, StoredForecast, StoredSkuForecast } from '#domain/demand/forecast-run';
 import { regionOf } from '#domain/regions/region';
 import { nearestUsZip } from '../geo/nearest-us-zip.ts';
-import { batchGetAll, BatchWriteCommand, documentClient, GetCommand, PutCommand, queryAll, tableName } from './client.ts';
+import { batchGetAll, BatchWriteCommand, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName } from './client.ts';
 import { keyPart, tenantKey } from './keys.ts';
 import { transact } from './stock-store.ts';
 
@@ -23,6 +23,7 @@ const demandPk = (tenantId: string, sku: string) => tenantKey(tenantId, 'DEMAND'
 const skuListPk = (tenantId: string) => tenantKey(tenantId, 'DEMAND_SKUS');
 const markerPk = (tenantId: string, shipmentId: string) => tenantKey(tenantId, 'DEMAND_COUNTED', shipmentId);
 const forecastPk = (tenantId: string, sku: string) => tenantKey(tenantId, 'FORECAST', sku);
+const forecastListPk = (tenantId: string, locationId?: string) => (locationId === undefined ? tenantKey(tenantId, 'FORECASTS') : tenantKey(tenantId, 'FORECASTS_AT', locationId));
 const settingsKey = (tenantId: string) => ({ pk: tenantKey(tenantId, 'TENANT'), sk: 'FORECAST_SETTINGS' });
 const MARKER_TTL_SECONDS = 180 * 24 * 3600;
 const IMPORT_CONCURRENCY = 4;
@@ -170,14 +171,21 @@ export const dynamoDemandStore: DemandStore = {
 };
 
 const forecastFields = (item: Item) => {
-  const { pk: _pk, sk: _sk, entity: _entity, version: _version, ...rest } = item;
+  const { pk: _pk, sk: _sk, entity: _entity, version: _version, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, ...rest } = item;
   return rest;
 };
+const MAX_FORECAST_PAGE = 1000;
 
 export const dynamoForecastStore: ForecastStore = {
   async put({ locations, skus }) {
     await batchPut([
-      ...locations.map((f) => ({ pk: forecastPk(f.tenantId, f.sku), sk: `L#${keyPart(f.locationId)}`, entity: 'Forecast', version: 1, ...f })),
+      ...locations.map((f) => ({
+        pk: forecastPk(f.tenantId, f.sku), sk: `L#${keyPart(f.locationId)}`, entity: 'Forecast', version: 1,
+        // Listed by the whole tenant (gsi1) and per location (gsi2), for replenishment and rebalancing.
+        gsi1pk: forecastListPk(f.tenantId), gsi1sk: `${f.sku}#${f.locationId}`,
+        gsi2pk: forecastListPk(f.tenantId, f.locationId), gsi2sk: f.sku,
+        ...f,
+      })),
       ...skus.map((f) => ({ pk: forecastPk(f.tenantId, f.sku), sk: 'TOTAL', entity: 'SkuForecast', version: 1, ...f })),
     ]);
   },
@@ -192,6 +200,23 @@ export const dynamoForecastStore: ForecastStore = {
       .filter((item) => locationId === undefined || item.locationId === locationId)
       .map((item) => forecastFields(item) as unknown as StoredForecast);
     return { ...(total ? { total: forecastFields(total) as unknown as StoredSkuForecast } : {}), locations };
+  },
+
+  async list(tenantId, options = {}) {
+    const byLocation = options.locationId !== undefined;
+    const index = byLocation ? { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' } : { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' };
+    const pk = forecastListPk(tenantId, options.locationId);
+    const limit = Math.min(Math.max(1, options.limit ?? 100), MAX_FORECAST_PAGE);
+    const page = await documentClient.send(new QueryCommand({
+      TableName: tableName(),
+      IndexName: index.name,
+      KeyConditionExpression: `${index.pk} = :pk${options.after ? ` AND ${index.sk} > :after` : ''}`,
+      ExpressionAttributeValues: { ':pk': pk, ...(options.after ? { ':after': options.after } : {}) },
+      Limit: limit,
+    }));
+    const items = (page.Items ?? []).map((item) => forecastFields(item) as unknown as StoredForecast);
+    const last = page.LastEvaluatedKey?.[index.sk];
+    return { items, ...(last !== undefined ? { next: String(last) } : {}) };
   },
 
   async settings(tenantId) {

@@ -75,6 +75,18 @@ describe('the daily demand forecast', () => {
     expect(brooklyn).toHaveLength(1);
     expect(brooklyn[0]!.leadTimeDemand).toBeGreaterThan(25);
     expect(brooklyn[0]!.leadTimeDemand).toBeLessThan(45);
+
+    // What replenishment and rebalancing read: every forecast of the tenant, paged, or one location's.
+    const first = await dynamoForecastStore.list(tenant.tenantId, { limit: 4 });
+    const rest = await dynamoForecastStore.list(tenant.tenantId, { limit: 4, after: first.next });
+    expect(rest.next).toBeUndefined();
+    expect([...first.items, ...rest.items].map((f) => `${f.sku}@${f.locationId}`)).toEqual([
+      'Mug.Blue@Olean.WH', 'Mug.Blue@brooklyn-wh', 'TEE-BLK-M@Olean.WH', 'TEE-BLK-M@brooklyn-wh', 'cap:red@Olean.WH', 'cap:red@brooklyn-wh',
+    ]);
+    const olean = await dynamoForecastStore.list(tenant.tenantId, { locationId: 'Olean.WH' });
+    expect(olean.items.map((f) => [f.sku, f.origin, f.daily.length])).toEqual([['Mug.Blue', origin, 28], ['TEE-BLK-M', origin, 28], ['cap:red', origin, 28]]);
+    expect(Object.keys(olean.items[0]!).sort()).toEqual(['daily', 'generatedAt', 'historyDays', 'leadTimeDays', 'leadTimeDemand', 'locationId', 'origin', 'reorderPoint', 'runId', 'safetyStock', 'serviceLevel', 'sku', 'tenantId']);
+    expect((await dynamoForecastStore.list('t_0000000000', {})).items).toEqual([]);
     api.close();
   }, 90_000);
 

@@ -53,6 +53,13 @@ export interface ForecastStore {
   put(forecasts: { locations: readonly StoredForecast[]; skus: readonly StoredSkuForecast[] }): Promise<void>;
   /** The SKU's latest forecasts; `locationId` narrows them to one location. Empty when there are none. */
   get(tenantId: string, sku: string, locationId?: string): Promise<SkuForecasts>;
+  /**
+   * Pages every stored location forecast of the tenant, in (sku, location) order, or those of one location in SKU
+   * order: for replenishment and rebalancing, which look at a whole catalogue or a whole location. `after` is the
+   * `next` of the previous page. A location forecast the latest run did not rewrite (its series had no history any
+   * more) is listed with its older `origin`.
+   */
+  list(tenantId: string, options?: { locationId?: string; limit?: number; after?: string }): Promise<{ items: StoredForecast[]; next?: string }>;
   /** The tenant's forecast settings, or undefined for the defaults. */
   settings(tenantId: string): Promise<ForecastSettings | undefined>;
   putSettings(tenantId: string, settings: ForecastSettings): Promise<void>;
