@@ -93,6 +93,20 @@ describe('rule sets scoped by channel, region and category, over HTTP', () => {
   });
 });
 
+describe('locations by region', () => {
+  it('ships only from locations in the regions a rule set names, whatever is closer, and says why the others were left out', { timeout: 60_000 }, async () => {
+    const { api } = await shop('Location Regions Shop', {
+      settings: { customRegions: [{ id: 'east', states: ['NY', 'NJ'] }] },
+      ruleSets: [{ id: 'default', filters: { locationRegions: ['East'] } }],
+    });
+    // San Francisco: Fresno is next door, Olean across the country; only Olean is in the east.
+    const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', ship({ country: 'US', postalCode: '94105' }, [{ sku: 'TEE' }]));
+    const order = await routed(api, orderId);
+    expect(order.shipments.map((s) => s.locationId)).toEqual(['olean-wh']);
+    expect(order.routing!.explanation.join('\n')).toContain('fresno-wh (not in region East)');
+  });
+});
+
 describe('scopes refused or taken as merchants write them', () => {
   it('refuses a bad rollout, a rollout-only catch-all and a bad category with a 422 naming the field, storing nothing', async () => {
     const tenant = await createTestTenant('Bad Scopes Shop');
