@@ -9,6 +9,7 @@ import { OrderFailed } from './order-failed.ts';
 import { OrderReturned } from './order-returned.ts';
 import { OrderDelayed } from './order-delayed.ts';
 import { ReturnReceived } from './return-received.ts';
+import { RefundDue } from './refund-due.ts';
 import { FulfillmentRequested } from './fulfillment-requested.ts';
 import { ShipmentAccepted } from './shipment-accepted.ts';
 import { ShipmentRejected } from './shipment-rejected.ts';
@@ -36,6 +37,7 @@ export const allEvents = [
   OrderFailed,
   OrderReturned,
   ReturnReceived,
+  RefundDue,
   OrderDelayed,
   FulfillmentRequested,
   ShipmentAccepted,

@@ -44,6 +44,8 @@ export type FunctionId =
   | 'cancelOrder'
   | 'retryOrder'
   | 'receiveReturn'
+  | 'receiveMailedReturn'
+  | 'putReturnPolicy'
   | 'updateShipment'
   | 'listLocationShipments'
   | 'createApiKey'
@@ -496,7 +498,21 @@ export const topology: Topology = {
     },
     receiveReturn: {
       entry: 'functions/receive-return/handler.ts',
-      description: 'POST /orders/{orderId}/returns: units back at any location; restocks them with the order in one transaction',
+      description: 'POST /orders/{orderId}/returns: an RMA, received in store now (stock and refund with the order in one transaction) or authorised for mail with a label',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    receiveMailedReturn: {
+      entry: 'functions/receive-mailed-return/handler.ts',
+      description: 'POST /returns/{returnId}/receive: a mail return arrives; sellable units on hand, damaged to the damaged count, refund recorded, in one transaction',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    putReturnPolicy: {
+      entry: 'functions/put-return-policy/handler.ts',
+      description: 'PUT /tenant/return-policy: whether returns refund shipping, and the restocking fee',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
@@ -676,6 +692,7 @@ export const topology: Topology = {
     { method: 'GET', path: '/health', function: 'getHealth', auth: 'none' },
     { method: 'GET', path: '/openapi.json', function: 'getOpenapi', auth: 'none' },
     { method: 'GET', path: '/tenant', function: 'getTenant', auth: 'apiKey' },
+    { method: 'PUT', path: '/tenant/return-policy', function: 'putReturnPolicy', auth: 'apiKey' },
     { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation', auth: 'apiKey' },
     { method: 'GET', path: '/locations', function: 'getLocations', auth: 'apiKey' },
     { method: 'GET', path: '/locations/{locationId}', function: 'getLocation', auth: 'apiKey' },
@@ -711,6 +728,7 @@ export const topology: Topology = {
     { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
     { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
+    { method: 'POST', path: '/returns/{returnId}/receive', function: 'receiveMailedReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },

@@ -15,7 +15,8 @@ import {
   dynamoStuckOrderFinder,
 } from './dynamodb/fulfillment-store.ts';
 import { cachedShadowRules } from './dynamodb/decision-record-store.ts';
-import { dynamoOrderStore } from './dynamodb/order-store.ts';
+import { dynamoOrderStore, dynamoReturnIndex } from './dynamodb/order-store.ts';
+import { dynamoReturnPolicyStore } from './dynamodb/return-policy-store.ts';
 import { dynamoReservationStore, dynamoSkuNetworkStore, dynamoStockStore } from './dynamodb/stock-store.ts';
 import { usZipGeocoder } from './geo/us-zip-geocoder.ts';
 import { sfnWorkflowStarter } from './sfn/workflow-starter.ts';
@@ -57,6 +58,18 @@ export const lifecycleDeps: LifecycleDeps & { backorders: typeof dynamoBackorder
 
 export const sweepDeps: SweepDeps = { ...lifecycleDeps, stuck: dynamoStuckOrderFinder, networks: dynamoSkuNetworkStore, channels: dynamoChannelStore };
 
-export const returnDeps: ReturnDeps = { orders: dynamoOrderStore, locations: dynamoLocationStore, clock: systemClock };
+export const returnDeps: ReturnDeps = {
+  orders: dynamoOrderStore,
+  returns: dynamoReturnIndex,
+  policies: dynamoReturnPolicyStore,
+  locations: dynamoLocationStore,
+  network: dynamoNetworkReader,
+  networks: dynamoSkuNetworkStore,
+  settings: dynamoFulfillmentSettings,
+  geocoder: usZipGeocoder,
+  ids: randomIds,
+  clock: systemClock,
+  intake: placeOrderDeps,
+};
 
 export const delayDeps: DelayDeps = { ...lifecycleDeps, late: dynamoLateShipmentFinder };

@@ -10,6 +10,7 @@ import {
   skuForecastSchema,
 } from './demand-schemas.ts';
 import { placeOrderSchema } from '#domain/orders/intake';
+import { returnPolicySchema } from '#domain/orders/refund';
 import { routingRulesSchema } from '#domain/routing/rules';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
 import { putShadowRulesSchema, shadowKpisQuerySchema, simulationRequestSchema } from '#application/routing/what-if';
@@ -17,7 +18,9 @@ import { shadowKpisSchema, shadowRulesViewSchema, simulationResultSchema } from 
 import {
   cancelOrderSchema,
   receivedReturnSchema,
+  receiveReturnSchema,
   returnOrderSchema,
+  returnPathSchema,
   listOrdersQuerySchema,
   orderPathSchema,
   orderSchema,
@@ -194,7 +197,10 @@ export const skuAvailabilitySchema = z
   .meta({ id: 'SkuAvailability' });
 
 export const locationInventoryPageSchema = z
-  .object({ items: z.array(stockViewSchema.extend({ sku: z.string() })), nextCursor: z.string().optional() })
+  .object({
+    items: z.array(stockViewSchema.extend({ sku: z.string(), damaged: z.number().int().optional().describe('Units returned damaged here: never on hand for sale, never available') })),
+    nextCursor: z.string().optional(),
+  })
   .meta({ id: 'LocationInventoryPage' });
 
 export const adjustmentReportSchema = z
@@ -541,8 +547,39 @@ export const operations = {
       201: { description: 'The return, received, and the order', schema: receivedReturnSchema },
       200: { description: 'The same return id and request again: the return as recorded', schema: receivedReturnSchema },
       404: { description: 'No such order' },
-      409: { description: 'The return id was used for another return of this order' },
+      409: { description: 'The return id was used for another return of this order, or by another order' },
+      422: { description: 'Unknown line, location or exchange SKU, a drop-shipper, or more units than shipped and not yet returned' },
+    },
+  },
+  receiveMailedReturn: {
+    operationId: 'receiveMailedReturn',
+    method: 'post',
+    path: '/returns/{returnId}/receive',
+    summary: 'A mail return arrived: sellable units go on hand there, damaged ones to its damaged count; the refund is recorded (RefundDue)',
+    tags: ['orders'],
+    auth: true,
+    pathParameters: returnPathSchema,
+    requestBody: receiveReturnSchema,
+    responses: {
+      200: { description: 'The return, received (the same receipt again: as recorded), and the order', schema: receivedReturnSchema },
+      404: { description: 'No such return' },
+      409: { description: 'The return was already received otherwise' },
       422: { description: 'Unknown line or location, a drop-shipper, or more units than shipped and not yet returned' },
+    },
+  },
+  putReturnPolicy: {
+    operationId: 'putReturnPolicy',
+    method: 'put',
+    path: '/tenant/return-policy',
+    summary: "Replace the tenant's return policy: refund shipping or not, and the restocking fee",
+    tags: ['tenants'],
+    auth: true,
+    requestBody: returnPolicySchema,
+    responses: {
+      200: {
+        description: 'The policy as stored',
+        schema: z.object({ refundShipping: z.boolean(), restockingFeePercent: z.number() }).meta({ id: 'StoredReturnPolicy' }),
+      },
     },
   },
   acceptShipment: {

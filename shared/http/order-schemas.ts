@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lineIdSchema, locationIdSchema, MAX_LINES, MAX_UNITS_PER_LINE, returnIdSchema } from '#domain/orders/intake';
+import { lineIdSchema, locationIdSchema, MAX_LINES, MAX_UNITS_PER_LINE, returnIdSchema, skuSchema } from '#domain/orders/intake';
 import { ORDER_STATUSES } from '#domain/orders/order';
 import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
 import { actorSchema, quoteSchema } from '#events/order-data';
@@ -49,31 +49,107 @@ export const shipmentReportSchema = z
 
 export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() }).meta({ id: 'CancelOrder' });
 
+const returnQuantity = z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_UNITS_PER_LINE, `must be at most ${MAX_UNITS_PER_LINE}`);
+const conditionSchema = z.enum(['sellable', 'damaged']);
+
+/**
+ * `POST /orders/{orderId}/returns`: an RMA. `in-store` (the default, and the shape before RMAs: `locationId` and lines
+ * with `restock`) is received at once; `mail` is authorised with a label and received later
+ * (`POST /returns/{returnId}/receive`).
+ */
 export const returnOrderSchema = z
   .strictObject({
-    returnId: returnIdSchema.describe('Your id of the return (an RMA number): sending it again is safe'),
-    locationId: locationIdSchema.describe('Where the units were received: any active location but a drop-shipper'),
+    returnId: returnIdSchema.describe('Your id of the return (an RMA number), unique in your account: sending it again is safe'),
+    method: z.enum(['in-store', 'mail']).default('in-store').describe('in-store: received now at locationId; mail: authorised now, received later'),
+    locationId: locationIdSchema
+      .optional()
+      .describe('In store: where the units are received (required): any active location but a drop-shipper. Mail: where the label sends them (default: the nearest location that stocks the SKUs)'),
     lines: z
       .array(
         z.strictObject({
           lineId: lineIdSchema,
-          quantity: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_UNITS_PER_LINE, `must be at most ${MAX_UNITS_PER_LINE}`),
-          restock: z.boolean().optional().describe('Back on the shelf (default) or written off (damaged)'),
+          quantity: returnQuantity,
+          reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+          condition: conditionSchema.optional().describe('In store: sellable (default) goes on hand, damaged to the damaged count'),
+          restock: z.boolean().optional().describe('Before RMAs: true is sellable, false damaged (condition wins when both are given)'),
         }),
       )
       .min(1, 'must hold at least one line')
       .max(MAX_LINES, `must hold at most ${MAX_LINES} lines`),
     reason: z.string().trim().max(500, 'must be at most 500 characters').optional(),
+    refundTo: z.enum(['original', 'store-credit']).optional().describe('Where the refund goes (default original: the payment method)'),
+    exchange: z
+      .strictObject({
+        lines: z
+          .array(z.strictObject({ sku: skuSchema, quantity: returnQuantity }))
+          .min(1, 'must hold at least one line')
+          .max(MAX_LINES, `must hold at most ${MAX_LINES} lines`),
+        shipFirst: z.boolean().optional().describe('Route the replacement now, before the return arrives (default: when it is received)'),
+      })
+      .optional()
+      .describe('Replacement units: a linked order (exchangeFor), routed like any other; an even swap'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.method === 'in-store' && body.locationId === undefined) ctx.addIssue({ code: 'custom', message: 'an in-store return needs the location that receives it', path: ['locationId'] });
   })
   .meta({ id: 'OrderReturnRequest' });
+
+export const returnPathSchema = z.strictObject({ returnId: returnIdSchema });
+
+/** `POST /returns/{returnId}/receive`: a mail return arrived. */
+export const receiveReturnSchema = z
+  .strictObject({
+    locationId: locationIdSchema.describe('Where it arrived: any active location but a drop-shipper'),
+    lines: z
+      .array(z.strictObject({ lineId: lineIdSchema, quantity: returnQuantity, condition: conditionSchema.describe('sellable goes on hand here, damaged to the damaged count') }))
+      .min(1, 'must hold at least one line')
+      .max(MAX_LINES, `must hold at most ${MAX_LINES} lines`),
+  })
+  .meta({ id: 'ReturnReceipt' });
+
+/** Money as the API shows it: decimal strings in the order's currency, never binary floats. */
+const refundAmount = z.string().regex(/^\d+(\.\d+)?$/);
+
+export const refundSchema = z
+  .object({
+    currency: z.string(),
+    items: refundAmount.describe('Unit prices x units received'),
+    shipping: refundAmount.describe('Shipping given back under the return policy'),
+    restockingFee: refundAmount.describe('Kept under the return policy'),
+    exchangeCredit: refundAmount.describe('An exchange: the items\' value (less the fee) paying for the replacement'),
+    total: refundAmount.describe('items - restockingFee - exchangeCredit + shipping: what is paid back'),
+    refundTo: z.enum(['original', 'store-credit']),
+  })
+  .meta({ id: 'Refund' });
 
 const returnSchema = z
   .object({
     returnId: z.string(),
-    locationId: z.string(),
-    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), restock: z.boolean() })),
+    method: z.enum(['in-store', 'mail']).optional(),
+    status: z.enum(['AUTHORISED', 'RECEIVED']).optional(),
+    locationId: z.string().describe('Where it was received (authorised: where it is to be received)'),
+    lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), restock: z.boolean().describe('false: damaged'), reason: z.string().optional() })),
     reason: z.string().optional(),
-    receivedAt: z.string(),
+    refundTo: z.enum(['original', 'store-credit']).optional(),
+    authorisedAt: z.string().optional(),
+    authorisedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int(), reason: z.string().optional() })).optional(),
+    destination: z.string().optional(),
+    label: z
+      .object({
+        toLocationId: z.string(),
+        carrier: z.string(),
+        serviceCode: z.string(),
+        serviceName: z.string(),
+        cost: z.number(),
+        currency: z.string(),
+        distanceKm: z.number(),
+        promisedDeliveryDate: z.string(),
+      })
+      .optional()
+      .describe('A mail return\'s label, quoted by the carrier model'),
+    receivedAt: z.string().optional(),
+    refund: refundSchema.optional(),
+    exchange: z.object({ orderId: z.string(), lines: z.array(z.object({ sku: z.string(), quantity: z.number().int() })), shipFirst: z.boolean() }).optional(),
   })
   .meta({ id: 'OrderReturn' });
 
@@ -160,13 +236,16 @@ export const orderSchema = z
       .optional()
       .describe('When the order\'s release window is due (status WAITING_RELEASE until then at the latest); kept once it has been released'),
     returns: z.array(returnSchema).optional(),
+    exchangeFor: z.object({ orderId: z.string(), returnId: z.string() }).optional().describe('An exchange order: the order and return it replaces units of'),
     history: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), reason: z.string().optional() })),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .meta({ id: 'Order' });
 
-export const receivedReturnSchema = z.object({ return: returnSchema, order: orderSchema }).meta({ id: 'ReceivedReturn' });
+export const receivedReturnSchema = z
+  .object({ return: returnSchema, order: orderSchema, exchangeOrderId: z.string().optional().describe('The exchange order, once placed') })
+  .meta({ id: 'ReceivedReturn' });
 
 export const orderPageSchema = z
   .object({ items: z.array(orderSchema), nextCursor: z.string().optional().describe('Pass as `cursor` for the next page; absent on the last') })

@@ -90,6 +90,7 @@ export function stockOfItem(item: Item): StockLevel {
     ...(item.shard !== undefined && Number(item.shard) !== 0 ? { shard: Number(item.shard) } : {}),
     ...(item.shardCount !== undefined ? { shardCount: Number(item.shardCount) } : {}),
     ...(item.epoch !== undefined ? { epoch: Number(item.epoch) } : {}),
+    ...(item.damaged !== undefined ? { damaged: Number(item.damaged) } : {}),
   };
 }
 

@@ -5,7 +5,8 @@ import type { Order } from '#domain/orders/order';
 import { nextCheckAt, type Shipment } from '#domain/orders/shipment';
 import { decodeCursor, encodeCursor, ownPosition } from '#application/cursor';
 import { ConflictError } from '#application/errors';
-import type { CreateOrderOutcome, OrderPage, OrderStore, OrderWithShipments, ShipmentPage } from '#application/orders/ports';
+import { ReturnIdTakenError, type CreateOrderOutcome, type OrderPage, type OrderStore, type OrderWithShipments, type ShipmentPage } from '#application/orders/ports';
+import type { ReturnIndex } from '#application/orders/returns';
 import { batchGetAll, documentClient, GetCommand, PutCommand, QueryCommand, tableName, TransactWriteCommand } from './client.ts';
 import { keys, reservationOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
@@ -197,15 +198,60 @@ export const dynamoOrderStore: OrderStore = {
         const { ReturnValues: _all, ...update } = stockUpdate(order.tenantId, line.locationId, line.sku, { kind: 'add', delta: line.quantity }, now);
         return { Update: update };
       }),
+      // Damaged units are counted apart on the stock item: never on hand for sale, never available.
+      ...(change.damaged ?? []).map((line) => ({ Update: damagedUpdate(order.tenantId, line.locationId, line.sku, line.quantity, now) })),
     ];
+    // A return's guard: its id belongs to this order alone, so a receipt finds the order by the return id.
+    const guards = (change.returnGuards ?? []).map((guard) => ({
+      Put: { TableName: tableName(), Item: { ...returnGuardKey(order.tenantId, guard.returnId), entity: 'ReturnGuard', version: 1, orderId: order.orderId, returnId: guard.returnId }, ConditionExpression: 'attribute_not_exists(pk)' },
+    }));
+    items.push(...(guards as never[]));
     if (items.length > 100) throw new Error(`A change of order ${order.orderId} touches ${items.length} items, more than one transaction holds`);
     try {
       if (items.length === 1) await documentClient.send(new PutCommand(orderPut(order, change.expectedVersion)));
       else await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (error) {
+      if (error instanceof TransactionCanceledException && guards.length) {
+        const reasons = error.CancellationReasons ?? [];
+        const first = items.length - guards.length;
+        // The order itself unchanged but a guard taken: the id is another order's (a lost race is the order's conflict).
+        if (reasons[0]?.Code !== 'ConditionalCheckFailed') {
+          const taken = guards.findIndex((_, i) => reasons[first + i]?.Code === 'ConditionalCheckFailed');
+          if (taken >= 0) throw new ReturnIdTakenError(change.returnGuards![taken]!.returnId);
+        }
+      }
       if (error instanceof ConditionalCheckFailedException || error instanceof TransactionCanceledException) throw orderConflict(order.orderId);
       throw error;
     }
   },
 };
+
+const returnGuardKey = (tenantId: string, returnId: string) => ({ pk: tenantKey(tenantId, 'RETURN', returnId), sk: 'RETURN' });
+
+/** The order a return id belongs to, from its guard. */
+export const dynamoReturnIndex: ReturnIndex = {
+  async orderOf(tenantId, returnId) {
+    const { Item } = await documentClient.send(new GetCommand({ TableName: tableName(), Key: returnGuardKey(tenantId, returnId), ConsistentRead: true }));
+    return Item ? String(Item.orderId) : undefined;
+  },
+};
+
+/**
+ * Adds units to a stock item's damaged count (creating the item at zero if the location never stocked the SKU). The
+ * count is its own attribute: `available` and `onHand` are not touched, so damaged units can never be sold.
+ */
+function damagedUpdate(tenantId: string, locationId: string, sku: string, quantity: number, now: Date) {
+  return {
+    TableName: tableName(),
+    Key: keys.stock(tenantId, locationId, sku, 0),
+    UpdateExpression:
+      'SET tenantId = :tenantId, locationId = :locationId, sku = :sku, #entity = :entity, updatedAt = :now, gsi1pk = :gsi1pk, gsi1sk = :sku, ' +
+      'onHand = if_not_exists(onHand, :zero), reserved = if_not_exists(reserved, :zero), safetyStock = if_not_exists(safetyStock, :zero), ' +
+      'available = if_not_exists(available, :zero), unreserved = if_not_exists(unreserved, :zero) ADD damaged :quantity, #version :one',
+    ExpressionAttributeNames: { '#version': 'version', '#entity': 'entity' },
+    ExpressionAttributeValues: {
+      ':tenantId': tenantId, ':locationId': locationId, ':sku': sku, ':entity': 'Stock', ':now': now.toISOString(), ':gsi1pk': keys.stockAt(tenantId, locationId), ':zero': 0, ':quantity': quantity, ':one': 1,
+    },
+  };
+}
 

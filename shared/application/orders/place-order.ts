@@ -49,14 +49,22 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * so an accepted order always starts exactly one workflow and a failed request never leaves a workflow behind.
  * A repeat of the same request (same Idempotency-Key, or a marketplace resending the same channel + externalId)
  * answers the first order; the same key with another body is refused.
+ *
+ * `options` serve the exchange of a return (returns.ts): the order id chosen with the return, and the link back to it.
  */
-export async function placeOrder(deps: PlaceOrderDeps, tenantId: string, request: PlaceOrderRequest, idempotencyKey?: string): Promise<PlacedOrder> {
+export async function placeOrder(
+  deps: PlaceOrderDeps,
+  tenantId: string,
+  request: PlaceOrderRequest,
+  idempotencyKey?: string,
+  options: { orderId?: string; exchangeFor?: Order['exchangeFor'] } = {},
+): Promise<PlacedOrder> {
   await checkReferences(deps, tenantId, request);
   const now = deps.clock.now().toISOString();
   const { lines, currency, shippingChargedMinor } = pricedOrder(request);
   const order: Order = {
     tenantId,
-    orderId: deps.ids.next('o_'),
+    orderId: options.orderId ?? deps.ids.next('o_'),
     channel: request.channel,
     ...(request.externalId ? { externalId: request.externalId } : {}),
     customer: request.customer,
@@ -65,6 +73,7 @@ export async function placeOrder(deps: PlaceOrderDeps, tenantId: string, request
     ...(currency !== undefined ? { currency, shippingChargedMinor } : {}),
     ...(request.preference ? { preference: request.preference } : {}),
     ...(request.splitPolicy ? { splitPolicy: request.splitPolicy } : {}),
+    ...(options.exchangeFor ? { exchangeFor: options.exchangeFor } : {}),
     status: 'ACCEPTED',
     allocations: [],
     backorderedLines: [],

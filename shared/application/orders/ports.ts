@@ -43,3 +43,11 @@ export interface OrderStore {
    */
   commit(change: OrderChange): Promise<void>;
 }
+
+/** A change took a return id another order of the tenant already has (return ids are the tenant's RMA numbers). */
+export class ReturnIdTakenError extends Error {
+  override readonly name = 'ReturnIdTakenError';
+  constructor(readonly returnId: string) {
+    super(`Return id ${returnId} is already used by another order`);
+  }
+}

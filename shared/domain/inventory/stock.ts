@@ -27,6 +27,8 @@ export interface StockLevel {
   shard?: number;
   shardCount?: number;
   epoch?: number;
+  /** Units returned damaged to this location (issue 14): counted apart, never on hand for sale, never available. */
+  damaged?: number;
 }
 
 export interface StockView {

@@ -84,7 +84,7 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
   }),
   ReturnReceived: (d) => ({
     subject: `We received your return for order ${d.ref}`,
-    lines: [`We received the items you sent back from your order ${d.ref}:`, ...d.returned, 'If a refund is due, it is on its way.'],
+    lines: [`We received the items you sent back from your order ${d.ref}:`, ...d.returned, d.refund ?? 'If a refund is due, it is on its way.'],
   }),
   OrderDelayed: (d) => ({
     subject: `Your order ${d.ref} is delayed`,
@@ -108,6 +108,8 @@ interface Facts {
   items: string[];
   backordered: string[];
   returned: string[];
+  /** The refund a received return records (ReturnReceived 1.1), in words, when something is paid back. */
+  refund: string | undefined;
   /** "54.93 USD", when the order was placed with prices. */
   total: string | undefined;
   charged: string[];
@@ -164,10 +166,16 @@ function factsOf(payload: Payload): Facts {
     items: !isShipment && 'lines' in payload && payload.lines && !('returnId' in payload) ? payload.lines.map(lineText) : [],
     backordered: 'backorderedLines' in payload ? payload.backorderedLines.map(lineText) : [],
     returned: 'returnId' in payload ? payload.lines.map(lineText) : [],
+    refund: 'refund' in payload && payload.refund && /[1-9]/.test(payload.refund.total) ? refundText(payload.refund) : undefined,
     total,
     charged: totals ? [`Total charged: ${totals.total} ${totals.currency} (shipping ${totals.shipping}).`] : [],
     promise: (lead) => (promisedDate ? [`${lead} ${promisedDate}.`] : []),
   };
+}
+
+function refundText(refund: { total: string; currency: string; refundTo: 'original' | 'store-credit' }): string {
+  const to = refund.refundTo === 'store-credit' ? 'as store credit' : 'to your original payment method';
+  return `A refund of ${oneLine(refund.total)} ${oneLine(refund.currency)} is on its way ${to}.`;
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });

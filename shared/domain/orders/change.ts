@@ -24,6 +24,10 @@ export interface OrderChange {
   reservations: ReservationMove[];
   /** Units put back on-hand (a return restocked), added atomically to the stock items. */
   restock?: Array<{ locationId: string; sku: string; quantity: number }>;
+  /** Units received damaged: added to the stock items' damaged count (never available). */
+  damaged?: Array<{ locationId: string; sku: string; quantity: number }>;
+  /** Return ids this change takes for the order (one return per id in a tenant: receipts find the order by it). */
+  returnGuards?: Array<{ returnId: string }>;
 }
 
 /** What a shipment's reservation holds: the shipment's lines at its location, merged. */

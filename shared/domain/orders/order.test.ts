@@ -222,7 +222,7 @@ describe('returns', () => {
     const first = receiveReturn(delivered, shipped, request([{ lineId: 'l1', quantity: 2 }]), at);
     expect(first.order.status).toBe('DELIVERED');
     expect(first.order.version).toBe(2);
-    expect(first.received).toEqual({ returnId: 'RMA-1', locationId: 'manhattan-store', lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2, restock: true }], receivedAt: at.toISOString() });
+    expect(first.received).toEqual({ returnId: 'RMA-1', method: 'in-store', status: 'RECEIVED', refundTo: 'original', locationId: 'manhattan-store', lines: [{ lineId: 'l1', sku: 'TEE', quantity: 2, restock: true }], receivedAt: at.toISOString() });
 
     const last = receiveReturn(first.order, shipped, request([{ lineId: 'l2', quantity: 1, restock: false }], 'RMA-2'), at);
     expect(last.order.status).toBe('RETURNED');

@@ -1,4 +1,5 @@
 import { formatMinor, itemsTotalMinor } from './money.ts';
+import type { Refund } from './refund.ts';
 
 /**
  * The order aggregate: its statuses, the transitions between them and the history they leave. Pure: callers pass the
@@ -68,18 +69,53 @@ export interface ReturnLine {
   lineId: string;
   sku: string;
   quantity: number;
-  /** Back on the shelf at the receiving location (on-hand goes up), or written off (damaged, not resellable). */
+  /**
+   * Back on the shelf at the receiving location (on-hand goes up: sellable), or damaged (to the location's damaged
+   * count, never available). An authorised mail return's lines say true until the units arrive and are inspected.
+   */
   restock: boolean;
+  /** Why the customer sent it back, as the request said. */
+  reason?: string;
 }
 
-/** Units a customer sent back, received at one location (see returns.ts). */
+/** A mail return's label, quoted by the carrier model from the customer to the return location. */
+export interface ReturnLabel {
+  toLocationId: string;
+  carrier: string;
+  serviceCode: string;
+  serviceName: string;
+  /** The carrier's charge, in the rate table's currency. */
+  cost: number;
+  currency: string;
+  distanceKm: number;
+  promisedDeliveryDate: string;
+}
+
+/**
+ * Units a customer sends back, an RMA (see returns.ts): `in-store` returns are received at once; `mail` returns are
+ * AUTHORISED first (their units held) and RECEIVED where they arrive. A return without method/status is an in-store
+ * return recorded before RMAs.
+ */
 export interface OrderReturn {
   returnId: string;
-  /** Where the units were received: any active location of the merchant that is not a drop-shipper. */
+  method?: 'in-store' | 'mail';
+  status?: 'AUTHORISED' | 'RECEIVED';
+  /** Where the units were (or, authorised, are to be) received: an active location of the merchant, not a drop-shipper. */
   locationId: string;
+  /** Authorised: the units held; received: the units that came back, by condition. */
   lines: ReturnLine[];
   reason?: string;
-  receivedAt: string;
+  refundTo?: 'original' | 'store-credit';
+  authorisedAt?: string;
+  /** A mail return: what was authorised, and where its label sends it. */
+  authorisedLines?: Array<{ lineId: string; sku: string; quantity: number; reason?: string }>;
+  destination?: string;
+  label?: ReturnLabel;
+  receivedAt?: string;
+  /** Recorded when received, for an order with prices (see refund.ts). */
+  refund?: Refund;
+  /** The replacement order (placed at once when `shipFirst` or in store, else when the return is received). */
+  exchange?: { orderId: string; lines: Array<{ sku: string; quantity: number }>; shipFirst: boolean };
 }
 
 export interface RecordedRun {
@@ -121,6 +157,8 @@ export interface Order {
   routing?: { attempt: number; decidedAt: string; explanation: string[] };
   /** Units sent back by the customer, each return once (see returns.ts). */
   returns?: OrderReturn[];
+  /** An exchange order: the order and return it replaces units of. */
+  exchangeFor?: { orderId: string; returnId: string };
   /**
    * Issue 17: when the order's release window is due (it waits in WAITING_RELEASE until then at the latest). Kept after
    * the release: an order that has waited once is never held again.

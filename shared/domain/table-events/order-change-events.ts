@@ -11,6 +11,7 @@ import { OrderPartiallyAllocated } from '#events/order-partially-allocated';
 import { OrderReturned } from '#events/order-returned';
 import { OrderShipped } from '#events/order-shipped';
 import { ReturnReceived } from '#events/return-received';
+import { RefundDue } from '#events/refund-due';
 import { ShipmentAccepted } from '#events/shipment-accepted';
 import { ShipmentCancelled } from '#events/shipment-cancelled';
 import { ShipmentDelivered } from '#events/shipment-delivered';
@@ -49,10 +50,11 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     const before = change.oldItem as unknown as Order | undefined;
     if (change.kind === 'INSERT') return [orderEvent(OrderAccepted, change, after)];
     const definition = before?.status !== after.status ? ORDER_EVENTS[after.status] : undefined;
-    // Returns are appended to the order, never changed: the ones this change added were received now.
-    const known = new Set((before?.returns ?? []).map((r) => r.returnId));
-    const received = (after.returns ?? []).filter((r) => !known.has(r.returnId)).map((r) => returnEvent(change, after, r));
-    return [...received, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
+    // A return is received once (in store: when it is recorded; by mail: when it moves from AUTHORISED to RECEIVED).
+    const wasReceived = new Set((before?.returns ?? []).filter((r) => (r.status ?? 'RECEIVED') === 'RECEIVED').map((r) => r.returnId));
+    const received = (after.returns ?? []).filter((r) => (r.status ?? 'RECEIVED') === 'RECEIVED' && !wasReceived.has(r.returnId));
+    const refunds = received.filter((r) => r.refund && r.refund.total.replace(/[0.]/g, '') !== '').map((r) => refundEvent(change, after, r));
+    return [...received.map((r) => returnEvent(change, after, r)), ...refunds, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
   }
   if (item?.entity === 'Shipment' && change.newItem) {
     const after = change.newItem as unknown as Shipment & { customer?: Order['customer'] };
@@ -100,8 +102,26 @@ function returnEvent(change: ItemChange, order: Order, received: OrderReturn): D
     locationId: received.locationId,
     lines: received.lines,
     ...(received.reason ? { reason: received.reason } : {}),
-    receivedAt: received.receivedAt,
+    receivedAt: received.receivedAt!,
     orderStatus: order.status,
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
+    ...(received.method ? { method: received.method } : {}),
+    ...(received.refund ? { refund: received.refund } : {}),
+    ...(received.exchange ? { exchangeOrderId: received.exchange.orderId } : {}),
+  });
+}
+
+/** The refund a received return is owed (only when something is to be paid back), once per return id. */
+function refundEvent(change: ItemChange, order: Order, received: OrderReturn): DomainEvent {
+  const refund = received.refund!;
+  return createEvent(RefundDue, { ...meta(change, RefundDue.detailType, order.tenantId, order.orderId), eventId: `${change.changeId}:RefundDue:${received.returnId}` }, {
+    orderId: order.orderId,
+    returnId: received.returnId,
+    ...refund,
+    receivedAt: received.receivedAt!,
+    ...(received.exchange ? { exchangeOrderId: received.exchange.orderId } : {}),
     channel: order.channel,
     ...(order.externalId ? { externalId: order.externalId } : {}),
     customer: order.customer,
