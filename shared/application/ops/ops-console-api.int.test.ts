@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
@@ -240,5 +242,42 @@ describe('GET /orders?q= paging', () => {
     } while (cursor);
     expect(seen.sort()).toEqual([...placed].sort());
     expect((await call(api, 'GET', '/orders?q=pat@example.com&cursor=bm90LWEtY3Vyc29y')).status).toBe(400);
+  });
+});
+
+describe('who may call the ops routes', () => {
+  it('refuses a location-scoped partner key: 403 on /ops routes, 404 on an order\'s executions', async () => {
+    const { api } = await shop('Scoped Key Shop');
+    const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: NEW_YORK, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1 }] });
+    await settled(api, orderId);
+    const issued = await api.ok<{ apiKey: string }>('POST', '/api-keys', { name: 'Olean dock', scope: { locationIds: ['olean-wh'] } });
+    const dock = new DomApi(cloud().apiUrl, issued.apiKey);
+    expect((await dock.request('GET', '/ops/dead-letters')).status).toBe(403);
+    expect((await dock.request('POST', '/ops/dead-letters/webhookDeliveries/redrive')).status).toBe(403);
+    expect((await dock.request('GET', '/ops/kpis')).status).toBe(403);
+    expect((await dock.request('GET', `/orders/${orderId}/executions`)).status).toBe(404);
+    expect((await api.request('GET', `/orders/${orderId}/executions`)).status).toBe(200);
+    dock.close();
+  });
+});
+
+describe('webhook deliveries name their order', () => {
+  it('records the order id on each delivery of an order event, for the console\'s timeline', async () => {
+    const receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { api } = await shop('Delivery Shop');
+      const { webhookId } = await api.ok<{ webhookId: string }>('POST', '/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, events: ['OrderAllocated', 'StockLow'] });
+      // The fan-out keeps a tenant's subscriptions 5 s (WEBHOOK_SUBSCRIPTION_CACHE_MS): a new webhook is seen after it.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const { orderId } = await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo: NEW_YORK, lines: [{ lineId: 'l1', sku: 'TEE-BLK-M', quantity: 1 }] });
+      const delivery = await eventually(async () => {
+        const page = await call<{ items: Array<{ orderId?: string; eventType: string }> }>(api, 'GET', `/webhooks/${webhookId}/deliveries`);
+        return page.body.items.find((d) => d.eventType === 'OrderAllocated');
+      }, 20_000);
+      expect(delivery.orderId).toBe(orderId);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
