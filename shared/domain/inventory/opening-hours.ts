@@ -117,6 +117,20 @@ function offsetAt(instant: number, timeZone: string): number {
  * "opening at 02:30" opens). A time that happens twice (the fall-back hour) is its first occurrence.
  */
 export function instantOfLocal(dayNumber: number, minutes: number, timeZone: string): number {
+  const key = `${timeZone}\u0000${dayNumber}\u0000${minutes}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    // Routing asks this for every store with hours, for every order: the same few opening times of the same days.
+    if (instants.size >= 50_000) instants.clear();
+    instants.set(key, (instant = computeInstantOfLocal(dayNumber, minutes, timeZone)));
+  }
+  return instant;
+}
+
+// A memo of a pure function of its arguments (as calendar.ts memoises formatters): it does not make callers impure.
+const instants = new Map<string, number>();
+
+function computeInstantOfLocal(dayNumber: number, minutes: number, timeZone: string): number {
   const local = dayNumber * DAY + minutes * MINUTE;
   // No zone changes its offset twice within 36 hours: the offsets 18 h either side are the only candidates.
   const before = offsetAt(local - 18 * 3_600_000, timeZone);

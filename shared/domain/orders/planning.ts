@@ -231,8 +231,9 @@ export function planParcels(input: PlanInput): Plan {
   for (const { type, location, lines } of storeLines.values()) parcels.push(parcel(location, type, lines));
 
   if (shipLines.length) {
-    // A location whose hours never leave time for the handling cannot hand a parcel over.
-    const shippable = input.locations.filter((l) => l.capabilities.ship && stock.has(l.locationId) && readyAtLocation(l, input.now) !== 'never');
+    // When each stocked location can hand a parcel over (its hours); one whose hours never leave time for it cannot.
+    const readyAt = new Map(input.locations.filter((l) => l.capabilities.ship && stock.has(l.locationId)).map((l) => [l.locationId, readyAtLocation(l, input.now)] as const));
+    const shippable = input.locations.filter((l) => readyAt.has(l.locationId) && readyAt.get(l.locationId) !== 'never');
     const typicalWeightLb = Math.max(0.1, shipLines.reduce((sum, l) => sum + (input.skus.get(l.sku)?.weightLb ?? 1) * l.quantity, 0));
     const costInput = {
       table: input.rateTable,
@@ -240,8 +241,8 @@ export function planParcels(input: PlanInput): Plan {
       shipDate: input.now,
       typicalWeightLb,
       locations: shippable.map((l) => {
-        const readyAt = readyAtLocation(l, input.now);
-        return { id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost, ...(l.timeZone ? { timeZone: l.timeZone } : {}), ...(readyAt instanceof Date ? { readyAt } : {}) };
+        const ready = readyAt.get(l.locationId);
+        return { id: l.locationId, type: l.type, lat: l.geo.lat, lon: l.geo.lon, handlingCost: l.handlingCost, ...(l.timeZone ? { timeZone: l.timeZone } : {}), ...(ready instanceof Date ? { readyAt: ready } : {}) };
       }),
     };
     const costs = costModelFor({ ...costInput, preference });
