@@ -58,6 +58,7 @@ process.stderr.write(
     `  DOM local cloud ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     `  API:          ${cloud.apiUrl}`,
     `  Demo API key: ${demo.apiKey}`,
+    `  Ops console:  ${cloud.apiUrl}/_ops/  (connect with the demo key)`,
     `  Demo network: ${network}`,
     `  Try:          curl -H "Authorization: Bearer ${demo.apiKey}" ${cloud.apiUrl}/tenant`,
     `  Endpoints:    ${localJson}  (DynamoDB ${cloud.endpoints.dynamodb}, SQS ${cloud.endpoints.sqs}, EventBridge ${cloud.endpoints.events}, Step Functions ${cloud.endpoints.sfn})`,
