@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MAX_RULE_SETS_BYTES } from '#application/routing/routing-rules';
 import { MAX_ADJUSTMENTS } from '#domain/inventory/schemas';
 import { MAX_LINES, MAX_UNITS_PER_LINE } from '#domain/orders/intake';
+import { MAX_CUSTOM_REGIONS, MAX_REGION_STATES, MAX_REGION_ZIP_PREFIXES } from '#domain/routing/regions';
 import { MAX_HOLD_BACKS, MAX_RULE_LIST, MAX_RULE_SETS, ruleSetSchema } from '#domain/routing/rules';
 import { operations } from './operations.ts';
 import { ValidationError } from './problem.ts';
@@ -41,6 +42,7 @@ interface Bound {
 const rules = (ruleSet: Record<string, unknown>) => ({ ruleSets: [{ id: 'default', ...ruleSet }] });
 const weights = (w: Record<string, number>) => rules({ preferences: { weights: { fastest: w } } });
 const rulesBody = operations.putRoutingRules.requestBody;
+const settingsBody = operations.putTenantSettings.requestBody;
 
 /** Rule sets whose JSON as stored (defaults filled in) is exactly `bytes` long: long ranked-location ids, then a description. */
 function ruleSetsOfBytes(bytes: number) {
@@ -85,6 +87,15 @@ const bounds: Bound[] = [
   { what: 'hold-backs of a rule set', schema: rulesBody, atBound: rules({ holdBack: times(MAX_HOLD_BACKS, () => ({ forChannel: 'web', units: 1 })) }), pastBound: rules({ holdBack: times(MAX_HOLD_BACKS + 1, () => ({ forChannel: 'web', units: 1 })) }), field: 'ruleSets[0].holdBack' },
   { what: 'units held back', schema: rulesBody, atBound: rules({ holdBack: [{ forChannel: 'web', units: 1_000_000_000 }] }), pastBound: rules({ holdBack: [{ forChannel: 'web', units: 1_000_000_001 }] }), field: 'ruleSets[0].holdBack[0].units' },
   { what: 'the channel of a hold-back', schema: rulesBody, atBound: rules({ holdBack: [{ forChannel: text(128), units: 1 }] }), pastBound: rules({ holdBack: [{ forChannel: text(129), units: 1 }] }), field: 'ruleSets[0].holdBack[0].forChannel' },
+  { what: 'a rollout share', schema: rulesBody, atBound: { ruleSets: [{ id: 'a', scope: { rollout: 100 } }, { id: 'default' }] }, pastBound: { ruleSets: [{ id: 'a', scope: { rollout: 100.01 } }, { id: 'default' }] }, field: 'ruleSets[0].scope.rollout' },
+  { what: 'scope regions', schema: rulesBody, atBound: { ruleSets: [{ id: 'a', scope: { regions: ids(MAX_RULE_LIST) } }, { id: 'default' }] }, pastBound: { ruleSets: [{ id: 'a', scope: { regions: ids(MAX_RULE_LIST + 1) } }, { id: 'default' }] }, field: 'ruleSets[0].scope.regions' },
+  { what: 'location regions of a filter', schema: rulesBody, atBound: rules({ filters: { locationRegions: ids(MAX_RULE_LIST) } }), pastBound: rules({ filters: { locationRegions: ids(MAX_RULE_LIST + 1) } }), field: 'ruleSets[0].filters.locationRegions' },
+  // The tenant's settings (PUT /tenant/settings) and a SKU's category.
+  { what: 'custom regions', schema: settingsBody, atBound: { customRegions: times(MAX_CUSTOM_REGIONS, (i) => ({ id: `r${i}`, states: ['NY'] })) }, pastBound: { customRegions: times(MAX_CUSTOM_REGIONS + 1, (i) => ({ id: `r${i}`, states: ['NY'] })) }, field: 'customRegions' },
+  { what: 'states of a custom region', schema: settingsBody, atBound: { customRegions: [{ id: 'r', states: times(MAX_REGION_STATES, () => 'NY') }] }, pastBound: { customRegions: [{ id: 'r', states: times(MAX_REGION_STATES + 1, () => 'NY') }] }, field: 'customRegions[0].states' },
+  { what: 'ZIP prefixes of a custom region', schema: settingsBody, atBound: { customRegions: [{ id: 'r', zipPrefixes: times(MAX_REGION_ZIP_PREFIXES, () => '100') }] }, pastBound: { customRegions: [{ id: 'r', zipPrefixes: times(MAX_REGION_ZIP_PREFIXES + 1, () => '100') }] }, field: 'customRegions[0].zipPrefixes' },
+  { what: 'a custom region id', schema: settingsBody, atBound: { customRegions: [{ id: text(64), states: ['NY'] }] }, pastBound: { customRegions: [{ id: text(65), states: ['NY'] }] }, field: 'customRegions[0].id' },
+  { what: 'a SKU category', schema: operations.putSku.requestBody, atBound: { weightLb: 1, category: text(128) }, pastBound: { weightLb: 1, category: text(129) }, field: 'category' },
   // Lists in queries and bodies.
   { what: 'a page of locations', schema: operations.getLocations.query, prefix: 'query', atBound: { limit: '100' }, pastBound: { limit: '101' }, field: 'query.limit' },
   { what: 'a page of a location\'s stock', schema: operations.getLocationInventory.query, prefix: 'query', atBound: { locationId: 'a', limit: '100' }, pastBound: { locationId: 'a', limit: '101' }, field: 'query.limit' },
