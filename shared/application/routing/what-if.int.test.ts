@@ -210,4 +210,15 @@ describe('what-if before go-live, over HTTP on the local cloud', () => {
     expect((await a.api.ok<Simulation>('POST', '/simulations', { rules: noBrooklyn, ...period(startedAt) })).recorded).toBe(3);
     expect((await new DomApi(cloud().apiUrl, 'dom_t_000000000000.nope').request('POST', '/simulations', { rules: noBrooklyn, ...period(startedAt) })).status).toBe(401);
   });
+
+  it('is the admin key\'s: a key scoped to a location can neither simulate nor see or change the shadow', async () => {
+    const { api } = await shop('What-if Scoped Key Shop');
+    const { apiKey } = await api.ok<{ apiKey: string }>('POST', '/api-keys', { name: 'Olean dock', scope: { locationIds: ['olean-wh'] } });
+    const dock = new DomApi(cloud().apiUrl, apiKey);
+    const { from, to } = period(Date.now());
+    expect((await dock.request('POST', '/simulations', { rules: noBrooklyn, from, to })).status).toBe(403);
+    expect((await dock.request('PUT', '/routing-rules/shadow', { ruleSets: noBrooklyn })).status).toBe(403);
+    expect((await dock.request('GET', `/routing-rules/shadow/kpis?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).status).toBe(403);
+    expect((await api.request('GET', '/routing-rules/shadow')).status).toBe(404);
+  });
 });
