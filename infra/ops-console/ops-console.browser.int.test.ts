@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomApi } from '../local/tools/api-client.ts';
@@ -154,6 +155,16 @@ describe('the ops console in a browser', () => {
       await page.click('#nav a[href="#/kpis"]');
       await page.waitForSelector('#kpis svg.chart polyline');
       expect(await page.textContent('#kpis')).toContain('PARTIALLY_ALLOCATED');
+
+      // A dead-lettered delivery of this tenant, redriven from the page.
+      await new SQSClient({}).send(new SendMessageCommand({
+        QueueUrl: cloud().queueUrls.webhookDeliveries.dlqUrl,
+        MessageBody: JSON.stringify({ tenantId: tenant.tenantId, webhookId: 'wh_gone', deliveryId: 'd1', eventId: 'e1', eventType: 'OrderShipped', occurredAt: new Date().toISOString(), body: '{}' }),
+      }));
+      await page.click('#nav a[href="#/failures"]');
+      await page.click('#dead button.redrive[data-queue="webhookDeliveries"]');
+      await page.waitForSelector('#redrive-result .ok');
+      expect(await page.textContent('#redrive-result')).toContain('1 moved back to webhookDeliveries');
 
       await page.click('#disconnect');
       await connect(page, other.apiKey);

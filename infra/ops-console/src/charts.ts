@@ -59,7 +59,8 @@ export function barChart(rows: Array<{ label: string; value: number; note?: stri
   const max = Math.max(...rows.map((r) => r.value), 0) || 1;
   const bars = rows
     .map((r, i) => {
-      const w = Math.max(1, ((width - labelW - 70) * r.value) / max);
+      // Room on the right for the note (`3 locations out, 12 units backordered`).
+      const w = Math.max(1, ((width - labelW - 240) * r.value) / max);
       const top = i * rowH;
       return `<text x="${labelW - 8}" y="${top + 15}" text-anchor="end" class="axis">${escapeHtml(r.label.length > 26 ? `${r.label.slice(0, 25)}…` : r.label)}</text>`
         + `<rect x="${labelW}" y="${top + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="2" fill="${options.color ?? COLORS[0]}"><title>${escapeHtml(r.label)}: ${r.value}</title></rect>`

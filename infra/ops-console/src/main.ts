@@ -378,7 +378,7 @@ async function renderKpis(params: URLSearchParams): Promise<void> {
       <div><h3>Parcels per order</h3>${barChart(k.parcelsPerOrder.distribution.map((d) => ({ label: `${d.parcels} parcel${d.parcels > 1 ? 's' : ''}`, value: d.orders, note: `${d.orders} orders` })), { color: '#16a34a' })}</div>
       <div><h3>Backorders by age</h3>${barChart(k.backorders.byAge.map((a) => ({ label: a.age, value: a.orders, note: `${a.orders} orders, ${a.units} units` })), { color: '#d97706' })}</div>
       <div><h3>Re-routes by reason</h3>${barChart(k.reroutes.byReason.map((r) => ({ label: r.reason, value: r.count })), { color: '#7c3aed' })}</div>
-      <div><h3>Stock-outs by SKU</h3>${barChart(k.stockOuts.bySku.slice(0, 15).map((s) => ({ label: s.sku, value: s.backorderedUnits || s.locations, note: `${s.locations} locations out, ${s.backorderedUnits} units backordered` })), { color: '#dc2626' })}</div>
+      <div><h3>Stock-outs by SKU</h3>${barChart(k.stockOuts.bySku.slice(0, 15).map((s) => ({ label: s.sku, value: s.locations, note: `${s.locations} location${s.locations === 1 ? '' : 's'} out, ${s.backorderedUnits} units backordered` })), { color: '#dc2626' })}</div>
       <div><h3>Stock-outs by location</h3>${barChart(Object.entries(k.stockOuts.items.reduce<Record<string, number>>((acc, i) => ({ ...acc, [i.locationId]: (acc[i.locationId] ?? 0) + 1 }), {})).sort((a, b) => b[1] - a[1]).slice(0, 15).map(([label, value]) => ({ label, value, note: `${value} SKUs` })), { color: '#dc2626' })}</div>
     </div>`;
 }
