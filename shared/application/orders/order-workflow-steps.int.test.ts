@@ -92,6 +92,22 @@ describe('the fulfilment steps', () => {
     expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(5);
   });
 
+  it('leaves an order its attempt already decided when the step fails after its write (a timeout before it answered)', async () => {
+    const { api, order, reservation, input } = await routingOrder('Timed Out Shop');
+    const planned = await fulfilOrder(fulfillmentDeps, input);
+    expect(planned.outcome).not.toBe('PLANNED');
+    const view = await api.ok<{ status: string; shipments: Array<{ shipmentId: string }> }>('GET', `/orders/${order.orderId}`);
+    expect(view.status).toBe('ALLOCATED');
+    // The step wrote its decision, then timed out: Step Functions retries it, then its Catch runs for the attempt.
+    const caught = await markOrderFailed(fulfillmentDeps, { ...input, error: { Error: 'TimeoutError', Cause: '[AbortError]: The operation was aborted.' } });
+    expect(caught).toEqual({ status: 'ALLOCATED', released: 0 });
+    const after = await api.ok<{ status: string; shipments: Array<{ shipmentId: string; status: string }> }>('GET', `/orders/${order.orderId}`);
+    expect(after.status).toBe('ALLOCATED');
+    expect(after.shipments.map((s) => s.status)).toEqual(['REQUESTED']);
+    expect(await reservation(after.shipments[0]!.shipmentId)).toBe('PENDING');
+    expect((await api.ok<{ available: number }>('GET', '/inventory/TEE-BLK-M')).available).toBe(3);
+  });
+
   it('lets a stale attempt give back its own reservations but never move an order a later attempt owns', async () => {
     const { api, order, reservation, input } = await routingOrder('Stale Shop');
     const stale = await reserveParcels(fulfillmentDeps, await planLongPath(input));

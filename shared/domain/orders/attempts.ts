@@ -71,15 +71,21 @@ export function decideRestart(order: Order, shipments: readonly Shipment[], now:
   return { kind: 'claim', attempt, executionName: name, change: { order: { ...routed, attempt }, expectedVersion: order.version, shipments: [], reservations: [] } };
 }
 
-export type FailureDecision = { kind: 'stale' } | { kind: 'final' } | { kind: 'fail'; change: OrderChange };
+export type FailureDecision = { kind: 'stale' } | { kind: 'final' } | { kind: 'decided'; status: OrderStatus } | { kind: 'fail'; change: OrderChange };
+
+/** The statuses an attempt can fail in: it has not decided yet (its decision and the order's status are one write). */
+const UNDECIDED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['ACCEPTED', 'ROUTING']);
 
 /**
  * A workflow attempt ended in its Catch: the order becomes FAILED with a reason fit for merchants (never internal
- * error text), unless a later attempt owns it or it is already final or FAILED.
+ * error text), unless a later attempt owns it, it is already final or FAILED, or this attempt already decided
+ * (ALLOCATED, BACKORDERED...: the step wrote its decision and then failed, e.g. timed out before it could answer;
+ * failing the order then would strand the stock its shipments hold on a FAILED order).
  */
 export function decideFailure(order: Order, attempt: number, reason: string, now: Date, run?: string): FailureDecision {
   if (!ownsOrder(order, attempt, run)) return { kind: 'stale' };
   if (order.status === 'FAILED' || order.status === 'CANCELLED' || order.status === 'DELIVERED' || order.status === 'RETURNED' || order.status === 'SHIPPED') return { kind: 'final' };
+  if (!UNDECIDED.has(order.status)) return { kind: 'decided', status: order.status };
   const failed = recordRun({ ...transition(order, 'FAILED', now, reason), attempt: Math.max(order.attempt, attempt) }, attempt, run, now);
   return { kind: 'fail', change: { order: failed, expectedVersion: order.version, shipments: [], reservations: [] } };
 }

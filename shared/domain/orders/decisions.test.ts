@@ -157,6 +157,18 @@ describe('routing attempts', () => {
     const failed = decideFailure(order({ status: 'ROUTING', attempt: 0 }), 1, 'Routing attempt 1 failed', at);
     if (failed.kind !== 'fail') throw new Error('expected a failure');
     expect(failed.change.order).toMatchObject({ status: 'FAILED', attempt: 1, statusReason: 'Routing attempt 1 failed' });
+    expect(decideFailure(order({ status: 'ACCEPTED', attempt: 0 }), 1, 'x', at).kind).toBe('fail');
+  });
+
+  it('leaves an order its attempt already decided: the step wrote its decision, then failed before it could answer', () => {
+    // Seen in the crash test on a loaded machine: the fulfil step wrote BACKORDERED, then timed out; its Catch must
+    // not turn the decided order (and the stock its shipments hold) into a FAILED one.
+    for (const status of ['ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'] as const) {
+      expect(decideFailure(order({ status, attempt: 1 }), 1, 'Routing attempt 1 failed', at)).toEqual({ kind: 'decided', status });
+    }
+    // A later attempt's Catch fails a re-routed order only while it is still routing.
+    expect(decideFailure(order({ status: 'ROUTING', attempt: 2 }), 2, 'x', at).kind).toBe('fail');
+    expect(decideFailure(order({ status: 'ALLOCATED', attempt: 2 }), 2, 'x', at).kind).toBe('decided');
   });
 
   it('sees stock arrived for a waiting order only at a location it may still use', () => {
