@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses } from '../../../shared/http/gateway-responses.ts';
 import type { GatewayResponseType } from '../../../shared/http/gateway-responses.ts';
-import { ENV, queueUrlEnv, stateMachineArnEnv, topology } from '../../topology.ts';
+import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, topology } from '../../topology.ts';
 import type { FunctionId, QueueId, StateMachineId } from '../../topology.ts';
 import { asyncInvoked } from '../constructs/functions.ts';
 import { addDomStacks } from '../dom-app.ts';
@@ -233,7 +233,9 @@ describe('the stateless stack: functions', () => {
     expect(names.includes(ENV.tableName)).toBe(grants.table !== undefined);
     expect(names.includes(ENV.busName)).toBe(grants.bus !== undefined);
     for (const queueId of queueIds) {
-      expect(names.includes(queueUrlEnv(queueId))).toBe(grants.queues?.includes(queueId) ?? false);
+      // A redrive (grants.deadLetters) is told the queue and its DLQ.
+      expect(names.includes(queueUrlEnv(queueId))).toBe((grants.queues?.includes(queueId) || grants.deadLetters?.includes(queueId)) ?? false);
+      expect(names.includes(deadLetterQueueUrlEnv(queueId))).toBe(grants.deadLetters?.includes(queueId) ?? false);
     }
     for (const stateMachineId of stateMachineIds) {
       expect(names.includes(stateMachineArnEnv(stateMachineId))).toBe(grants.stateMachines?.includes(stateMachineId) ?? false);
@@ -268,7 +270,7 @@ describe('the stateless stack: functions', () => {
   });
 
   it.each(functionIds)('lets %s send only to the queues its grants or its failure destinations name', (functionId) => {
-    const expected = new Set<QueueId>(topology.functions[functionId].grants.queues ?? []);
+    const expected = new Set<QueueId>([...(topology.functions[functionId].grants.queues ?? []), ...(topology.functions[functionId].grants.deadLetters ?? [])]);
     for (const mapping of Object.values(topology.streamMappings)) {
       if (mapping.function === functionId) expected.add(mapping.onFailure);
     }
@@ -287,9 +289,20 @@ describe('the stateless stack: functions', () => {
     expect(actionsOf(functionId).includes('events:PutEvents')).toBe(topology.functions[functionId].grants.bus === 'put');
   });
 
+  it('lets the ops console\'s functions read execution histories and move dead letters, and no more', () => {
+    expect(actionsOf('getOrderExecutions')).toEqual(expect.arrayContaining(['states:DescribeExecution', 'states:GetExecutionHistory']));
+    expect(actionsOf('getOrderExecutions').filter((a) => /^states:(Start|Stop|Redrive)/.test(a))).toEqual([]);
+    for (const functionId of ['listDeadLetters', 'redriveDeadLetters'] as const) {
+      expect(actionsOf(functionId)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']));
+      expect(actionsOf(functionId).filter((a) => a.startsWith('dynamodb:') || a.startsWith('states:'))).toEqual([]);
+    }
+  });
+
   it.each(functionIds)('lets %s start a workflow only if its grants say so', (functionId) => {
     const starts = topology.functions[functionId].grants.stateMachines ?? [];
-    expect(actionsOf(functionId).filter((a) => a.startsWith('states:')), functionId)
+    // Reading executions' histories (grants.executionHistory, the ops console) starts nothing.
+    const reads = topology.functions[functionId].grants.executionHistory?.length ? ['states:DescribeExecution', 'states:GetExecutionHistory'] : [];
+    expect(actionsOf(functionId).filter((a) => a.startsWith('states:') && !reads.includes(a)), functionId)
       .toEqual(starts.length > 0 ? expect.arrayContaining(['states:StartExecution']) : []);
   });
 
