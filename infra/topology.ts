@@ -11,6 +11,7 @@ export type FunctionId =
   | 'getHealth'
   | 'getOpenapi'
   | 'getTenant'
+  | 'putTenantSettings'
   | 'publishTableEvents'
   | 'seedTenantDefaults'
   | 'putLocation'
@@ -270,6 +271,13 @@ export const topology: Topology = {
       memoryMb: 256,
       timeoutSeconds: 5,
       grants: { table: 'read' },
+    },
+    putTenantSettings: {
+      entry: 'functions/put-tenant-settings/handler.ts',
+      description: 'PUT /tenant/settings: the tenant\'s routing defaults (preference, split policy) and custom regions for rule scopes',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
     },
     publishTableEvents: {
       entry: 'functions/publish-table-events/handler.ts',
@@ -692,6 +700,7 @@ export const topology: Topology = {
     { method: 'GET', path: '/health', function: 'getHealth', auth: 'none' },
     { method: 'GET', path: '/openapi.json', function: 'getOpenapi', auth: 'none' },
     { method: 'GET', path: '/tenant', function: 'getTenant', auth: 'apiKey' },
+    { method: 'PUT', path: '/tenant/settings', function: 'putTenantSettings', auth: 'apiKey' },
     { method: 'PUT', path: '/tenant/return-policy', function: 'putReturnPolicy', auth: 'apiKey' },
     { method: 'PUT', path: '/locations/{locationId}', function: 'putLocation', auth: 'apiKey' },
     { method: 'GET', path: '/locations', function: 'getLocations', auth: 'apiKey' },

@@ -82,6 +82,8 @@ export interface Page<T> {
 export interface Geocoder {
   /** Coordinates of a postal code, or undefined when it cannot be placed offline. */
   locate(postalCode: string, country: string): Promise<{ lat: number; lon: number } | undefined>;
+  /** The postal code nearest to a point in `country` (the region of a place given by coordinates only); undefined when none. */
+  nearestPostalCode(point: { lat: number; lon: number }, country: string): Promise<string | undefined>;
 }
 
 export interface LocationStore {

@@ -12,6 +12,7 @@ import {
 import { placeOrderSchema } from '#domain/orders/intake';
 import { returnPolicySchema } from '#domain/orders/refund';
 import { routingRulesSchema } from '#domain/routing/rules';
+import { putTenantSettingsSchema } from '#domain/tenants/tenant';
 import { putRoutingRulesSchema } from '#application/routing/routing-rules';
 import { putShadowRulesSchema, shadowKpisQuerySchema, simulationRequestSchema } from '#application/routing/what-if';
 import { shadowKpisSchema, shadowRulesViewSchema, simulationResultSchema } from './what-if-schemas.ts';
@@ -83,21 +84,23 @@ export interface Operation {
 
 export const healthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() }).meta({ id: 'Health' });
 
+export const tenantSettingsSchema = z
+  .object({
+    defaultPreference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']),
+    defaultSplitPolicy: z.enum(['allow', 'minimize', 'single']),
+    customRegions: z.array(z.object({ id: z.string(), states: z.array(z.string()).optional(), zipPrefixes: z.array(z.string()).optional() })).optional(),
+    currency: z.string(),
+    seededAt: z.iso.datetime(),
+  })
+  .meta({ id: 'TenantSettings' });
+
 export const tenantSchema = z
   .object({
     tenantId: z.string(),
     name: z.string(),
     status: z.enum(['ACTIVE', 'SUSPENDED']),
     createdAt: z.iso.datetime(),
-    settings: z
-      .object({
-        defaultPreference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']),
-        defaultSplitPolicy: z.enum(['allow', 'minimize', 'single']),
-        currency: z.string(),
-        seededAt: z.iso.datetime(),
-      })
-      .nullable()
-      .describe('Null until the onboarding workflow has seeded the defaults'),
+    settings: tenantSettingsSchema.nullable().describe('Null until the onboarding workflow has seeded the defaults'),
   })
   .meta({ id: 'Tenant' });
 
@@ -273,6 +276,16 @@ export const operations = {
     tags: ['tenants'],
     auth: true,
     responses: { 200: { description: 'The calling tenant', schema: tenantSchema } },
+  },
+  putTenantSettings: {
+    operationId: 'putTenantSettings',
+    method: 'put',
+    path: '/tenant/settings',
+    summary: "Replace the tenant's routing defaults (preference, split policy) and custom regions",
+    tags: ['tenants'],
+    auth: true,
+    requestBody: putTenantSettingsSchema,
+    responses: { 200: { description: 'The settings as stored', schema: tenantSettingsSchema } },
   },
   putLocation: {
     operationId: 'putLocation',

@@ -11,6 +11,7 @@ import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, Query
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { decisionRecordItem } from './decision-record-store.ts';
 import { tenantKey } from './keys.ts';
+import { tenantSettingsOf } from './tenant-settings-store.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
 import { networksOfItems, transactReservations } from './stock-store.ts';
 
@@ -82,9 +83,12 @@ export const dynamoNetworkReader: NetworkReader = {
 
 const settingsKey = (tenantId: string, what: string) => ({ pk: tenantKey(tenantId, 'TENANT'), sk: what });
 
-/** The rules every tenant starts with: one catch-all rule set, balanced preference, splits allowed. */
+/**
+ * The rules every tenant starts with: one catch-all rule set that names no preference or split policy, so the tenant's
+ * own defaults apply (seeded as balanced and allow; `PUT /tenant/settings` changes them).
+ */
 export function defaultRoutingRules(tenantId: string): RoutingRules {
-  return parseRoutingRules({ schemaVersion: 1, tenantId, version: 1, ruleSets: [{ id: 'default', preferences: { default: 'balanced' } }] });
+  return parseRoutingRules({ schemaVersion: 1, tenantId, version: 1, ruleSets: [{ id: 'default' }] });
 }
 
 export const DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST = 5;
@@ -104,8 +108,10 @@ const cachedRateTable = ttlCache(async (tenantId): Promise<RateTable> => {
   const item = await readSetting(tenantId, 'RATE_TABLE');
   return item ? parseRateTable(item.table) : DEFAULT_RATE_TABLE;
 }, 30_000);
+/** The tenant's settings item, read once per 30 s for what the router needs of it (VIP upgrades, routing defaults). */
+const cachedSettingsItem = ttlCache((tenantId) => readSetting(tenantId, 'SETTINGS'), 30_000);
 const cachedVipLimit = ttlCache(async (tenantId): Promise<number> => {
-  const item = await readSetting(tenantId, 'SETTINGS');
+  const item = await cachedSettingsItem(tenantId);
   return typeof item?.vipFreeUpgradeMaxExtraCost === 'number' ? item.vipFreeUpgradeMaxExtraCost : DEFAULT_VIP_FREE_UPGRADE_MAX_EXTRA_COST;
 }, 30_000);
 
@@ -113,6 +119,12 @@ export const dynamoFulfillmentSettings: FulfillmentSettings = {
   routingRules: cachedRules,
   rateTable: cachedRateTable,
   vipFreeUpgradeMaxExtraCost: cachedVipLimit,
+  async routingSettings(tenantId) {
+    const item = await cachedSettingsItem(tenantId);
+    if (!item) return { customRegions: [] };
+    const { defaultPreference, defaultSplitPolicy, customRegions } = tenantSettingsOf(item);
+    return { defaults: { preference: defaultPreference, splitPolicy: defaultSplitPolicy }, customRegions: customRegions ?? [] };
+  },
 };
 
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });

@@ -1,6 +1,7 @@
 import type { Location, Sku } from '#domain/inventory/location';
 import type { RateTable } from '#domain/carriers/rate-table';
 import type { RoutingRules } from '#domain/routing/rules';
+import type { RoutingSettings } from '../routing/routing-scope.ts';
 import type { Order, OrderStatus } from '#domain/orders/order';
 import type { Shipment } from '#domain/orders/shipment';
 import type { Reservation } from '#domain/inventory/reservation';
@@ -37,6 +38,8 @@ export interface FulfillmentSettings {
   rateTable(tenantId: string): Promise<RateTable>;
   /** A VIP gets a faster service free when it costs at most this much more. */
   vipFreeUpgradeMaxExtraCost(tenantId: string): Promise<number>;
+  /** The tenant's routing defaults and custom regions (its settings; none before onboarding seeded them). */
+  routingSettings?(tenantId: string): Promise<RoutingSettings>;
   /** What-if (issue 15): the tenant's shadow rule set, if one is installed (cached like the rules: no call per order). */
   shadowRules?(tenantId: string): Promise<ShadowRules | undefined>;
 }

@@ -15,6 +15,7 @@ import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
 import { getSkuNetwork, skuNetworkViews } from '../inventory/stock-queries.ts';
 import type { ChannelStore, Clock, Geocoder, SkuNetworkStore } from '../ports.ts';
+import { routingScopeOf } from '../routing/routing-scope.ts';
 import type { AllocationWriter, FulfillmentSettings, NetworkReader, PlanReader } from './fulfillment-ports.ts';
 import { loadOrder } from './lifecycle.ts';
 import { holdForRelease } from './release-hold.ts';
@@ -167,7 +168,7 @@ async function planRound(
     const rule = await deps.channels.get(order.tenantId, order.channel);
     return skuNetworkViews(order.tenantId, prefetched, skuIds, order.channel, rule);
   };
-  const [skus, locations, networks, rules, rateTable, destination, shippedToday] = await Promise.all([
+  const [skus, locations, networks, rules, rateTable, destination, shippedToday, routingSettings] = await Promise.all([
     deps.network.skus(order.tenantId, skuIds),
     deps.network.locations(order.tenantId),
     networksOf(),
@@ -175,7 +176,10 @@ async function planRound(
     deps.settings.rateTable(order.tenantId),
     destinationOf(deps, order),
     deps.network.shipmentsToday(order.tenantId, day),
+    // Rule selection (issue 15): the tenant's defaults and custom regions (cached with the other settings).
+    deps.settings.routingSettings?.(order.tenantId) ?? { customRegions: [] },
   ]);
+  const scope = await routingScopeOf(deps, order, destination, locations, routingSettings);
   const plan = planParcels({
     order,
     shipments,
@@ -186,6 +190,7 @@ async function planRound(
     locations,
     networks,
     rules,
+    scope,
     rateTable,
     destination,
     shippedToday,

@@ -3,6 +3,7 @@ import type { Order } from '#domain/orders/order';
 import type { RoutingScope } from '#domain/orders/planning';
 import { needsNearestZip, regionsOf, type CustomRegion } from '#domain/routing/regions';
 import type { RoutingDefaults } from '#domain/routing/rules';
+import { SEEDED_ROUTING_DEFAULTS } from '#domain/tenants/tenant';
 import type { Geocoder } from '../ports.ts';
 
 /** What a tenant's settings say about routing: its defaults (none before onboarding seeded them) and custom regions. */
@@ -34,6 +35,8 @@ export async function routingScopeOf(
   return {
     destinationRegions,
     locationRegions: new Map(locations.map((l, i) => [l.locationId, atLocations[i]!])),
-    ...(settings.defaults ? { defaults: settings.defaults } : {}),
+    // A tenant's first orders may route before the onboarding workflow has seeded its settings: they get the same
+    // defaults the seeding writes, so a decision never depends on that race.
+    defaults: settings.defaults ?? SEEDED_ROUTING_DEFAULTS,
   };
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { customRegionsSchema, type CustomRegion } from '../routing/regions.ts';
+import { PREFERENCES, SPLIT_POLICIES } from '../routing/rules.ts';
 
 /**
  * Tenants and their API keys. An API key carries its tenant id in clear (`dom_<tenantId>.<secret>`), so the authorizer
@@ -27,9 +29,24 @@ export interface TenantSettings {
   /** The customer preference applied when an order names none. */
   defaultPreference: 'fastest' | 'cheapest' | 'greenest' | 'balanced';
   defaultSplitPolicy: 'allow' | 'minimize' | 'single';
+  /** Regions of the tenant's own making (lists of US states or ZIP prefixes), for routing rule scopes. */
+  customRegions?: CustomRegion[];
   currency: string;
   seededAt: string;
 }
+
+/**
+ * `PUT /tenant/settings`: the tenant's routing defaults and custom regions, replaced as a whole (an absent field takes
+ * its default). The defaults apply after the order's own preference and split policy and its rule set's.
+ */
+export const putTenantSettingsSchema = z
+  .strictObject({
+    defaultPreference: z.enum(PREFERENCES).default('balanced').describe('The preference of orders that name none and whose rule set names none'),
+    defaultSplitPolicy: z.enum(SPLIT_POLICIES).default('allow').describe('The split policy of orders that name none and whose rule set names none'),
+    customRegions: customRegionsSchema.default([]).describe('Regions routing rule sets can be scoped by, beside countries (US) and states (US-NY)'),
+  })
+  .meta({ id: 'PutTenantSettingsRequest' });
+export type PutTenantSettingsInput = z.output<typeof putTenantSettingsSchema>;
 
 export interface ApiKeyParts {
   tenantId: string;
@@ -58,11 +75,14 @@ export function newTenant(tenantId: string, name: string, now: Date): Tenant {
   return { tenantId, name, status: 'ACTIVE', createdAt: now.toISOString() };
 }
 
+/** The routing defaults a tenant is seeded with; the router applies them too until the seeding is done. */
+export const SEEDED_ROUTING_DEFAULTS = { preference: 'balanced', splitPolicy: 'allow' } as const satisfies { preference: TenantSettings['defaultPreference']; splitPolicy: TenantSettings['defaultSplitPolicy'] };
+
 export function defaultSettings(tenantId: string, now: Date): TenantSettings {
   return {
     tenantId,
-    defaultPreference: 'balanced',
-    defaultSplitPolicy: 'allow',
+    defaultPreference: SEEDED_ROUTING_DEFAULTS.preference,
+    defaultSplitPolicy: SEEDED_ROUTING_DEFAULTS.splitPolicy,
     currency: 'USD',
     seededAt: now.toISOString(),
   };
