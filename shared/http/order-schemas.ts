@@ -227,6 +227,8 @@ export const orderSchema = z
     currency: z.string().optional().describe('ISO 4217 code of the prices; absent on an order placed without prices'),
     shippingCharged: amountSchema.optional(),
     totals: orderTotalsSchema.optional(),
+    preference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']).optional(),
+    splitPolicy: z.enum(['allow', 'minimize', 'single']).optional(),
     allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
     backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
     shipments: z.array(shipmentSchema).optional(),

@@ -187,6 +187,7 @@ export const dynamoOrderStore: OrderStore = {
   async commit(change: OrderChange): Promise<void> {
     const { order } = change;
     const now = new Date(order.updatedAt);
+    const damagedOf = (line: { locationId: string; sku: string }) => (change.damaged ?? []).find((d) => d.locationId === line.locationId && d.sku === line.sku)?.quantity;
     const retainUntil = Math.ceil(now.getTime() / 1000) + FINISHED_RETENTION_SECONDS;
     const items = [
       { Put: orderPut(order, change.expectedVersion) },
@@ -196,10 +197,14 @@ export const dynamoOrderStore: OrderStore = {
       // Restocked units are added, not written over: concurrent returns and feeds never make each other retry.
       ...(change.restock ?? []).map((line) => {
         const { ReturnValues: _all, ...update } = stockUpdate(order.tenantId, line.locationId, line.sku, { kind: 'add', delta: line.quantity }, now);
-        return { Update: update };
+        // A transaction touches an item once: damaged units of the same location+SKU ride on this update.
+        const damaged = damagedOf(line);
+        return { Update: damaged ? { ...update, UpdateExpression: `${update.UpdateExpression}, damaged :damaged`, ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':damaged': damaged } } : update };
       }),
       // Damaged units are counted apart on the stock item: never on hand for sale, never available.
-      ...(change.damaged ?? []).map((line) => ({ Update: damagedUpdate(order.tenantId, line.locationId, line.sku, line.quantity, now) })),
+      ...(change.damaged ?? [])
+        .filter((line) => !(change.restock ?? []).some((r) => r.locationId === line.locationId && r.sku === line.sku))
+        .map((line) => ({ Update: damagedUpdate(order.tenantId, line.locationId, line.sku, line.quantity, now) })),
     ];
     // A return's guard: its id belongs to this order alone, so a receipt finds the order by the return id.
     const guards = (change.returnGuards ?? []).map((guard) => ({
