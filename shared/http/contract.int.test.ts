@@ -266,6 +266,18 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('POST', '/orders/o_0000000000/returns', rma)).toBe(404);
     });
 
+    it('authorises a mail return and receives it; sets the return policy; refuses a bad receipt, an unknown return and a bad policy', async () => {
+      const { orderId, shipmentId } = await allocatedOrder();
+      await api.ok('POST', `/shipments/${shipmentId}/ship`);
+      expect(await statusOf('PUT', '/tenant/return-policy', { refundShipping: true, restockingFeePercent: 12.5 })).toBe(200);
+      expect(await statusOf('PUT', '/tenant/return-policy', { restockingFeePercent: 'ten' })).toBe(422);
+      expect(await statusOf('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-M1', method: 'mail', lines: [{ lineId: 'l1', quantity: 1 }] })).toBe(201);
+      expect(await statusOf('POST', '/returns/RMA-M1/receive', { locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 2, condition: 'sellable' }] })).toBe(422);
+      expect(await statusOf('POST', '/returns/RMA-M1/receive', { locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1, condition: 'damaged' }] })).toBe(200);
+      expect(await statusOf('POST', '/returns/RMA-M1/receive', { locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1, condition: 'sellable' }] })).toBe(409);
+      expect(await statusOf('POST', '/returns/RMA-none/receive', { locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1, condition: 'sellable' }] })).toBe(404);
+    });
+
     it('issues, lists and revokes a scoped key that pages its location\'s work queue; refuses an unknown location, a taken name and the admin key', async () => {
       const { orderId, shipmentId } = await allocatedOrder();
       const { locationId } = (await api.ok<OrderView>('GET', `/orders/${orderId}`)).shipments[0]!;

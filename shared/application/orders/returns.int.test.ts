@@ -288,3 +288,17 @@ describe('races and retries', () => {
     expect(page.items.filter((o) => o.exchangeFor?.returnId === 'RMA-c9')).toHaveLength(1);
   });
 });
+
+describe('tenants', () => {
+  it('never see or receive each other\'s returns; a return id is per tenant', async () => {
+    const orderId = await deliveredOrder();
+    await api.ok('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-mine', method: 'mail', lines: [{ lineId: 'l1', quantity: 1 }] });
+    const other = await createTestTenant('Other Shop');
+    const theirs = new DomApi(cloud().apiUrl, other.apiKey);
+    await theirs.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
+    expect((await theirs.request('POST', '/returns/RMA-mine/receive', { locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1, condition: 'sellable' }] })).status).toBe(404);
+    expect((await theirs.request('POST', `/orders/${orderId}/returns`, { returnId: 'RMA-mine', locationId: 'olean-wh', lines: [{ lineId: 'l1', quantity: 1 }] })).status).toBe(404);
+    const mine = await api.ok<OrderView & { returns: Array<{ status: string }> }>('GET', `/orders/${orderId}`);
+    expect(mine.returns.map((r) => r.status)).toEqual(['AUTHORISED']);
+  });
+});
