@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { ReleaseClaims } from '#application/orders/release-windows';
-import { documentClient, PutCommand, tableName } from './client.ts';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { ConsolidationWriter, ReleaseClaims } from '#application/orders/release-windows';
+import { documentClient, PutCommand, tableName, TransactWriteCommand } from './client.ts';
 import { tenantKey } from './keys.ts';
+import { orderPut, shipmentPut } from './order-store.ts';
 
 /** Claims are kept a day (TTL) for ops to see which release took a window; the lease itself is `claimedUntil`. */
 const CLAIM_RETENTION_SECONDS = 24 * 60 * 60;
@@ -34,6 +35,26 @@ export const dynamoReleaseClaims: ReleaseClaims = {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+};
+
+/**
+ * A group's consolidated parcel: every order of the group (each guarded by the version it was read at, so a location
+ * that accepted a shipment meanwhile, a cancellation or any other change makes the whole write fail) and the shipments
+ * that now share a parcel, in one transaction. False when a guard failed: the shipments stay separate parcels.
+ */
+export const dynamoConsolidationWriter: ConsolidationWriter = {
+  async commitAll(changes) {
+    const items = changes.flatMap((change) => [{ Put: orderPut(change.order, change.expectedVersion) }, ...change.shipments.map((shipment) => ({ Put: shipmentPut(change.order, shipment) }))]);
+    if (!items.length) return true;
+    if (items.length > 100) return false;
+    try {
+      await documentClient.send(new TransactWriteCommand({ TransactItems: items as never }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
   },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { documentClient, PutCommand, tableName } from '../../adapters/dynamodb/client.ts';
 import { orderItem, dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
-import { dynamoReleaseClaims } from '../../adapters/dynamodb/release-claim-store.ts';
+import { dynamoConsolidationWriter, dynamoReleaseClaims } from '../../adapters/dynamodb/release-claim-store.ts';
 import { fulfillmentDeps, sweepDeps } from '../../adapters/orders.ts';
 import type { Order } from '../../domain/orders/order.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
@@ -11,7 +11,7 @@ import { releaseTenantWindow, type ReleaseDeps } from './release-windows.ts';
 import { oneWarehouseShop } from './test-support.ts';
 
 const cloud = useTestCloud();
-const deps: ReleaseDeps = { ...fulfillmentDeps, workflows: sweepDeps.workflows, stuck: sweepDeps.stuck, claims: dynamoReleaseClaims };
+const deps: ReleaseDeps = { ...fulfillmentDeps, workflows: sweepDeps.workflows, stuck: sweepDeps.stuck, claims: dynamoReleaseClaims, consolidations: dynamoConsolidationWriter };
 
 interface OrderView {
   orderId: string;
@@ -19,7 +19,7 @@ interface OrderView {
   releaseAt?: string;
   history: Array<{ status: string; reason?: string }>;
   routing?: { explanation: string[] };
-  shipments?: Array<{ shipmentId: string; locationId: string; lines: Array<{ sku: string; quantity: number }> }>;
+  shipments?: Array<{ shipmentId: string; locationId: string; cost?: number; parcel?: { parcelId: string; shipmentIds: string[]; orderIds: string[]; lead: boolean }; lines: Array<{ sku: string; quantity: number }> }>;
 }
 
 const shipTo = { country: 'US', postalCode: '10001', address: '1 Main St' };
@@ -79,13 +79,44 @@ describe('release windows (issue 17)', () => {
     await backdate(tenant.tenantId, second, 3, 2);
     const run = (await cloud().runSchedule('releaseOrderWindows')) as { windows: number; allocated: number; failed: number };
     expect(run.failed).toBe(0);
-    const [a, b] = await Promise.all([statusIs(api, first, 'ALLOCATED'), statusIs(api, second, 'ALLOCATED')]);
-    expect(a.routing!.explanation[0]).toBe(`waited 5 min for its release window; allocated together with 1 other order(s) (${second}) by the batch allocator`);
-    expect(b.routing!.explanation[0]).toBe(`waited 3 min for its release window; allocated together with 1 other order(s) (${first}) by the batch allocator`);
-    expect(a.history.map((h) => h.status)).toEqual(['ACCEPTED', 'WAITING_RELEASE', 'ROUTING', 'ALLOCATED']);
-    expect(a.releaseAt).toBeDefined();
-    for (const order of [a, b]) expect(order.shipments!.map((s) => s.locationId)).toEqual(['olean-wh']);
+    await Promise.all([statusIs(api, first, 'ALLOCATED'), statusIs(api, second, 'ALLOCATED')]);
+    // Same customer, same address, one location: the two shipments travel as one parcel, charged once.
+    const [a, b] = await Promise.all([first, second].map((id) => eventually(async () => {
+      const order = await api.ok<OrderView>('GET', `/orders/${id}`);
+      return order.shipments?.[0]?.parcel ? order : undefined;
+    })));
+    const saved = /^waited 5 min, consolidated with (o_\w+), saved \$(\d+\.\d\d)$/.exec(a!.routing!.explanation[0]!);
+    expect(saved?.[1]).toBe(second);
+    expect(Number(saved?.[2])).toBeGreaterThan(0);
+    expect(b!.routing!.explanation[0]).toBe(`waited 3 min, consolidated with ${first}, saved $${saved![2]}`);
+    expect(a!.routing!.explanation[1]).toBe(`waited 5 min for its release window; allocated together with 1 other order(s) (${second}) by the batch allocator`);
+    expect(a!.history.map((h) => h.status)).toEqual(['ACCEPTED', 'WAITING_RELEASE', 'ROUTING', 'ALLOCATED']);
+    const [sa, sb] = [a!.shipments!, b!.shipments!];
+    expect(sa).toHaveLength(1);
+    expect(sb).toHaveLength(1);
+    expect(sa[0]!.parcel).toEqual({ parcelId: sb[0]!.parcel!.parcelId, shipmentIds: [sa[0]!.shipmentId, sb[0]!.shipmentId], orderIds: [first, second], lead: true });
+    expect(sb[0]!.parcel!.lead).toBe(false);
+    expect(sa[0]!.cost).toBeGreaterThan(0);
+    expect(sb[0]!.cost).toBe(0);
+    for (const order of [a!, b!]) expect(order.shipments!.map((s) => s.locationId)).toEqual(['olean-wh']);
     await eventually(async () => ((await available(tenant.tenantId)) === 3 ? true : undefined));
+  });
+
+  it('keeps the orders of different customers, or of one customer to two addresses, in parcels of their own', async () => {
+    const { tenant, api } = await windowedShop('Window Two Customers Shop');
+    const ids = [
+      await place(api, { customer: { id: 'c-1' } }),
+      await place(api, { customer: { id: 'c-2' } }),
+      await place(api, { customer: { id: 'c-1' }, shipTo: { ...shipTo, address: '2 Other St' } }),
+    ];
+    for (const id of ids) await statusIs(api, id, 'WAITING_RELEASE');
+    for (const id of ids) await backdate(tenant.tenantId, id, 6, -1);
+    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 3, consolidated: 0 });
+    for (const id of ids) {
+      const order = await statusIs(api, id, 'ALLOCATED');
+      expect(order.shipments![0]!.parcel).toBeUndefined();
+      expect(order.shipments![0]!.cost).toBeGreaterThan(0);
+    }
   });
 
   it('never holds a VIP order, even in a window with others waiting', async () => {

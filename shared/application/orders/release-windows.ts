@@ -1,7 +1,10 @@
 import { boundedExplanation, planParcels, type PlannedParcel } from '#domain/orders/planning';
 import type { Order } from '#domain/orders/order';
+import type { OrderChange } from '#domain/orders/change';
 import {
   allocateWindow,
+  consolidationKey,
+  decideConsolidation,
   dueWindow,
   MAX_WINDOW_ORDERS,
   RELEASE_LEASE_MS,
@@ -9,13 +12,14 @@ import {
   releaseStart,
   windowBatch,
   type OrderShare,
+  type ParcelToShare,
   type WindowEntry,
 } from '#domain/orders/release-window';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import { routingScopeOf } from '../routing/routing-scope.ts';
 import { rateParcel, reserveAndAllocate, type FulfillmentDeps, type FulfillmentState } from './fulfillment.ts';
 import type { StuckOrderFinder } from './fulfillment-ports.ts';
-import { startFulfillment, type LifecycleDeps } from './lifecycle.ts';
+import { loadOrder, startFulfillment, type LifecycleDeps } from './lifecycle.ts';
 import { destinationOf } from './release-hold.ts';
 
 /** A window is claimed once: the first release to put its claim (or to find the last claim's lease run out) takes it. */
@@ -23,7 +27,17 @@ export interface ReleaseClaims {
   claim(tenantId: string, windowId: string, now: Date, until: Date): Promise<boolean>;
 }
 
-export type ReleaseDeps = FulfillmentDeps & LifecycleDeps & { stuck: Pick<StuckOrderFinder, 'tenantIds' | 'stuck'>; claims: ReleaseClaims };
+/** Writes the consolidation of a group's shipments: every order (guarded by its version) and its shipments, all or nothing. */
+export interface ConsolidationWriter {
+  commitAll(changes: readonly OrderChange[]): Promise<boolean>;
+}
+
+export type ReleaseDeps = FulfillmentDeps & LifecycleDeps & { stuck: Pick<StuckOrderFinder, 'tenantIds' | 'stuck'>; claims: ReleaseClaims; consolidations: ConsolidationWriter };
+
+/** One release keeps taking a tenant's due windows (MAX_WINDOW_ORDERS each) for at most this long. */
+const RELEASE_BUDGET_MS = 30_000;
+/** Orders of a window written at once. */
+const WRITE_CONCURRENCY = 8;
 
 export interface WindowRelease {
   outcome: 'none-due' | 'claimed-elsewhere' | 'released';
@@ -32,6 +46,8 @@ export interface WindowRelease {
   allocated: number;
   /** Orders the joint write could not take (stock taken meanwhile, the order moved, too large): routed alone by the workflow. */
   handedOff: number;
+  /** Shipments that now travel in a parcel shared with another order of the same customer and address. */
+  consolidated: number;
 }
 
 export interface ReleaseResult {
@@ -39,19 +55,27 @@ export interface ReleaseResult {
   windows: number;
   allocated: number;
   handedOff: number;
+  consolidated: number;
   failed: Array<{ tenantId: string; error: unknown }>;
 }
 
 /** The scheduled release, every minute: each tenant's due window, claimed, allocated together. One tenant's failure stops no other. */
 export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> {
   const tenants = await deps.stuck.tenantIds();
-  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, failed: [] };
+  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, failed: [] };
   for (const tenantId of tenants) {
     try {
-      const released = await releaseTenantWindow(deps, tenantId);
-      if (released.outcome === 'released') result.windows++;
-      result.allocated += released.allocated;
-      result.handedOff += released.handedOff;
+      // A backlog larger than one window (a burst, a restart) is taken window after window within the budget.
+      const started = deps.clock.now().getTime();
+      for (;;) {
+        const released = await releaseTenantWindow(deps, tenantId);
+        if (released.outcome !== 'released') break;
+        result.windows++;
+        result.allocated += released.allocated;
+        result.handedOff += released.handedOff;
+        result.consolidated += released.consolidated;
+        if (deps.clock.now().getTime() - started > RELEASE_BUDGET_MS) break;
+      }
     } catch (error) {
       result.failed.push({ tenantId, error });
     }
@@ -73,24 +97,77 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
   // Waiting orders, oldest first; the window's orders are among the first MAX_WINDOW_ORDERS (waits are at most an hour).
   const waiting = await deps.stuck.stuck(tenantId, ['WAITING_RELEASE'], new Date(now.getTime() + 24 * 3600_000), MAX_WINDOW_ORDERS);
   const window = dueWindow(waiting, now);
-  if (!window) return { outcome: 'none-due', allocated: 0, handedOff: 0 };
+  if (!window) return { outcome: 'none-due', allocated: 0, handedOff: 0, consolidated: 0 };
   if (!(await deps.claims.claim(tenantId, window.windowId, now, new Date(now.getTime() + RELEASE_LEASE_MS)))) {
-    return { outcome: 'claimed-elsewhere', windowId: window.windowId, allocated: 0, handedOff: 0 };
+    return { outcome: 'claimed-elsewhere', windowId: window.windowId, allocated: 0, handedOff: 0, consolidated: 0 };
   }
   const planned = await planWindow(deps, tenantId, window.windowId, window.orders, now);
-  let allocated = 0;
   const handOff: string[] = [...planned.handOff];
-  for (const entry of planned.orders) {
+  const allocated: PlannedOrder[] = [];
+  await inPool(planned.orders, WRITE_CONCURRENCY, async (entry) => {
     const written = await writeOrder(deps, entry, now).catch(() => 'HAND_OFF' as const);
-    if (written === 'ALLOCATED') allocated++;
+    if (written === 'ALLOCATED') allocated.push(entry);
     else if (written === 'HAND_OFF') handOff.push(entry.order.orderId);
+  });
+  let consolidated = 0;
+  for (const group of groupsOf(allocated)) {
+    // Best effort after the allocations: a group that cannot be joined (a shipment accepted meanwhile, a lost race,
+    // a crash) ships as separate parcels, each already correct on its own.
+    consolidated += await consolidate(deps, tenantId, group, now).catch(() => 0);
   }
   let handedOff = 0;
   for (const orderId of handOff) {
     const outcome = await startFulfillment(deps, { tenantId, orderId, correlationId: `release-${window.windowId}-${orderId}`, reason: 'released with its window, routed alone', force: true });
     if (outcome === 'started') handedOff++;
   }
-  return { outcome: 'released', windowId: window.windowId, allocated, handedOff };
+  return { outcome: 'released', windowId: window.windowId, allocated: allocated.length, handedOff, consolidated };
+}
+
+async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/** The allocated orders of one customer to one address (two or more), in release order. */
+function groupsOf(allocated: readonly PlannedOrder[]): PlannedOrder[][] {
+  const groups = new Map<string, PlannedOrder[]>();
+  for (const entry of allocated) {
+    const key = consolidationKey(entry.order);
+    (groups.get(key) ?? groups.set(key, []).get(key)!).push(entry);
+  }
+  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.sort((a, b) => (a.order.releaseAt ?? '') < (b.order.releaseAt ?? '') ? -1 : 1));
+}
+
+/**
+ * A group's shipments from one location become one parcel when that is cheaper: the parcel is rated as one (the units
+ * of all, their weight summed), compared with the quotes they were allocated with, and written in one transaction with
+ * every order of the group guarded by its version. Answers the shipments joined.
+ */
+async function consolidate(deps: ReleaseDeps, tenantId: string, group: readonly PlannedOrder[], now: Date): Promise<number> {
+  const loaded = await Promise.all(group.map((entry) => loadOrder(deps, tenantId, entry.order.orderId)));
+  const mine = new Set(group.flatMap((entry) => entry.parcels.map((p) => p.reservationId)));
+  const byLocation = new Map<string, PlannedParcel[]>();
+  for (const entry of group) for (const parcel of entry.parcels) if (parcel.fulfillment === 'ship') (byLocation.get(parcel.locationId) ?? byLocation.set(parcel.locationId, []).get(parcel.locationId)!).push(parcel);
+  const parcels: ParcelToShare[] = [];
+  for (const [locationId, shared] of byLocation) {
+    if (new Set(shared.map((p) => p.orderId)).size < 2) continue;
+    const combined = await rateParcel(deps, {
+      ...shared[0]!,
+      lines: shared.flatMap((p) => p.lines),
+      weightLb: Math.round(shared.reduce((sum, p) => sum + p.weightLb, 0) * 100) / 100,
+    });
+    parcels.push({ locationId, shipmentIds: shared.map((p) => p.reservationId), combined: combined.quote! });
+  }
+  if (!parcels.length) return 0;
+  const decision = decideConsolidation(
+    loaded.map(({ order, shipments }) => ({ order, shipments: shipments.filter((s) => mine.has(s.shipmentId)) })),
+    parcels,
+    now,
+  );
+  if (!decision) return 0;
+  return (await deps.consolidations.commitAll(decision.changes)) ? decision.changes.reduce((sum, c) => sum + c.shipments.length, 0) : 0;
 }
 
 interface PlannedOrder {

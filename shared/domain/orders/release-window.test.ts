@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseRoutingRules, ruleSetSchema, selectRuleSet, type RuleSet } from '../routing/rules.ts';
 import { InvalidTransitionError, type Order } from './order.ts';
 import { planParcels, type PlanInput } from './planning.ts';
+import type { Shipment } from './shipment.ts';
 import {
   allocateWindow,
+  consolidationKey,
+  decideConsolidation,
   decideWait,
   dueWindow,
   MAX_WINDOW_ORDERS,
@@ -204,5 +207,87 @@ describe('allocating a window together', () => {
     const lines = releaseExplanation({ orderId: 'o_1', createdAt: minutes(-4) }, ['o_1', 'o_2', 'o_3'], { cost: 20, shipping: 20, provenGap: 0, optimal: true }, now);
     expect(lines[0]).toBe('waited 4 min for its release window; allocated together with 2 other order(s) (o_2, o_3) by the batch allocator');
     expect(lines[1]).toBe('window plan: shipping 20.00 over 3 order(s), proven optimal');
+  });
+});
+
+describe('consolidating one customer\'s orders to one address', () => {
+  const base = { customer: { id: 'C-1', tier: 'standard' as const }, shipTo: { country: 'US', postalCode: '10001', address: '1 Main St' } };
+
+  it('groups by customer and address, ignoring case and spaces; an order without a customer is alone', () => {
+    const key = consolidationKey(anOrder({ orderId: 'o_1', ...base }));
+    expect(consolidationKey(anOrder({ orderId: 'o_2', ...base, shipTo: { country: 'us', postalCode: '10001', address: ' 1  MAIN st ' } }))).toBe(key);
+    expect(consolidationKey(anOrder({ orderId: 'o_3', ...base, shipTo: { ...base.shipTo, address: '2 Main St' } }))).not.toBe(key);
+    expect(consolidationKey(anOrder({ orderId: 'o_4', ...base, customer: { id: 'C-2', tier: 'standard' } }))).not.toBe(key);
+    expect(consolidationKey(anOrder({ orderId: 'o_5', customer: { email: 'Ann@Example.com', tier: 'standard' } }))).toBe(consolidationKey(anOrder({ orderId: 'o_6', customer: { email: 'ann@example.COM', tier: 'standard' } })));
+    expect(consolidationKey(anOrder({ orderId: 'o_7' }))).toBe('order:o_7');
+  });
+
+  const quote = (cost: number) => ({ carrier: 'ups', service: 'ground', cost, promisedDeliveryDate: '2026-11-30', co2Grams: 100 });
+  const shipment = (orderId: string, n: number, cost: number, status: Shipment['status'] = 'REQUESTED'): Shipment => ({
+    tenantId: 't_0123456789ab',
+    orderId,
+    shipmentId: `${orderId}-s${n}`,
+    reservationId: `${orderId}-s${n}`,
+    locationId: 'wh-1',
+    fulfillment: 'ship',
+    lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1 }],
+    quote: quote(cost),
+    status,
+    history: [{ status, at: now.toISOString() }],
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+  });
+  const allocated = (orderId: string, minutesAgo: number) =>
+    anOrder({ orderId, ...base, status: 'ALLOCATED', version: 4, createdAt: minutes(-minutesAgo), routing: { attempt: 2, decidedAt: now.toISOString(), explanation: ['waited ... by the batch allocator'] } });
+
+  it('joins the shipments as one parcel charged once, and says who waited, with whom and what it saved', () => {
+    const group = [
+      { order: allocated('o_1', 5), shipments: [shipment('o_1', 1, 8.5)] },
+      { order: allocated('o_2', 3), shipments: [shipment('o_2', 1, 8.5)] },
+    ];
+    const decided = decideConsolidation(group, [{ locationId: 'wh-1', shipmentIds: ['o_1-s1', 'o_2-s1'], combined: quote(9.25) }], now)!;
+    expect(decided.saved).toBe(7.75);
+    const [first, second] = decided.changes;
+    expect(first!.expectedVersion).toBe(4);
+    expect(first!.order.version).toBe(5);
+    expect(first!.order.status).toBe('ALLOCATED');
+    expect(first!.order.routing!.explanation).toEqual(['waited 5 min, consolidated with o_2, saved $7.75', 'waited ... by the batch allocator']);
+    expect(second!.order.routing!.explanation[0]).toBe('waited 3 min, consolidated with o_1, saved $7.75');
+    expect(first!.shipments[0]).toMatchObject({ quote: { cost: 9.25 }, parcel: { parcelId: 'parcel-o_1-s1', shipmentIds: ['o_1-s1', 'o_2-s1'], orderIds: ['o_1', 'o_2'], lead: true }, version: 2 });
+    expect(second!.shipments[0]).toMatchObject({ quote: { cost: 0 }, parcel: { parcelId: 'parcel-o_1-s1', lead: false } });
+  });
+
+  it('leaves the parcels apart when a location has accepted one, or when one parcel would not be cheaper', () => {
+    const group = (status: Shipment['status']) => [
+      { order: allocated('o_1', 5), shipments: [shipment('o_1', 1, 8.5)] },
+      { order: allocated('o_2', 3), shipments: [shipment('o_2', 1, 8.5, status)] },
+    ];
+    const parcels = (cost: number) => [{ locationId: 'wh-1', shipmentIds: ['o_1-s1', 'o_2-s1'], combined: quote(cost) }];
+    expect(decideConsolidation(group('ACCEPTED'), parcels(9), now)).toBeUndefined();
+    expect(decideConsolidation(group('REQUESTED'), parcels(17), now)).toBeUndefined();
+    expect(decideConsolidation(group('REQUESTED'), parcels(16.99), now)!.saved).toBe(0.01);
+  });
+
+  it('lets the batch allocator share parcels within a group: fewer parcels than orders routed apart', () => {
+    const rules = rulesOf(1, [{ id: 'default', preferences: { default: 'balanced' }, releaseWindowMinutes: 5 }]);
+    const { inputs } = workload(3, 6, 12, rules);
+    const all = new Map(inputs.flatMap((i) => i.networks.map((n) => [n.sku, n] as const)));
+    // Six orders of one customer to one address, each of one unit of the same common SKU.
+    const sku = [...all.values()].sort((a, b) => b.locations.reduce((s, l) => s + l.available, 0) - a.locations.reduce((s, l) => s + l.available, 0))[0]!.sku;
+    const windowInputs = inputs.map((input, i) => ({
+      ...input,
+      order: { ...anOrder({ orderId: `o_${i}`, ...base }), lines: [{ lineId: 'l1', sku, quantity: 1, fulfillment: { type: 'ship' as const } }] },
+      destination: inputs[0]!.destination,
+      networks: [...all.values()],
+    }));
+    const entries = windowInputs.map((input) => ({ order: input.order, record: planParcels(input).record! }));
+    const batch = windowBatch('w', entries, rules);
+    expect(new Set(batch.orders.map((o) => o.groupKey)).size).toBe(1);
+    const { plan } = allocateWindow(batch);
+    const apart = windowBatch('w', entries.map((e) => ({ ...e, order: { ...e.order, customer: { tier: 'standard' as const } } })), rules);
+    expect(new Set(apart.orders.map((o) => o.groupKey)).size).toBe(6);
+    expect(plan.parcels).toBeLessThan(allocateWindow(apart).plan.parcels);
+    expect(plan.cost).toBeLessThan(allocateWindow(apart).plan.cost);
   });
 });

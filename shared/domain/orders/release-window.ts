@@ -18,6 +18,7 @@ import type { OrderChange } from './change.ts';
 import { candidatesFor, type DecisionRecord } from './decision-record.ts';
 import { transition, type Order } from './order.ts';
 import { preferenceOf } from './planning.ts';
+import type { Shipment, ShipmentQuote } from './shipment.ts';
 
 /** The release runs this often (the topology's schedule); a window due within the next tick is released now. */
 export const RELEASE_TICK_MS = 60_000;
@@ -118,6 +119,7 @@ export interface WindowEntry {
  */
 export function windowBatch(windowId: string, entries: readonly WindowEntry[], rules: RoutingRules): Batch {
   const inventory = new Map<string, Record<string, number>>();
+  const groupCosts = new Map<string, string>();
   const orders: BatchOrder[] = entries.map(({ order, record }) => {
     const { request } = record;
     const categories = [...new Set(request.lines.flatMap((l) => (l.category ? [l.category] : [])))];
@@ -136,12 +138,18 @@ export function windowBatch(windowId: string, entries: readonly WindowEntry[], r
       ...(request.splitPolicy ? { splitPolicy: request.splitPolicy } : {}),
       ...(request.defaults ? { defaults: request.defaults } : {}),
     });
+    const costs = Object.fromEntries(applied.solverLocations.map((l) => [l.id, { shipmentCost: l.shipmentCost, unitCost: l.unitCost }]));
+    // One customer's orders to one address share parcels: everything the group gets from a location is one parcel. A
+    // group's orders must see the same costs (the benchmark format's rule); one priced otherwise (another preference,
+    // other rules) is a group of its own.
+    const key = consolidationKey(order);
+    const priced = JSON.stringify(costs);
+    const groupKey = (groupCosts.get(key) ?? groupCosts.set(key, priced).get(key)) === priced ? key : `order:${order.orderId}`;
     return {
       orderId: order.orderId,
-      // Part 3, step 1: every order is its own group (consolidation of one customer's orders is step 2).
-      groupKey: order.orderId,
+      groupKey,
       lines: request.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, weightLb: l.weightLb })),
-      costs: Object.fromEntries(applied.solverLocations.map((l) => [l.id, { shipmentCost: l.shipmentCost, unitCost: l.unitCost }])),
+      costs,
     };
   });
   return { id: windowId, unfilledPenalty: UNFILLED_PENALTY, locations: [...inventory].map(([id, stock]) => ({ id, inventory: stock })), orders };
@@ -180,4 +188,81 @@ export function releaseExplanation(order: Pick<Order, 'orderId' | 'createdAt'>, 
     `waited ${waited} min for its release window; allocated together with ${others.length} other order(s)${others.length ? ` (${listed})` : ''} by the batch allocator`,
     `window plan: shipping ${plan.shipping.toFixed(2)} over ${windowOrders.length} order(s), ${plan.optimal ? 'proven optimal' : `within ${(plan.provenGap * 100).toFixed(2)} % of optimal (proven)`}`,
   ];
+}
+
+/**
+ * Orders of one customer to one address share parcels (issue 17, step 2): the batch allocator's group. The customer
+ * is its id, else its email (any case); the address its country, postal code and street line (case and spaces
+ * ignored), else its coordinates. An order without a customer id or email is a group of its own.
+ */
+export function consolidationKey(order: Pick<Order, 'orderId' | 'customer' | 'shipTo'>): string {
+  const customer = order.customer.id ? `id:${order.customer.id}` : order.customer.email ? `email:${order.customer.email.toLowerCase()}` : undefined;
+  if (!customer) return `order:${order.orderId}`;
+  const norm = (s: string | undefined) => (s ?? '').normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+  const { shipTo } = order;
+  const where = shipTo.geo && !shipTo.postalCode && !shipTo.address ? `${shipTo.geo.lat},${shipTo.geo.lon}` : `${norm(shipTo.postalCode)}|${norm(shipTo.address)}`;
+  return `${customer}|${norm(shipTo.country)}|${where}`;
+}
+
+/** One location's shipments of a group's orders, and the carrier's quote for them as one parcel. */
+export interface ParcelToShare {
+  locationId: string;
+  shipmentIds: string[];
+  combined: ShipmentQuote;
+}
+
+/**
+ * Shipments of one group (same customer, same address) from one location become one parcel when that is cheaper than
+ * the separate parcels they were rated as: the lead shipment (the first order's) carries the parcel's quote, the
+ * others a quote of 0, each lists the parcel. Only shipments still REQUESTED (no location has accepted them) are
+ * joined. Every order of a joined parcel gets the line "waited N min, consolidated with o_..., saved $X" first in its
+ * explanation. None when nothing is saved.
+ */
+export function decideConsolidation(
+  group: ReadonlyArray<{ order: Order; shipments: readonly Shipment[] }>,
+  parcels: readonly ParcelToShare[],
+  now: Date,
+): { changes: OrderChange[]; saved: number } | undefined {
+  const at = now.toISOString();
+  const byId = new Map(group.flatMap(({ order, shipments }) => shipments.map((s) => [s.shipmentId, { order, shipment: s }] as const)));
+  const changedShipments = new Map<string, Shipment>();
+  const partners = new Map<string, Set<string>>();
+  const savedBy = new Map<string, number>();
+  let saved = 0;
+  for (const parcel of parcels) {
+    const members = parcel.shipmentIds.map((id) => byId.get(id));
+    if (members.length < 2 || members.some((m) => !m || m.shipment.status !== 'REQUESTED' || !m.shipment.quote || m.shipment.locationId !== parcel.locationId)) continue;
+    const orderIds = [...new Set(members.map((m) => m!.order.orderId))];
+    if (orderIds.length < 2) continue;
+    const apart = members.reduce((sum, m) => sum + m!.shipment.quote!.cost, 0);
+    const saving = Math.round((apart - parcel.combined.cost) * 100) / 100;
+    if (saving <= 0) continue;
+    saved += saving;
+    const parcelId = `parcel-${members[0]!.shipment.shipmentId}`;
+    members.forEach((m, i) => {
+      const { chargedToCustomer: _charged, ...quote } = parcel.combined;
+      changedShipments.set(m!.shipment.shipmentId, {
+        ...m!.shipment,
+        quote: i === 0 ? parcel.combined : { ...quote, cost: 0 },
+        parcel: { parcelId, shipmentIds: [...parcel.shipmentIds], orderIds, lead: i === 0 },
+        updatedAt: at,
+        version: m!.shipment.version + 1,
+      });
+      const mine = partners.get(m!.order.orderId) ?? partners.set(m!.order.orderId, new Set()).get(m!.order.orderId)!;
+      for (const other of orderIds) if (other !== m!.order.orderId) mine.add(other);
+      savedBy.set(m!.order.orderId, (savedBy.get(m!.order.orderId) ?? 0) + (i === 0 ? saving : 0));
+    });
+  }
+  if (saved <= 0) return undefined;
+  const total = Math.round(saved * 100) / 100;
+  const changes = group.flatMap(({ order, shipments }): OrderChange[] => {
+    const mine = shipments.filter((s) => changedShipments.has(s.shipmentId)).map((s) => changedShipments.get(s.shipmentId)!);
+    if (!mine.length) return [];
+    const waited = Math.max(0, Math.round((now.getTime() - Date.parse(order.createdAt)) / 60_000));
+    const line = `waited ${waited} min, consolidated with ${[...partners.get(order.orderId)!].join(', ')}, saved $${total.toFixed(2)}`;
+    const explanation = [line, ...(order.routing?.explanation ?? [])].slice(0, 60);
+    const next: Order = { ...order, ...(order.routing ? { routing: { ...order.routing, explanation } } : {}), updatedAt: at, version: order.version + 1 };
+    return [{ order: next, expectedVersion: order.version, shipments: mine, reservations: [] }];
+  });
+  return { changes, saved: total };
 }

@@ -60,6 +60,11 @@ export interface Shipment {
   acceptBy?: string;
   /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */
   delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
+  /**
+   * Issue 17: shipments of one customer's orders (same address) released in one window from one location travel as ONE
+   * parcel: each lists the parcel's shipments; the lead carries the parcel's carrier quote, the others a quote of 0.
+   */
+  parcel?: { parcelId: string; shipmentIds: string[]; orderIds: string[]; lead: boolean };
   status: ShipmentStatus;
   /** Each status with when, why and, for a report over the API, which API key made it (`by`). */
   history: Array<{ status: ShipmentStatus; at: string; reason?: string; by?: Actor }>;
