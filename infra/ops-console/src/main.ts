@@ -226,6 +226,12 @@ function timeline(order: OrderView, executions: Execution[], deliveries: Deliver
   return `<ol class="timeline">${entries.map((e) => `<li class="t-${e.kind}"><time>${clock(e.at)}</time><span>${e.html}</span></li>`).join('')}</ol>`;
 }
 
+/** The AWS Step Functions console's page of an execution (it shows an Express run from its log group). */
+function awsConsoleLink(arn: string): string {
+  const region = /^arn:aws:states:([a-z0-9-]+):\d{12}:/.exec(arn)?.[1];
+  return region ? ` <a href="https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(arn)}" target="_blank" rel="noopener">Open in the Step Functions console</a>` : '';
+}
+
 const shortArn = (arn: string) => arn.split(':').slice(-2).join('-').replace(/[^A-Za-z0-9_-]/g, '');
 
 function explanation(order: OrderView): string {
@@ -244,7 +250,7 @@ function executionsView(executions: Execution[]): string {
       <article class="execution" id="${id}">
         <header><strong>Attempt ${run.attempt}</strong> ${badge(run.status)} <code class="arn">${h(run.name ?? run.executionArn)}</code>
           <span class="meta">${time(run.startDate)}${run.stopDate ? ` → ${clock(run.stopDate)}` : ''}</span></header>
-        ${run.unavailable ? `<p class="empty">${h(run.unavailable)}</p>` : ''}
+        ${run.unavailable ? `<p class="empty">${h(run.unavailable)}${awsConsoleLink(run.executionArn)}</p>` : ''}
         ${run.error ? `<p class="reason">${h(run.error)}${run.cause ? `: ${h(run.cause)}` : ''}</p>` : ''}
         ${steps ? `<table class="steps"><thead><tr><th>State</th><th>Type</th><th>Status</th><th>Entered</th><th>Duration</th><th>Retries</th><th>Error</th></tr></thead><tbody>${steps}</tbody></table>` : ''}
         ${events ? `<button class="secondary toggle-events" data-target="${id}-events">Show events</button>
