@@ -195,10 +195,15 @@ async function withExchange(deps: ReturnDeps, outcome: ReturnOutcome, due: boole
       ...(order.splitPolicy ? { splitPolicy: order.splitPolicy } : {}),
       ...(currency ? { currency, shippingCharged: formatMinor(0, currency) } : {}),
     };
-    await placeOrder(deps.intake, order.tenantId, request, `exchange:${order.orderId}:${outcome.received.returnId}`, {
-      orderId: exchange.orderId,
-      exchangeFor: { orderId: order.orderId, returnId: outcome.received.returnId },
-    });
+    try {
+      await placeOrder(deps.intake, order.tenantId, request, `exchange:${order.orderId}:${outcome.received.returnId}`, {
+        orderId: exchange.orderId,
+        exchangeFor: { orderId: order.orderId, returnId: outcome.received.returnId },
+      });
+    } catch (error) {
+      // A concurrent repeat of this request placed it first (on AWS two such transactions may conflict outright).
+      if (!(await deps.orders.get(order.tenantId, exchange.orderId))) throw error;
+    }
   }
   return { ...outcome, exchangeOrderId: exchange.orderId };
 }
