@@ -110,6 +110,8 @@ describe('customer messages from real events', () => {
     const returned = await messagesOf(shipped.orderId, 'ReturnReceived');
     expect(returned.subject).toBe('We received your return for order SHOP-1001');
     expect(returned.text).toContain('- TEE-BLK-M x 1');
+    // The refund the return recorded (one unit at 19.99, the default policy: no fee, shipping kept), from the event.
+    expect(returned.text).toContain('A refund of 19.99 USD is on its way to your original payment method.');
 
     // An order of a SKU with no stock: backordered, then cancelled with its refund.
     const waiting = await api.ok<{ orderId: string }>('POST', '/orders', {
