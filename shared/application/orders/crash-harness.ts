@@ -70,6 +70,11 @@ export interface CrashOptions {
   seed?: number;
   /** Keep the temp directory (data and logs) for inspection. */
   keep?: boolean;
+  /**
+   * Issue 17: a release window (minutes) on every rule set of the demo tenant, set before the first order. Orders then
+   * wait for it and are allocated by the scheduled release; the settle time grows by the window plus one release tick.
+   */
+  windowMinutes?: number;
   /** Progress lines (stderr). */
   log?: (line: string) => void;
 }
@@ -183,6 +188,8 @@ export interface CrashReport {
   concurrency: number;
   killAfter: number;
   settleMs: number;
+  /** Release window on the demo tenant's rule sets (issue 17), minutes; 0: none. */
+  windowMinutes: number;
   /** Milliseconds from the first start. */
   timings: { firstReady: number; killed: number; restartReady: number; resent: number; settledAfterRestart: number | null; checked: number };
   requests: {
@@ -203,6 +210,14 @@ export interface CrashReport {
   logErrors: { count: number; first: string[] };
 }
 
+
+/** Issue 17: every rule set of the tenant gets `minutes` of release window (a new version of its rules). */
+async function setReleaseWindow(api: Api, minutes: number): Promise<void> {
+  const current = await api.ok<{ version: number; isDefault: boolean; ruleSets: Array<Record<string, unknown>> }>('/routing-rules');
+  const ruleSets = current.ruleSets.map((ruleSet) => ({ ...ruleSet, releaseWindowMinutes: minutes }));
+  const put = await api.request('PUT', '/routing-rules', { ruleSets, expectedVersion: current.isDefault ? 0 : current.version });
+  if (put.status !== 200) throw new Error(`PUT /routing-rules -> ${put.status}: ${JSON.stringify(put.body)}`);
+}
 
 /** The orders of a run: 1-3 lines of distinct demo SKUs, about a quarter asking for a scarce SKU. */
 export function planOrders(count: number, seed: number): PlannedOrder[] {
@@ -282,9 +297,11 @@ export class CrashRun {
       orders,
       concurrency: options.concurrency ?? 24,
       killAfter: options.killAfter ?? Math.floor(orders / 2),
-      settleMs: options.settleMs ?? 60_000,
+      // A held order settles once its window is due and the release (every minute) has run.
+      settleMs: (options.settleMs ?? 60_000) + (options.windowMinutes ? (options.windowMinutes + 1) * 60_000 : 0),
       seed: options.seed ?? 13,
       keep: options.keep ?? false,
+      windowMinutes: options.windowMinutes ?? 0,
       log: options.log,
     };
   }
@@ -386,6 +403,10 @@ export class CrashRun {
     const startStock = await readStock(api);
     const projectionReady = await waitForProjection(first, startStock);
     this.log(`starting stock: ${startStock.size} location+SKU pairs, projection ${projectionReady ? 'ready' : 'NOT caught up'}`);
+    if (o.windowMinutes > 0) {
+      await setReleaseWindow(api, o.windowMinutes);
+      this.log(`release window of ${o.windowMinutes} min on every rule set`);
+    }
 
     // Phase 1: orders with `concurrency` in flight; SIGKILL the group once `killAfter` were answered.
     const planned = planOrders(o.orders, o.seed);
@@ -505,6 +526,7 @@ export class CrashRun {
       concurrency: o.concurrency,
       killAfter: o.killAfter,
       settleMs: o.settleMs,
+      windowMinutes: o.windowMinutes,
       timings: { firstReady, killed: killedAt, restartReady, resent, settledAfterRestart, checked: this.elapsed() },
       requests: { answeredBeforeKill, inFlightAtKill, notSentAtKill: o.orders - sentBeforeKill, resentAfterRestart: toSend.length, answers },
       projectionReady,
@@ -793,6 +815,8 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '13' },
       'settle-seconds': { type: 'string', default: '60' },
       keep: { type: 'boolean', default: false },
+      // Issue 17: minutes of release window on the demo tenant's rule sets (0: none).
+      window: { type: 'string', default: '0' },
     },
   });
   const runs = Number(values.runs);
@@ -804,6 +828,7 @@ async function main(): Promise<void> {
       seed: Number(values.seed),
       settleMs: Number(values['settle-seconds']) * 1000,
       keep: values.keep,
+      windowMinutes: Number(values.window),
       log: (line) => process.stderr.write(`run ${run}/${runs} ${line}\n`),
     });
     try {
