@@ -34,7 +34,7 @@ export interface ConsolidationWriter {
 
 export type ReleaseDeps = FulfillmentDeps & LifecycleDeps & { stuck: Pick<StuckOrderFinder, 'tenantIds' | 'stuck'>; claims: ReleaseClaims; consolidations: ConsolidationWriter };
 
-/** One release keeps taking a tenant's due windows (MAX_WINDOW_ORDERS each) for at most this long. */
+/** One release run keeps taking further due windows (MAX_WINDOW_ORDERS orders each) for at most this long. */
 const RELEASE_BUDGET_MS = 30_000;
 /** Orders of a window written at once. */
 const WRITE_CONCURRENCY = 8;
@@ -63,10 +63,11 @@ export interface ReleaseResult {
 export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> {
   const tenants = await deps.stuck.tenantIds();
   const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, failed: [] };
+  // A backlog larger than one window (a burst, a restart) is taken window after window while the run's budget lasts;
+  // every tenant's first due window is taken in any case (the function's timeout is twice the budget).
+  const started = deps.clock.now().getTime();
   for (const tenantId of tenants) {
     try {
-      // A backlog larger than one window (a burst, a restart) is taken window after window within the budget.
-      const started = deps.clock.now().getTime();
       for (;;) {
         const released = await releaseTenantWindow(deps, tenantId);
         if (released.outcome !== 'released') break;
