@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -23,4 +23,15 @@ export function nagArn(consumer: IConstruct, resource: IConstruct, arn: string):
   }
   const imported = consumerStack.resolve(producer.exportValue(arn)) as { 'Fn::ImportValue': string };
   return imported['Fn::ImportValue'];
+}
+
+/**
+ * How cdk-nag spells the ARN of every execution of a state machine (`name` is the machine's name as the template
+ * spells it): partition, region and account are `<AWS::Region>`-style tokens in an environment-agnostic stack, and the
+ * literal values when the app is synthesized for an account and region (`cdk synth` with CDK_DEFAULT_REGION set).
+ */
+export function nagExecutionsArn(scope: IConstruct, name: string): string {
+  const stack = Stack.of(scope);
+  const part = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
+  return `arn:${part(stack.partition, 'Partition')}:states:${part(stack.region, 'Region')}:${part(stack.account, 'AccountId')}:execution:${name}:*`;
 }

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
 import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../topology.ts';
 import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
-import { acknowledgeNag, nagArn } from '../nag.ts';
+import { acknowledgeNag, nagExecutionsArn, nagArn } from '../nag.ts';
 import { DomFunction } from './dom-function.ts';
 import { pascal } from '../naming.ts';
 
@@ -80,7 +80,7 @@ export class DomFunctions extends Construct {
         stateMachine.grantExecution(fn, 'states:DescribeExecution', 'states:GetExecutionHistory');
         // cdk-nag names the resource with the machine's name as the template spells it (a token of its ARN).
         const machineName = JSON.stringify(Stack.of(fn).resolve(Fn.select(6, Fn.split(':', stateMachine.stateMachineArn))));
-        acknowledgeNag(fn, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName}:*]`,
+        acknowledgeNag(fn, `IAM5[Resource::${nagExecutionsArn(fn, machineName)}]`,
           `Reads the history of ${stateMachineId}'s executions, any of them (their names are per order); it cannot start or stop one.`);
       }
     }

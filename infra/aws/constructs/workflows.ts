@@ -9,7 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { FunctionId, QueueId, StateMachineId, StateMachineSpec, Topology } from '../../topology.ts';
-import { acknowledgeNag, nagArn } from '../nag.ts';
+import { acknowledgeNag, nagExecutionsArn, nagArn } from '../nag.ts';
 import { fromRepoRoot } from '../paths.ts';
 import { pascal } from '../naming.ts';
 
@@ -78,7 +78,7 @@ export class DomWorkflows extends Construct {
     stateMachine.grantExecution(policy, 'states:DescribeExecution', 'states:StopExecution');
     const ref = Stack.of(stateMachine).resolve(stateMachine.stateMachineArn) as { Ref: string };
     const name = JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', ref] }] });
-    acknowledgeNag(policy, `IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
+    acknowledgeNag(policy, `IAM5[Resource::${nagExecutionsArn(policy, name)}]`,
       'Child executions of its own distributed Map: their names are made by Step Functions, so only a wildcard on this machine\'s executions names them.');
   }
 
