@@ -36,6 +36,8 @@ const variant = {
 
 let stateful: Template;
 let stateless: Template;
+/** The stateless stack's nested stack of alarms and dashboards. */
+let monitoring: Template;
 let assemblyDirectory: string;
 
 beforeAll(() => {
@@ -46,6 +48,7 @@ beforeAll(() => {
   assemblyDirectory = app.synth().directory;
   stateful = Template.fromStack(stacks.stateful);
   stateless = Template.fromStack(stacks.stateless);
+  monitoring = Template.fromStack(stacks.stateless.monitoring);
 }, 120_000);
 
 describe('bundling (the real thing, as cdk synth and deploy run it)', () => {
@@ -113,7 +116,7 @@ describe('a manifest with function and queue targets and a queue mapping', () =>
   });
 
   it('raises no alarm on messages waiting in a queue a function consumes, only on its dead-letter queue', () => {
-    const queueAlarms = stateless.findResources('AWS::CloudWatch::Alarm', {
+    const queueAlarms = monitoring.findResources('AWS::CloudWatch::Alarm', {
       Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
     });
     const queues = Object.keys(topology.queues).length;
