@@ -9,8 +9,8 @@
 //                           [--api-threads 2] [--function-threads 1] [--api-in-process] [--dynamodb-in-process] [--intake-only] [--url http://… --key dom_t_…]
 // --warmup N sends N more orders first, the same way, and reports their accept latency apart (cold JIT and caches);
 // every order, warm-up included, counts for routing and memory. --api-threads: threads of API route handlers.
-// --function-threads: threads of the other handlers (workflow tasks, stream and queue consumers; default 1, as
-// `npm start`; 0 runs them on the main thread with the workflow engine, the bus and the pollers).
+// --function-threads: threads of the other handlers (workflow tasks, stream and queue consumers; default 0, as
+// `npm start`: on the main thread with the workflow engine, the bus and the pollers).
 // --dynamodb-in-process: the local table on the main thread instead of its own (to compare thread layouts: CPU per
 // order hardly changes, see the report's CPU row).
 // --intake-only: the orders' workflows do not route (their fulfil step stops at once), so the accept figures show
@@ -45,7 +45,7 @@ const { values } = parseArgs({
     'dynamodb-in-process': { type: 'boolean', default: false },
     idle: { type: 'string', default: '15' },
     'api-threads': { type: 'string', default: '1' },
-    'function-threads': { type: 'string', default: '1' },
+    'function-threads': { type: 'string', default: '0' },
     warmup: { type: 'string', default: '0' },
     rate: { type: 'string' },
     'intake-only': { type: 'boolean', default: false },

@@ -59,10 +59,10 @@ export interface LocalCloudOptions {
   prioritiseIntake?: boolean;
   /**
    * Threads that run the handlers of everything but the API (workflow tasks, stream and queue consumers, schedules);
-   * 0 (the default) runs them on this thread, beside the workflow engine, the bus and the pollers. On this thread they
-   * share one event loop with the orchestration, which then bounds throughput at one core whatever the machine has;
-   * on threads of their own the handlers and the orchestration use a core each. Each thread has its own module
-   * instances, as each Lambda instance has, and costs ~60 MiB. `npm start` and bench:orders use 1.
+   * 0 (the default) runs them on this thread, beside the workflow engine, the bus and the pollers. Each thread has its
+   * own module instances, as each Lambda instance has, and costs ~60 MiB. For machines with cores to spare: on two
+   * cores the whole process's CPU per order binds, not this thread, and a thread costs more than it frees (bench:orders
+   * on a quiet machine, 2026-12-03: 59-61 routed orders/s at 35 ms of CPU an order with one, 63/s at 32 ms without).
    */
   functionThreads?: number;
   log?: CloudLog;

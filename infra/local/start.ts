@@ -9,7 +9,7 @@ import { prettifyStdout } from './tools/pretty-log.ts';
 
 /**
  * `npm start`: the whole DOM on this machine. Honours PORT (default 3000), DOM_DATA_DIR (default .dom) and
- * DOM_FUNCTION_THREADS (threads of background handlers, default 1; 0 runs them on the main thread), writes
+ * DOM_FUNCTION_THREADS (threads of background handlers, default 0: on the main thread; see LocalCloudOptions), writes
  * $DOM_DATA_DIR/local.json once ready, and stops cleanly on SIGINT/SIGTERM.
  */
 const { values: flags } = parseArgs({
@@ -26,7 +26,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT m
 const dataDir = process.env.DOM_DATA_DIR ?? '.dom';
 if (flags.pretty || (!flags.json && process.stdout.isTTY)) prettifyStdout();
 
-const functionThreads = Number(process.env.DOM_FUNCTION_THREADS ?? 1);
+const functionThreads = Number(process.env.DOM_FUNCTION_THREADS ?? 0);
 if (!Number.isInteger(functionThreads) || functionThreads < 0 || functionThreads > 16) throw new Error(`DOM_FUNCTION_THREADS must be 0-16, not ${process.env.DOM_FUNCTION_THREADS}`);
 const cloud = await startLocalCloud({ apiPort: port, prioritiseIntake: true, functionThreads, ...(flags['in-memory'] ? {} : { dataDir }) }).catch((error: NodeJS.ErrnoException) => {
   if (error.code !== 'EADDRINUSE') throw error;
