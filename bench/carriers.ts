@@ -1,6 +1,7 @@
 // Cost-model benchmark: how long `costModelFor` takes per candidate location for one order, on the demo
 // tenant's rate table. Usage: npx tsx bench/carriers.ts [--locations 500] [--orders 2000]
 import { DEFAULT_RATE_TABLE } from '../shared/domain/carriers/rate-table.ts';
+import { seededRandom } from '../shared/domain/seeded-random.ts';
 import { costModelFor, type CostModelLocation } from '../shared/domain/carriers/cost-model.ts';
 import { PREFERENCES } from '../shared/domain/carriers/choose-service.ts';
 
@@ -12,17 +13,8 @@ const flag = (name: string, fallback: number): number => {
 const locationCount = flag('locations', 500);
 const orders = flag('orders', 2000);
 
-// A fixed-seed generator so every run rates the same network.
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rnd = mulberry32(42);
+// A fixed seed, so every run rates the same network.
+const rnd = seededRandom(42);
 const zones = ['America/New_York', 'America/Chicago', 'America/Denver', 'America/Los_Angeles'] as const;
 const types = ['warehouse', 'store', 'store', 'store', 'dropship', '3pl'] as const;
 // Continental US box; time zone by longitude band, which is close enough for a benchmark.

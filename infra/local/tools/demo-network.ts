@@ -1,4 +1,5 @@
 import type { DomApi } from './api-client.ts';
+import { seededRandom } from '../../../shared/domain/seeded-random.ts';
 
 /**
  * The demo tenant's network: the t-shirt story's three New York locations (docs/routing.md) inside a national network
@@ -126,17 +127,8 @@ export interface DemoStock {
   safetyStock: number;
 }
 
-/** Deterministic (mulberry32), so every demo tenant and every benchmark run gets the same network. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so every demo tenant and every benchmark run gets the same network. */
+export { seededRandom };
 
 /** The stock of every location+SKU pair, with quantities multiplied by `multiplier` (benchmarks want deeper stock). */
 export function demoStock(multiplier = 1): DemoStock[] {

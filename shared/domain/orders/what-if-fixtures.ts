@@ -9,18 +9,7 @@ import { parseRoutingRules, type RoutingRulesInput } from '../routing/rules.ts';
 import type { Order } from './order.ts';
 import type { PlanInput } from './planning.ts';
 import { FIXED_TIME, anOrder } from './test-fixtures.ts';
-
-/** mulberry32: small, fast, and the same draws on every machine. */
-export function draws(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../seeded-random.ts';
 
 export const TENANT = 't_0123456789ab';
 const TYPES = ['warehouse', 'warehouse', 'store', 'store', 'store', '3pl', 'dropship'] as const;
@@ -40,7 +29,7 @@ export interface Workload {
  * destinations across the US, some VIPs, some orders with their own preference or split policy.
  */
 export function workload(seed: number, orders: number, locationCount = 40, rules = rulesOf(1, [{ id: 'default', preferences: { default: 'balanced' } }])): Workload {
-  const next = draws(seed);
+  const next = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const skus = Array.from({ length: 12 }, (_, i) => `SKU-${i}`);
   const weights = new Map<string, Pick<Sku, 'weightLb' | 'category'>>(skus.map((sku, i) => [sku, { weightLb: 0.3 + (i % 5) * 0.9, ...(i % 4 === 0 ? { category: 'fragile' } : {}) }]));

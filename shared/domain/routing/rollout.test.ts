@@ -1,19 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inRollout, ROLLOUT_BUCKETS, rolloutBucket, rolloutHash } from './rollout.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 const PINNED = [7231, 7171, 2972];
 
-/** Ids like the DOM's own (o_ + 20 base-36 characters), drawn from a seeded generator (mulberry32). */
+/** Ids like the DOM's own (o_ + 20 base-36 characters), drawn from a seeded generator. */
 function randomIds(seed: number, n: number): string[] {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return Array.from({ length: n }, () => `o_${Array.from({ length: 20 }, () => Math.floor(next() * 36).toString(36)).join('')}`);
 }
 const orderIds = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).map((s) => `o_${s}`);

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { solveRouting, type SolverLocation, type SolverProblem } from './solver.ts';
-
-// Small seeded generator so failures reproduce.
-function rng(seed: number): () => number {
-  let t = seed >>> 0;
-  return () => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.ts';
 
 function randomProblem(seed: number): SolverProblem {
-  const r = rng(seed);
+  const r = seededRandom(seed); // seeded, so failures reproduce
   const m = 1 + Math.floor(r() * 4);
   const n = 1 + Math.floor(r() * 7);
   const lines = Array.from({ length: m }, (_, j) => ({
