@@ -3,8 +3,6 @@
 // customer-notifications webhook receives every message on a real HTTP receiver, and each message carries the real
 // data: the merchant's order number, the customer's name, the items, what was charged, the carrier, tracking number
 // and link, the promised date, the refund.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
@@ -12,6 +10,7 @@ import { createTestTenant, eventually, type OrderView } from '../../../infra/loc
 import { flagLateShipments } from '#application/orders/delays';
 import { delayDeps } from '#adapters/orders';
 import { formatDate } from '#domain/notifications/templates';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../infra/local/tools/webhook-receiver.ts';
 
 interface Message {
   to: string;
@@ -22,34 +21,24 @@ interface Message {
 }
 
 const cloud = useTestCloud();
-let receiver: Server;
-let receiverUrl: string;
-const messages: Message[] = [];
+let receiver: WebhookReceiver;
+/** The messages the receiver got, as the merchant's messaging gateway would. */
+const messages = (): Message[] => receiver.received.map((r) => JSON.parse(r.body) as Message);
 
 beforeAll(async () => {
   process.env.WEBHOOK_SUBSCRIPTION_CACHE_MS = '0';
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      messages.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Message);
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
 });
 
 const shipTo = { name: 'Ada Lovelace', address: '1 Main St', postalCode: '10001', country: 'US' };
 const customer = { email: 'ada@example.com', name: 'Ada', tier: 'standard' };
 
 function messagesOf(orderId: string, eventType: string): Promise<Message> {
-  return eventually(async () => messages.find((m) => m.orderId === orderId && m.eventType === eventType), 30_000);
+  return eventually(async () => messages().find((m) => m.orderId === orderId && m.eventType === eventType), 30_000);
 }
 
 function orderOf(api: DomApi, orderId: string, until: (o: OrderView) => boolean): Promise<OrderView> {
@@ -67,7 +56,7 @@ describe('customer messages from real events', () => {
     await api.ok('PUT', '/skus/CAP-RED', { weightLb: 0.3 });
     await api.ok('PUT', '/locations/olean-wh', { name: 'Olean', type: 'warehouse', address: { postalCode: '14760', country: 'US' } });
     await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'TEE-BLK-M', set: 3 }] });
-    await api.ok('POST', '/webhooks', { url: `${receiverUrl}/esp`, events: ['*'], kind: 'customer-notifications' });
+    await api.ok('POST', '/webhooks', { url: `${receiver.url}/esp`, events: ['*'], kind: 'customer-notifications' });
     await cloud().settle();
 
     // An order that ships, is delivered, then partly returned.
@@ -131,7 +120,7 @@ describe('customer messages from real events', () => {
 
     // Every message went to the customer, each event once.
     await cloud().settle();
-    const mine = messages.filter((m) => m.orderId === shipped.orderId || m.orderId === waiting.orderId);
+    const mine = messages().filter((m) => m.orderId === shipped.orderId || m.orderId === waiting.orderId);
     expect(new Set(mine.map((m) => m.to))).toEqual(new Set(['ada@example.com']));
     expect(mine.map((m) => `${m.orderId}:${m.eventType}`).length).toBe(new Set(mine.map((m) => `${m.orderId}:${m.eventType}`)).size);
   });

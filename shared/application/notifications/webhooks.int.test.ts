@@ -1,13 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { topology } from '../../../infra/topology.ts';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
 import { createTestTenant, eventually, startTestCloud } from '../../../infra/local/tools/testing.ts';
+import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../../../infra/local/tools/webhook-receiver.ts';
 
 /**
  * Webhooks end to end on the local cloud: the API registers subscriptions, a synthetic event put on the bus goes
@@ -18,37 +17,22 @@ import { createTestTenant, eventually, startTestCloud } from '../../../infra/loc
 // The change lives in this test process's copy of the manifest; the product's settings are untouched.
 topology.queues.webhookDeliveries.maxReceiveCount = 3;
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  at: number;
-}
-
 let cloud: LocalCloud;
-let receiver: Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const received: Received[] = [];
+let received: ReceivedRequest[] = [];
 
 beforeAll(async () => {
   // These tests register a webhook and publish at once: read subscriptions fresh instead of from the 5 s cache.
   process.env.WEBHOOK_SUBSCRIPTION_CACHE_MS = '0';
   cloud = await startTestCloud();
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
-      res.statusCode = req.url?.startsWith('/fail') ? 500 : 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver((path) => (path.startsWith('/fail') ? 500 : 204));
+  receiverUrl = receiver.url;
+  received = receiver.received;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
   await cloud?.close();
 });
 
@@ -85,7 +69,7 @@ const at = (path: string) => received.filter((r) => r.path === path);
 const arrivedAt = (path: string, count = 1) => eventually(async () => (at(path).length >= count ? at(path) : undefined), 20_000);
 
 /** Standard Webhooks verification, written out independently of the code under test. */
-function signatureIsValid(secret: string, request: Received): boolean {
+function signatureIsValid(secret: string, request: ReceivedRequest): boolean {
   const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
   const signed = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
   const expected = `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;

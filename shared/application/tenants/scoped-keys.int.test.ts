@@ -1,37 +1,24 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import type { LocalCloud } from '../../../infra/local/cloud.ts';
 import { createTestTenant, eventually, startTestCloud, type OrderView } from '../../../infra/local/tools/testing.ts';
 import { expectMatchesContract } from '../../http/contract-validator.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../../../infra/local/tools/webhook-receiver.ts';
 
 // Issue 14, part 4: a store's (or 3PL's) key sees and works its own locations' shipments and stock, nothing else.
 
 let cloud: LocalCloud;
-let receiver: Server;
-let receiverUrl: string;
-const received: Array<{ path: string; body: string }> = [];
+let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   // The webhook used to watch events is registered just before the events it must see.
   process.env.WEBHOOK_SUBSCRIPTION_CACHE_MS = '0';
   cloud = await startTestCloud();
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8') });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
+  await receiver?.close();
   await cloud?.close();
 });
 
@@ -103,7 +90,7 @@ describe('scoped API keys for partners', () => {
 
   it('lets a store key list its pick list and act on its shipments, recording the key on the history and in the event', async () => {
     const shop = await shopWithTwoStores('Pick List Shop');
-    const hook = await shop.admin.request<{ webhookId: string }>('POST', '/webhooks', { url: `${receiverUrl}/accepted`, events: ['ShipmentAccepted'] });
+    const hook = await shop.admin.request<{ webhookId: string }>('POST', '/webhooks', { url: `${receiver.url}/accepted`, events: ['ShipmentAccepted'] });
     expect(hook.status).toBe(201);
     const mine = await pickupAt(shop, NYC);
     const theirs = await pickupAt(shop, BROOKLYN);
@@ -123,7 +110,7 @@ describe('scoped API keys for partners', () => {
     const history = accepted.shipments[0]!.history as Array<{ status: string; by?: unknown }>;
     expect(history.filter((h) => h.status === 'ACCEPTED')).toEqual([{ status: 'ACCEPTED', at: expect.any(String), by: { keyId, keyName: 'NYC tablet' } }]);
 
-    const delivered = await eventually(async () => received.find((r) => r.path === '/accepted' && r.body.includes(mine.shipmentId)));
+    const delivered = await eventually(async () => receiver.received.find((r) => r.path === '/accepted' && r.body.includes(mine.shipmentId)));
     const event = JSON.parse(delivered.body) as { data?: { by?: unknown; shipmentId?: string } } & Record<string, unknown>;
     expect(JSON.stringify(event)).toContain(JSON.stringify({ keyId, keyName: 'NYC tablet' }));
 
