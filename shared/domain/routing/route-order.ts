@@ -2,8 +2,10 @@
 // Pure: the caller passes the rated candidate locations (costs already priced for this destination)
 // and, if it wants a wall-clock budget, a clock.
 import { applyRules, type AppliedRules, type CandidateLocation, type Customer, type OrderLine } from './apply-rules.ts';
-import { selectRuleSet, type DefaultSource, type Preference, type ResolvedSplit, type RoutingDefaults, type RoutingRules, type SplitPolicyName } from './rules.ts';
+import { selectRuleSet, type DefaultSource, type Preference, type ResolvedSplit, type RoutingDefaults, type RoutingRules, type RuleSet, type SplitPolicyName } from './rules.ts';
 import { solveRouting, type SolveOptions, type SolverLocation, type SolverResult } from './solver.ts';
+import { solveGroup } from './batch/group-solver.ts';
+import { orderShadowPrices, type ExpectedDemand, type ShadowPriceEntry } from './look-ahead.ts';
 
 export interface Destination {
   readonly region?: string;
@@ -35,6 +37,11 @@ export interface RouteRequest {
   readonly budget?: RoutingBudget;
   /** Also find the runner-up plan for the explanation (a few extra solves). Default true. */
   readonly explain?: boolean;
+  /**
+   * Expected units per day by location and SKU (recent demand or the forecast), for a rule set with `lookAhead`
+   * enabled; without it look-ahead adds nothing.
+   */
+  readonly expectedDemand?: ExpectedDemand;
 }
 
 export interface LineAllocation {
@@ -57,6 +64,8 @@ export interface Parcel {
   readonly objective: number;
   readonly promisedDays?: number;
   readonly co2Kg?: number;
+  /** Look-ahead: the shadow cost of the units this parcel takes (in `objective`, not in `cost`). */
+  readonly shadowCost?: number;
 }
 
 export interface PlanSummary {
@@ -78,7 +87,20 @@ export interface RoutingExplanation {
   readonly chosen: PlanSummary | null;
   /** The best plan shipping from a different set of locations, and what it would cost on top. */
   readonly runnerUp: (PlanSummary & { readonly extraCost: number; readonly extraObjective: number }) | null;
+  /** Look-ahead, when the rule set enables it: the shadow prices the order met and what the chosen plan paid. */
+  readonly lookAhead?: LookAheadExplanation;
   readonly text: readonly string[];
+}
+
+export interface LookAheadExplanation {
+  readonly horizonDays: number;
+  readonly unitPremium: number;
+  /** False when no expected demand was given (nothing was added). */
+  readonly applied: boolean;
+  /** The positive shadow prices of the order's candidate stock, dearest first. */
+  readonly prices: readonly ShadowPriceEntry[];
+  /** The shadow cost the chosen plan carries (added to its objective). */
+  readonly shadowCost: number;
 }
 
 export interface RoutingDecision {
@@ -112,7 +134,8 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
     ...(req.defaults ? { defaults: req.defaults } : {}),
   });
   const bySku = mergeLinesBySku(req.lines);
-  const main = makeSolver(applied, bySku, req.budget, req.explain !== false)();
+  const look = lookAheadOf(ruleSet.lookAhead, applied, bySku, req.expectedDemand);
+  const main = makeSolver(applied, bySku, req.budget, req.explain !== false, look?.shadow ?? null)();
 
   const ruleSetRef = { id: ruleSet.id, version: req.rules.version };
   const ruleSetLabel = `${ruleSet.id}@v${req.rules.version}`;
@@ -123,7 +146,7 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
     split: applied.split,
     preferenceFrom: applied.preferenceFrom,
     splitFrom: applied.splitFrom,
-    notes: applied.notes,
+    notes: [...applied.notes, ...(look ? [look.note] : []), ...(main.kind === 'plan' && main.note ? [main.note] : [])],
     considered: req.locations.length,
     excluded: excludedGroups,
   };
@@ -140,13 +163,14 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
       cost: { shipment: 0, weight: 0, total: 0, objective: 0 },
       optimal: main.optimal,
       unfilled: req.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity })),
-      explanation: { ...base, chosen: null, runnerUp: null, text },
+      explanation: { ...base, chosen: null, runnerUp: null, ...(look ? { lookAhead: { ...look.explanation, shadowCost: 0 } } : {}), text },
     };
   }
 
   const { result } = main;
   const allocations = splitToLines(result, req.lines);
-  const parcels = buildParcels(allocations, req.lines, applied, main.parcelObjective);
+  const shadow = look?.shadow ?? null;
+  const parcels = buildParcels(allocations, req.lines, applied, main.parcelObjective, shadow);
   const shipment = sum(parcels.map((p) => p.shipmentCost));
   const weight = sum(parcels.map((p) => p.weightCost));
   const objective = sum(parcels.map((p) => p.objective));
@@ -154,7 +178,7 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
 
   let runnerUp: RoutingExplanation['runnerUp'] = null;
   if (main.runnerUp) {
-    const altParcels = buildParcels(splitToLines(main.runnerUp, req.lines), req.lines, applied, main.parcelObjective);
+    const altParcels = buildParcels(splitToLines(main.runnerUp, req.lines), req.lines, applied, main.parcelObjective, shadow);
     const altObjective = sum(altParcels.map((p) => p.objective));
     const altCost = sum(altParcels.map((p) => p.cost));
     runnerUp = {
@@ -167,14 +191,16 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
   }
 
   const unfilled = unfilledByLine(result, req.lines);
+  const shadowCost = round(sum(parcels.map((p) => p.shadowCost ?? 0)));
   const text = [
     ...headerText(base),
     ...parcels.map(
       (p) =>
         `ship from ${p.locationId} (${p.locationType}): ${p.lines.map((l) => `${l.sku} x${l.quantity}`).join(', ')}; ` +
         `parcel ${fmt(p.shipmentCost)} + weight ${fmt(p.weightCost)} = ${fmt(p.cost)}` +
-        (Math.abs(p.objective - p.cost) > 1e-9 ? ` (objective ${fmt(p.objective)})` : ''),
+        (Math.abs(p.objective - p.cost) > 1e-9 ? ` (objective ${fmt(p.objective)}${p.shadowCost ? `, shadow ${fmt(p.shadowCost)}` : ''})` : ''),
     ),
+    ...(look?.explanation.applied ? [`look-ahead shadow cost ${fmt(shadowCost)} in the objective`] : []),
     `total ${fmt(chosen.cost)}${Math.abs(objective - chosen.cost) > 1e-9 ? `, objective ${fmt(objective)}` : ''}, ${parcels.length} parcel(s), ${result.optimal ? 'proven optimal' : `best found (search stopped by ${result.stoppedBy})`}`,
     runnerUp
       ? `runner-up: ${runnerUp.locationIds.join(' + ')} = ${fmt(runnerUp.cost)} (${sign(runnerUp.extraCost)} money, ${sign(runnerUp.extraObjective)} objective)`
@@ -191,7 +217,103 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
     cost: { shipment: round(shipment), weight: round(weight), total: round(shipment + weight), objective: round(objective) },
     optimal: result.optimal,
     unfilled,
-    explanation: { ...base, chosen, runnerUp, text },
+    explanation: { ...base, chosen, runnerUp, ...(look ? { lookAhead: { ...look.explanation, shadowCost } } : {}), text },
+  };
+}
+
+/** Shadow price per unit, by location id and SKU. */
+type ShadowPrices = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+// Look-ahead: the shadow prices of the eligible candidates' stock for this order (look-ahead.ts). The price is a
+// location's own units' value: it is computed on what the location has (hold-backs aside, they are its stock too).
+function lookAheadOf(
+  config: RuleSet['lookAhead'],
+  applied: AppliedRules,
+  bySku: readonly SkuLine[],
+  expected: RouteRequest['expectedDemand'],
+): { shadow: ShadowPrices | null; note: string; explanation: Omit<LookAheadExplanation, 'shadowCost'> } | null {
+  if (!config?.enabled) return null;
+  const head = `look-ahead over ${config.horizonDays} day(s), premium ${fmt(config.unitPremium)}/unit`;
+  if (!expected) {
+    return { shadow: null, note: `${head}: no expected demand known, nothing added`, explanation: { horizonDays: config.horizonDays, unitPremium: config.unitPremium, applied: false, prices: [] } };
+  }
+  const demand = new Map(bySku.map((l) => [l.sku, l.quantity]));
+  const candidates = applied.solverLocations.map((l) => ({ id: l.id, stock: applied.byId.get(l.id)?.stock ?? l.inventory }));
+  const prices = orderShadowPrices(candidates, demand, expected, config).sort((a, b) => b.price - a.price || (a.locationId < b.locationId ? -1 : 1));
+  const shadow = new Map<string, Map<string, number>>();
+  for (const p of prices) (shadow.get(p.locationId) ?? shadow.set(p.locationId, new Map()).get(p.locationId)!).set(p.sku, p.price);
+  const listed = prices
+    .slice(0, 5)
+    .map((p) => `${p.locationId} ${p.sku} ${fmt(p.price)}/unit (${p.onHand} on hand, ${round1(p.expectedDemand)} expected)`)
+    .join('; ');
+  const note = prices.length ? `${head}: shadow prices ${listed}${prices.length > 5 ? `; and ${prices.length - 5} more` : ''}` : `${head}: stock ample, no shadow price`;
+  return {
+    shadow: prices.length ? shadow : null,
+    note,
+    explanation: { horizonDays: config.horizonDays, unitPremium: config.unitPremium, applied: true, prices: prices.map((p) => ({ ...p, price: round(p.price), expectedDemand: round(p.expectedDemand) })) },
+  };
+}
+
+function priceOf(shadow: ShadowPrices | null, locationId: string, sku: string): number {
+  return shadow?.get(locationId)?.get(sku) ?? 0;
+}
+
+// With shadow prices per (location, SKU) the per-unit cost is no longer unitCost(location) x weight(line), the form
+// solveRouting relies on; the batch allocator's group solver is exact for any per-(item, location) cost, and one order
+// is a group of one. Units short of all stock pay a penalty above any plan's cost, so every line is filled as far as
+// stock allows, as solveRouting does.
+function solveWithShadow(lines: readonly SkuLine[], locations: readonly SolverLocation[], shadow: ShadowPrices, options: SolveOptions): SolverResult {
+  const n = locations.length;
+  const m = lines.length;
+  const fixed = Float64Array.from(locations, (l) => l.shipmentCost);
+  const cost = new Float64Array(m * n);
+  const stock = new Float64Array(m * n);
+  let penalty = 1;
+  for (const f of fixed) penalty += f;
+  for (let k = 0; k < m; k++) {
+    const line = lines[k]!;
+    let dearest = 0;
+    for (let j = 0; j < n; j++) {
+      const loc = locations[j]!;
+      const excluded = options.excludeLocationIds?.has(loc.id) === true;
+      const units = Math.max(0, Math.floor(loc.inventory[line.sku] ?? 0));
+      stock[k * n + j] = excluded ? 0 : units;
+      const c = loc.unitCost * line.weightLb + priceOf(shadow, loc.id, line.sku);
+      cost[k * n + j] = excluded ? Infinity : c;
+      if (units > 0 && c > dearest) dearest = c;
+    }
+    penalty += line.quantity * dearest;
+  }
+  const solution = solveGroup(
+    { n, m, fixed, cost, slotOf: Int32Array.from(lines, (_, k) => k), slots: m, stock, demand: lines.map((l) => l.quantity), penalty },
+    { maxNodes: options.maxNodes ?? 20_000 },
+  );
+  const allocations: { locationId: string; sku: string; quantity: number }[] = [];
+  let unitCostTotal = 0;
+  for (let k = 0; k < m; k++) {
+    for (let j = 0; j < n; j++) {
+      const q = solution.alloc[k * n + j]!;
+      if (q > 0) {
+        allocations.push({ locationId: locations[j]!.id, sku: lines[k]!.sku, quantity: q });
+        unitCostTotal += q * cost[k * n + j]!;
+      }
+    }
+  }
+  const open = [...solution.open].sort((a, b) => locations[a]!.unitCost - locations[b]!.unitCost || a - b);
+  const shipmentCostTotal = sum(open.map((j) => fixed[j]!));
+  const unfilled = lines.flatMap((l, k) => (solution.unfilled[k]! > 0 ? [{ sku: l.sku, quantity: solution.unfilled[k]! }] : []));
+  const found = options.maxParcels === undefined || open.length <= options.maxParcels;
+  return {
+    found,
+    allocations,
+    locationIds: open.map((j) => locations[j]!.id),
+    cost: shipmentCostTotal + unitCostTotal,
+    shipmentCostTotal,
+    unitCostTotal,
+    optimal: solution.proven,
+    stoppedBy: solution.proven ? 'none' : 'nodes',
+    nodes: solution.nodes,
+    unfilled,
   };
 }
 
@@ -202,11 +324,13 @@ type SolveOutcome =
       optimal: boolean;
       parcelObjective: ReadonlyMap<string, SolverLocation>;
       runnerUp: AlternativePlan | null;
+      /** Said in the explanation, e.g. why look-ahead was not applied to this plan. */
+      note?: string;
     }
   | { kind: 'hold'; reason: string; optimal: boolean };
 
 // The split policy decides how the solver is called.
-function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudget | undefined, runnerUp: boolean) {
+function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudget | undefined, runnerUp: boolean, shadow: ShadowPrices | null) {
   const split = applied.split;
   const lines = bySku.map((l) => ({ sku: l.sku, quantity: l.quantity, weightLb: l.weightLb }));
   const options: SolveOptions = { ...budget, maxParcels: split.policy === 'single' ? 1 : split.maxParcels };
@@ -225,12 +349,30 @@ function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudg
     for (const line of lines) surcharge += line.quantity * line.weightLb * maxUnit;
     locations = locations.map((l) => ({ ...l, shipmentCost: l.shipmentCost + surcharge }));
   }
+  if (shadow && split.policy === 'single') {
+    // One location ships every unit: its shadow cost for this order is a constant of the location, exactly a parcel cost.
+    locations = locations.map((l) => ({ ...l, shipmentCost: l.shipmentCost + sum(lines.map((line) => line.quantity * priceOf(shadow, l.id, line.sku))) }));
+  }
+  const priced = shadow !== null && split.policy !== 'single';
 
   return (): SolveOutcome => {
     if (split.policy === 'single' && locations.length === 0) {
       return { kind: 'hold', reason: 'split policy single: no eligible location holds the whole order', optimal: true };
     }
+    if (priced) {
+      const result = solveWithShadow(lines, locations, shadow!, options);
+      if (result.found) {
+        return {
+          kind: 'plan',
+          result,
+          optimal: result.optimal,
+          parcelObjective: objectiveById,
+          runnerUp: runnerUp ? findShadowRunnerUp(lines, locations, shadow!, result, options) : null,
+        };
+      }
+    }
     const result = solveRouting({ lines, locations }, options);
+    const note = priced ? `look-ahead not applied: with shadow prices the plan needs more than ${options.maxParcels} parcel(s)` : undefined;
     if (!result.found) {
       return { kind: 'hold', reason: `no plan within ${options.maxParcels} parcel(s) fills the order`, optimal: result.optimal };
     }
@@ -240,8 +382,19 @@ function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudg
       optimal: result.optimal,
       parcelObjective: objectiveById,
       runnerUp: runnerUp ? findRunnerUp(lines, locations, result, options) : null,
+      ...(note ? { note } : {}),
     };
   };
+}
+
+// With shadow prices: the best plan without one of the chosen locations (re-solved exactly without it).
+function findShadowRunnerUp(lines: readonly SkuLine[], locations: readonly SolverLocation[], shadow: ShadowPrices, chosen: SolverResult, options: SolveOptions): AlternativePlan | null {
+  let best: AlternativePlan | null = null;
+  for (const id of chosen.locationIds) {
+    const r = solveWithShadow(lines, locations, shadow, { ...options, excludeLocationIds: new Set([...(options.excludeLocationIds ?? []), id]) });
+    if (r.found && r.allocations.length > 0 && (best === null || r.cost < best.cost - 1e-9)) best = { locationIds: r.locationIds, allocations: r.allocations, cost: r.cost };
+  }
+  return best;
 }
 
 type AlternativePlan = { readonly locationIds: readonly string[]; readonly allocations: SolverResult['allocations']; readonly cost: number };
@@ -382,6 +535,7 @@ function buildParcels(
   lines: readonly OrderLine[],
   applied: AppliedRules,
   objectiveById: ReadonlyMap<string, SolverLocation>,
+  shadow: ShadowPrices | null = null,
 ): Parcel[] {
   const weightOf = new Map(lines.map((l) => [l.lineId, l.weightLb]));
   const groups = new Map<string, LineAllocation[]>();
@@ -391,6 +545,7 @@ function buildParcels(
     const obj = objectiveById.get(locationId)!;
     const weightLb = sum(items.map((a) => a.quantity * weightOf.get(a.lineId)!));
     const weightCost = weightLb * loc.unitCostPerLb;
+    const shadowCost = shadow ? sum(items.map((a) => a.quantity * priceOf(shadow, locationId, a.sku))) : 0;
     const co2 =
       loc.co2KgPerParcel !== undefined || loc.co2KgPerLb !== undefined
         ? (loc.co2KgPerParcel ?? 0) + weightLb * (loc.co2KgPerLb ?? 0)
@@ -403,9 +558,10 @@ function buildParcels(
       shipmentCost: loc.shipmentCost,
       weightCost: round(weightCost),
       cost: round(loc.shipmentCost + weightCost),
-      objective: round(obj.shipmentCost + weightLb * obj.unitCost),
+      objective: round(obj.shipmentCost + weightLb * obj.unitCost + shadowCost),
       ...(loc.promisedDays !== undefined ? { promisedDays: loc.promisedDays } : {}),
       ...(co2 !== undefined ? { co2Kg: round(co2) } : {}),
+      ...(shadowCost > 0 ? { shadowCost: round(shadowCost) } : {}),
     };
   });
 }
@@ -439,6 +595,10 @@ function sum(xs: readonly number[]): number {
 // Money is reported to 1/10000: enough for per-lb rates, free of binary noise.
 function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+function round1(x: number): string {
+  return (Math.round(x * 10) / 10).toString();
 }
 
 function fmt(x: number): string {

@@ -2,6 +2,7 @@
 // each rule set has a scope, and the first whose scope matches the order applies. The last rule set
 // must be a catch-all, so a merchant can roll new rules out to one channel, region or category first.
 import { z } from 'zod';
+import { DEFAULT_LOOK_AHEAD_HORIZON_DAYS, DEFAULT_LOOK_AHEAD_UNIT_PREMIUM } from './look-ahead.ts';
 import { inRollout } from './rollout.ts';
 
 export const LOCATION_TYPES = ['warehouse', 'store', 'dropship'] as const;
@@ -25,6 +26,8 @@ export const MAX_COST_MULTIPLIER = 100;
 export const MAX_PARCELS = 100;
 /** The longest an order may wait for its release window (issue 17): a day's promise should not slip for a batch. */
 export const MAX_RELEASE_WINDOW_MINUTES = 60;
+/** The longest replenishment horizon look-ahead counts expected demand over. */
+export const MAX_LOOK_AHEAD_HORIZON_DAYS = 90;
 const MAX_UNITS = 1_000_000_000;
 
 const money = z.number().finite().min(0, 'must be >= 0').max(MAX_MONEY, `must be <= ${MAX_MONEY}`);
@@ -154,6 +157,31 @@ export const ruleSetSchema = z.strictObject({
     .min(0, 'must be >= 0')
     .max(MAX_RELEASE_WINDOW_MINUTES, `must be <= ${MAX_RELEASE_WINDOW_MINUTES}`)
     .default(0),
+  /**
+   * Issue 17 step 4: a shadow price per (location, SKU) from expected demand is added to the cost model, so the last
+   * units a location's own demand will ask for are not spent on an order another location serves for a little more
+   * (look-ahead.ts; docs/routing.md, "Look-ahead"). Off by default.
+   */
+  lookAhead: z
+    .strictObject({
+      enabled: z.boolean(),
+      /** Days until the location's stock is replenished: expected demand is counted over them. */
+      horizonDays: z.number().int('must be a whole number of days').min(1, 'must be >= 1').max(MAX_LOOK_AHEAD_HORIZON_DAYS, `must be <= ${MAX_LOOK_AHEAD_HORIZON_DAYS}`).default(DEFAULT_LOOK_AHEAD_HORIZON_DAYS),
+      /** What serving a later local order from elsewhere costs extra, per unit: the most a unit's shadow price can be. */
+      unitPremium: money.default(DEFAULT_LOOK_AHEAD_UNIT_PREMIUM),
+    })
+    .optional(),
+  /**
+   * Issue 17 step 3: when a window is released, this rule set's allocated orders whose shipments no location has
+   * accepted yet are planned again together with the window, and moved when the joint plan saves at least `minSaving`
+   * (the cost model's dollars). Off by default.
+   */
+  reoptimise: z
+    .strictObject({
+      enabled: z.boolean(),
+      minSaving: money.refine((v) => v > 0, 'must be > 0').default(1),
+    })
+    .optional(),
 });
 export type RuleSet = z.infer<typeof ruleSetSchema>;
 
