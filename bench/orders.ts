@@ -49,6 +49,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '0' },
     rate: { type: 'string' },
     'intake-only': { type: 'boolean', default: false },
+    'meter-detail': { type: 'boolean', default: false },
   },
 });
 const INTAKE_ONLY = Boolean(values['intake-only']);
@@ -320,6 +321,11 @@ async function finish(run: MeasuredRun, exitCode: number): Promise<never> {
 function addThreadCounts(counts: ThreadCounts): void {
   for (const [command, n] of counts.dynamodbCalls) meter!.calls.set(command, (meter!.calls.get(command) ?? 0) + n);
   meter!.wru += counts.wru;
+  for (const [key, stats] of counts.detail) {
+    const entry = meter!.detail.get(key) ?? meter!.detail.set(key, { items: 0, wru: 0 }).get(key)!;
+    entry.items += stats.items;
+    entry.wru += stats.wru;
+  }
   meter!.rru += counts.rru;
   for (const [id, stats] of counts.invocations) {
     invocations.set(id, (invocations.get(id) ?? 0) + stats.count);
@@ -445,6 +451,11 @@ function costReport(calls: Map<string, number>, sfnStats: SfnStats, orderCount: 
   out.push('');
   out.push(`DynamoDB calls / order: ${dynamoCalls.map(([c, n]) => `${c.replace(/Command$/, '')} ${per(n).toFixed(2)}`).join(', ')}`);
   out.push(`Step Functions: ${per(sfnStats.executions).toFixed(3)} executions / order x ${sfnStats.transitionsPerExecution.toFixed(1)} transitions (StateEntered events, ${sfnStats.sampled} histories read)`);
+  if (values['meter-detail'] && meter) {
+    out.push('| write (command, operation, item kind) | items / order | estimated WRU / order |', '|---|---|---|');
+    for (const [key, stats] of [...meter.detail].sort((a, b) => b[1].wru - a[1].wru)) out.push(`| ${key} | ${per(stats.items).toFixed(2)} | ${per(stats.wru).toFixed(2)} |`);
+    out.push('');
+  }
   out.push(`authorizer invocations / order here: ${per(authorizer).toFixed(2)} (the local gateway caches decisions 60 s, as the deployed API does)`, '');
   const items: Array<[string, string, number]> = [
     ...stepFunctionsCost(per(sfnStats.executions), transitions, sfnStats.billedSecondsPerExecution),

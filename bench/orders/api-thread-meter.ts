@@ -19,6 +19,8 @@ export interface ThreadCounts {
   dynamodbCalls: Array<[command: string, count: number]>;
   wru: number;
   rru: number;
+  /** Write units by command and item kind (see DynamoMeter.detail). */
+  detail: Array<[key: string, stats: { items: number; wru: number }]>;
   /** Lambda invocations per function, with their summed wall time. */
   invocations: Array<[functionId: string, stats: { count: number; totalMs: number }]>;
 }
@@ -79,7 +81,7 @@ export async function meterThisApiThread(): Promise<void> {
       invocations.clear();
       channel.postMessage({ type: 'done', request: message.request, thread: threadId } satisfies Message);
     } else if (message.type === 'read') {
-      const counts: ThreadCounts = { dynamodbCalls: [...meter.calls], wru: meter.wru, rru: meter.rru, invocations: [...invocations] };
+      const counts: ThreadCounts = { dynamodbCalls: [...meter.calls], wru: meter.wru, rru: meter.rru, detail: [...meter.detail], invocations: [...invocations] };
       channel.postMessage({ type: 'done', request: message.request, thread: threadId, counts } satisfies Message);
     }
   };

@@ -7,19 +7,64 @@
 //          after) at the size the meter last saw the item written or read with, 1 KB when it never saw it;
 //   read:  ceil(bytes / 4 KB) per item returned (per Query: over the summed size), x0.5 if eventually consistent,
 //          x2 inside TransactGetItems; a read returning nothing still costs 0.5/1.
-// Sizes are JSON lengths of the items, close to DynamoDB's (attribute names + values) for these string-heavy items.
+// Sizes are DynamoDB's own count (attribute names + values, binaries by their bytes: shared/adapters/dynamodb/item-size.ts).
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { itemSize } from '../../shared/adapters/dynamodb/item-size.ts';
 
 export interface DynamoMeter {
   calls: Map<string, number>;
   wru: number;
   rru: number;
+  /** Write units by command and kind of item (its `entity`, or its key's shape), for `--meter-detail`. */
+  detail: Map<string, { items: number; wru: number }>;
   reset(): void;
 }
 
-// Items travel in attribute-value form here; their size is taken as plain JSON, close to DynamoDB's own count.
-const size = (value: unknown) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(unmarshall(value as Record<string, AttributeValue>))));
+/** A written item's kind: its entity attribute, else its key with the tenant and ids dropped (`STOCK/SHARD`). */
+function kindOf(item: Record<string, unknown> | undefined): string {
+  if (!item) return '?';
+  if (typeof item.entity === 'string') return item.entity;
+  const pk = String(item.pk ?? '').split('#');
+  const sk = String(item.sk ?? '').split('#');
+  return `${pk[1] ?? pk[0]}/${sk[0]}`;
+}
+const plain = (wire: unknown) => (wire ? unmarshall(wire as Record<string, AttributeValue>) : undefined);
+const detailOf = (meter: DynamoMeter, key: string, wru: number) => {
+  const entry = meter.detail.get(key) ?? meter.detail.set(key, { items: 0, wru: 0 }).get(key)!;
+  entry.items++;
+  entry.wru += wru;
+};
+
+/** Each item a write command touches: [kind, write units], summing to writeUnits(command, input). */
+export function writtenItems(command: string, input: Input): Array<[string, number]> {
+  const short = command.replace(/Command$/, '').replace('TransactWriteItems', 'TransactWrite').replace('Item', '');
+  switch (command) {
+    case 'PutCommand':
+    case 'PutItemCommand':
+      return [[`${short} ${kindOf(plain(input.Item))}`, kb(size(input.Item))]];
+    case 'UpdateCommand':
+    case 'UpdateItemCommand':
+    case 'DeleteCommand':
+    case 'DeleteItemCommand':
+      return [[`${short} ${kindOf(plain(input.Key))}`, 1]];
+    case 'TransactWriteCommand':
+    case 'TransactWriteItemsCommand':
+      return (input.TransactItems ?? []).map((t: any) => {
+        const [op, body] = Object.entries(t)[0] as [string, any];
+        const item = plain(body.Item ?? body.Key);
+        return [`${short} ${op} ${kindOf(item)}`, 2 * (t.Put ? kb(size(t.Put.Item)) : 1)] as [string, number];
+      });
+    default: {
+      const units = writeUnits(command, input);
+      return units ? [[short, units]] : [];
+    }
+  }
+}
+
+// Items travel in attribute-value form here, as DynamoDB sizes them. (Their JSON length, used before, counted a deflated
+// binary attribute as a JSON object of byte indexes: ten times its size.)
+const size = (value: unknown) => (value === undefined ? 0 : itemSize(value as Record<string, AttributeValue>));
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 const fourKb = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096));
 
@@ -31,7 +76,7 @@ const itemKey = (item: Record<string, unknown>) => `${String(item.pk)}|${String(
 const remember = (wireItem: unknown) => {
   if (!wireItem) return;
   const item = unmarshall(wireItem as Record<string, AttributeValue>);
-  knownSizes.set(itemKey(item), Buffer.byteLength(JSON.stringify(item)));
+  knownSizes.set(itemKey(item), itemSize(wireItem as Record<string, AttributeValue>));
 };
 
 /** The item an UPDATE statement names: the parameters its WHERE clause binds to "pk" and "sk". */
@@ -61,7 +106,7 @@ function statementUnits(statement: string, parameters: unknown[] = []): number {
   return 0;
 }
 
-function writeUnits(command: string, input: Input): number {
+export function writeUnits(command: string, input: Input): number {
   switch (command) {
     case 'BatchExecuteStatementCommand':
       return (input.Statements ?? []).reduce((n: number, s: any) => n + statementUnits(s.Statement, s.Parameters), 0);
@@ -115,8 +160,10 @@ export function meterDynamoDb(client: DynamoDBClient): DynamoMeter {
     calls: new Map(),
     wru: 0,
     rru: 0,
+    detail: new Map(),
     reset() {
       this.calls.clear();
+      this.detail.clear();
       this.wru = 0;
       this.rru = 0;
     },
@@ -129,11 +176,13 @@ export function meterDynamoDb(client: DynamoDBClient): DynamoMeter {
       try {
         const result = await next(args);
         meter.wru += writeUnits(command, input);
+        for (const [key, units] of writtenItems(command, input)) detailOf(meter, key, units);
         meter.rru += readUnits(command, input, result.output as Input);
         return result;
       } catch (error) {
         // A failed condition still consumes the write; a cancelled transaction is billed as well.
         meter.wru += writeUnits(command, input);
+        for (const [key, units] of writtenItems(command, input)) detailOf(meter, `${key} (failed)`, units);
         throw error;
       }
     },
