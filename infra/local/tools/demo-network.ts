@@ -1,5 +1,6 @@
 import type { DomApi } from './api-client.ts';
 import { seededRandom } from '../../../shared/domain/seeded-random.ts';
+import { inParallel } from '#application/in-parallel';
 
 /**
  * The demo tenant's network: the t-shirt story's three New York locations (docs/routing.md) inside a national network
@@ -235,11 +236,3 @@ export function describeSeed(summary: SeedSummary): string {
   return summary.alreadySeeded === summary.stockPairs ? `${what} (already seeded)` : `${what}, seeded in ${(summary.ms / 1000).toFixed(1)} s`;
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}

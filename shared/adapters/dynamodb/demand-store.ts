@@ -5,6 +5,7 @@ import { nearestUsZip } from '../geo/nearest-us-zip.ts';
 import { batchGetAll, BatchWriteCommand, documentClient, GetCommand, PutCommand, queryAll, QueryCommand, tableName } from './client.ts';
 import { keyPart, tenantKey } from './keys.ts';
 import { transact } from './stock-store.ts';
+import { inParallel } from '#application/in-parallel';
 
 /**
  * Demand history and forecasts in the table (docs/forecasting.md, "Storage"). One partition per SKU holds its daily
@@ -66,12 +67,6 @@ async function batchPut(items: Item[]): Promise<void> {
   }
 }
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
-}
 
 function sumByDay(items: Item[], keyOf: (item: Item) => string): Map<string, Map<string, number>> {
   const out = new Map<string, Map<string, number>>();
@@ -83,22 +78,107 @@ function sumByDay(items: Item[], keyOf: (item: Item) => string): Map<string, Map
   return out;
 }
 
+/** Items in one transaction (DynamoDB's limit). */
+const TRANSACTION_ITEMS = 100;
+const PACK_CONCURRENCY = 4;
+/** SKUs whose list entry this container wrote lately: the entry never changes, so it is written once an hour at most. */
+const listedSkus = new Map<string, number>();
+const LISTED_FOR_MS = 3_600_000;
+
+const markerOf = (entry: DemandCount) => ({
+  Put: {
+    TableName: tableName(),
+    Item: {
+      pk: markerPk(entry.tenantId, entry.shipmentId), sk: `C#${entry.chunk}`, entity: 'DemandCount', version: 1, status: 'COUNTED',
+      tenantId: entry.tenantId, shipmentId: entry.shipmentId, locationId: entry.locationId, region: entry.region, day: entry.day, lines: entry.lines,
+      expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+type Write = ReturnType<typeof addUnits> | ReturnType<typeof skuEntry>;
+const writeKey = (write: Write) => `${write.Update.Key.pk}\u0000${write.Update.Key.sk}`;
+
+/**
+ * One transaction for several shipments: a marker each, and their day writes merged per item (units summed; a
+ * transaction may not name an item twice), plus the SKU list entries this container has not written lately.
+ */
+function packItems(entries: readonly DemandCount[], now: number): Item[] {
+  const writes = new Map<string, Write>();
+  for (const entry of entries) {
+    for (const write of [...dayWrites(entry.tenantId, entry, 1), ...entry.lines.map(({ sku }) => skuEntry(entry.tenantId, sku))]) {
+      const key = writeKey(write);
+      const seen = writes.get(key);
+      if (!seen) {
+        if (write.Update.Key.sk === 'SKU' && (listedSkus.get(key) ?? 0) > now) continue;
+        writes.set(key, structuredClone(write));
+      } else if (':units' in seen.Update.ExpressionAttributeValues) {
+        const sum = seen.Update.ExpressionAttributeValues as Record<string, number>;
+        sum[':units'] = sum[':units']! + (write.Update.ExpressionAttributeValues as Record<string, number>)[':units']!;
+      }
+    }
+  }
+  return [...entries.map(markerOf), ...writes.values()];
+}
+
+/** Entries in groups that fit one transaction each: markers plus distinct writes within TRANSACTION_ITEMS. */
+function packsOf(entries: readonly DemandCount[]): DemandCount[][] {
+  const packs: DemandCount[][] = [];
+  let pack: DemandCount[] = [];
+  let keys = new Set<string>();
+  for (const entry of entries) {
+    const own = [...dayWrites(entry.tenantId, entry, 1), ...entry.lines.map(({ sku }) => skuEntry(entry.tenantId, sku))].map(writeKey);
+    const added = own.filter((key) => !keys.has(key)).length;
+    if (pack.length && pack.length + 1 + keys.size + added > TRANSACTION_ITEMS) {
+      packs.push(pack);
+      pack = [];
+      keys = new Set();
+    }
+    pack.push(entry);
+    for (const key of own) keys.add(key);
+  }
+  if (pack.length) packs.push(pack);
+  return packs;
+}
+
+/** Counts a pack: entries whose marker exists are 'already'; the others are counted together, in one transaction. */
+async function countPack(pack: readonly DemandCount[]): Promise<Array<'counted' | 'already'>> {
+  const outcome: Array<'counted' | 'already'> = pack.map(() => 'counted');
+  let open = pack.map((_, i) => i);
+  while (open.length) {
+    const now = Date.now();
+    const items = packItems(open.map((i) => pack[i]!), now);
+    const result = await transact(items);
+    if (result.ok) {
+      for (const item of items.slice(open.length)) {
+        const write = item as Write;
+        if (write.Update.Key.sk === 'SKU') listedSkus.set(writeKey(write), now + LISTED_FOR_MS);
+      }
+      return outcome;
+    }
+    const repeated = new Set(open.filter((_, at) => result.reasons[at]?.code === 'ConditionalCheckFailed'));
+    if (!repeated.size) throw new Error('demand roll-up refused without a counted marker');
+    for (const i of repeated) outcome[i] = 'already';
+    open = open.filter((i) => !repeated.has(i));
+  }
+  return outcome;
+}
+
 export const dynamoDemandStore: DemandStore = {
-  async count(entry) {
-    const { tenantId } = entry;
-    const marker = {
-      Put: {
-        TableName: tableName(),
-        Item: {
-          pk: markerPk(tenantId, entry.shipmentId), sk: `C#${entry.chunk}`, entity: 'DemandCount', version: 1, status: 'COUNTED',
-          tenantId, shipmentId: entry.shipmentId, locationId: entry.locationId, region: entry.region, day: entry.day, lines: entry.lines,
-          expiresAt: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
-    const outcome = await transact([marker, ...dayWrites(tenantId, entry, 1), ...entry.lines.map(({ sku }) => skuEntry(tenantId, sku))]);
-    return outcome.ok ? 'counted' : 'already';
+  async count(entries) {
+    const outcome: Array<'counted' | 'already' | 'failed'> = entries.map(() => 'failed');
+    const indexOf = new Map(entries.map((entry, i) => [entry, i]));
+    const packs = packsOf(entries);
+    await inParallel(packs, PACK_CONCURRENCY, async (pack) => {
+      try {
+        const counted = await countPack(pack);
+        pack.forEach((entry, j) => (outcome[indexOf.get(entry)!] = counted[j]!));
+      } catch {
+        // Left 'failed': the stream delivers these shipments again.
+      }
+    });
+    return outcome;
   },
 
   async reverse(tenantId, shipmentId) {

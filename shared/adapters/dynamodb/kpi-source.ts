@@ -5,23 +5,11 @@ import { documentClient, QueryCommand, tableName } from './client.ts';
 import { tenantKey } from './keys.ts';
 import { orderOf, shipmentOf } from './order-store.ts';
 import { dynamoStockStore } from './stock-store.ts';
+import { inParallel } from '#application/in-parallel';
 
 /** Order partitions read at once for their shipments. */
 const CONCURRENCY = 16;
 
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        results[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return results;
-}
 
 /**
  * The KPIs' reads: the tenant's orders by creation time (gsi2, sorted `<createdAt>#<orderId>`), each order's partition

@@ -127,6 +127,26 @@ describe('demand history from the DOM\'s own orders', () => {
     await cloud().runtime.invoke('handleInventoryChanges', { Records: [created, cancelled, cancelled] });
     expect(await byLocation(tenantId)).toEqual({ [shipment.locationId]: 0 });
   });
+
+  it('writes a batch of shipments in shared transactions: same-day units merged, counted ones skipped, more than one transaction holds split', async () => {
+    const tenant = await createTestTenant('Batch Roll-up Shop');
+    const day = today();
+    const entry = (shipmentId: string, sku: string, units: number, locationId = 'olean-wh') => ({ tenantId: tenant.tenantId, shipmentId, chunk: 0, locationId, region: 'US-NY', day, lines: [{ sku, units }] });
+    // Three shipments of one SKU at one location and day: one item each for the location and the region, units summed.
+    expect(await dynamoDemandStore.count([entry('s1', 'Tee.Blk', 1), entry('s2', 'Tee.Blk', 2), entry('s3', 'Tee.Blk', 4, 'dallas-wh')])).toEqual(['counted', 'counted', 'counted']);
+    expect(await byLocation(tenant.tenantId, 'Tee.Blk', day)).toEqual({ 'olean-wh': 3, 'dallas-wh': 4 });
+    expect(await byRegion(tenant.tenantId, 'Tee.Blk', day)).toEqual({ 'US-NY': 7 });
+    // A redelivered shipment among new ones: it is skipped, the others counted in the same call.
+    expect(await dynamoDemandStore.count([entry('s4', 'Tee.Blk', 8), entry('s2', 'Tee.Blk', 2)])).toEqual(['counted', 'already']);
+    expect(await byLocation(tenant.tenantId, 'Tee.Blk', day)).toEqual({ 'olean-wh': 11, 'dallas-wh': 4 });
+    // 40 shipments of distinct SKUs: 40 markers and 120 writes, more than one transaction holds; each counted once.
+    const many = Array.from({ length: 40 }, (_, i) => entry(`m${i}`, `SKU-ü${i}`, i + 1));
+    expect(new Set(await dynamoDemandStore.count(many))).toEqual(new Set(['counted']));
+    expect(new Set(await dynamoDemandStore.count(many))).toEqual(new Set(['already']));
+    for (const i of [0, 17, 39]) expect(await byLocation(tenant.tenantId, `SKU-ü${i}`, day)).toEqual({ 'olean-wh': i + 1 });
+    expect((await dynamoDemandStore.skuChunks(tenant.tenantId, 100)).length).toBe(1);
+    expect(await dynamoDemandStore.skusIn(tenant.tenantId, (await dynamoDemandStore.skuChunks(tenant.tenantId, 100))[0]!)).toHaveLength(41);
+  });
 });
 
 describe('importing past sales', () => {

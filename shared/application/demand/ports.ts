@@ -22,8 +22,12 @@ export interface SkuChunk {
 }
 
 export interface DemandStore {
-  /** Adds a chunk of a shipment's demand to its day's roll-ups once; 'already' when its marker says it was counted. */
-  count(entry: DemandCount): Promise<'counted' | 'already'>;
+  /**
+   * Adds chunks of shipments' demand to their days' roll-ups, each once: 'already' when its marker says it was
+   * counted, 'failed' when it could not be written (to be delivered again). Several shipments share a write. No two
+   * entries may name the same shipment and chunk.
+   */
+  count(entries: readonly DemandCount[]): Promise<Array<'counted' | 'already' | 'failed'>>;
   /** Takes back what a shipment added (every chunk still counted); the number of chunks taken back (0: nothing to do). */
   reverse(tenantId: string, shipmentId: string): Promise<number>;
   /** Sets each (sku, location, day) of imported history to the row's units. */

@@ -5,6 +5,8 @@ import { DEMAND_SKUS_PER_WRITE, rollUpDemand, type KeyedDemandChange } from './r
 /** An in-memory demand store with the adapter's once-only semantics (a marker per shipment and chunk). */
 function memoryDemand(failOn: (entry: DemandCount) => boolean = () => false) {
   const markers = new Map<string, { entry: DemandCount; status: 'COUNTED' | 'REVERSED' }>();
+  /** Entries per count call: a batch's counts go together. */
+  const calls: number[] = [];
   const units = new Map<string, number>();
   const add = (entry: DemandCount, sign: number) => {
     for (const line of entry.lines) {
@@ -13,13 +15,17 @@ function memoryDemand(failOn: (entry: DemandCount) => boolean = () => false) {
     }
   };
   const store: Pick<DemandStore, 'count' | 'reverse'> = {
-    async count(entry) {
-      if (failOn(entry)) throw new Error('throttled');
-      const key = `${entry.tenantId} ${entry.shipmentId} ${entry.chunk}`;
-      if (markers.has(key)) return 'already';
-      markers.set(key, { entry, status: 'COUNTED' });
-      add(entry, 1);
-      return 'counted';
+    async count(entries) {
+      calls.push(entries.length);
+      const keys = entries.map((entry) => `${entry.tenantId} ${entry.shipmentId} ${entry.chunk}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      return entries.map((entry, i) => {
+        if (failOn(entry)) return 'failed';
+        if (markers.has(keys[i]!)) return 'already';
+        markers.set(keys[i]!, { entry, status: 'COUNTED' });
+        add(entry, 1);
+        return 'counted';
+      });
     },
     async reverse(tenantId, shipmentId) {
       let n = 0;
@@ -32,7 +38,7 @@ function memoryDemand(failOn: (entry: DemandCount) => boolean = () => false) {
       return n;
     },
   };
-  return { demand: store as DemandStore, units, markers };
+  return { demand: store as DemandStore, units, markers, calls };
 }
 
 const regions: OrderRegions = { regionsOf: async (_t, ids) => new Map(ids.map((id) => [id, id === 'o_west' ? 'US-CA' : 'US-NY'])) };
@@ -50,6 +56,8 @@ describe('rolling up a batch of shipment demand', () => {
     const again = await rollUpDemand({ demand: memory.demand, regions }, batch);
     expect([first.counted, first.repeated, again.counted, again.repeated]).toEqual([2, 1, 0, 3]);
     expect(Object.fromEntries(memory.units)).toEqual({ 'A wh US-NY 2026-03-01': 2, 'A wh US-CA 2026-03-01': 3 });
+    // The batch's two shipments go to the store together; the redelivery of s1 in the same batch after them.
+    expect(memory.calls).toEqual([2, 1, 2, 1]);
   });
 
   it('applies a shipment\'s count before its reversal in one batch, and reverses once', async () => {

@@ -10,6 +10,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { seededRandom } from '../../../infra/local/tools/demo-network.ts';
+import { inParallel } from '#application/in-parallel';
 
 /**
  * The crash test of issue 13, as a driver that the integration test and `npm run crash-test` share.
@@ -271,14 +272,6 @@ class Api {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
 
 /**
  * One run of the scenario. `execute()` does it all and returns the report; `dispose()` (call it in a finally or an
