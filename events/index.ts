@@ -20,10 +20,6 @@ import { StockChanged } from './stock-changed.ts';
 import { StockLow } from './stock-low.ts';
 import { TenantCreated } from './tenant-created.ts';
 import { WebhookTest } from './webhook-test.ts';
-import { TransferRequested } from './transfer-requested.ts';
-import { TransferShipped } from './transfer-shipped.ts';
-import { TransferReceived } from './transfer-received.ts';
-import { TransferCancelled } from './transfer-cancelled.ts';
 
 /** Every event the DOM publishes, for schema generation and contract tests. */
 export const allEvents = [
@@ -49,8 +45,4 @@ export const allEvents = [
   ShipmentShipped,
   ShipmentDelivered,
   ShipmentCancelled,
-  TransferRequested,
-  TransferShipped,
-  TransferReceived,
-  TransferCancelled,
 ];

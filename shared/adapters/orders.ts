@@ -23,6 +23,7 @@ import { sfnWorkflowStarter } from './sfn/workflow-starter.ts';
 import { randomIds, systemClock } from './system/system.ts';
 import type { ChannelStore } from '#application/ports';
 import { ttlCache } from './ttl-cache.ts';
+import { expectedDemandReader } from './dynamodb/expected-demand.ts';
 
 // The workflow reads the order's channel rule twice per order (plan and reserve); like routing rules, each container
 // keeps it 30 s, so a new hold-back applies to orders routed half a minute later at most. The API reads it fresh.
@@ -40,8 +41,9 @@ export const fulfillmentDeps: FulfillmentDeps = {
   network: dynamoNetworkReader,
   networks: dynamoSkuNetworkStore,
   channels: workflowChannels,
-  // What-if (issue 15): the shadow rule set, cached 30 s like the routing rules.
-  settings: { ...dynamoFulfillmentSettings, shadowRules: cachedShadowRules },
+  // What-if (issue 15): the shadow rule set, cached 30 s like the routing rules. Look-ahead (issue 17): expected
+  // demand, cached an hour per tenant and SKU.
+  settings: { ...dynamoFulfillmentSettings, shadowRules: cachedShadowRules, expectedDemand: expectedDemandReader() },
   geocoder: usZipGeocoder,
   reservations: dynamoReservationStore,
   allocations: dynamoAllocationWriter,

@@ -57,8 +57,6 @@ import { createApiKeySchema } from '#domain/tenants/api-keys';
 import { openingHoursSchema } from '#domain/inventory/opening-hours';
 import { apiKeyPageSchema, apiKeyPathSchema, issuedApiKeySchema, revokedApiKeySchema } from './api-key-schemas.ts';
 import { locationShipmentsQuerySchema, shipmentPageSchema } from './order-schemas.ts';
-import { receiveTransferSchema, requestTransferSchema, shipTransferSchema } from '#domain/inventory/transfer';
-import { listTransfersQuerySchema, transferPageSchema, transferPathSchema, transferSchema } from './transfer-schemas.ts';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -548,82 +546,6 @@ export const operations = {
     auth: true,
     query: kpisQuerySchema,
     responses: { 200: { description: 'The KPIs', schema: kpisSchema }, 422: { description: 'A malformed date, or a window that is empty, reversed or longer than 31 days' } },
-  },
-  requestTransfer: {
-    operationId: 'requestTransfer',
-    method: 'post',
-    path: '/transfers',
-    summary: 'Move units between locations: they leave the origin now (never more than available there) and are in transit, sellable nowhere, until received',
-    description: 'One transaction writes the transfer and takes the units from the origin\'s stock. Send `transferId` to make retries safe.',
-    tags: ['inventory'],
-    auth: true,
-    requestBody: requestTransferSchema,
-    responses: {
-      201: { description: 'The transfer, requested', schema: transferSchema },
-      200: { description: 'The same transferId and request again: the transfer as stored', schema: transferSchema },
-      409: { description: 'The origin does not hold the units (each short line named: lines[i].quantity), or the transferId was used for another request' },
-      422: { description: 'A bad field, or an unknown location (fromLocationId / toLocationId)' },
-    },
-  },
-  listTransfers: {
-    operationId: 'listTransfers',
-    method: 'get',
-    path: '/transfers',
-    summary: "A location's outgoing (fromLocationId) or incoming (toLocationId) transfers, newest first, by status",
-    tags: ['inventory'],
-    auth: true,
-    query: listTransfersQuerySchema,
-    responses: { 200: { description: 'A page of transfers', schema: transferPageSchema }, 422: { description: 'Neither or both of fromLocationId and toLocationId' } },
-  },
-  getTransfer: {
-    operationId: 'getTransfer',
-    method: 'get',
-    path: '/transfers/{transferId}',
-    summary: 'A transfer: its lines with the units received and still in transit, its shipment and receipts',
-    tags: ['inventory'],
-    auth: true,
-    pathParameters: transferPathSchema,
-    responses: { 200: { description: 'The transfer', schema: transferSchema }, 404: { description: 'No such transfer' } },
-  },
-  shipTransfer: {
-    operationId: 'shipTransfer',
-    method: 'post',
-    path: '/transfers/{transferId}/ship',
-    summary: 'The units left the origin (optional step): carrier, tracking, expected arrival (TransferShipped)',
-    tags: ['inventory'],
-    auth: true,
-    pathParameters: transferPathSchema,
-    requestBody: shipTransferSchema,
-    requestBodyOptional: true,
-    responses: { 200: { description: 'The transfer, shipped (shipped already: as it is)', schema: transferSchema }, 404: { description: 'No such transfer' }, 409: { description: 'Received or cancelled already' } },
-  },
-  receiveTransfer: {
-    operationId: 'receiveTransfer',
-    method: 'post',
-    path: '/transfers/{transferId}/receive',
-    summary: 'Units arrived: on hand at the destination with the receipt, in one transaction (TransferReceived). Without lines: everything in transit',
-    description: 'Partial receipts name their lines; send `receiptId` to make one safe to retry (the same id again answers the transfer as it is).',
-    tags: ['inventory'],
-    auth: true,
-    pathParameters: transferPathSchema,
-    requestBody: receiveTransferSchema,
-    requestBodyOptional: true,
-    responses: {
-      200: { description: 'The transfer after the receipt (a repeated receipt: as it is)', schema: transferSchema },
-      404: { description: 'No such transfer' },
-      409: { description: 'The transfer was cancelled' },
-      422: { description: 'A SKU the transfer does not carry (lines[i].sku) or more units than are still in transit (lines[i].quantity)' },
-    },
-  },
-  cancelTransfer: {
-    operationId: 'cancelTransfer',
-    method: 'post',
-    path: '/transfers/{transferId}/cancel',
-    summary: 'Call off a transfer that has not shipped: its units go back on hand at the origin (TransferCancelled)',
-    tags: ['inventory'],
-    auth: true,
-    pathParameters: transferPathSchema,
-    responses: { 200: { description: 'The transfer, cancelled (cancelled already: as it is)', schema: transferSchema }, 404: { description: 'No such transfer' }, 409: { description: 'Shipped or received already' } },
   },
   receiveReturn: {
     operationId: 'receiveReturn',

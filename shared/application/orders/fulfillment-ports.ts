@@ -8,6 +8,7 @@ import type { Reservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DecisionRecord } from '#domain/orders/decision-record';
 import type { ShadowRules } from '#domain/orders/what-if';
+import type { ExpectedDemand } from '#domain/routing/look-ahead';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
 export interface NetworkReader {
@@ -42,6 +43,11 @@ export interface FulfillmentSettings {
   routingSettings?(tenantId: string): Promise<RoutingSettings>;
   /** What-if (issue 15): the tenant's shadow rule set, if one is installed (cached like the rules: no call per order). */
   shadowRules?(tenantId: string): Promise<ShadowRules | undefined>;
+  /**
+   * Look-ahead (issue 17 step 4): expected units per day by location for these SKUs (forecast, else recent demand),
+   * cached an hour per tenant and SKU: asked only when a rule set enables look-ahead.
+   */
+  expectedDemand?(tenantId: string, skus: readonly string[], today: string): Promise<ExpectedDemand>;
 }
 
 /**

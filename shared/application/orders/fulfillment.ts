@@ -10,6 +10,8 @@ import { pendingReservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DecisionRecord } from '#domain/orders/decision-record';
 import { withShadowDecision } from '#domain/orders/what-if';
+import type { ExpectedDemand } from '#domain/routing/look-ahead';
+import type { RoutingRules } from '#domain/routing/rules';
 import { ConflictError } from '../errors.ts';
 import { ReservationNotFoundError } from '../inventory/errors.ts';
 import { releaseReservation, reserveStock, type ReservationDeps } from '../inventory/reservations.ts';
@@ -180,6 +182,7 @@ async function planRound(
     deps.settings.routingSettings?.(order.tenantId) ?? { customRegions: [] },
   ]);
   const scope = await routingScopeOf(deps, order, destination, locations, routingSettings);
+  const expectedDemand = await expectedDemandFor(deps, order.tenantId, rules, skuIds, day);
   const plan = planParcels({
     order,
     shipments,
@@ -196,9 +199,24 @@ async function planRound(
     shippedToday,
     now,
     clockMs: () => performance.now(),
+    ...(expectedDemand ? { expectedDemand } : {}),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
   return { parcels: plan.parcels, explanation: plan.explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
+}
+
+/**
+ * Look-ahead (issue 17 step 4): expected demand, read only when one of the tenant's rule sets enables look-ahead (from an
+ * hour's cache: no call per order once warm). It only refines the cost model: if it cannot be read, the order is
+ * routed without it.
+ */
+async function expectedDemandFor(deps: FulfillmentDeps, tenantId: string, rules: RoutingRules, skus: readonly string[], day: string): Promise<ExpectedDemand | undefined> {
+  if (!deps.settings.expectedDemand || !rules.ruleSets.some((rs) => rs.lookAhead?.enabled)) return undefined;
+  try {
+    return await deps.settings.expectedDemand(tenantId, skus, day);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What-if (issue 15): the decision's record, routed a second time under the tenant's shadow rule set if one takes it. */

@@ -7,6 +7,7 @@ import type { RateTable } from '../carriers/rate-table.ts';
 import type { Location, Sku } from '../inventory/location.ts';
 import type { CandidateLocation, OrderLine as RoutingLine } from '../routing/apply-rules.ts';
 import { routeOrder } from '../routing/route-order.ts';
+import type { ExpectedDemand } from '../routing/look-ahead.ts';
 import { resolveDefaults, selectRuleSet, type RoutingDefaults, type RoutingRules, type ScopeContext } from '../routing/rules.ts';
 import { allocationsOf } from './allocation.ts';
 import { ownsOrder, recordRun, REDRIVABLE } from './attempts.ts';
@@ -107,6 +108,8 @@ export interface PlanInput {
   now: Date;
   /** Milliseconds, for the routing engine's time budget. */
   clockMs: () => number;
+  /** Look-ahead (issue 17 step 4): expected units per day by location and SKU, for rule sets that enable it. */
+  expectedDemand?: ExpectedDemand;
 }
 
 export interface Plan {
@@ -292,6 +295,7 @@ export function planParcels(input: PlanInput): Plan {
       locations: candidates,
       rules: input.rules,
       budget: { timeBudgetMs: 50, now: input.clockMs },
+      ...(input.expectedDemand ? { expectedDemand: input.expectedDemand } : {}),
     };
     const decision = routeOrder(request);
     // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
