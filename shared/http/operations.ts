@@ -151,6 +151,7 @@ export const locationSchema = z
     openingHours: openingHoursSchema.optional(),
     timeZone: z.string().optional(),
     handlingMinutes: z.number().int().optional(),
+    pickupSlotsPerDay: z.number().int().optional().describe('Pickups the location takes on one of its local days (absent: no limit)'),
     version: z.number().int(),
     updatedAt: z.iso.datetime(),
   })

@@ -177,6 +177,10 @@ export const shipmentSchema = z
     cost: z.number().optional(),
     promisedDeliveryDate: z.string().optional(),
     readyBy: z.string().optional().describe('A pickup: when the store will have it ready, from its opening hours and handling time'),
+    pickupSlot: z
+      .object({ day: z.string() })
+      .optional()
+      .describe('A pickup at a store with pickupSlotsPerDay: the store-local day whose slot it holds (given back when it is cancelled, rejected or expires)'),
     co2Grams: z.number().optional(),
     quote: quoteSchema.optional(),
     tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),

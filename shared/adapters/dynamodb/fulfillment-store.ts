@@ -11,6 +11,7 @@ import { batchGetAll, DeleteCommand, documentClient, GetCommand, queryAll, Query
 import { keys, locationOfItem, skuOfItem } from './inventory-items.ts';
 import { decisionRecordItem } from './decision-record-store.ts';
 import { tenantKey } from './keys.ts';
+import { pickupSlotKey, slotTakeItem } from './pickup-slot-items.ts';
 import { tenantSettingsOf } from './tenant-settings-store.ts';
 import { orderConflict, orderOf, orderPut, shipmentOf, shipmentPut, shipmentsDueKey } from './order-store.ts';
 import { networksOfItems, transactReservations } from './stock-store.ts';
@@ -54,6 +55,12 @@ export const dynamoNetworkReader: NetworkReader = {
     const counts = new Map(await read);
     for (const [locationId, n] of plannedSince.get(read) ?? []) counts.set(locationId, (counts.get(locationId) ?? 0) + n);
     return counts;
+  },
+
+  async pickupSlotsUsed(tenantId, counters) {
+    if (!counters.length) return new Map();
+    const items = await batchGetAll(counters.map((c) => pickupSlotKey(tenantId, c.locationId, c.day)), { consistentRead: true });
+    return new Map(items.map((item) => [String(item.locationId), Number(item.used ?? 0)]));
   },
 
   notePlanned(tenantId, day, locationId) {
@@ -130,7 +137,7 @@ export const dynamoFulfillmentSettings: FulfillmentSettings = {
 const waitKey = (order: Order, sku: string) => ({ pk: tenantKey(order.tenantId, 'BACKORDER', sku), sk: `${order.createdAt}#${order.orderId}` });
 
 /** What an allocation writes besides its reservations: the order, the new shipments, the waitlist, the day's counts. */
-function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLongerWaitingSkus, day, decisionRecord }: Omit<AllocationInput, 'holdReservationIds'>) {
+function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLongerWaitingSkus, day, decisionRecord, pickupSlots }: Omit<AllocationInput, 'holdReservationIds'>) {
   const table = tableName();
   return [
     { Put: orderPut(order, expectedVersion) },
@@ -155,6 +162,9 @@ function allocationItems({ order, expectedVersion, shipments, waitingSkus, noLon
         },
       },
     })),
+    // Pickup slots are guarded, unlike daily capacity: a store's counter never passes its limit (the last items, so
+    // the writer knows which cancellation reasons are theirs).
+    ...(pickupSlots ?? []).map((take) => slotTakeItem(order.tenantId, take)),
   ];
 }
 
@@ -193,9 +203,15 @@ export const dynamoAllocationWriter: AllocationWriter = {
     const result = await transactReservations(input.order.tenantId, input.reservations, (reservations) => markShardedShipments(allocation, reservations));
     if (result.ok) return { outcome: 'ALLOCATED' };
     if (result.tooLarge) return { outcome: 'TOO_LARGE' };
-    // Which guard failed: a stock line (too little stock) or anything else (the order moved, an id is taken).
-    const other = result.before.some((r) => r.code === 'ConditionalCheckFailed') || result.heads.some((r) => r?.code === 'ConditionalCheckFailed');
+    // Which guard failed: a stock line (too little stock), a pickup slot (a store full that day) or anything else (the
+    // order moved, an id is taken). The slot counters are the allocation's last items.
+    const slots = input.pickupSlots ?? [];
+    const firstSlot = allocation.length - slots.length;
+    const failed = (r: { code: string } | undefined) => r?.code === 'ConditionalCheckFailed';
+    const other = result.before.some((r, i) => i < firstSlot && failed(r)) || result.heads.some(failed);
     if (other) return { outcome: 'CONFLICT' };
+    const full = slots.filter((_, i) => failed(result.before[firstSlot + i]));
+    if (full.length) return { outcome: 'SLOTS_FULL', locationIds: full.map((take) => take.locationId) };
     const pairs = result.short.map(({ request, line }) => {
       const { locationId, sku } = input.reservations[request]!.reservation.lines[line]!;
       return { locationId, sku };

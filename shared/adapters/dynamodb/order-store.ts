@@ -11,6 +11,8 @@ import { batchGetAll, documentClient, GetCommand, PutCommand, QueryCommand, tabl
 import { keys, reservationOfItem } from './inventory-items.ts';
 import { tenantKey } from './keys.ts';
 import { reservationFinishItems, stockUpdate } from './stock-store.ts';
+import { slotReleasesOf } from '#domain/orders/pickup-capacity';
+import { slotReleaseItem } from './pickup-slot-items.ts';
 
 /** Idempotency keys are kept a day, as payment APIs do; a marketplace's external id is kept for the order's life. */
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -189,11 +191,15 @@ export const dynamoOrderStore: OrderStore = {
     const now = new Date(order.updatedAt);
     const damagedOf = (line: { locationId: string; sku: string }) => (change.damaged ?? []).find((d) => d.locationId === line.locationId && d.sku === line.sku)?.quantity;
     const retainUntil = Math.ceil(now.getTime() / 1000) + FINISHED_RETENTION_SECONDS;
+    const released = new Set(change.reservations.filter((move) => move.to === 'RELEASED').map((move) => move.reservationId));
     const items = [
       { Put: orderPut(order, change.expectedVersion) },
       ...change.shipments.map((shipment) => ({ Put: shipmentPut(order, shipment) })),
       // The reservation moves with the shipment and the order: a crash or a lost race leaves all or none of them.
       ...(await withShardLines(order.tenantId, change)).flatMap((move) => reservationFinishItems({ tenantId: order.tenantId, reservationId: move.reservationId, lines: move.lines }, move.to, now, retainUntil)),
+      // A pickup whose reservation is released (cancelled, rejected, expired, taken away) gives its store's slot back,
+      // exactly once: the release is guarded by the reservation's status in this same transaction.
+      ...slotReleasesOf(change.shipments, released).map((release) => slotReleaseItem(order.tenantId, release)),
       // Restocked units are added, not written over: concurrent returns and feeds never make each other retry.
       ...(change.restock ?? []).map((line) => {
         const { ReturnValues: _all, ...update } = stockUpdate(order.tenantId, line.locationId, line.sku, { kind: 'add', delta: line.quantity }, now);

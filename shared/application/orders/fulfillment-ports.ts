@@ -8,6 +8,7 @@ import type { Reservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DecisionRecord } from '#domain/orders/decision-record';
 import type { ShadowRules } from '#domain/orders/what-if';
+import type { SlotTake } from '#domain/orders/pickup-capacity';
 import type { ExpectedDemand } from '#domain/routing/look-ahead';
 
 /** What the router reads about a tenant's network: its locations and the SKUs of an order. */
@@ -22,6 +23,8 @@ export interface NetworkReader {
   shipmentsToday(tenantId: string, day: string): Promise<Map<string, number>>;
   /** The router chose this location for a parcel today: counted until the next read of the day's counts. */
   notePlanned(tenantId: string, day: string, locationId: string): void;
+  /** Pickup slots used at each store on the given local day (read consistently: the allocation's guard is exact). */
+  pickupSlotsUsed?(tenantId: string, counters: ReadonlyArray<{ locationId: string; day: string }>): Promise<Map<string, number>>;
 }
 
 /**
@@ -76,6 +79,8 @@ export interface AllocationInput {
   day: string;
   /** What-if (issue 15): the routing decision's input and outcome, written in the same transaction as its own item. */
   decisionRecord?: DecisionRecord;
+  /** Pickup slots the new shipments take, each counter guarded by its store's limit in the same transaction. */
+  pickupSlots?: SlotTake[];
 }
 
 export type ReserveAndAllocateOutcome =
@@ -85,7 +90,9 @@ export type ReserveAndAllocateOutcome =
   /** These location+sku pairs had too little stock: nothing was written. */
   | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
   /** More than one transaction can hold: reserve and confirm separately. */
-  | { outcome: 'TOO_LARGE' };
+  | { outcome: 'TOO_LARGE' }
+  /** These stores had no pickup slot left on the day: nothing was written; plan again (the counts are read again). */
+  | { outcome: 'SLOTS_FULL'; locationIds: string[] };
 
 /** Writes an allocation: the order, its new shipments, the reservations they hold (made non-expiring), the waitlist. */
 export interface AllocationWriter {

@@ -10,6 +10,7 @@ import { pendingReservation } from '#domain/inventory/reservation';
 import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DecisionRecord } from '#domain/orders/decision-record';
 import { withShadowDecision } from '#domain/orders/what-if';
+import { slotCountersToRead, slotTakesOf } from '#domain/orders/pickup-capacity';
 import type { ExpectedDemand } from '#domain/routing/look-ahead';
 import type { RoutingRules } from '#domain/routing/rules';
 import { ConflictError } from '../errors.ts';
@@ -140,6 +141,9 @@ export async function fulfilOrder(deps: FulfillmentDeps, input: FulfilInput): Pr
       case 'SHORT':
         state = { ...state, excluded: [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS) };
         continue;
+      case 'SLOTS_FULL':
+        // A store filled up since the plan read its slots: the next round reads them again and goes elsewhere.
+        continue;
       case 'CONFLICT':
       case 'SUPERSEDED':
         loaded = undefined;
@@ -170,7 +174,7 @@ async function planRound(
     const rule = await deps.channels.get(order.tenantId, order.channel);
     return skuNetworkViews(order.tenantId, prefetched, skuIds, order.channel, rule);
   };
-  const [skus, locations, networks, rules, rateTable, destination, shippedToday, routingSettings] = await Promise.all([
+  const [skus, locations, networks, rules, rateTable, destination, shippedToday, routingSettings, pickupSlotsUsed] = await Promise.all([
     deps.network.skus(order.tenantId, skuIds),
     deps.network.locations(order.tenantId),
     networksOf(),
@@ -180,6 +184,7 @@ async function planRound(
     deps.network.shipmentsToday(order.tenantId, day),
     // Rule selection (issue 15): the tenant's defaults and custom regions (cached with the other settings).
     deps.settings.routingSettings?.(order.tenantId) ?? { customRegions: [] },
+    slotsUsedFor(deps, order, pending, now),
   ]);
   const scope = await routingScopeOf(deps, order, destination, locations, routingSettings);
   const expectedDemand = await expectedDemandFor(deps, order.tenantId, rules, skuIds, day);
@@ -197,12 +202,28 @@ async function planRound(
     rateTable,
     destination,
     shippedToday,
+    pickupSlotsUsed,
     now,
     clockMs: () => performance.now(),
     ...(expectedDemand ? { expectedDemand } : {}),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
   return { parcels: plan.parcels, explanation: plan.explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
+}
+
+/**
+ * Pickup slots used at the stores the order's pickup lines may go to (those with a limit, near the chosen store), each
+ * on its own local day: one consistent BatchGetItem, and none for an order without pickups at such stores.
+ */
+async function slotsUsedFor(deps: FulfillmentDeps, order: Order, pending: ReadonlyArray<{ lineId: string }>, now: Date): Promise<Map<string, number>> {
+  const lineOf = new Map(order.lines.map((l) => [l.lineId, l]));
+  const chosen = pending.flatMap((p) => {
+    const f = lineOf.get(p.lineId)?.fulfillment;
+    return f && f.type !== 'ship' && f.locationId ? [{ locationId: f.locationId, kind: f.type }] : [];
+  });
+  if (!chosen.length || !deps.network.pickupSlotsUsed) return new Map();
+  const counters = slotCountersToRead(chosen, await deps.network.locations(order.tenantId), now);
+  return counters.length ? deps.network.pickupSlotsUsed(order.tenantId, counters) : new Map();
 }
 
 /**
@@ -249,6 +270,7 @@ export async function reserveAndAllocate(
   | { outcome: 'SHORT'; pairs: Array<{ locationId: string; sku: string }> }
   | { outcome: 'SUPERSEDED'; status: Order['status']; kept: string[] }
   | { outcome: 'CONFLICT' | 'TOO_LARGE' }
+  | { outcome: 'SLOTS_FULL'; locationIds: string[] }
 > {
   const decision = decideAllocation(order, shipments, state.attempt, parcels, state.explanation, now, state.run);
   if (decision.kind === 'superseded') return { outcome: 'SUPERSEDED', status: decision.status, kept: decision.kept };
@@ -267,6 +289,7 @@ export async function reserveAndAllocate(
     day: now.toISOString().slice(0, 10),
     reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })),
     ...(decisionRecord ? { decisionRecord } : {}),
+    pickupSlots: slotTakesOf(parcels),
   });
   if (written.outcome === 'ALLOCATED') return { outcome: 'ALLOCATED', status: decision.change.order.status };
   // A shortage the write could not pin to a pair is an order that moved: read it again.
@@ -299,6 +322,10 @@ export async function reserveAndConfirm(deps: FulfillmentDeps, state: Fulfillmen
         const confirmed = await confirmAllocation(deps, reserved);
         return { ...state, snapshot: undefined, outcome: 'CONFIRMED', status: confirmed.status, parcels: [] };
       }
+      case 'SLOTS_FULL':
+        // Planned again by the fulfil step, which reads the stores' slots again (bounded by the rounds, as a shortage).
+        if (state.rounds < MAX_ROUTING_ROUNDS) return { ...state, snapshot: undefined, outcome: 'RETRY', parcels: [] };
+        return reserveAndConfirm(deps, { ...state, parcels: [], snapshot: { order, shipments } });
       case 'SHORT': {
         const excluded = [...state.excluded, ...written.pairs].slice(-MAX_EXCLUDED_PAIRS);
         if (state.rounds < MAX_ROUTING_ROUNDS) return { ...state, snapshot: undefined, excluded, outcome: 'RETRY', parcels: [] };
@@ -401,6 +428,7 @@ async function confirmAgainst(deps: FulfillmentDeps, state: FulfillmentState, { 
     waitingSkus: decision.waitingSkus,
     noLongerWaitingSkus: decision.noLongerWaitingSkus,
     day: change.order.updatedAt.slice(0, 10),
+    pickupSlots: slotTakesOf(state.parcels),
   });
   return { status: change.order.status, shipments: decision.created.map((s) => s.shipmentId) };
 }

@@ -22,6 +22,8 @@ export interface Location {
   timeZone?: string;
   /** Minutes of open time to have a parcel ready (default DEFAULT_HANDLING_MINUTES when it has opening hours). */
   handlingMinutes?: number;
+  /** Pickups (pickup and curbside shipments) the store takes on one local day; absent: no limit. */
+  pickupSlotsPerDay?: number;
   version: number;
   updatedAt: string;
 }
@@ -64,6 +66,7 @@ export function locationOf(
     ...(input.openingHours ? { openingHours: input.openingHours } : {}),
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     ...(input.handlingMinutes !== undefined ? { handlingMinutes: input.handlingMinutes } : {}),
+    ...(input.pickupSlotsPerDay !== undefined ? { pickupSlotsPerDay: input.pickupSlotsPerDay } : {}),
     updatedAt: now.toISOString(),
   };
 }

@@ -12,6 +12,8 @@ export const MAX_ADJUSTMENTS = 500;
 /** TransactWriteItems takes 100 items; one is the reservation itself. */
 export const MAX_RESERVATION_LINES = 99;
 export const MAX_QUANTITY = 1_000_000_000;
+/** A store's pickups a day at most (its counter is one item; beyond this a limit means nothing). */
+export const MAX_PICKUP_SLOTS_PER_DAY = 100_000;
 
 const idSchema = (what: string) =>
   z
@@ -77,6 +79,13 @@ export const putLocationSchema = z
       .max(MAX_HANDLING_MINUTES, `must be <= ${MAX_HANDLING_MINUTES}`)
       .optional()
       .describe('Minutes of open time to pick and pack a parcel (default 60 when the location has opening hours)'),
+    pickupSlotsPerDay: z
+      .number()
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(MAX_PICKUP_SLOTS_PER_DAY, `must be <= ${MAX_PICKUP_SLOTS_PER_DAY}`)
+      .optional()
+      .describe('Pickups (pickup and curbside orders) the location takes on one of its local days; omit for no limit. When full, a pickup goes to the nearest store within 50 km with stock and a slot'),
   })
   .superRefine((value, ctx) => {
     if (!value.geo && !value.address) ctx.addIssue({ code: 'custom', path: ['geo'], message: 'give geo {lat, lon} or address {postalCode, country}' });

@@ -16,6 +16,7 @@ import { statusAfterAllocation, transition, unallocatedLines, type Order, type P
 import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './shipment.ts';
 import { readyAtLocation } from '../inventory/opening-hours.ts';
 import { recordDecision, type DecisionRecord } from './decision-record.ts';
+import { choosePickupStore, pickupSlotDay } from './pickup-capacity.ts';
 
 /** A parcel the router planned: one location, the units it ships, and everything rating and confirming need. */
 export interface PlannedParcel {
@@ -37,6 +38,10 @@ export interface PlannedParcel {
   readyAt?: string;
   /** The location's IANA zone: its carriers' cut-offs and the local day a pickup is promised for. */
   originTimeZone?: string;
+  /** A pickup at a store with `pickupSlotsPerDay`: the store's local day it counts against, and the limit. */
+  pickupSlot?: { day: string; perDay: number };
+  /** A pickup moved from the store the customer chose (full that day): which store, and why. */
+  fallbackFrom?: { locationId: string; reason: string };
   quote?: ShipmentQuote;
 }
 
@@ -105,6 +110,8 @@ export interface PlanInput {
   destination: { lat: number; lon: number };
   /** Shipments requested today per location (daily capacity). */
   shippedToday: ReadonlyMap<string, number>;
+  /** Pickup slots used at each store on its slot day (`pickupSlotDay`), for stores with `pickupSlotsPerDay`. */
+  pickupSlotsUsed?: ReadonlyMap<string, number>;
   now: Date;
   /** Milliseconds, for the routing engine's time budget. */
   clockMs: () => number;
@@ -211,27 +218,55 @@ export function planParcels(input: PlanInput): Plan {
     ...readyFields(location, input.now),
   });
 
-  // Pickup and curbside: the customer named the store; take what it has.
+  // Pickup and curbside: the customer named the store; take what it has, unless it is full that day (pickup slots):
+  // then the nearest store near it with the whole line and a slot takes it (pickup-capacity.ts).
   const shipLines: typeof pending = [];
-  const storeLines = new Map<string, { type: 'pickup' | 'curbside'; location: Location; lines: PlannedParcel['lines'] }>();
+  const storeLines = new Map<string, { type: 'pickup' | 'curbside'; location: Location; lines: PlannedParcel['lines']; fallbackFrom?: PlannedParcel['fallbackFrom'] }>();
+  const slotted = { pickup: new Set<string>(), curbside: new Set<string>() };
   for (const line of pending) {
     const fulfillment = lineOf.get(line.lineId)!.fulfillment;
     if (fulfillment.type === 'ship') {
       shipLines.push(line);
       continue;
     }
-    const locationId = fulfillment.locationId!;
-    const location = byId.get(locationId);
+    const choice = choosePickupStore({
+      kind: fulfillment.type,
+      named: byId.get(fulfillment.locationId!),
+      namedId: fulfillment.locationId!,
+      sku: line.sku,
+      quantity: line.quantity,
+      locations: input.locations,
+      stock,
+      slotsUsed: input.pickupSlotsUsed ?? new Map(),
+      planned: slotted[fulfillment.type],
+      now: input.now,
+    });
+    const location = choice?.location;
+    const locationId = location?.locationId ?? fulfillment.locationId!;
     const have = stock.get(locationId)?.[line.sku] ?? 0;
     const take = location?.active && location.capabilities[fulfillment.type] ? Math.min(have, line.quantity) : 0;
     if (take > 0 && location) {
       stock.get(locationId)![line.sku] = have - take;
+      slotted[fulfillment.type].add(locationId);
       const key = `${fulfillment.type}|${locationId}`;
-      (storeLines.get(key) ?? storeLines.set(key, { type: fulfillment.type, location, lines: [] }).get(key)!).lines.push({ ...line, quantity: take });
+      const fallbackFrom = choice.fallback ? { locationId: choice.fallback.from, reason: choice.fallback.reason } : undefined;
+      (storeLines.get(key) ?? storeLines.set(key, { type: fulfillment.type, location, lines: [], ...(fallbackFrom ? { fallbackFrom } : {}) }).get(key)!).lines.push({ ...line, quantity: take });
     }
-    explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity} at ${locationId}: ${take} available${location ? '' : ' (unknown location)'}`);
+    if (choice?.fallback) {
+      explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity} at ${choice.fallback.from}: ${choice.fallback.reason}; moved to ${locationId} (${choice.fallback.distanceKm} km away): ${take} available`);
+    } else if (byId.has(fulfillment.locationId!) && !choice) {
+      explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity} at ${fulfillment.locationId}: no pickup slot left that day and no store within 50 km with the units and a slot; waiting`);
+    } else {
+      explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity} at ${locationId}: ${take} available${location ? '' : ' (unknown location)'}`);
+    }
   }
-  for (const { type, location, lines } of storeLines.values()) parcels.push(parcel(location, type, lines));
+  for (const { type, location, lines, fallbackFrom } of storeLines.values()) {
+    parcels.push({
+      ...parcel(location, type, lines),
+      ...(location.pickupSlotsPerDay !== undefined ? { pickupSlot: { day: pickupSlotDay(location, input.now), perDay: location.pickupSlotsPerDay } } : {}),
+      ...(fallbackFrom ? { fallbackFrom } : {}),
+    });
+  }
 
   if (shipLines.length) {
     // When each stocked location can hand a parcel over (its hours); one whose hours never leave time for it cannot.
@@ -350,9 +385,10 @@ export function decideAllocation(
     customer: order.customer,
     ...(order.externalId ? { externalId: order.externalId } : {}),
     ...(parcel.quote ? { quote: parcel.quote } : {}),
+    ...(parcel.pickupSlot ? { pickupSlot: { day: parcel.pickupSlot.day } } : {}),
     acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
     status: 'REQUESTED',
-    history: [{ status: 'REQUESTED', at }],
+    history: [{ status: 'REQUESTED', at, ...(parcel.fallbackFrom ? { reason: `moved from ${parcel.fallbackFrom.locationId}: ${parcel.fallbackFrom.reason}` } : {}) }],
     createdAt: at,
     updatedAt: at,
     version: 1,

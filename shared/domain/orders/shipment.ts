@@ -65,6 +65,11 @@ export interface Shipment {
    * parcel: each lists the parcel's shipments; the lead carries the parcel's carrier quote, the others a quote of 0.
    */
   parcel?: { parcelId: string; shipmentIds: string[]; orderIds: string[]; lead: boolean };
+  /**
+   * A pickup at a store with `pickupSlotsPerDay`: the store's local day whose slot it holds (taken in the allocation's
+   * transaction, given back in the transaction that releases its reservation).
+   */
+  pickupSlot?: { day: string };
   status: ShipmentStatus;
   /** Each status with when, why and, for a report over the API, which API key made it (`by`). */
   history: Array<{ status: ShipmentStatus; at: string; reason?: string; by?: Actor }>;
