@@ -18,6 +18,9 @@ import { ShipmentDelivered } from './shipment-delivered.ts';
 import { ShipmentCancelled } from './shipment-cancelled.ts';
 import { StockChanged } from './stock-changed.ts';
 import { StockLow } from './stock-low.ts';
+import { ReorderSuggested } from './reorder-suggested.ts';
+import { InboundCreated } from './inbound-created.ts';
+import { InboundReceived } from './inbound-received.ts';
 import { TenantCreated } from './tenant-created.ts';
 import { WebhookTest } from './webhook-test.ts';
 
@@ -26,6 +29,9 @@ export const allEvents = [
   TenantCreated,
   StockChanged,
   StockLow,
+  ReorderSuggested,
+  InboundCreated,
+  InboundReceived,
   WebhookTest,
   OrderAccepted,
   OrderAllocated,

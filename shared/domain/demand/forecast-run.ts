@@ -17,6 +17,8 @@ export interface ForecastSettings {
   serviceLevel: number;
   /** Lead times per location that differ from `leadTimeDays`. */
   locationLeadTimeDays?: Record<string, number>;
+  /** Days of demand a replenishment order covers beyond the lead time (order-up-to level; default 7, issue 18 part 4). */
+  reviewDays?: number;
 }
 
 export const DEFAULT_FORECAST_SETTINGS: ForecastSettings = { horizonDays: 28, leadTimeDays: 7, serviceLevel: 0.95 };

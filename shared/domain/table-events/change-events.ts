@@ -3,7 +3,9 @@ import { TenantCreated } from '#events/tenant-created';
 import { StockChanged } from '#events/stock-changed';
 import { StockLow } from '#events/stock-low';
 import { orderEventsForChange } from './order-change-events.ts';
+import { transferEventsForChange } from './transfer-change-events.ts';
 import { becameLow, changedLocations, type SkuNetwork } from '../inventory/projection.ts';
+import { replenishmentEventsForChange } from '../replenishment/change-events.ts';
 
 /**
  * The outbox rule: a committed item change, read from the table's stream, becomes the domain events it implies.
@@ -34,6 +36,10 @@ export function eventsForChange(change: ItemChange): DomainEvent[] {
   }
   const orderEvents = orderEventsForChange(change);
   if (orderEvents) return orderEvents;
+  const transferEvents = transferEventsForChange(change);
+  if (transferEvents) return transferEvents;
+  const replenishmentEvents = replenishmentEventsForChange(change);
+  if (replenishmentEvents) return replenishmentEvents;
   if (entity === 'SkuNetwork' && change.newItem) return stockEvents(change, change.oldItem as SkuNetwork | undefined, change.newItem as unknown as SkuNetwork);
   return [];
 }
