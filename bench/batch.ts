@@ -2,6 +2,7 @@
 // exact MILP (HiGHS), in one run on the same batches; every method's plans are scored by the
 // benchmark's own check.mjs (a child process).
 // Usage: npm run bench:batch [-- --data DIR] [--classes window,big] [--reps 3] [--exact-time-limit 60]
+//        npm run bench:batch -- --simulate-day [--seeds 1,2,3,4,5] [--orders 900] [--window-minutes 10] [--premium 5]
 // --data defaults to ../shared/bench/batch; a directory without CLASS.optimal.jsonl (e.g. one written
 // by bench/batch/generate.ts) gets it from this run's exact solutions.
 import { spawnSync } from 'node:child_process';
@@ -25,8 +26,24 @@ const { values } = parseArgs({
     classes: { type: 'string', default: 'window,scarce-window,repeat,big' },
     reps: { type: 'string', default: '3' },
     'exact-time-limit': { type: 'string' },
+    // Look-ahead (issue 17 step 4): a seeded day of orders against finite stock, with and without look-ahead and windows.
+    'simulate-day': { type: 'boolean', default: false },
+    seeds: { type: 'string', default: '1,2,3,4,5' },
+    orders: { type: 'string', default: '900' },
+    'window-minutes': { type: 'string', default: '10' },
+    premium: { type: 'string' },
   },
 });
+if (values['simulate-day']) {
+  const { runSimulateDay } = await import('./batch/simulate-day.ts');
+  runSimulateDay({
+    seeds: values.seeds!.split(',').map(Number),
+    orders: Number(values.orders),
+    windowMinutes: Number(values['window-minutes']),
+    ...(values.premium ? { unitPremium: Number(values.premium) } : {}),
+  });
+  process.exit(0);
+}
 const dataDir = path.resolve(values.data!);
 const classes = values.classes!.split(',');
 const reps = Math.max(1, Number(values.reps));

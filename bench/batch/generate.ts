@@ -28,7 +28,7 @@ const CLASSES: Record<string, ClassShape> = {
 };
 
 // Zones by distance: per-lb rate and the carrier's base rate for one parcel.
-const ZONES: { km: number; unit: number; parcel: number }[] = [
+export const ZONES: { km: number; unit: number; parcel: number }[] = [
   { km: 150, unit: 0.35, parcel: 9.7 },
   { km: 300, unit: 0.45, parcel: 10.1 },
   { km: 600, unit: 0.6, parcel: 10.6 },
@@ -39,7 +39,7 @@ const ZONES: { km: number; unit: number; parcel: number }[] = [
 ];
 
 
-function km(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+export function km(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
   const r = Math.PI / 180;
   const h = Math.sin(((b.lat - a.lat) * r) / 2) ** 2 + Math.cos(a.lat * r) * Math.cos(b.lat * r) * Math.sin(((b.lon - a.lon) * r) / 2) ** 2;
   return 2 * 6371 * Math.asin(Math.sqrt(h));

@@ -66,6 +66,7 @@ export function compileBatch(batch: Batch): Model {
     else byKey.set(o.groupKey, [o]);
   }
 
+  const skuIds = [...skuIndex.keys()];
   const groups: Group[] = [];
   for (const [key, orders] of byKey) {
     const items: (Item & { costs: Batch['orders'][number]['costs'] })[] = [];
@@ -100,8 +101,9 @@ export function compileBatch(batch: Batch): Model {
     const base = new Float64Array(m * n);
     items.forEach((it, k) => {
       cand.forEach((i, j) => {
-        const c = it.costs[batch.locations[i]!.id];
-        base[k * n + j] = c ? c.unitCost * it.weight : Infinity;
+        const id = batch.locations[i]!.id;
+        const c = it.costs[id];
+        base[k * n + j] = c ? c.unitCost * it.weight + (batch.shadowPrices?.[id]?.[skuIds[it.sku]!] ?? 0) : Infinity;
       });
     });
     groups.push({

@@ -40,6 +40,11 @@ export interface Batch {
   readonly locations: readonly BatchLocation[];
   /** In release order. */
   readonly orders: readonly BatchOrder[];
+  /**
+   * Look-ahead (issue 17 step 4; not part of the benchmark format): money per unit added to the cost of taking a SKU
+   * from a location, by location id and SKU. The plan's `cost` and bound then include it.
+   */
+  readonly shadowPrices?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface BatchAllocation {
