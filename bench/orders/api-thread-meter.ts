@@ -6,6 +6,7 @@
 // `Worker` class of node:worker_threads for the threads it starts, as the DynamoDB meter adds a middleware at run time.
 import workerThreads, { BroadcastChannel, threadId, type WorkerOptions } from 'node:worker_threads';
 import { syncBuiltinESMExports } from 'node:module';
+import type { FunctionUsage } from './dynamodb-meter.ts';
 
 const CHANNEL = 'bench:orders api-thread meter';
 /** The local cloud's entries of API threads: the gateway's thread and the extra handler threads it starts. */
@@ -21,6 +22,8 @@ export interface ThreadCounts {
   rru: number;
   /** Write units by command and item kind (see DynamoMeter.detail). */
   detail: Array<[key: string, stats: { items: number; wru: number }]>;
+  /** DynamoDB use by the function that made the calls (see DynamoMeter.byFunction). */
+  byFunction: Array<[functionId: string, usage: FunctionUsage]>;
   /** Lambda invocations per function, with their summed wall time. */
   invocations: Array<[functionId: string, stats: { count: number; totalMs: number }]>;
 }
@@ -54,24 +57,26 @@ export async function meterThisApiThread(): Promise<void> {
   startApiThreadsMetered();
   // The module instances the handlers and the runtime of this thread use.
   const { rawClient } = await import('../../shared/adapters/dynamodb/client.ts');
-  const { meterDynamoDb } = await import('./dynamodb-meter.ts');
+  const { meterDynamoDb, invocationContext } = await import('./dynamodb-meter.ts');
   const { LocalLambdaRuntime } = await import('../../infra/local/lambda/lambda-runtime.ts');
   const meter = meterDynamoDb(rawClient);
   const invocations = new Map<string, { count: number; totalMs: number }>();
   const invoke = LocalLambdaRuntime.prototype.invoke;
-  // A function thread's invocations are counted, with their wall time, by the main thread that sends them.
-  if (!process.argv.at(-1)?.endsWith(FUNCTION_ENTRY)) {
-    LocalLambdaRuntime.prototype.invoke = async function (this: InstanceType<typeof LocalLambdaRuntime>, id, event) {
-      const t0 = performance.now();
-      try {
-        return await invoke.call(this, id, event);
-      } finally {
+  // A function thread's invocations are counted, with their wall time, by the main thread that sends them; every
+  // thread runs each invocation in the meter's context, so its DynamoDB calls are told by function.
+  const counted = !process.argv.at(-1)?.endsWith(FUNCTION_ENTRY);
+  LocalLambdaRuntime.prototype.invoke = async function (this: InstanceType<typeof LocalLambdaRuntime>, id, event) {
+    const t0 = performance.now();
+    try {
+      return await invocationContext.run(id, () => invoke.call(this, id, event));
+    } finally {
+      if (counted) {
         const stats = invocations.get(id) ?? invocations.set(id, { count: 0, totalMs: 0 }).get(id)!;
         stats.count++;
         stats.totalMs += performance.now() - t0;
       }
-    };
-  }
+    }
+  };
   const channel = new BroadcastChannel(CHANNEL);
   channel.unref();
   channel.onmessage = (event) => {
@@ -81,7 +86,7 @@ export async function meterThisApiThread(): Promise<void> {
       invocations.clear();
       channel.postMessage({ type: 'done', request: message.request, thread: threadId } satisfies Message);
     } else if (message.type === 'read') {
-      const counts: ThreadCounts = { dynamodbCalls: [...meter.calls], wru: meter.wru, rru: meter.rru, detail: [...meter.detail], invocations: [...invocations] };
+      const counts: ThreadCounts = { dynamodbCalls: [...meter.calls], wru: meter.wru, rru: meter.rru, detail: [...meter.detail], byFunction: [...meter.byFunction], invocations: [...invocations] };
       channel.postMessage({ type: 'done', request: message.request, thread: threadId, counts } satisfies Message);
     }
   };

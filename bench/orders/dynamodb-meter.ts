@@ -8,6 +8,7 @@
 //   read:  ceil(bytes / 4 KB) per item returned (per Query: over the summed size), x0.5 if eventually consistent,
 //          x2 inside TransactGetItems; a read returning nothing still costs 0.5/1.
 // Sizes are DynamoDB's own count (attribute names + values, binaries by their bytes: shared/adapters/dynamodb/item-size.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { itemSize } from '../../shared/adapters/dynamodb/item-size.ts';
@@ -18,8 +19,21 @@ export interface DynamoMeter {
   rru: number;
   /** Write units by command and kind of item (its `entity`, or its key's shape), for `--meter-detail`. */
   detail: Map<string, { items: number; wru: number }>;
+  /** Calls and units by the Lambda function that made them (`(none)`: outside any invocation). */
+  byFunction: Map<string, FunctionUsage>;
   reset(): void;
 }
+
+export interface FunctionUsage {
+  calls: number;
+  /** Calls by command. */
+  commands: Record<string, number>;
+  wru: number;
+  rru: number;
+}
+
+/** The function whose invocation is running: the bench runs each invocation inside it, the meter reads it. */
+export const invocationContext = new AsyncLocalStorage<string>();
 
 /** A written item's kind: its entity attribute, else its key with the tenant and ids dropped (`STOCK/SHARD`). */
 function kindOf(item: Record<string, unknown> | undefined): string {
@@ -161,9 +175,11 @@ export function meterDynamoDb(client: DynamoDBClient): DynamoMeter {
     wru: 0,
     rru: 0,
     detail: new Map(),
+    byFunction: new Map(),
     reset() {
       this.calls.clear();
       this.detail.clear();
+      this.byFunction.clear();
       this.wru = 0;
       this.rru = 0;
     },
@@ -173,15 +189,25 @@ export function meterDynamoDb(client: DynamoDBClient): DynamoMeter {
       const command = String(context.commandName ?? 'unknown');
       const input = args.input as Input;
       meter.calls.set(command, (meter.calls.get(command) ?? 0) + 1);
+      const fn = invocationContext.getStore() ?? '(none)';
+      const usage = meter.byFunction.get(fn) ?? meter.byFunction.set(fn, { calls: 0, commands: {}, wru: 0, rru: 0 }).get(fn)!;
+      usage.calls++;
+      usage.commands[command] = (usage.commands[command] ?? 0) + 1;
       try {
         const result = await next(args);
-        meter.wru += writeUnits(command, input);
+        const wru = writeUnits(command, input);
+        const rru = readUnits(command, input, result.output as Input);
+        meter.wru += wru;
+        meter.rru += rru;
+        usage.wru += wru;
+        usage.rru += rru;
         for (const [key, units] of writtenItems(command, input)) detailOf(meter, key, units);
-        meter.rru += readUnits(command, input, result.output as Input);
         return result;
       } catch (error) {
         // A failed condition still consumes the write; a cancelled transaction is billed as well.
-        meter.wru += writeUnits(command, input);
+        const wru = writeUnits(command, input);
+        meter.wru += wru;
+        usage.wru += wru;
         for (const [key, units] of writtenItems(command, input)) detailOf(meter, `${key} (failed)`, units);
         throw error;
       }
