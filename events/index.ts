@@ -16,6 +16,7 @@ import { ShipmentRejected } from './shipment-rejected.ts';
 import { ShipmentShipped } from './shipment-shipped.ts';
 import { ShipmentDelivered } from './shipment-delivered.ts';
 import { ShipmentCancelled } from './shipment-cancelled.ts';
+import { ShipmentsReoptimised } from './shipments-reoptimised.ts';
 import { StockChanged } from './stock-changed.ts';
 import { StockLow } from './stock-low.ts';
 import { ReorderSuggested } from './reorder-suggested.ts';
@@ -23,10 +24,6 @@ import { InboundCreated } from './inbound-created.ts';
 import { InboundReceived } from './inbound-received.ts';
 import { TenantCreated } from './tenant-created.ts';
 import { WebhookTest } from './webhook-test.ts';
-import { TransferRequested } from './transfer-requested.ts';
-import { TransferShipped } from './transfer-shipped.ts';
-import { TransferReceived } from './transfer-received.ts';
-import { TransferCancelled } from './transfer-cancelled.ts';
 
 /** Every event the DOM publishes, for schema generation and contract tests. */
 export const allEvents = [
@@ -55,8 +52,5 @@ export const allEvents = [
   ShipmentShipped,
   ShipmentDelivered,
   ShipmentCancelled,
-  TransferRequested,
-  TransferShipped,
-  TransferReceived,
-  TransferCancelled,
+  ShipmentsReoptimised,
 ];

@@ -241,6 +241,20 @@ export const orderSchema = z
       .string()
       .optional()
       .describe('When the order\'s release window is due (status WAITING_RELEASE until then at the latest); kept once it has been released'),
+    reoptimised: z
+      .array(
+        z.object({
+          id: z.string().describe('The release window that moved the order'),
+          at: z.string(),
+          withOrders: z.array(z.string()),
+          moves: z.array(z.object({ sku: z.string(), quantity: z.number().int(), fromLocationId: z.string(), toLocationId: z.string() })),
+          saved: z.number().describe('The joint plan\'s saving over keeping every allocation, in the cost model\'s dollars'),
+          cancelledShipmentIds: z.array(z.string()),
+          requestedShipmentIds: z.array(z.string()),
+        }),
+      )
+      .optional()
+      .describe('Each time re-optimisation moved the order\'s not yet accepted shipments with a release window (ShipmentsReoptimised)'),
     returns: z.array(returnSchema).optional(),
     exchangeFor: z.object({ orderId: z.string(), returnId: z.string() }).optional().describe('An exchange order: the order and return it replaces units of'),
     history: z.array(z.object({ status: z.enum(ORDER_STATUSES), at: z.string(), reason: z.string().optional() })),

@@ -20,6 +20,7 @@ import { routingScopeOf } from '../routing/routing-scope.ts';
 import { rateParcel, reserveAndAllocate, type FulfillmentDeps, type FulfillmentState } from './fulfillment.ts';
 import type { StuckOrderFinder } from './fulfillment-ports.ts';
 import { loadOrder, startFulfillment, type LifecycleDeps } from './lifecycle.ts';
+import { applyMove, reoptimiseWindow, type PlannedMove, type ReoptimisationStore } from './reoptimise.ts';
 import { destinationOf } from './release-hold.ts';
 
 /** A window is claimed once: the first release to put its claim (or to find the last claim's lease run out) takes it. */
@@ -32,7 +33,14 @@ export interface ConsolidationWriter {
   commitAll(changes: readonly OrderChange[]): Promise<boolean>;
 }
 
-export type ReleaseDeps = FulfillmentDeps & LifecycleDeps & { stuck: Pick<StuckOrderFinder, 'tenantIds' | 'stuck'>; claims: ReleaseClaims; consolidations: ConsolidationWriter };
+export type ReleaseDeps = FulfillmentDeps &
+  LifecycleDeps & {
+    stuck: Pick<StuckOrderFinder, 'tenantIds' | 'stuck'>;
+    claims: ReleaseClaims;
+    consolidations: ConsolidationWriter;
+    /** Issue 17 step 3: without it (or without a rule set enabling `reoptimise`), allocated orders are never moved. */
+    reoptimisations?: ReoptimisationStore;
+  };
 
 /** One release run keeps taking further due windows (MAX_WINDOW_ORDERS orders each) for at most this long. */
 const RELEASE_BUDGET_MS = 30_000;
@@ -48,6 +56,8 @@ export interface WindowRelease {
   handedOff: number;
   /** Shipments that now travel in a parcel shared with another order of the same customer and address. */
   consolidated: number;
+  /** Allocated orders whose unaccepted shipments were moved by re-optimisation with this window. */
+  reoptimised?: number;
 }
 
 export interface ReleaseResult {
@@ -56,13 +66,14 @@ export interface ReleaseResult {
   allocated: number;
   handedOff: number;
   consolidated: number;
+  reoptimised: number;
   failed: Array<{ tenantId: string; error: unknown }>;
 }
 
 /** The scheduled release, every minute: each tenant's due window, claimed, allocated together. One tenant's failure stops no other. */
 export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> {
   const tenants = await deps.stuck.tenantIds();
-  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, failed: [] };
+  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, reoptimised: 0, failed: [] };
   // A backlog larger than one window (a burst, a restart) is taken window after window while the run's budget lasts;
   // every tenant's first due window is taken in any case (the function's timeout is twice the budget).
   const started = deps.clock.now().getTime();
@@ -75,6 +86,7 @@ export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> 
         result.allocated += released.allocated;
         result.handedOff += released.handedOff;
         result.consolidated += released.consolidated;
+        result.reoptimised += released.reoptimised ?? 0;
         if (deps.clock.now().getTime() - started > RELEASE_BUDGET_MS) break;
       }
     } catch (error) {
@@ -103,6 +115,12 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
     return { outcome: 'claimed-elsewhere', windowId: window.windowId, allocated: 0, handedOff: 0, consolidated: 0 };
   }
   const planned = await planWindow(deps, tenantId, window.windowId, window.orders, now);
+  // Moves first, one order per transaction: the window's orders are written over the stock they free. A move that
+  // lost a race (a location accepted meanwhile) writes nothing; a window order whose share needed its units then finds
+  // them taken and is routed alone, like any order whose stock went.
+  let reoptimised = 0;
+  const store = deps.reoptimisations;
+  for (const move of store ? planned.moves : []) if ((await applyMove({ ...deps, reoptimisations: store! }, move, now).catch(() => 'CONFLICT' as const)) === 'MOVED') reoptimised++;
   const handOff: string[] = [...planned.handOff];
   const allocated: PlannedOrder[] = [];
   await inPool(planned.orders, WRITE_CONCURRENCY, async (entry) => {
@@ -121,7 +139,7 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
     const outcome = await startFulfillment(deps, { tenantId, orderId, correlationId: `release-${window.windowId}-${orderId}`, reason: 'released with its window, routed alone', force: true });
     if (outcome === 'started') handedOff++;
   }
-  return { outcome: 'released', windowId: window.windowId, allocated: allocated.length, handedOff, consolidated };
+  return { outcome: 'released', windowId: window.windowId, allocated: allocated.length, handedOff, consolidated, reoptimised };
 }
 
 async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -181,7 +199,7 @@ interface PlannedOrder {
 }
 
 /** Every order's candidates over the shared stock, the joint plan, and each order's parcels from its share of it. */
-async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string, waiting: readonly Order[], now: Date): Promise<{ orders: PlannedOrder[]; handOff: string[] }> {
+async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string, waiting: readonly Order[], now: Date): Promise<{ orders: PlannedOrder[]; handOff: string[]; moves: PlannedMove[] }> {
   const skuIds = [...new Set(waiting.flatMap((o) => o.lines.map((l) => l.sku)))];
   const channels = [...new Set(waiting.map((o) => o.channel))];
   const day = now.toISOString().slice(0, 10);
@@ -197,29 +215,16 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
   const networkOf = new Map(networks);
   const handOff: string[] = [];
   const entries: Array<WindowEntry & { start: Extract<ReturnType<typeof releaseStart>, { kind: 'continue' }>; planInput: Parameters<typeof planParcels>[0] }> = [];
+  const inputFor = async (order: Order, attempt: number, round: number, networks: Parameters<typeof planParcels>[0]['networks']): Promise<Parameters<typeof planParcels>[0]> => {
+    const destination = await destinationOf(deps, order);
+    const scope = await routingScopeOf(deps, order, destination, locations, settings);
+    return { order, shipments: [], attempt, round, excluded: [], skus, locations, networks, rules, scope, rateTable, destination, shippedToday, now, clockMs: () => performance.now() };
+  };
   for (const order of waiting) {
     const start = releaseStart(order, windowId, now);
     if (start.kind === 'stop') continue;
     try {
-      const destination = await destinationOf(deps, order);
-      const scope = await routingScopeOf(deps, order, destination, locations, settings);
-      const planInput = {
-        order: start.order,
-        shipments: [],
-        attempt: start.attempt,
-        round: 1,
-        excluded: [],
-        skus,
-        locations,
-        networks: networkOf.get(order.channel)!,
-        rules,
-        scope,
-        rateTable,
-        destination,
-        shippedToday,
-        now,
-        clockMs: () => performance.now(),
-      };
+      const planInput = await inputFor(start.order, start.attempt, 1, networkOf.get(order.channel)!);
       const { record } = planParcels(planInput);
       if (!record) handOff.push(order.orderId);
       else entries.push({ order, record, start, planInput });
@@ -228,9 +233,24 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       handOff.push(order.orderId);
     }
   }
-  if (!entries.length) return { orders: [], handOff };
+  if (!entries.length) return { orders: [], handOff, moves: [] };
   const batch = windowBatch(windowId, entries, rules);
-  const { plan, shares } = allocateWindow(batch, () => performance.now());
+  let { plan, shares } = allocateWindow(batch, () => performance.now());
+  // Issue 17 step 3: planned again with the tenant's allocated, not yet accepted orders when that saves enough.
+  const reoptimised = deps.reoptimisations
+    ? await reoptimiseWindow({ ...deps, reoptimisations: deps.reoptimisations }, {
+        tenantId,
+        windowId,
+        now,
+        rules,
+        entries: entries.map(({ start, order: _order, ...rest }) => ({ ...rest, order: start.order })),
+        plan,
+        skuIds: new Set(skuIds),
+        networksOf: (channel) => networkOf.get(channel),
+        inputFor,
+      })
+    : undefined;
+  if (reoptimised) ({ plan, shares } = reoptimised);
   const ids = entries.map((e) => e.order.orderId);
   const orders = entries.map(({ order, start, planInput }): PlannedOrder => {
     // The order routed by the per-order engine over exactly its share: the same parcels, explanation and rules.
@@ -243,10 +263,10 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       run: start.run,
       expectedVersion: start.expectedVersion,
       parcels: own.parcels,
-      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now), ...own.explanation]),
+      explanation: boundedExplanation([...(reoptimised?.lines.has(order.orderId) ? [reoptimised.lines.get(order.orderId)!] : []), ...releaseExplanation(order, ids, plan, now), ...own.explanation]),
     };
   });
-  return { orders, handOff };
+  return { orders, handOff, moves: reoptimised?.moves ?? [] };
 }
 
 /** One order's allocation, rated and written in one transaction (reservations with guarded stock, shipments, order). */

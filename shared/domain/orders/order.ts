@@ -118,6 +118,20 @@ export interface OrderReturn {
   exchange?: { orderId: string; lines: Array<{ sku: string; quantity: number }>; shipFirst: boolean };
 }
 
+/** A move of an allocated order's unaccepted shipments, planned jointly with a released window (reoptimise.ts). */
+export interface Reoptimisation {
+  /** The window that moved it (one move per order and window). */
+  id: string;
+  at: string;
+  /** The window's orders it was planned with. */
+  withOrders: string[];
+  moves: Array<{ sku: string; quantity: number; fromLocationId: string; toLocationId: string }>;
+  /** What the joint plan saved over keeping every allocation, in the cost model's dollars (the whole window's saving). */
+  saved: number;
+  cancelledShipmentIds: string[];
+  requestedShipmentIds: string[];
+}
+
 export interface RecordedRun {
   attempt: number;
   /** The execution id (ARN) of the run. */
@@ -164,6 +178,8 @@ export interface Order {
    * the release: an order that has waited once is never held again.
    */
   releaseAt?: string;
+  /** Issue 17 step 3: each time the release moved this order's unaccepted shipments to save money, oldest first. */
+  reoptimised?: Reoptimisation[];
   /** How many times the workflow has routed this order; names executions `${orderId}-${attempt}`. */
   attempt: number;
   /**

@@ -17,8 +17,9 @@ import { ShipmentCancelled } from '#events/shipment-cancelled';
 import { ShipmentDelivered } from '#events/shipment-delivered';
 import { ShipmentRejected } from '#events/shipment-rejected';
 import { ShipmentShipped } from '#events/shipment-shipped';
+import { ShipmentsReoptimised } from '#events/shipments-reoptimised';
 import { formatMinor } from '../orders/money.ts';
-import { orderTotals, type Order, type OrderReturn, type OrderStatus } from '../orders/order.ts';
+import { orderTotals, type Order, type OrderReturn, type OrderStatus, type Reoptimisation } from '../orders/order.ts';
 import { pendingAcceptBy, type Shipment, type ShipmentStatus } from '../orders/shipment.ts';
 import type { ItemChange } from './change-events.ts';
 
@@ -54,7 +55,10 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     const wasReceived = new Set((before?.returns ?? []).filter((r) => (r.status ?? 'RECEIVED') === 'RECEIVED').map((r) => r.returnId));
     const received = (after.returns ?? []).filter((r) => (r.status ?? 'RECEIVED') === 'RECEIVED' && !wasReceived.has(r.returnId));
     const refunds = received.filter((r) => r.refund && r.refund.total.replace(/[0.]/g, '') !== '').map((r) => refundEvent(change, after, r));
-    return [...received.map((r) => returnEvent(change, after, r)), ...refunds, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
+    // Re-optimisation (issue 17): each move once, keyed by its window.
+    const wasMoved = new Set((before?.reoptimised ?? []).map((r) => r.id));
+    const moved = (after.reoptimised ?? []).filter((r) => !wasMoved.has(r.id)).map((r) => reoptimisedEvent(change, after, r));
+    return [...received.map((r) => returnEvent(change, after, r)), ...refunds, ...moved, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
   }
   if (item?.entity === 'Shipment' && change.newItem) {
     const after = change.newItem as unknown as Shipment & { customer?: Order['customer'] };
@@ -122,6 +126,23 @@ function refundEvent(change: ItemChange, order: Order, received: OrderReturn): D
     ...refund,
     receivedAt: received.receivedAt!,
     ...(received.exchange ? { exchangeOrderId: received.exchange.orderId } : {}),
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
+  });
+}
+
+function reoptimisedEvent(change: ItemChange, order: Order, moved: Reoptimisation): DomainEvent {
+  return createEvent(ShipmentsReoptimised, { ...meta(change, ShipmentsReoptimised.detailType, order.tenantId, order.orderId), eventId: `${change.changeId}:ShipmentsReoptimised:${moved.id}` }, {
+    orderId: order.orderId,
+    reoptimisationId: moved.id,
+    at: moved.at,
+    withOrders: moved.withOrders,
+    moves: moved.moves,
+    saved: moved.saved,
+    cancelledShipmentIds: moved.cancelledShipmentIds,
+    requestedShipmentIds: moved.requestedShipmentIds,
+    allocations: order.allocations,
     channel: order.channel,
     ...(order.externalId ? { externalId: order.externalId } : {}),
     customer: order.customer,

@@ -1,0 +1,213 @@
+import type { Reservation } from '#domain/inventory/reservation';
+import { pendingReservation } from '#domain/inventory/reservation';
+import type { BatchAllocation, BatchPlan } from '#domain/routing/batch/types';
+import { reservationLinesOf, type OrderChange } from '#domain/orders/change';
+import type { Order } from '#domain/orders/order';
+import { planParcels, scopeContextOf, type PlannedParcel, type PlanInput } from '#domain/orders/planning';
+import { allocateWindow, windowBatch, type OrderShare, type WindowEntry } from '#domain/orders/release-window';
+import {
+  allocationOf,
+  decideMove,
+  decideReoptimisation,
+  nextRound,
+  reopenable,
+  reoptimiseOf,
+  REOPTIMISE_CANDIDATES,
+  REOPTIMISE_LOOKBACK_MS,
+  REOPTIMISE_MAX_ORDERS,
+  withHeldUnits,
+  type HeldUnits,
+} from '#domain/orders/reoptimise';
+import { acceptByFor, type Shipment } from '#domain/orders/shipment';
+import { selectRuleSet, type RoutingRules } from '#domain/routing/rules';
+import type { ChannelStore } from '../ports.ts';
+import { rateParcel, type FulfillmentDeps } from './fulfillment.ts';
+import type { OrderStore } from './ports.ts';
+
+/** Reads the candidates of a re-optimisation and writes a move, all or nothing. */
+export interface ReoptimisationStore {
+  /** The tenant's ALLOCATED orders created at or after `since`, newest first, at most `limit` (the status index). */
+  recentAllocated(tenantId: string, since: Date, limit: number): Promise<Order[]>;
+  /**
+   * One order's move in one transaction: the order (guarded by its version), each cancelled shipment (guarded by its
+   * status REQUESTED and version) with its reservation RELEASED, each new shipment with its reservation made under the
+   * stock condition (`available >= n`). CONFLICT: something moved (a location accepted, a cancellation); SHORT: the
+   * stock of a new shipment is gone. Either way nothing was written.
+   */
+  move(input: { change: OrderChange; reservations: Array<{ reservation: Reservation; minAvailable: number[] }> }): Promise<'MOVED' | 'CONFLICT' | 'SHORT'>;
+}
+
+export type ReoptimiseDeps = Pick<FulfillmentDeps, 'settings' | 'clock'> & { orders: OrderStore; channels: ChannelStore; reoptimisations: ReoptimisationStore };
+
+type Networks = PlanInput['networks'];
+
+/** What the release knows of its window when it asks whether to re-optimise: its plan, and how to plan any order. */
+export interface WindowPlanning {
+  tenantId: string;
+  windowId: string;
+  now: Date;
+  rules: RoutingRules;
+  /** The window's orders (ROUTING under the release, in memory) with their routing input over today's stock. */
+  entries: ReadonlyArray<WindowEntry & { planInput: PlanInput }>;
+  plan: BatchPlan;
+  /** The SKUs whose stock and weights the release read; an allocated order with any other SKU is left alone. */
+  skuIds: ReadonlySet<string>;
+  /** The channel's view of the window's SKU networks (hold-backs applied), as the release read it. */
+  networksOf(channel: string): Networks | undefined;
+  /** An order's routing input (destination, scope and rules resolved) over the given networks. */
+  inputFor(order: Order, attempt: number, round: number, networks: Networks): Promise<PlanInput>;
+}
+
+/** An allocated order to move to its share of the joint plan. */
+export interface PlannedMove {
+  order: Order;
+  shipments: Shipment[];
+  parcels: PlannedParcel[];
+  id: string;
+  withOrders: string[];
+  saving: number;
+}
+
+export interface Reoptimised {
+  plan: BatchPlan;
+  shares: Map<string, OrderShare>;
+  moves: PlannedMove[];
+  saving: number;
+  /** The first line of each window order's explanation. */
+  lines: Map<string, string>;
+}
+
+interface Reopened {
+  order: Order;
+  shipments: Shipment[];
+  held: HeldUnits[];
+  minSaving: number;
+  planInput: PlanInput;
+}
+
+/**
+ * Issue 17 step 3: the window planned jointly with the tenant's recent allocated orders that no location has accepted
+ * yet (only those whose rule set enables `reoptimise`), their held units counted as free. Applied only when the joint
+ * plan saves at least the largest `minSaving` of the reopened orders' rule sets over keeping every allocation (the
+ * window planned alone plus every reopened order as it is); otherwise undefined and nothing changes. A reopened order
+ * whose share would give back and take units of one location+SKU (one transaction cannot touch that stock item twice)
+ * is kept as it is and the plan made again without it.
+ */
+export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlanning): Promise<Reoptimised | undefined> {
+  const { tenantId, now, rules } = window;
+  if (!rules.ruleSets.some((rs) => rs.reoptimise?.enabled)) return undefined;
+  const inWindow = new Set(window.entries.map((e) => e.order.orderId));
+  const recent = (await deps.reoptimisations.recentAllocated(tenantId, new Date(now.getTime() - REOPTIMISE_LOOKBACK_MS), REOPTIMISE_CANDIDATES))
+    .filter((o) => !inWindow.has(o.orderId) && o.lines.every((l) => window.skuIds.has(l.sku)) && window.networksOf(o.channel) !== undefined)
+    .slice(0, REOPTIMISE_MAX_ORDERS);
+  if (!recent.length) return undefined;
+  const loaded = (await Promise.all(recent.map((o) => deps.orders.get(tenantId, o.orderId)))).filter((x) => x !== undefined);
+  let reopened: Reopened[] = [];
+  for (const { order, shipments } of loaded) {
+    // An order the engine cannot plan today (an address off the map) keeps its allocation.
+    const input = await window.inputFor(order, order.attempt, nextRound(order, shipments), window.networksOf(order.channel)!).catch(() => undefined);
+    if (!input) continue;
+    const categories = [...new Set(order.lines.flatMap((l) => (input.skus.get(l.sku)?.category ? [input.skus.get(l.sku)!.category!] : [])))];
+    const ruleSet = selectRuleSet(rules, scopeContextOf(order, categories, input.scope));
+    const setting = reoptimiseOf(ruleSet);
+    if (!setting.enabled) continue;
+    const open = reopenable(order, shipments, ruleSet, input.scope?.defaults);
+    if (open.ok) reopened.push({ order, shipments, held: open.held, minSaving: setting.minSaving, planInput: input });
+  }
+  // Pinned orders keep their allocation; a conflict pins one more and plans again (at most once per reopened order).
+  for (let round = 0; reopened.length && round <= REOPTIMISE_MAX_ORDERS; round++) {
+    const outcome = await jointPlan(window, reopened);
+    if (outcome.kind === 'keep') return undefined;
+    if (outcome.kind === 'pin') {
+      reopened = reopened.filter((r) => r.order.orderId !== outcome.orderId);
+      continue;
+    }
+    return outcome.result;
+  }
+  return undefined;
+}
+
+type JointOutcome = { kind: 'keep' } | { kind: 'pin'; orderId: string } | { kind: 'apply'; result: Reoptimised };
+
+async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]): Promise<JointOutcome> {
+  const held = reopened.flatMap((r) => r.held);
+  const freed = (channel: string) => withHeldUnits(window.networksOf(channel)!, held);
+  // Every order planned over the stock with the reopened orders' units free again: the window's and the reopened ones.
+  const windowEntries = window.entries.map((entry) => {
+    const planInput = { ...entry.planInput, networks: freed(entry.order.channel) };
+    const { record } = planParcels(planInput);
+    return record ? { ...entry, record, planInput } : undefined;
+  });
+  if (windowEntries.some((e) => !e)) return { kind: 'keep' };
+  const reopenedEntries: Array<WindowEntry & { planInput: PlanInput; reopened: Reopened }> = [];
+  for (const r of reopened) {
+    const planInput = { ...r.planInput, networks: freed(r.order.channel) };
+    const { record } = planParcels(planInput);
+    if (!record) return { kind: 'pin', orderId: r.order.orderId };
+    // A reopened order is a group of its own: its shipments are not joined with the window's parcels, so the plan must
+    // not count a shared parcel it will not get.
+    reopenedEntries.push({ order: { ...r.order, customer: { tier: r.order.customer.tier } }, record, planInput, reopened: r });
+  }
+  const entries = [...(windowEntries as Array<WindowEntry & { planInput: PlanInput }>), ...reopenedEntries];
+  const batch = windowBatch(window.windowId, entries, window.rules);
+  const { plan, shares } = allocateWindow(batch, () => performance.now());
+  const keep: BatchAllocation[] = [...window.plan.allocations, ...reopened.flatMap((r) => allocationOf(r.order.orderId, r.shipments))];
+  const minSaving = Math.max(...reopened.map((r) => r.minSaving));
+  const decision = decideReoptimisation({ batch, keep, joint: plan.allocations, reopened: reopened.map((r) => r.order.orderId), minSaving });
+  if (!decision.apply) return { kind: 'keep' };
+  const windowIds = window.entries.map((e) => e.order.orderId);
+  const moves: PlannedMove[] = [];
+  for (const entry of reopenedEntries) {
+    const { order, shipments } = entry.reopened;
+    if (!decision.moved.includes(order.orderId)) continue;
+    const own = planParcels({ ...entry.planInput, networks: shares.get(order.orderId) ?? [] });
+    const planned = own.parcels.map((p) => requested(order, p, window.now));
+    const move = decideMove({ order, shipments, planned, id: window.windowId, withOrders: windowIds, saving: decision.saving, now: window.now });
+    if (move.kind === 'same-stock' || move.kind === 'accepted') return { kind: 'pin', orderId: order.orderId };
+    if (move.kind === 'move') moves.push({ order, shipments, parcels: own.parcels, id: window.windowId, withOrders: windowIds, saving: decision.saving });
+  }
+  if (!moves.length) return { kind: 'keep' };
+  const movedIds = moves.map((m) => m.order.orderId);
+  const line = `re-optimised together with ${movedIds.join(', ')} (allocated, not yet accepted): the joint plan saved $${decision.saving.toFixed(2)}`;
+  return { kind: 'apply', result: { plan, shares, moves, saving: decision.saving, lines: new Map(windowIds.map((id) => [id, line])) } };
+}
+
+/** A planned parcel as the REQUESTED shipment a move creates (its reservation id is its shipment id, as the fulfil step's). */
+function requested(order: Order, parcel: PlannedParcel, now: Date): Shipment {
+  const at = now.toISOString();
+  return {
+    tenantId: order.tenantId,
+    orderId: order.orderId,
+    shipmentId: parcel.reservationId,
+    locationId: parcel.locationId,
+    fulfillment: parcel.fulfillment,
+    lines: parcel.lines,
+    reservationId: parcel.reservationId,
+    customer: order.customer,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    ...(parcel.quote ? { quote: parcel.quote } : {}),
+    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
+    status: 'REQUESTED',
+    history: [{ status: 'REQUESTED', at, reason: 're-optimised with a released window' }],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/**
+ * Writes one planned move: its new parcels rated by the carrier, the change decided again from the order as loaded,
+ * and written in one transaction. Answers whether it was written; a move that lost a race (a location accepted, the
+ * order changed, the stock went) writes nothing, and the order keeps its shipments.
+ */
+export async function applyMove(deps: ReoptimiseDeps, move: PlannedMove, now: Date): Promise<'MOVED' | 'CONFLICT' | 'SHORT' | 'UNCHANGED'> {
+  const rated = await Promise.all(move.parcels.map((parcel) => rateParcel(deps, parcel)));
+  const decision = decideMove({ order: move.order, shipments: move.shipments, planned: rated.map((p) => requested(move.order, p, now)), id: move.id, withOrders: move.withOrders, saving: move.saving, now });
+  if (decision.kind !== 'move') return decision.kind === 'unchanged' ? 'UNCHANGED' : 'CONFLICT';
+  const rule = await deps.channels.get(move.order.tenantId, move.order.channel);
+  const reservations = decision.created.map((shipment) =>
+    pendingReservation({ tenantId: move.order.tenantId, reservationId: shipment.reservationId, orderId: move.order.orderId, channel: move.order.channel, lines: reservationLinesOf(shipment) }, rule, now),
+  );
+  if (reservations.some((r) => r.impossible.length)) return 'SHORT';
+  return deps.reoptimisations.move({ change: decision.change, reservations: reservations.map(({ reservation, minAvailable }) => ({ reservation, minAvailable })) });
+}
