@@ -23,6 +23,7 @@ export type FunctionId =
   | 'getChannels'
   | 'adjustInventory'
   | 'getSkuInventory'
+  | 'getAvailability'
   | 'getLocationInventory'
   | 'consumeInventoryFeed'
   | 'handleInventoryChanges'
@@ -352,6 +353,13 @@ export const topology: Topology = {
     getSkuInventory: {
       entry: 'functions/get-sku-inventory/handler.ts',
       description: 'GET /inventory/{sku}: a SKU\'s availability at every location (optionally for a channel)',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    getAvailability: {
+      entry: 'functions/get-availability/handler.ts',
+      description: 'GET /availability: the stores near a customer that can hold a pickup of a SKU now (stock, distance, free slots, ready-by)',
       memoryMb: 256,
       timeoutSeconds: 5,
       grants: { table: 'read' },
@@ -711,6 +719,7 @@ export const topology: Topology = {
     { method: 'GET', path: '/channels', function: 'getChannels', auth: 'apiKey' },
     { method: 'POST', path: '/inventory/adjustments', function: 'adjustInventory', auth: 'apiKey' },
     { method: 'GET', path: '/inventory/{sku}', function: 'getSkuInventory', auth: 'apiKey' },
+    { method: 'GET', path: '/availability', function: 'getAvailability', auth: 'apiKey' },
     { method: 'GET', path: '/inventory', function: 'getLocationInventory', auth: 'apiKey' },
     { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/demand-history/{sku}', function: 'getDemandHistory', auth: 'apiKey' },

@@ -57,6 +57,7 @@ import { createApiKeySchema } from '#domain/tenants/api-keys';
 import { openingHoursSchema } from '#domain/inventory/opening-hours';
 import { apiKeyPageSchema, apiKeyPathSchema, issuedApiKeySchema, revokedApiKeySchema } from './api-key-schemas.ts';
 import { locationShipmentsQuerySchema, shipmentPageSchema } from './order-schemas.ts';
+import { availabilityQuerySchema, availabilitySchema } from './availability-schemas.ts';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -393,6 +394,21 @@ export const operations = {
     auth: true,
     query: locationInventoryQuerySchema,
     responses: { 200: { description: 'A page of the location\'s SKUs', schema: locationInventoryPageSchema }, 404: { description: 'No such location' } },
+  },
+  getAvailability: {
+    operationId: 'getAvailability',
+    method: 'get',
+    path: '/availability',
+    summary: 'Checkout: the stores near the customer that can hold a pickup of the SKU now',
+    description:
+      'Read-only and cheap: the tenant\'s locations (cached), the SKU\'s stock projection (one read) and the slot counters of the stores with a pickup limit (one batch read). Each store has the whole quantity, offers the pickup kind, is open within a year and has a free slot on its pickup day. Admin (tenant) keys only: a location-scoped key gets 403.',
+    tags: ['inventory'],
+    auth: true,
+    query: availabilityQuerySchema,
+    responses: {
+      200: { description: 'The stores, nearest first (an empty list when none can)', schema: availabilitySchema },
+      422: { description: 'A query parameter is invalid (named: query.near, query.quantity, query.radiusKm ...), or the ZIP cannot be placed' },
+    },
   },
   createWebhook: {
     operationId: 'createWebhook',
