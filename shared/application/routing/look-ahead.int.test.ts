@@ -62,6 +62,16 @@ describe('look-ahead shadow prices, over HTTP', () => {
     expect(text).toContain('runner-up: manhattan-store');
     expect(text).toContain('look-ahead shadow cost 0.00 in the objective');
 
+    // What-if: the decision was recorded with the expected demand it saw, so a replay under the same rules decides the
+    // same, and one under the rules without look-ahead shows what look-ahead changed.
+    const period = { from: new Date(Date.now() - 10 * 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    type Simulation = { comparison: { decisions: number; changed: number; delta: { shippingCost: number } } };
+    const same = await ahead.api.ok<Simulation>('POST', '/simulations', { rules: [{ id: 'default', preferences: { default: 'cheapest' }, lookAhead: { enabled: true } }], ...period });
+    expect(same.comparison).toMatchObject({ decisions: 1, changed: 0 });
+    const without = await ahead.api.ok<Simulation>('POST', '/simulations', { rules: [{ id: 'default', preferences: { default: 'cheapest' } }], ...period });
+    expect(without.comparison).toMatchObject({ decisions: 1, changed: 1 });
+    expect(without.comparison.delta.shippingCost).toBeLessThan(0);
+
     // On, but this tenant has no demand history of its own (the other tenant's is not its): nothing is protected.
     const unprotected = await order(noHistory.api);
     expect(shippedFrom(unprotected)).toEqual(['manhattan-store']);

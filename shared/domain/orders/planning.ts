@@ -330,7 +330,8 @@ export function planParcels(input: PlanInput): Plan {
       locations: candidates,
       rules: input.rules,
       budget: { timeBudgetMs: 50, now: input.clockMs },
-      ...(input.expectedDemand ? { expectedDemand: input.expectedDemand } : {}),
+      // Only the candidates' rates: the request is recorded with the decision (what-if replays it with them).
+      ...(input.expectedDemand ? { expectedDemand: Object.fromEntries(candidates.flatMap((c) => (input.expectedDemand![c.id] ? [[c.id, input.expectedDemand![c.id]!]] : []))) } : {}),
     };
     const decision = routeOrder(request);
     // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
