@@ -349,6 +349,44 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('DELETE', '/routing-rules/shadow', undefined, { as: anonymous })).toBe(401);
   });
 
+  it('requests, ships, receives, cancels and lists transfers; suggests and accepts rebalancing; refuses short stock, bad fields and unknown ids', async () => {
+    expect(await statusOf('PUT', '/locations/reno-wh', { name: 'Reno warehouse', type: 'warehouse', geo: { lat: 39.53, lon: -119.81 } })).toBe(201);
+    expect(await statusOf('PUT', '/skus/XFER-1', { weightLb: 0.5 })).toBe(201);
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'reno-wh', sku: 'XFER-1', set: 500 }] });
+    const transfer = { transferId: 'TR-C1', fromLocationId: 'reno-wh', toLocationId: 'olean-wh', lines: [{ sku: 'XFER-1', quantity: 3 }] };
+    expect(await statusOf('POST', '/transfers', transfer)).toBe(201);
+    expect(await statusOf('POST', '/transfers', transfer)).toBe(200);
+    expect(await statusOf('POST', '/transfers', { ...transfer, transferId: 'TR-C2', lines: [{ sku: 'XFER-1', quantity: 10_000 }] })).toBe(409);
+    expect(await statusOf('POST', '/transfers', { ...transfer, toLocationId: 'reno-wh' })).toBe(422);
+    expect(await statusOf('GET', '/transfers/TR-C1')).toBe(200);
+    expect(await statusOf('GET', '/transfers/NO-SUCH')).toBe(404);
+    expect(await statusOf('GET', '/transfers?toLocationId=olean-wh&status=REQUESTED')).toBe(200);
+    expect(await statusOf('GET', '/transfers?status=REQUESTED')).toBe(422);
+    expect(await statusOf('POST', '/transfers/TR-C1/ship', { carrier: 'ups' })).toBe(200);
+    expect(await statusOf('POST', '/transfers/TR-C1/cancel')).toBe(409);
+    expect(await statusOf('POST', '/transfers/TR-C1/receive', { lines: [{ sku: 'XFER-1', quantity: 4 }] })).toBe(422);
+    expect(await statusOf('POST', '/transfers/TR-C1/receive', { receiptId: 'dock-1', lines: [{ sku: 'XFER-1', quantity: 1 }] })).toBe(200);
+    expect(await statusOf('POST', '/transfers/TR-C1/receive')).toBe(200);
+    expect(await statusOf('POST', '/transfers/NO-SUCH/ship')).toBe(404);
+    expect(await statusOf('POST', '/transfers', { ...transfer, transferId: 'TR-C3' })).toBe(201);
+    expect(await statusOf('POST', '/transfers/TR-C3/cancel')).toBe(200);
+    // Brooklyn is forecast to sell what Reno holds.
+    const { tenantId } = await api.ok<{ tenantId: string }>('GET', '/tenant');
+    const run = { origin: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), runId: 'contract-rebalancing', generatedAt: new Date().toISOString() };
+    const daily = Array.from({ length: 28 }, () => 6);
+    await dynamoForecastStore.put({
+      locations: [{ tenantId, sku: 'XFER-1', locationId: 'brooklyn-wh', daily, leadTimeDays: 7, serviceLevel: 0.95, leadTimeDemand: 42, reorderPoint: 55, safetyStock: 13, historyDays: 90, ...run }],
+      skus: [{ tenantId, sku: 'XFER-1', daily, locations: 1, ...run }],
+    });
+    const suggested = await call<{ suggestions: Array<{ suggestionId: string; sku: string }> }>('GET', '/rebalancing?sku=XFER-1');
+    expect(suggested.status).toBe(200);
+    const suggestion = suggested.body.suggestions.find((s) => s.sku === 'XFER-1')!;
+    expect(await statusOf('GET', '/rebalancing?horizonDays=0')).toBe(422);
+    expect(await statusOf('POST', `/rebalancing/${suggestion.suggestionId}/accept`)).toBe(201);
+    expect(await statusOf('POST', `/rebalancing/${suggestion.suggestionId}/accept`)).toBe(200);
+    expect(await statusOf('POST', '/rebalancing/rb-none/accept')).toBe(404);
+  });
+
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
     const missing: string[] = [];
     for (const [operationId, { method, template, statuses }] of contractCoverage()) {
