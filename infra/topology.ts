@@ -30,6 +30,11 @@ export type FunctionId =
   | 'importDemandHistory'
   | 'getDemandHistory'
   | 'getForecasts'
+  | 'manageReplenishmentSettings'
+  | 'listReplenishment'
+  | 'createInbound'
+  | 'getInbound'
+  | 'receiveInbound'
   | 'startDemandForecasts'
   | 'planDemandForecast'
   | 'forecastSkuChunk'
@@ -406,6 +411,41 @@ export const topology: Topology = {
       timeoutSeconds: 5,
       grants: { table: 'read' },
     },
+    manageReplenishmentSettings: {
+      entry: 'functions/manage-replenishment-settings/handler.ts',
+      description: 'GET / PUT /replenishment/settings: service level, lead times (default and per location) and review period of replenishment',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'readWrite' },
+    },
+    listReplenishment: {
+      entry: 'functions/list-replenishment/handler.ts',
+      description: 'GET /replenishment?status=below-reorder|all: reorder suggestions (reorder point, order-up-to, on order, quantity), paged',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'read' },
+    },
+    createInbound: {
+      entry: 'functions/create-inbound/handler.ts',
+      description: 'POST /inbound: stock on its way to a location; its lines are on order there (one transaction)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getInbound: {
+      entry: 'functions/get-inbound/handler.ts',
+      description: 'GET /inbound/{inboundId}: an inbound, its lines (expected, received, on order) and receipts',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    receiveInbound: {
+      entry: 'functions/receive-inbound/handler.ts',
+      description: 'POST /inbound/{inboundId}/receive: a (partial) receipt; units on hand and off order with the inbound, in one transaction',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
     startDemandForecasts: {
       entry: 'functions/start-demand-forecasts/handler.ts',
       description: 'Scheduled daily: starts one demand forecast run per tenant (named tenant-origin, so once a day)',
@@ -724,6 +764,12 @@ export const topology: Topology = {
     { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/demand-history/{sku}', function: 'getDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/forecasts/{sku}', function: 'getForecasts', auth: 'apiKey' },
+    { method: 'GET', path: '/replenishment', function: 'listReplenishment', auth: 'apiKey' },
+    { method: 'GET', path: '/replenishment/settings', function: 'manageReplenishmentSettings', auth: 'apiKey' },
+    { method: 'PUT', path: '/replenishment/settings', function: 'manageReplenishmentSettings', auth: 'apiKey' },
+    { method: 'POST', path: '/inbound', function: 'createInbound', auth: 'apiKey' },
+    { method: 'GET', path: '/inbound/{inboundId}', function: 'getInbound', auth: 'apiKey' },
+    { method: 'POST', path: '/inbound/{inboundId}/receive', function: 'receiveInbound', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
@@ -848,7 +894,11 @@ export const topology: Topology = {
       onFailure: 'tableEventsDlq',
       // Only the entities whose changes are events (shared/domain/table-events): stock and reservation writes, two
       // thirds of the stream under load, never reach the relay.
-      filters: [{ dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork'] } } } }],
+      filters: [
+        { dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork', 'Inbound'] } } } },
+        // A reorder state is an event only when it is below its reorder point (ReorderSuggested, once per crossing).
+        { dynamodb: { NewImage: { entity: { S: ['ReorderState'] }, below: { BOOL: [true] } } } },
+      ],
     },
     // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
     inventoryChanges: {
@@ -870,6 +920,8 @@ export const topology: Topology = {
         // Demand history (issue 18): a shipment created is demand at its location; rejected or cancelled, it is not.
         { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Shipment'] } } } },
         { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } },
+        // Replenishment (issue 18 part 4): a forecast written or units on order moved are assessed against the reorder point.
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Forecast', 'ReorderState'] } } } },
       ],
     },
   },
