@@ -10,6 +10,12 @@ import { OrderReturned } from './order-returned.ts';
 import { OrderDelayed } from './order-delayed.ts';
 import { ReturnReceived } from './return-received.ts';
 import { RefundDue } from './refund-due.ts';
+import { PickupReady } from './pickup-ready.ts';
+import { CustomerArrived } from './customer-arrived.ts';
+import { PickedUp } from './picked-up.ts';
+import { PickupReminder } from './pickup-reminder.ts';
+import { PickupExpired } from './pickup-expired.ts';
+import { PickupRerouted } from './pickup-rerouted.ts';
 import { FulfillmentRequested } from './fulfillment-requested.ts';
 import { ShipmentAccepted } from './shipment-accepted.ts';
 import { ShipmentRejected } from './shipment-rejected.ts';
@@ -46,6 +52,12 @@ export const allEvents = [
   ReturnReceived,
   RefundDue,
   OrderDelayed,
+  PickupReady,
+  CustomerArrived,
+  PickedUp,
+  PickupReminder,
+  PickupExpired,
+  PickupRerouted,
   FulfillmentRequested,
   ShipmentAccepted,
   ShipmentRejected,

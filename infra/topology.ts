@@ -30,11 +30,6 @@ export type FunctionId =
   | 'importDemandHistory'
   | 'getDemandHistory'
   | 'getForecasts'
-  | 'manageReplenishmentSettings'
-  | 'listReplenishment'
-  | 'createInbound'
-  | 'getInbound'
-  | 'receiveInbound'
   | 'startDemandForecasts'
   | 'planDemandForecast'
   | 'forecastSkuChunk'
@@ -54,6 +49,7 @@ export type FunctionId =
   | 'receiveMailedReturn'
   | 'putReturnPolicy'
   | 'updateShipment'
+  | 'updatePickup'
   | 'listLocationShipments'
   | 'createApiKey'
   | 'listApiKeys'
@@ -411,41 +407,6 @@ export const topology: Topology = {
       timeoutSeconds: 5,
       grants: { table: 'read' },
     },
-    manageReplenishmentSettings: {
-      entry: 'functions/manage-replenishment-settings/handler.ts',
-      description: 'GET / PUT /replenishment/settings: service level, lead times (default and per location) and review period of replenishment',
-      memoryMb: 256,
-      timeoutSeconds: 5,
-      grants: { table: 'readWrite' },
-    },
-    listReplenishment: {
-      entry: 'functions/list-replenishment/handler.ts',
-      description: 'GET /replenishment?status=below-reorder|all: reorder suggestions (reorder point, order-up-to, on order, quantity), paged',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'read' },
-    },
-    createInbound: {
-      entry: 'functions/create-inbound/handler.ts',
-      description: 'POST /inbound: stock on its way to a location; its lines are on order there (one transaction)',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
-    getInbound: {
-      entry: 'functions/get-inbound/handler.ts',
-      description: 'GET /inbound/{inboundId}: an inbound, its lines (expected, received, on order) and receipts',
-      memoryMb: 256,
-      timeoutSeconds: 5,
-      grants: { table: 'read' },
-    },
-    receiveInbound: {
-      entry: 'functions/receive-inbound/handler.ts',
-      description: 'POST /inbound/{inboundId}/receive: a (partial) receipt; units on hand and off order with the inbound, in one transaction',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
     startDemandForecasts: {
       entry: 'functions/start-demand-forecasts/handler.ts',
       description: 'Scheduled daily: starts one demand forecast run per tenant (named tenant-origin, so once a day)',
@@ -580,6 +541,13 @@ export const topology: Topology = {
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
+    updatePickup: {
+      entry: 'functions/update-pickup/handler.ts',
+      description: 'POST /shipments/{id}/ready|arrived|picked-up: a pickup\'s hand-over at the store (code issued, curbside arrival, code checked)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
     listLocationShipments: {
       entry: 'functions/list-location-shipments/handler.ts',
       description: 'GET /locations/{id}/shipments?status=: a location\'s work queue (REQUESTED: its pick list), for its scoped key or the admin key',
@@ -667,7 +635,7 @@ export const topology: Topology = {
     },
     flagLateShipments: {
       entry: 'functions/flag-late-shipments/handler.ts',
-      description: 'Scheduled: re-routes picks not accepted by their deadline; marks shipments past their promised date (OrderDelayed)',
+      description: 'Scheduled: re-routes picks not accepted by their deadline; marks shipments past their promised date (OrderDelayed); reminds and expires ready pickups',
       memoryMb: 256,
       timeoutSeconds: 120,
       grants: { table: 'readWrite' },
@@ -764,12 +732,6 @@ export const topology: Topology = {
     { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/demand-history/{sku}', function: 'getDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/forecasts/{sku}', function: 'getForecasts', auth: 'apiKey' },
-    { method: 'GET', path: '/replenishment', function: 'listReplenishment', auth: 'apiKey' },
-    { method: 'GET', path: '/replenishment/settings', function: 'manageReplenishmentSettings', auth: 'apiKey' },
-    { method: 'PUT', path: '/replenishment/settings', function: 'manageReplenishmentSettings', auth: 'apiKey' },
-    { method: 'POST', path: '/inbound', function: 'createInbound', auth: 'apiKey' },
-    { method: 'GET', path: '/inbound/{inboundId}', function: 'getInbound', auth: 'apiKey' },
-    { method: 'POST', path: '/inbound/{inboundId}/receive', function: 'receiveInbound', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
@@ -797,6 +759,9 @@ export const topology: Topology = {
     { method: 'POST', path: '/shipments/{shipmentId}/reject', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/ship', function: 'updateShipment', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/deliver', function: 'updateShipment', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/ready', function: 'updatePickup', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/arrived', function: 'updatePickup', auth: 'apiKey' },
+    { method: 'POST', path: '/shipments/{shipmentId}/picked-up', function: 'updatePickup', auth: 'apiKey' },
     { method: 'GET', path: '/locations/{locationId}/shipments', function: 'listLocationShipments', auth: 'apiKey' },
     { method: 'POST', path: '/api-keys', function: 'createApiKey', auth: 'apiKey' },
     { method: 'GET', path: '/api-keys', function: 'listApiKeys', auth: 'apiKey' },
@@ -894,11 +859,7 @@ export const topology: Topology = {
       onFailure: 'tableEventsDlq',
       // Only the entities whose changes are events (shared/domain/table-events): stock and reservation writes, two
       // thirds of the stream under load, never reach the relay.
-      filters: [
-        { dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork', 'Inbound'] } } } },
-        // A reorder state is an event only when it is below its reorder point (ReorderSuggested, once per crossing).
-        { dynamodb: { NewImage: { entity: { S: ['ReorderState'] }, below: { BOOL: [true] } } } },
-      ],
+      filters: [{ dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork'] } } } }],
     },
     // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
     inventoryChanges: {
@@ -920,8 +881,6 @@ export const topology: Topology = {
         // Demand history (issue 18): a shipment created is demand at its location; rejected or cancelled, it is not.
         { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Shipment'] } } } },
         { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } },
-        // Replenishment (issue 18 part 4): a forecast written or units on order moved are assessed against the reorder point.
-        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Forecast', 'ReorderState'] } } } },
       ],
     },
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lineIdSchema, locationIdSchema, MAX_LINES, MAX_UNITS_PER_LINE, returnIdSchema, skuSchema } from '#domain/orders/intake';
-import { ORDER_STATUSES } from '#domain/orders/order';
+import { ORDER_STATUSES, PICKUP_FALLBACKS } from '#domain/orders/order';
 import { SHIPMENT_STATUSES } from '#domain/orders/shipment';
 import { actorSchema, quoteSchema } from '#events/order-data';
 
@@ -46,6 +46,33 @@ export const shipmentReportSchema = z
       .optional(),
   })
   .meta({ id: 'ShipmentReport' });
+
+const pickupNote = z.string().trim().max(500, 'must be at most 500 characters');
+
+/** POST /shipments/{id}/ready: the store has the units at the counter; `reissueCode` on a ready pickup issues a new code. */
+export const pickupReadySchema = z
+  .strictObject({
+    reason: pickupNote.optional(),
+    reissueCode: z.boolean({ error: 'must be true or false' }).optional().describe('A ready pickup: issue a new code (the old one stops working, wrong tries start again)'),
+  })
+  .meta({ id: 'PickupReady' });
+
+/** POST /shipments/{id}/arrived: a curbside customer is at the store. */
+export const pickupArrivedSchema = z
+  .strictObject({
+    bay: z.string().trim().min(1, 'must not be empty').max(32, 'must be at most 32 characters').optional().describe('Where the car waits, e.g. "3"'),
+    vehicle: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().describe('What to look for, e.g. "blue Civic, NY ABC-1234"'),
+    reason: pickupNote.optional(),
+  })
+  .meta({ id: 'PickupArrival' });
+
+/** POST /shipments/{id}/picked-up: the customer shows the pickup code. */
+export const pickedUpSchema = z
+  .strictObject({
+    code: z.string({ error: 'is required: the pickup code the customer shows' }).trim().min(1, 'must not be empty').max(32, 'must be at most 32 characters'),
+    reason: pickupNote.optional(),
+  })
+  .meta({ id: 'PickupHandOver' });
 
 export const cancelOrderSchema = z.strictObject({ reason: z.string().trim().max(500, 'must be at most 500 characters').optional() }).meta({ id: 'CancelOrder' });
 
@@ -185,6 +212,19 @@ export const shipmentSchema = z
     quote: quoteSchema.optional(),
     tracking: z.object({ carrier: z.string().optional(), trackingNumber: z.string(), url: z.string().optional() }).optional(),
     acceptBy: z.string().optional().describe('While REQUESTED: the time by which the location must accept it, or it is routed elsewhere'),
+    pickupHoldDays: z.number().int().optional().describe('A pickup: days its store holds it once ready (from the location; default 5)'),
+    pickup: z
+      .object({
+        readyAt: z.string(),
+        remindAt: z.string().describe('The customer is reminded once, halfway through the hold'),
+        remindedAt: z.string().optional(),
+        expiresAt: z.string().describe('Not collected by then: it expires, its units go back on hand and its price is refunded'),
+        failedAttempts: z.number().int().describe('Wrong codes presented since the code was issued (5 lock it until a new code is issued)'),
+        arrival: z.object({ at: z.string(), bay: z.string().optional(), vehicle: z.string().optional() }).optional(),
+        pickedUpAt: z.string().optional(),
+      })
+      .optional()
+      .describe('A pickup once ready: its hold and hand-over (the code itself is only in the PickupReady event)'),
     delayed: z
       .object({ at: z.string(), previousPromisedDeliveryDate: z.string(), reason: z.string() })
       .optional()
@@ -233,6 +273,28 @@ export const orderSchema = z
     totals: orderTotalsSchema.optional(),
     preference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']).optional(),
     splitPolicy: z.enum(['allow', 'minimize', 'single']).optional(),
+    pickupFallback: z.enum(PICKUP_FALLBACKS).optional().describe('What a pickup its store cannot take becomes (absent: nearest-store)'),
+    pickupReroutes: z
+      .array(z.object({ shipmentId: z.string(), fromLocationId: z.string(), fallback: z.enum(PICKUP_FALLBACKS), lineIds: z.array(z.string()), reason: z.string(), at: z.string() }))
+      .optional()
+      .describe('Pickups a store could not take, and what the fallback did (PickupRerouted)'),
+    cancelledLines: z
+      .array(
+        z.object({
+          cancellationId: z.string(),
+          lineId: z.string(),
+          sku: z.string(),
+          quantity: z.number().int(),
+          cause: z.enum(['pickup-expired', 'pickup-cancelled']),
+          shipmentId: z.string().optional(),
+          locationId: z.string().optional(),
+          reason: z.string(),
+          at: z.string(),
+          refund: refundSchema.optional(),
+        }),
+      )
+      .optional()
+      .describe('Units cancelled line by line (an expired pickup, or one the fallback cancelled), each refunded (RefundDue)'),
     allocations: z.array(z.object({ lineId: z.string(), sku: z.string(), locationId: z.string(), quantity: z.number().int() })),
     backorderedLines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
     shipments: z.array(shipmentSchema).optional(),

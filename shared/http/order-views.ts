@@ -2,14 +2,18 @@ import { formatMinor } from '#domain/orders/money';
 import { orderTotals, type Order } from '#domain/orders/order';
 import { pendingAcceptBy, type Shipment } from '#domain/orders/shipment';
 
+const withoutCode = ({ code: _code, ...hold }: NonNullable<Shipment['pickup']>) => hold;
+
 /** How the API shows a shipment: its quote's fields at the top (carrier, service, cost, promise, CO2). */
 export function shipmentView(shipment: Shipment) {
-  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy: _stored, stockShards: _shards, ...rest } = shipment;
+  const { tenantId: _tenantId, customer: _customer, reservationId: _reservationId, version: _version, acceptBy: _stored, stockShards: _shards, pickup, ...rest } = shipment;
   const acceptBy = pendingAcceptBy(shipment);
   return {
     ...rest,
     // The deadline matters while the location has yet to accept; afterwards it would only mislead.
     ...(acceptBy ? { acceptBy } : {}),
+    // The code is the customer's proof at the counter: only the PickupReady event (to the customer) carries it.
+    ...(pickup ? { pickup: withoutCode(pickup) } : {}),
     ...(shipment.quote
       ? {
           carrier: shipment.quote.carrier,

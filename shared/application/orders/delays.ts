@@ -1,8 +1,9 @@
 import { decideDueCheck } from '#domain/orders/delays';
-import { InvalidShipmentActionError } from '#domain/orders/shipment';
+import { InvalidShipmentActionError, pickupHoldDue } from '#domain/orders/shipment';
 import { retryOnConflict } from '../errors.ts';
 import type { LateShipmentFinder } from './fulfillment-ports.ts';
 import { updateShipment, type LifecycleDeps } from './lifecycle.ts';
+import { checkPickupHold } from './pickups.ts';
 
 export type DelayDeps = LifecycleDeps & { late: LateShipmentFinder };
 
@@ -12,6 +13,10 @@ export interface ShipmentCheckResult {
   flagged: number;
   /** Requested shipments taken away from a location that did not accept them in time, and routed again. */
   reassigned: number;
+  /** Ready pickups whose customer was reminded (halfway through the store's hold). */
+  reminded: number;
+  /** Ready pickups not collected by the end of the hold: expired, units back on hand, lines refunded. */
+  expired: number;
   /** Shipments the run could not check; each is due again next run, none stops the others. */
   failed: Array<{ tenantId: string; shipmentId: string; error: unknown }>;
 }
@@ -25,12 +30,13 @@ export interface ShipmentCheckResult {
  * - Every open shipment whose promised delivery date has passed is marked late, once, with its order (a version step,
  *   no status change). The stream turns the mark into OrderDelayed, which reaches the merchant's webhooks and the
  *   customer. A late shipment still not accepted is then taken away as above.
+ * - A ready pickup is reminded once halfway through its store's hold and expires at its end (pickups.ts).
  * One shipment that cannot be checked never stops the run for the others or for other tenants.
  */
 export async function flagLateShipments(deps: DelayDeps, perTenant = 100): Promise<ShipmentCheckResult> {
   const now = deps.clock.now();
   const tenants = await deps.late.tenantIds();
-  const result: ShipmentCheckResult = { tenants: tenants.length, flagged: 0, reassigned: 0, failed: [] };
+  const result: ShipmentCheckResult = { tenants: tenants.length, flagged: 0, reassigned: 0, reminded: 0, expired: 0, failed: [] };
   for (const tenantId of tenants) {
     let due: Awaited<ReturnType<LateShipmentFinder['due']>> = [];
     try {
@@ -50,12 +56,13 @@ export async function flagLateShipments(deps: DelayDeps, perTenant = 100): Promi
   return result;
 }
 
-function checkOne(deps: DelayDeps, tenantId: string, orderId: string, shipmentId: string, now: Date): Promise<'flagged' | 'reassigned' | undefined> {
+function checkOne(deps: DelayDeps, tenantId: string, orderId: string, shipmentId: string, now: Date): Promise<'flagged' | 'reassigned' | 'reminded' | 'expired' | undefined> {
   return retryOnConflict(async () => {
     const found = await deps.orders.get(tenantId, orderId);
     const shipment = found?.shipments.find((s) => s.shipmentId === shipmentId);
     // Delivered, cancelled, accepted or already marked since it was listed: nothing to do.
     if (!found || !shipment) return undefined;
+    if (pickupHoldDue(shipment, now) !== 'nothing') return checkPickupHold(deps, tenantId, orderId, shipmentId, now);
     const check = decideDueCheck(found.order, shipment, now);
     if (check.kind === 'nothing') return undefined;
     if (check.kind === 'take-away') return (await takeAway(deps, tenantId, shipmentId, check.reason)) ? 'reassigned' : undefined;

@@ -73,6 +73,7 @@ export async function placeOrder(
     ...(currency !== undefined ? { currency, shippingChargedMinor } : {}),
     ...(request.preference ? { preference: request.preference } : {}),
     ...(request.splitPolicy ? { splitPolicy: request.splitPolicy } : {}),
+    ...(request.pickupFallback ? { pickupFallback: request.pickupFallback } : {}),
     ...(options.exchangeFor ? { exchangeFor: options.exchangeFor } : {}),
     status: 'ACCEPTED',
     allocations: [],

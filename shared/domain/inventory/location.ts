@@ -24,6 +24,8 @@ export interface Location {
   handlingMinutes?: number;
   /** Pickups (pickup and curbside shipments) the store takes on one local day; absent: no limit. */
   pickupSlotsPerDay?: number;
+  /** Days a ready pickup is held for the customer before it expires (default 5): a reminder halfway. */
+  pickupHoldDays?: number;
   version: number;
   updatedAt: string;
 }
@@ -67,6 +69,7 @@ export function locationOf(
     ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     ...(input.handlingMinutes !== undefined ? { handlingMinutes: input.handlingMinutes } : {}),
     ...(input.pickupSlotsPerDay !== undefined ? { pickupSlotsPerDay: input.pickupSlotsPerDay } : {}),
+    ...(input.pickupHoldDays !== undefined ? { pickupHoldDays: input.pickupHoldDays } : {}),
     updatedAt: now.toISOString(),
   };
 }

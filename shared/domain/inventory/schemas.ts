@@ -86,6 +86,13 @@ export const putLocationSchema = z
       .max(MAX_PICKUP_SLOTS_PER_DAY, `must be <= ${MAX_PICKUP_SLOTS_PER_DAY}`)
       .optional()
       .describe('Pickups (pickup and curbside orders) the location takes on one of its local days; omit for no limit. When full, a pickup goes to the nearest store within 50 km with stock and a slot'),
+    pickupHoldDays: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be >= 1')
+      .max(60, 'must be <= 60')
+      .optional()
+      .describe('Days a ready pickup is held for the customer (default 5): a reminder halfway, then it expires, its units back on hand and its price refunded'),
   })
   .superRefine((value, ctx) => {
     if (!value.geo && !value.address) ctx.addIssue({ code: 'custom', path: ['geo'], message: 'give geo {lat, lon} or address {postalCode, country}' });

@@ -22,7 +22,7 @@ export class OrderNotCancellableError extends Error {
 /** The change that cancels the order, or `undefined` when it is cancelled already (a repeated request). */
 export function decideCancel(order: Order, shipments: readonly Shipment[], now: Date, reason = 'cancelled by the merchant'): OrderChange | undefined {
   if (order.status === 'CANCELLED') return undefined;
-  const shipped = activeShipments(shipments).filter((s) => s.status === 'SHIPPED' || s.status === 'DELIVERED');
+  const shipped = activeShipments(shipments).filter((s) => s.status === 'SHIPPED' || s.status === 'DELIVERED' || s.status === 'PICKED_UP');
   if (shipped.length) {
     const lines = shipped.flatMap((s) => s.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, shipmentId: s.shipmentId })));
     throw new OrderNotCancellableError(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { currencyExponent, DECIMAL_PATTERN, MAX_AMOUNT_DIGITS, parseAmount, toMinor } from './money.ts';
-import type { OrderLine } from './order.ts';
+import { PICKUP_FALLBACKS, type OrderLine } from './order.ts';
 import { channelSchema, locationIdSchema as inventoryLocationId, skuSchema as inventorySku } from '../inventory/schemas.ts';
 
 /**
@@ -86,6 +86,10 @@ export const placeOrderSchema = z
       }),
     preference: z.enum(['fastest', 'cheapest', 'greenest', 'balanced']).optional(),
     splitPolicy: z.enum(['allow', 'minimize', 'single']).optional(),
+    pickupFallback: z
+      .enum(PICKUP_FALLBACKS)
+      .optional()
+      .describe('What a pickup becomes when its store rejects it or does not accept it in time: nearest-store (default: the nearest store within 50 km with the units), ship, or cancel (refunded)'),
     currency: z
       .string({ error: 'must be an ISO 4217 code such as USD' })
       .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD (three upper-case letters)')

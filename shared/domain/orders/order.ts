@@ -16,6 +16,10 @@ export const ORDER_STATUSES = [
   'BACKORDERED',
   'SHIPPED',
   'DELIVERED',
+  /** Every pickup of the order is at its store, ready for the customer (with its code). */
+  'READY_FOR_PICKUP',
+  /** Every unit was handed over at the store (final, like DELIVERED). */
+  'PICKED_UP',
   'RETURNED',
   'CANCELLED',
   'FAILED',
@@ -23,7 +27,7 @@ export const ORDER_STATUSES = [
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** No workflow moves an order on from these (a delivered order may still come back: RETURNED). */
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'RETURNED', 'CANCELLED']);
+export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'PICKED_UP', 'RETURNED', 'CANCELLED']);
 /** Statuses a workflow is expected to move on from by itself; past a deadline the sweeper re-drives them. */
 export const IN_FLIGHT_STATUSES: ReadonlySet<OrderStatus> = new Set(['ACCEPTED', 'ROUTING']);
 
@@ -33,12 +37,16 @@ const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
   WAITING_RELEASE: ['ROUTING', 'CANCELLED', 'FAILED'],
   ROUTING: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'CANCELLED', 'FAILED'],
   // A partial or backordered order is routed again when stock arrives; a rejected shipment re-routes its lines.
-  ALLOCATED: ['ROUTING', 'SHIPPED', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'],
-  PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'SHIPPED', 'CANCELLED', 'FAILED'],
+  ALLOCATED: ['ROUTING', 'SHIPPED', 'READY_FOR_PICKUP', 'CANCELLED', 'FAILED', 'PARTIALLY_ALLOCATED', 'BACKORDERED'],
+  PARTIALLY_ALLOCATED: ['ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'SHIPPED', 'READY_FOR_PICKUP', 'CANCELLED', 'FAILED'],
   BACKORDERED: ['ROUTING', 'CANCELLED', 'FAILED'],
-  SHIPPED: ['DELIVERED', 'ROUTING', 'RETURNED'],
+  // A ship line may also leave while a pickup waits at its store (SHIPPED); an uncollected pickup expires: the rest of
+  // the order goes on (its parcels' status), or the order is CANCELLED when nothing else is left.
+  READY_FOR_PICKUP: ['PICKED_UP', 'SHIPPED', 'DELIVERED', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'CANCELLED'],
+  SHIPPED: ['DELIVERED', 'PICKED_UP', 'ROUTING', 'RETURNED'],
   // Every unit came back (returns are recorded on the order; a partial return leaves the status as it is).
   DELIVERED: ['RETURNED'],
+  PICKED_UP: ['RETURNED'],
   RETURNED: [],
   CANCELLED: [],
   // FAILED needs ops; ops may re-drive it (ROUTING) or cancel it.
@@ -48,12 +56,45 @@ const ALLOWED: Record<OrderStatus, readonly OrderStatus[]> = {
 export type Preference = 'fastest' | 'cheapest' | 'greenest' | 'balanced';
 export type SplitPolicy = 'allow' | 'minimize' | 'single';
 export type FulfillmentType = 'ship' | 'pickup' | 'curbside';
+/** What happens to a pickup its store rejects or does not accept in time (default `nearest-store`). */
+export const PICKUP_FALLBACKS = ['nearest-store', 'ship', 'cancel'] as const;
+export type PickupFallback = (typeof PICKUP_FALLBACKS)[number];
+
+/**
+ * Units of a line the order will not fulfil: a pickup not collected in its hold (`pickup-expired`), or one whose store
+ * could not take it when the order's fallback is to cancel (`pickup-cancelled`). Their reservation went back; what the
+ * customer paid for them is refunded (RefundDue, keyed by `cancellationId`).
+ */
+export interface CancelledLine {
+  cancellationId: string;
+  lineId: string;
+  sku: string;
+  quantity: number;
+  cause: 'pickup-expired' | 'pickup-cancelled';
+  shipmentId?: string;
+  locationId?: string;
+  reason: string;
+  at: string;
+  /** For an order with prices: the refund of these units (refund.ts). */
+  refund?: Refund;
+}
+
+/** A pickup whose store could not take it, and what the order's fallback did with it (the customer is told). */
+export interface PickupReroute {
+  shipmentId: string;
+  fromLocationId: string;
+  fallback: PickupFallback;
+  lineIds: string[];
+  reason: string;
+  at: string;
+}
 
 export interface OrderLine {
   lineId: string;
   sku: string;
   quantity: number;
-  fulfillment: { type: FulfillmentType; locationId?: string };
+  /** `movedFrom`: the store of a pickup turned into a parcel by the order's `ship` fallback. */
+  fulfillment: { type: FulfillmentType; locationId?: string; movedFrom?: string };
   /** The price of one unit in the order's currency, in minor units (cents, yen): set on every line or on none. */
   unitPriceMinor?: number;
 }
@@ -159,6 +200,12 @@ export interface Order {
   shippingChargedMinor?: number;
   preference?: Preference;
   splitPolicy?: SplitPolicy;
+  /** What a pickup its store cannot take becomes (unset: `nearest-store`). */
+  pickupFallback?: PickupFallback;
+  /** Units cancelled line by line (pickups expired or cancelled by the fallback), each refunded. */
+  cancelledLines?: CancelledLine[];
+  /** Pickups moved by the fallback, oldest first. */
+  pickupReroutes?: PickupReroute[];
   status: OrderStatus;
   statusReason?: string;
   allocations: Allocation[];
@@ -226,20 +273,29 @@ export function transition(order: Order, to: OrderStatus, at: Date, reason?: str
   };
 }
 
+/** Units of each line cancelled line by line (expired or cancelled pickups). */
+export function cancelledUnits(order: Pick<Order, 'cancelledLines'>): Map<string, number> {
+  const units = new Map<string, number>();
+  for (const c of order.cancelledLines ?? []) units.set(c.lineId, (units.get(c.lineId) ?? 0) + c.quantity);
+  return units;
+}
+
 /** The status an order reaches once routing has reserved what it could. */
-export function statusAfterAllocation(order: Pick<Order, 'lines'>, allocations: Allocation[]): 'ALLOCATED' | 'PARTIALLY_ALLOCATED' | 'BACKORDERED' {
-  const wanted = order.lines.reduce((sum, line) => sum + line.quantity, 0);
+export function statusAfterAllocation(order: Pick<Order, 'lines' | 'cancelledLines'>, allocations: Allocation[]): 'ALLOCATED' | 'PARTIALLY_ALLOCATED' | 'BACKORDERED' {
+  const cancelled = cancelledUnits(order);
+  const wanted = order.lines.reduce((sum, line) => sum + line.quantity - (cancelled.get(line.lineId) ?? 0), 0);
   const got = allocations.reduce((sum, allocation) => sum + allocation.quantity, 0);
   if (got === 0) return 'BACKORDERED';
   return got >= wanted ? 'ALLOCATED' : 'PARTIALLY_ALLOCATED';
 }
 
-/** Units of each line not covered by the allocations. */
-export function unallocatedLines(order: Pick<Order, 'lines'>, allocations: Allocation[]): Array<{ lineId: string; sku: string; quantity: number }> {
+/** Units of each line not covered by the allocations (nor cancelled line by line). */
+export function unallocatedLines(order: Pick<Order, 'lines' | 'cancelledLines'>, allocations: Allocation[]): Array<{ lineId: string; sku: string; quantity: number }> {
+  const cancelled = cancelledUnits(order);
   return order.lines
     .map((line) => {
       const allocated = allocations.filter((a) => a.lineId === line.lineId).reduce((sum, a) => sum + a.quantity, 0);
-      return { lineId: line.lineId, sku: line.sku, quantity: line.quantity - allocated };
+      return { lineId: line.lineId, sku: line.sku, quantity: line.quantity - allocated - (cancelled.get(line.lineId) ?? 0) };
     })
     .filter((line) => line.quantity > 0);
 }

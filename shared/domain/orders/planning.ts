@@ -17,6 +17,7 @@ import { acceptByFor, shipmentId, type Shipment, type ShipmentQuote } from './sh
 import { readyAtLocation } from '../inventory/opening-hours.ts';
 import { recordDecision, type DecisionRecord } from './decision-record.ts';
 import { choosePickupStore, pickupSlotDay } from './pickup-capacity.ts';
+import { cancelUnplaceablePickups, NEAREST_STORE_RADIUS_KM, passedOver, refusedPickupStore } from './pickup.ts';
 
 /** A parcel the router planned: one location, the units it ships, and everything rating and confirming need. */
 export interface PlannedParcel {
@@ -42,6 +43,8 @@ export interface PlannedParcel {
   pickupSlot?: { day: string; perDay: number };
   /** A pickup moved from the store the customer chose (full that day): which store, and why. */
   fallbackFrom?: { locationId: string; reason: string };
+  /** A pickup's store holds it this many days once ready (the location's `pickupHoldDays`; unset: the default). */
+  pickupHoldDays?: number;
   quote?: ShipmentQuote;
 }
 
@@ -216,6 +219,7 @@ export function planParcels(input: PlanInput): Plan {
     preference,
     vip,
     ...readyFields(location, input.now),
+    ...(location.pickupHoldDays !== undefined && fulfillment !== 'ship' ? { pickupHoldDays: location.pickupHoldDays } : {}),
   });
 
   // Pickup and curbside: the customer named the store; take what it has, unless it is full that day (pickup slots):
@@ -229,9 +233,14 @@ export function planParcels(input: PlanInput): Plan {
       shipLines.push(line);
       continue;
     }
-    const choice = choosePickupStore({
+    // A store that refused this pickup (rejected, or let its acceptance window pass) is passed over like a full one:
+    // the order's nearest-store fallback (pickup.ts) takes the line to the nearest store near it that holds it.
+    const refused = refusedPickupStore(order, fulfillment.locationId!, line.sku);
+    if (refused) explanation.push(`${fulfillment.type} ${line.sku} x${line.quantity}: ${fulfillment.locationId} could not take it; looking for the nearest store within ${NEAREST_STORE_RADIUS_KM} km`);
+    const chosen = choosePickupStore({
       kind: fulfillment.type,
-      named: byId.get(fulfillment.locationId!),
+      named: refused ? passedOver(byId.get(fulfillment.locationId!)) : byId.get(fulfillment.locationId!),
+
       namedId: fulfillment.locationId!,
       sku: line.sku,
       quantity: line.quantity,
@@ -241,6 +250,7 @@ export function planParcels(input: PlanInput): Plan {
       planned: slotted[fulfillment.type],
       now: input.now,
     });
+    const choice = refused && chosen?.fallback ? { ...chosen, fallback: { ...chosen.fallback, reason: `${fulfillment.locationId} could not take the pickup` } } : chosen;
     const location = choice?.location;
     const locationId = location?.locationId ?? fulfillment.locationId!;
     const have = stock.get(locationId)?.[line.sku] ?? 0;
@@ -330,8 +340,7 @@ export function planParcels(input: PlanInput): Plan {
       locations: candidates,
       rules: input.rules,
       budget: { timeBudgetMs: 50, now: input.clockMs },
-      // Only the candidates' rates: the request is recorded with the decision (what-if replays it with them).
-      ...(input.expectedDemand ? { expectedDemand: Object.fromEntries(candidates.flatMap((c) => (input.expectedDemand![c.id] ? [[c.id, input.expectedDemand![c.id]!]] : []))) } : {}),
+      ...(input.expectedDemand ? { expectedDemand: input.expectedDemand } : {}),
     };
     const decision = routeOrder(request);
     // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
@@ -388,6 +397,7 @@ export function decideAllocation(
     ...(parcel.quote ? { quote: parcel.quote } : {}),
     ...(parcel.pickupSlot ? { pickupSlot: { day: parcel.pickupSlot.day } } : {}),
     acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
+    ...(parcel.pickupHoldDays !== undefined ? { pickupHoldDays: parcel.pickupHoldDays } : {}),
     status: 'REQUESTED',
     history: [{ status: 'REQUESTED', at, ...(parcel.fallbackFrom ? { reason: `moved from ${parcel.fallbackFrom.locationId}: ${parcel.fallbackFrom.reason}` } : {}) }],
     createdAt: at,
@@ -395,11 +405,14 @@ export function decideAllocation(
     version: 1,
   }));
   const allocations = allocationsOf([...shipments, ...created]);
-  const waiting = unallocatedLines(order, allocations);
-  const status = statusAfterAllocation(order, allocations);
-  const reason = waiting.length ? `waiting for ${waiting.map((w) => `${w.sku} x${w.quantity}`).join(', ')}` : undefined;
+  // A pickup its store refused and no store near it could take is cancelled and refunded, never left waiting (pickup.ts).
+  const unplaced = cancelUnplaceablePickups(order, unallocatedLines(order, allocations), attempt, now);
+  const waiting = unallocatedLines(unplaced.order, allocations);
+  const status = unplaced.nothingLeft ? 'CANCELLED' : statusAfterAllocation(unplaced.order, allocations);
+  const reason = unplaced.nothingLeft ? unplaced.reason : waiting.length ? `waiting for ${waiting.map((w) => `${w.sku} x${w.quantity}`).join(', ')}` : undefined;
   const next: Order = {
-    ...transition(order, status, now, reason),
+    ...transition(unplaced.order, status, now, reason),
+
     allocations,
     backorderedLines: waiting,
     ...(explanation ? { routing: { attempt, decidedAt: at, explanation: [...explanation] } } : {}),

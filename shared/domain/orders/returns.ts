@@ -69,9 +69,10 @@ export class ReturnConflictError extends Error {
 /** Orders keep their returns on the order item; past this many, the merchant must settle it otherwise. */
 export const MAX_RETURNS_PER_ORDER = 50;
 
-const SHIPPED: ReadonlySet<Shipment['status']> = new Set(['SHIPPED', 'DELIVERED']);
+/** Units the customer has (or a carrier has for them): shipped, delivered, or handed over at a store. */
+const SHIPPED: ReadonlySet<Shipment['status']> = new Set(['SHIPPED', 'DELIVERED', 'PICKED_UP']);
 /** Where a fully returned order may end; before shipping, a cancel is the way back. */
-const RETURNABLE_FROM: ReadonlySet<OrderStatus> = new Set(['SHIPPED', 'DELIVERED']);
+const RETURNABLE_FROM: ReadonlySet<OrderStatus> = new Set(['SHIPPED', 'DELIVERED', 'PICKED_UP']);
 
 const statusOf = (ret: OrderReturn) => ret.status ?? 'RECEIVED';
 const methodOf = (ret: Pick<OrderReturn, 'method'> | Pick<ReturnRequest, 'method'>): ReturnMethod => ret.method ?? 'in-store';

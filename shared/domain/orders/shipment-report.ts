@@ -9,9 +9,11 @@ import { allocationsOf, statusAfterShipments } from './allocation.ts';
 import { reservationMove, type OrderChange } from './change.ts';
 import { statusAfterAllocation, transition, unallocatedLines, type Order, type OrderStatus } from './order.ts';
 import type { Actor } from '../tenants/api-keys.ts';
+import { decidePickupRejection } from './pickup.ts';
 import { applyShipmentAction, isRepeat, type Shipment, type ShipmentAction } from './shipment.ts';
 
-export type ShipmentReport = Exclude<ShipmentAction, 'cancel'>;
+/** What a location or carrier reports through this decision; the pickup hand-over has its own (pickup.ts). */
+export type ShipmentReport = Exclude<ShipmentAction, 'cancel' | 'ready' | 'arrive' | 'pick-up' | 'expire'>;
 
 export type ShipmentReportDecision = { kind: 'repeat'; shipment: Shipment } | { kind: 'change'; shipment: Shipment; change: OrderChange };
 
@@ -27,6 +29,8 @@ export function decideShipmentReport(
   extra: { reason?: string; tracking?: Shipment['tracking']; by?: Actor } = {},
 ): ShipmentReportDecision {
   if (isRepeat(shipment, action)) return { kind: 'repeat', shipment };
+  // A pickup its store cannot take goes to the order's pickup fallback (nearest store, a parcel, or cancelled).
+  if (action === 'reject' && shipment.fulfillment !== 'ship') return { kind: 'change', ...decidePickupRejection(order, shipments, shipment, now, extra) };
   const updated = applyShipmentAction(shipment, action, now, extra);
   const all = shipments.map((s) => (s.shipmentId === updated.shipmentId ? updated : s));
   const allocations = allocationsOf(all);

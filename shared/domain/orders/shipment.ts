@@ -2,11 +2,14 @@ import type { Actor } from '../tenants/api-keys.ts';
 
 /**
  * A shipment: the units one location sends in one parcel, with its carrier service, cost, promise and carbon. Its
- * lifecycle is driven by the location (accept / reject) and the carrier (ship / deliver).
+ * lifecycle is driven by the location (accept / reject) and the carrier (ship / deliver). A pickup or curbside
+ * shipment is handed over at the store instead: READY_FOR_PICKUP (a pickup code is issued), for curbside
+ * CUSTOMER_ARRIVED (bay and vehicle), then PICKED_UP once the customer shows the code; one not collected within the
+ * store's hold EXPIRED (its units go back, its lines are cancelled and refunded).
  */
-export const SHIPMENT_STATUSES = ['REQUESTED', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
+export const SHIPMENT_STATUSES = ['REQUESTED', 'ACCEPTED', 'REJECTED', 'SHIPPED', 'DELIVERED', 'READY_FOR_PICKUP', 'CUSTOMER_ARRIVED', 'PICKED_UP', 'EXPIRED', 'CANCELLED'] as const;
 export type ShipmentStatus = (typeof SHIPMENT_STATUSES)[number];
-export type ShipmentAction = 'accept' | 'reject' | 'ship' | 'deliver' | 'cancel';
+export type ShipmentAction = 'accept' | 'reject' | 'ship' | 'deliver' | 'ready' | 'arrive' | 'pick-up' | 'expire' | 'cancel';
 
 const NEXT: Record<ShipmentAction, { from: readonly ShipmentStatus[]; to: ShipmentStatus }> = {
   accept: { from: ['REQUESTED'], to: 'ACCEPTED' },
@@ -14,10 +17,49 @@ const NEXT: Record<ShipmentAction, { from: readonly ShipmentStatus[]; to: Shipme
   // A location may ship without accepting first (many WMSs only report the ship event).
   ship: { from: ['REQUESTED', 'ACCEPTED'], to: 'SHIPPED' },
   deliver: { from: ['SHIPPED'], to: 'DELIVERED' },
-  cancel: { from: ['REQUESTED', 'ACCEPTED'], to: 'CANCELLED' },
+  // A store may report a pickup ready without accepting it first, as a warehouse may ship.
+  ready: { from: ['REQUESTED', 'ACCEPTED'], to: 'READY_FOR_PICKUP' },
+  arrive: { from: ['READY_FOR_PICKUP'], to: 'CUSTOMER_ARRIVED' },
+  'pick-up': { from: ['READY_FOR_PICKUP', 'CUSTOMER_ARRIVED'], to: 'PICKED_UP' },
+  expire: { from: ['READY_FOR_PICKUP', 'CUSTOMER_ARRIVED'], to: 'EXPIRED' },
+  cancel: { from: ['REQUESTED', 'ACCEPTED', 'READY_FOR_PICKUP', 'CUSTOMER_ARRIVED'], to: 'CANCELLED' },
 };
 
-const PAST_TENSE: Record<ShipmentAction, string> = { accept: 'accepted', reject: 'rejected', ship: 'shipped', deliver: 'delivered', cancel: 'cancelled' };
+const PAST_TENSE: Record<ShipmentAction, string> = {
+  accept: 'accepted',
+  reject: 'rejected',
+  ship: 'shipped',
+  deliver: 'delivered',
+  ready: 'made ready for pickup',
+  arrive: 'marked as the customer arrived',
+  'pick-up': 'picked up',
+  expire: 'expired',
+  cancel: 'cancelled',
+};
+
+/** Actions that only a pickup or curbside shipment takes (`arrive`: curbside only). */
+const PICKUP_ONLY: ReadonlySet<ShipmentAction> = new Set(['ready', 'arrive', 'pick-up', 'expire']);
+
+/** How long a store holds a ready pickup when its location sets no `pickupHoldDays`. */
+export const DEFAULT_PICKUP_HOLD_DAYS = 5;
+/** Wrong pickup codes a shipment takes before it refuses every code until the store issues a new one. */
+export const MAX_PICKUP_CODE_ATTEMPTS = 5;
+
+/** A pickup's hand-over at the store: its code, its hold, the customer's arrival (curbside) and the wrong codes tried. */
+export interface PickupState {
+  /** Shown by the customer at the counter or the car; sent to the customer in PickupReady, never in a shipment view. */
+  code: string;
+  readyAt: string;
+  /** Halfway through the hold: the customer is reminded once. */
+  remindAt: string;
+  remindedAt?: string;
+  /** The end of the hold: an uncollected pickup expires (its units go back on hand, its lines are refunded). */
+  expiresAt: string;
+  /** Wrong codes presented since the code was issued. */
+  failedAttempts: number;
+  arrival?: { at: string; bay?: string; vehicle?: string };
+  pickedUpAt?: string;
+}
 
 export interface ShipmentQuote {
   carrier: string;
@@ -58,6 +100,10 @@ export interface Shipment {
    * lines routed elsewhere. Set from the location's type when the shipment is requested.
    */
   acceptBy?: string;
+  /** The store's hold in days, copied from its location when the shipment was requested (default 5). */
+  pickupHoldDays?: number;
+  /** A pickup or curbside shipment once ready: see PickupState. */
+  pickup?: PickupState;
   /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */
   delayed?: { at: string; previousPromisedDeliveryDate: string; reason: string };
   /**
@@ -83,8 +129,9 @@ export class InvalidShipmentActionError extends Error {
   constructor(
     readonly action: ShipmentAction,
     readonly status: ShipmentStatus,
+    detail?: string,
   ) {
-    super(`A ${status.toLowerCase()} shipment cannot be ${PAST_TENSE[action]}`);
+    super(detail ?? `A ${status.toLowerCase().replaceAll('_', ' ')} shipment cannot be ${PAST_TENSE[action]}`);
   }
 }
 
@@ -93,14 +140,31 @@ export function isRepeat(shipment: Shipment, action: ShipmentAction): boolean {
   return shipment.status === NEXT[action].to;
 }
 
-export function applyShipmentAction(shipment: Shipment, action: ShipmentAction, at: Date, extra: { reason?: string; tracking?: Shipment['tracking']; by?: Actor } = {}): Shipment {
+/** A pickup action on a parcel, or curbside arrival on a plain pickup: refused whatever the status. */
+function checkFulfillment(shipment: Shipment, action: ShipmentAction): void {
+  if (PICKUP_ONLY.has(action) && shipment.fulfillment === 'ship') {
+    throw new InvalidShipmentActionError(action, shipment.status, `A parcel shipment cannot be ${PAST_TENSE[action]}: it is not a pickup`);
+  }
+  if (action === 'arrive' && shipment.fulfillment !== 'curbside') {
+    throw new InvalidShipmentActionError(action, shipment.status, 'Only a curbside pickup records the customer\'s arrival');
+  }
+}
+
+export function applyShipmentAction(
+  shipment: Shipment,
+  action: ShipmentAction,
+  at: Date,
+  extra: { reason?: string; tracking?: Shipment['tracking']; by?: Actor; pickup?: PickupState } = {},
+): Shipment {
   const rule = NEXT[action];
+  checkFulfillment(shipment, action);
   if (!rule.from.includes(shipment.status)) throw new InvalidShipmentActionError(action, shipment.status);
   const when = at.toISOString();
   return {
     ...shipment,
     status: rule.to,
     ...(extra.tracking ? { tracking: extra.tracking } : {}),
+    ...(extra.pickup ? { pickup: extra.pickup } : {}),
     history: [...shipment.history, { status: rule.to, at: when, ...(extra.reason ? { reason: extra.reason } : {}), ...(extra.by ? { by: extra.by } : {}) }],
     updatedAt: when,
     version: shipment.version + 1,
@@ -118,6 +182,37 @@ export function shipmentId(orderId: string, attempt: number, round: number, inde
 export function orderIdOfShipment(id: string): string | undefined {
   const match = /^(o_[a-z0-9]+)-S\d+-\d+-\d+$/.exec(id);
   return match?.[1];
+}
+
+/**
+ * A ready pickup's hold, from the moment it was made ready: the reminder halfway, the expiry at the end. `code` is the
+ * one the store hands the customer (generated outside the domain).
+ */
+export function pickupHold(readyAt: Date, holdDays: number | undefined, code: string): PickupState {
+  const holdMs = (holdDays ?? DEFAULT_PICKUP_HOLD_DAYS) * 86_400_000;
+  return {
+    code,
+    readyAt: readyAt.toISOString(),
+    remindAt: new Date(readyAt.getTime() + holdMs / 2).toISOString(),
+    expiresAt: new Date(readyAt.getTime() + holdMs).toISOString(),
+    failedAttempts: 0,
+  };
+}
+
+/** Where a ready pickup's hold stands at `now`: nothing due, the reminder due, or the expiry due. */
+export function pickupHoldDue(shipment: Shipment, now: Date): 'nothing' | 'remind' | 'expire' {
+  const pickup = shipment.pickup;
+  if (!pickup || (shipment.status !== 'READY_FOR_PICKUP' && shipment.status !== 'CUSTOMER_ARRIVED')) return 'nothing';
+  const at = now.toISOString();
+  if (pickup.expiresAt <= at) return 'expire';
+  if (!pickup.remindedAt && pickup.remindAt <= at) return 'remind';
+  return 'nothing';
+}
+
+/** The ready pickup with its reminder recorded (once), a version step. */
+export function markReminded(shipment: Shipment, now: Date): Shipment {
+  const at = now.toISOString();
+  return { ...shipment, pickup: { ...shipment.pickup!, remindedAt: at }, updatedAt: at, version: shipment.version + 1 };
 }
 
 /** Shipments still on their way to the customer: a promise is being kept or broken. */
@@ -187,6 +282,8 @@ export function isAcceptanceOverdue(shipment: Shipment, now: Date): boolean {
  * deadline while it is requested, and the end of its promised delivery day while the promise is watched.
  */
 export function nextCheckAt(shipment: Shipment): string | undefined {
+  const hold = pickupHoldCheckAt(shipment);
+  if (hold) return hold;
   const promised = promiseToWatch(shipment);
   const promiseBroken = promised ? new Date(Date.parse(`${promised}T00:00:00.000Z`) + 86_400_000).toISOString() : undefined;
   const acceptance = pendingAcceptBy(shipment);
@@ -194,3 +291,10 @@ export function nextCheckAt(shipment: Shipment): string | undefined {
   return acceptance ?? promiseBroken;
 }
 
+
+/** A ready pickup's next hold instant: its reminder until sent, then its expiry. */
+function pickupHoldCheckAt(shipment: Shipment): string | undefined {
+  const pickup = shipment.pickup;
+  if (!pickup || (shipment.status !== 'READY_FOR_PICKUP' && shipment.status !== 'CUSTOMER_ARRIVED')) return undefined;
+  return pickup.remindedAt ? pickup.expiresAt : pickup.remindAt;
+}

@@ -12,6 +12,12 @@ import { OrderReturned } from '#events/order-returned';
 import { OrderShipped } from '#events/order-shipped';
 import { ReturnReceived } from '#events/return-received';
 import { RefundDue } from '#events/refund-due';
+import { CustomerArrived } from '#events/customer-arrived';
+import { PickedUp } from '#events/picked-up';
+import { PickupExpired } from '#events/pickup-expired';
+import { PickupReady } from '#events/pickup-ready';
+import { PickupReminder } from '#events/pickup-reminder';
+import { PickupRerouted } from '#events/pickup-rerouted';
 import { ShipmentAccepted } from '#events/shipment-accepted';
 import { ShipmentCancelled } from '#events/shipment-cancelled';
 import { ShipmentDelivered } from '#events/shipment-delivered';
@@ -19,7 +25,7 @@ import { ShipmentRejected } from '#events/shipment-rejected';
 import { ShipmentShipped } from '#events/shipment-shipped';
 import { ShipmentsReoptimised } from '#events/shipments-reoptimised';
 import { formatMinor } from '../orders/money.ts';
-import { orderTotals, type Order, type OrderReturn, type OrderStatus, type Reoptimisation } from '../orders/order.ts';
+import { orderTotals, type CancelledLine, type Order, type OrderReturn, type OrderStatus, type PickupReroute, type Reoptimisation } from '../orders/order.ts';
 import { pendingAcceptBy, type Shipment, type ShipmentStatus } from '../orders/shipment.ts';
 import type { ItemChange } from './change-events.ts';
 
@@ -58,7 +64,18 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     // Re-optimisation (issue 17): each move once, keyed by its window.
     const wasMoved = new Set((before?.reoptimised ?? []).map((r) => r.id));
     const moved = (after.reoptimised ?? []).filter((r) => !wasMoved.has(r.id)).map((r) => reoptimisedEvent(change, after, r));
-    return [...received.map((r) => returnEvent(change, after, r)), ...refunds, ...moved, ...(definition ? [orderEvent(definition, change, after, before?.status)] : [])];
+    // Units cancelled line by line (pickups) are refunded once per cancellation; pickups moved by the fallback told once.
+    const wasCancelled = new Set((before?.cancelledLines ?? []).map((c) => c.cancellationId));
+    const cancelRefunds = (after.cancelledLines ?? []).filter((c) => !wasCancelled.has(c.cancellationId) && c.refund && c.refund.total.replace(/[0.]/g, '') !== '').map((c) => cancellationRefundEvent(change, after, c));
+    const rerouted = (after.pickupReroutes ?? []).slice((before?.pickupReroutes ?? []).length).map((r) => rerouteEvent(change, after, r));
+    return [
+      ...received.map((r) => returnEvent(change, after, r)),
+      ...refunds,
+      ...moved,
+      ...rerouted,
+      ...cancelRefunds,
+      ...(definition ? [orderEvent(definition, change, after, before?.status)] : []),
+    ];
   }
   if (item?.entity === 'Shipment' && change.newItem) {
     const after = change.newItem as unknown as Shipment & { customer?: Order['customer'] };
@@ -66,7 +83,7 @@ export function orderEventsForChange(change: ItemChange): DomainEvent[] | undefi
     if (change.kind === 'INSERT') return [shipmentEvent(FulfillmentRequested, change, after)];
     const definition = before?.status !== after.status ? SHIPMENT_EVENTS[after.status] : undefined;
     const delayed = after.delayed && !before?.delayed ? [delayEvent(change, after)] : [];
-    return [...(definition ? [shipmentEvent(definition, change, after)] : []), ...delayed];
+    return [...(definition ? [shipmentEvent(definition, change, after)] : []), ...pickupEvents(change, before, after), ...delayed];
   }
   return undefined;
 }
@@ -149,6 +166,57 @@ function reoptimisedEvent(change: ItemChange, order: Order, moved: Reoptimisatio
   });
 }
 
+const PICKUP_EVENTS: Partial<Record<ShipmentStatus, typeof CustomerArrived>> = { CUSTOMER_ARRIVED: CustomerArrived, PICKED_UP: PickedUp, EXPIRED: PickupExpired };
+
+/**
+ * A pickup's hand-over: PickupReady when it becomes ready or a new code is issued (the only event with the code),
+ * CustomerArrived, PickedUp, PickupExpired on their statuses, PickupReminder when the reminder is recorded.
+ */
+function pickupEvents(change: ItemChange, before: Shipment | undefined, after: Shipment & { customer?: Order['customer'] }): DomainEvent[] {
+  const pickup = after.pickup;
+  if (!pickup) return [];
+  const { code, failedAttempts: _tries, ...hold } = pickup;
+  const events: DomainEvent[] = [];
+  if (after.status === 'READY_FOR_PICKUP' && (before?.status !== 'READY_FOR_PICKUP' || before.pickup?.code !== code)) {
+    events.push(createEvent(PickupReady, meta(change, PickupReady.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: { ...hold, code } }));
+  }
+  const definition = before?.status !== after.status ? PICKUP_EVENTS[after.status] : undefined;
+  if (definition) events.push(createEvent(definition, meta(change, definition.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: hold }));
+  if (pickup.remindedAt && !before?.pickup?.remindedAt) {
+    events.push(createEvent(PickupReminder, meta(change, PickupReminder.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: hold }));
+  }
+  return events;
+}
+
+function rerouteEvent(change: ItemChange, order: Order, reroute: PickupReroute): DomainEvent {
+  return createEvent(PickupRerouted, { ...meta(change, PickupRerouted.detailType, order.tenantId, order.orderId), eventId: `${change.changeId}:PickupRerouted:${reroute.shipmentId}` }, {
+    orderId: order.orderId,
+    shipmentId: reroute.shipmentId,
+    fromLocationId: reroute.fromLocationId,
+    fallback: reroute.fallback,
+    lineIds: reroute.lineIds,
+    reason: reroute.reason,
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
+  });
+}
+
+/** The refund of units cancelled line by line, keyed by the cancellation (its id stands in RefundDue's returnId). */
+function cancellationRefundEvent(change: ItemChange, order: Order, cancelled: CancelledLine): DomainEvent {
+  return createEvent(RefundDue, { ...meta(change, RefundDue.detailType, order.tenantId, order.orderId), eventId: `${change.changeId}:RefundDue:${cancelled.cancellationId}` }, {
+    orderId: order.orderId,
+    returnId: cancelled.cancellationId,
+    cause: cancelled.cause,
+    ...(cancelled.shipmentId ? { shipmentId: cancelled.shipmentId } : {}),
+    ...cancelled.refund!,
+    receivedAt: cancelled.at,
+    channel: order.channel,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    customer: order.customer,
+  });
+}
+
 function delayEvent(change: ItemChange, shipment: Shipment & { customer?: Order['customer'] }): DomainEvent {
   return createEvent(OrderDelayed, meta(change, OrderDelayed.detailType, shipment.tenantId, shipment.orderId), {
     orderId: shipment.orderId,
@@ -163,9 +231,14 @@ function delayEvent(change: ItemChange, shipment: Shipment & { customer?: Order[
 }
 
 function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataSchema>, change: ItemChange, shipment: Shipment & { customer?: Order['customer'] }): DomainEvent {
+  return createEvent(definition, meta(change, definition.detailType, shipment.tenantId, shipment.orderId), shipmentData(shipment));
+}
+
+/** What every shipment event carries about its shipment. */
+function shipmentData(shipment: Shipment & { customer?: Order['customer'] }) {
   const last = shipment.history.at(-1);
   const acceptBy = pendingAcceptBy(shipment);
-  return createEvent(definition, meta(change, definition.detailType, shipment.tenantId, shipment.orderId), {
+  return {
     orderId: shipment.orderId,
     shipmentId: shipment.shipmentId,
     locationId: shipment.locationId,
@@ -179,5 +252,5 @@ function shipmentEvent(definition: EventDefinition<typeof ShipmentAccepted.dataS
     ...(shipment.customer ? { customer: shipment.customer } : {}),
     ...(shipment.externalId ? { externalId: shipment.externalId } : {}),
     ...(last?.by ? { by: last.by } : {}),
-  });
+  };
 }
