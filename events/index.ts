@@ -30,6 +30,10 @@ import { InboundCreated } from './inbound-created.ts';
 import { InboundReceived } from './inbound-received.ts';
 import { TenantCreated } from './tenant-created.ts';
 import { WebhookTest } from './webhook-test.ts';
+import { TransferRequested } from './transfer-requested.ts';
+import { TransferShipped } from './transfer-shipped.ts';
+import { TransferReceived } from './transfer-received.ts';
+import { TransferCancelled } from './transfer-cancelled.ts';
 
 /** Every event the DOM publishes, for schema generation and contract tests. */
 export const allEvents = [
@@ -64,5 +68,9 @@ export const allEvents = [
   ShipmentShipped,
   ShipmentDelivered,
   ShipmentCancelled,
+  TransferRequested,
+  TransferShipped,
+  TransferReceived,
+  TransferCancelled,
   ShipmentsReoptimised,
 ];

@@ -71,7 +71,13 @@ export type FunctionId =
   | 'getOrderExecutions'
   | 'listDeadLetters'
   | 'redriveDeadLetters'
-  | 'getOpsKpis';
+  | 'getOpsKpis'
+  | 'requestTransfer'
+  | 'getTransfer'
+  | 'listTransfers'
+  | 'updateTransfer'
+  | 'getRebalancing'
+  | 'acceptRebalancing';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookEvents' | 'webhookDeliveries';
 
@@ -703,6 +709,48 @@ export const topology: Topology = {
       timeoutSeconds: 25,
       grants: { table: 'read' },
     },
+    requestTransfer: {
+      entry: 'functions/request-transfer/handler.ts',
+      description: 'POST /transfers: a transfer between locations; its units leave the origin\'s stock with it, in one transaction, and are in transit',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getTransfer: {
+      entry: 'functions/get-transfer/handler.ts',
+      description: 'GET /transfers/{transferId}: a transfer, its units in transit and its receipts',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    listTransfers: {
+      entry: 'functions/list-transfers/handler.ts',
+      description: 'GET /transfers?fromLocationId=|toLocationId=&status=: a location\'s outgoing or incoming transfers',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+      grants: { table: 'read' },
+    },
+    updateTransfer: {
+      entry: 'functions/update-transfer/handler.ts',
+      description: 'POST /transfers/{transferId}/ship|receive|cancel: received units go on hand at the destination with the receipt, in one transaction',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    getRebalancing: {
+      entry: 'functions/get-rebalancing/handler.ts',
+      description: 'GET /rebalancing: transfers worth making where forecast demand exceeds a location\'s stock while another holds more than it will sell',
+      memoryMb: 512,
+      timeoutSeconds: 25,
+      grants: { table: 'read' },
+    },
+    acceptRebalancing: {
+      entry: 'functions/accept-rebalancing/handler.ts',
+      description: 'POST /rebalancing/{suggestionId}/accept: the suggestion, recomputed, becomes its transfer (the units leave the origin)',
+      memoryMb: 512,
+      timeoutSeconds: 25,
+      grants: { table: 'readWrite' },
+    },
   },
 
   // One tenant may use half the stage (50 requests/s averaged over a minute), so a single noisy tenant always leaves
@@ -753,6 +801,14 @@ export const topology: Topology = {
     { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters', auth: 'apiKey' },
     { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
     { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers', function: 'requestTransfer', auth: 'apiKey' },
+    { method: 'GET', path: '/transfers', function: 'listTransfers', auth: 'apiKey' },
+    { method: 'GET', path: '/transfers/{transferId}', function: 'getTransfer', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/ship', function: 'updateTransfer', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/receive', function: 'updateTransfer', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/cancel', function: 'updateTransfer', auth: 'apiKey' },
+    { method: 'GET', path: '/rebalancing', function: 'getRebalancing', auth: 'apiKey' },
+    { method: 'POST', path: '/rebalancing/{suggestionId}/accept', function: 'acceptRebalancing', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
     { method: 'POST', path: '/returns/{returnId}/receive', function: 'receiveMailedReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
@@ -859,7 +915,7 @@ export const topology: Topology = {
       onFailure: 'tableEventsDlq',
       // Only the entities whose changes are events (shared/domain/table-events): stock and reservation writes, two
       // thirds of the stream under load, never reach the relay.
-      filters: [{ dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork'] } } } }],
+      filters: [{ dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork', 'Transfer'] } } } }],
     },
     // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
     inventoryChanges: {

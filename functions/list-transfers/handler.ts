@@ -1,0 +1,15 @@
+import { listTransfers } from '#application/inventory/transfers';
+import { transferDeps } from '#adapters/transfers';
+import { httpHandler } from '#http/handler';
+import { queryParameters, tenantIdOf } from '#http/request';
+import { json } from '#http/response';
+import { listTransfersQuerySchema } from '#http/transfer-schemas';
+import { transferView } from '#http/transfer-views';
+
+/** GET /transfers?fromLocationId= | ?toLocationId= [&status=]: a location's outgoing or incoming transfers, newest first. */
+export const handler = httpHandler(async (event) => {
+  const tenantId = tenantIdOf(event);
+  const query = queryParameters(event, listTransfersQuerySchema);
+  const { transfers, nextCursor } = await listTransfers(transferDeps, tenantId, query);
+  return json(200, { items: transfers.map(transferView), ...(nextCursor ? { nextCursor } : {}) });
+});

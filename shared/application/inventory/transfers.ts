@@ -1,0 +1,111 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { shardOf } from '#domain/inventory/stock-shards';
+import {
+  decideCancel,
+  decideReceipt,
+  decideShip,
+  decideTransferRequest,
+  isSameRequest,
+  TransferIdTakenError,
+  TransferRefusedError,
+  type ReceiveTransferInput,
+  type RequestTransferInput,
+  type ShipTransferInput,
+  type Transfer,
+  type TransferChange,
+} from '#domain/inventory/transfer';
+import { NotFoundError, retryOnConflict, TemporarilyUnavailableError } from '../errors.ts';
+import type { Clock, IdGenerator, LocationStore, StockStore } from '../ports.ts';
+import type { TransferQuery, TransferStore } from './transfer-ports.ts';
+
+export interface TransferDeps {
+  transfers: TransferStore;
+  stock: Pick<StockStore, 'getShards'>;
+  locations: Pick<LocationStore, 'existing'>;
+  ids: IdGenerator;
+  clock: Clock;
+}
+
+/** Rounds of read -> decide -> write when the origin's stock moved between the read and the write. */
+const REQUEST_ATTEMPTS = 6;
+
+export type TransferRequest = RequestTransferInput & {
+  /** The rebalancing suggestion being accepted (kept on the transfer). */
+  suggestionId?: string;
+};
+
+/**
+ * Requests a transfer: the units leave the origin's stock in the same transaction that writes the transfer, so they are
+ * in transit (sellable nowhere) from the moment the answer is given. Never more than the origin's available units:
+ * each SKU's take is guarded on the shard it comes from, and a race lost to a reservation or another transfer is read
+ * again and decided again (TransferShortError when the units are gone). With a `transferId` the call is idempotent: the
+ * same request again answers the stored transfer (`created: false`), a different one is TransferIdTakenError.
+ *
+ * The use case other flows call (a pickup at a store without the units, an accepted rebalancing suggestion).
+ */
+export async function requestTransfer(deps: TransferDeps, tenantId: string, request: TransferRequest): Promise<{ transfer: Transfer; created: boolean }> {
+  const known = await deps.locations.existing(tenantId, [request.fromLocationId, request.toLocationId]);
+  const unknown = (['fromLocationId', 'toLocationId'] as const).filter((field) => !known.has(request[field]));
+  if (unknown.length) throw new TransferRefusedError(unknown.map((field) => ({ field, message: `no location ${request[field]}` })));
+
+  const transferId = request.transferId ?? deps.ids.next('tr_');
+  const repeat = (stored: Transfer) => {
+    if (!isSameRequest(stored, request)) throw new TransferIdTakenError(transferId);
+    return { transfer: stored, created: false };
+  };
+  if (request.transferId) {
+    const stored = await deps.transfers.get(tenantId, transferId);
+    if (stored) return repeat(stored);
+  }
+  for (let attempt = 1; attempt <= REQUEST_ATTEMPTS; attempt++) {
+    const origin = new Map(
+      await Promise.all(
+        request.lines.map(async (line) => {
+          const shards = await deps.stock.getShards(tenantId, request.fromLocationId, line.sku);
+          return [line.sku, shards.map((level) => ({ shard: shardOf(level), available: level.available }))] as const;
+        }),
+      ),
+    );
+    const { transfer, takes } = decideTransferRequest(tenantId, transferId, request, origin, deps.clock.now());
+    const written = await deps.transfers.create(transfer, takes);
+    if (written.outcome === 'CREATED') return { transfer, created: true };
+    if (written.outcome === 'EXISTS') return repeat(written.transfer);
+    await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+  }
+  throw new TemporarilyUnavailableError(`The stock at ${request.fromLocationId} kept changing while transfer ${transferId} was written; nothing was taken, retry`);
+}
+
+export async function getTransfer(deps: Pick<TransferDeps, 'transfers'>, tenantId: string, transferId: string): Promise<Transfer> {
+  const transfer = await deps.transfers.get(tenantId, transferId);
+  if (!transfer) throw new NotFoundError(`No transfer ${transferId}`);
+  return transfer;
+}
+
+export async function listTransfers(deps: Pick<TransferDeps, 'transfers'>, tenantId: string, query: TransferQuery) {
+  return deps.transfers.list(tenantId, query);
+}
+
+/** load -> decide -> save, retried when the transfer changed in between (a concurrent receipt). */
+async function changeTransfer(deps: TransferDeps, tenantId: string, transferId: string, decide: (transfer: Transfer, now: Date) => TransferChange) {
+  return retryOnConflict(async () => {
+    const transfer = await getTransfer(deps, tenantId, transferId);
+    const change = decide(transfer, deps.clock.now());
+    if (change.changed) await deps.transfers.update(change.transfer, transfer.version, change.stock);
+    return { transfer: change.transfer, changed: change.changed };
+  });
+}
+
+/** Records that the units left the origin (carrier, tracking, expected arrival): TransferShipped. */
+export function shipTransfer(deps: TransferDeps, tenantId: string, transferId: string, input: ShipTransferInput) {
+  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideShip(transfer, input, now));
+}
+
+/** Units arrived at the destination: on hand there in the same transaction as the receipt (TransferReceived). */
+export function receiveTransfer(deps: TransferDeps, tenantId: string, transferId: string, input: ReceiveTransferInput) {
+  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideReceipt(transfer, input, now));
+}
+
+/** A transfer that has not shipped is called off: its units go back on hand at the origin (TransferCancelled). */
+export function cancelTransfer(deps: TransferDeps, tenantId: string, transferId: string) {
+  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideCancel(transfer, now));
+}
