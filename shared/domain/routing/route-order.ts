@@ -359,7 +359,11 @@ function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudg
     if (split.policy === 'single' && locations.length === 0) {
       return { kind: 'hold', reason: 'split policy single: no eligible location holds the whole order', optimal: true };
     }
-    if (priced) {
+    // Shadow prices only raise costs: a plan proven optimal without them that takes no priced unit is optimal with them
+    // too, so most orders (none of their units scarce) keep the per-order engine's speed.
+    const plain = priced ? solveRouting({ lines, locations }, options) : undefined;
+    const plainStands = plain !== undefined && plain.found && plain.optimal && plain.allocations.every((a) => priceOf(shadow, a.locationId, a.sku) === 0);
+    if (priced && !plainStands) {
       const result = solveWithShadow(lines, locations, shadow!, options);
       if (result.found) {
         return {
@@ -371,8 +375,8 @@ function makeSolver(applied: AppliedRules, bySku: SkuLine[], budget: RoutingBudg
         };
       }
     }
-    const result = solveRouting({ lines, locations }, options);
-    const note = priced ? `look-ahead not applied: with shadow prices the plan needs more than ${options.maxParcels} parcel(s)` : undefined;
+    const result = plain ?? solveRouting({ lines, locations }, options);
+    const note = priced && !plainStands ? `look-ahead not applied: with shadow prices the plan needs more than ${options.maxParcels} parcel(s)` : undefined;
     if (!result.found) {
       return { kind: 'hold', reason: `no plan within ${options.maxParcels} parcel(s) fills the order`, optimal: result.optimal };
     }
