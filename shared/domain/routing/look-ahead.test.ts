@@ -39,6 +39,15 @@ describe('shadowPrice', () => {
     expect(shadowPrice({ onHand: 1_000_000, expectedDemand: 2, unitPremium: 5 })).toBe(0);
   });
 
+  it('is a number for any input: NaN counts as nothing known, unbounded demand as certain', () => {
+    expect(shadowPrice({ onHand: Number.NaN, expectedDemand: 3, unitPremium: 5 })).toBe(0);
+    expect(shadowPrice({ onHand: 2, expectedDemand: Number.NaN, unitPremium: 5 })).toBe(0);
+    expect(shadowPrice({ onHand: 2, expectedDemand: 3, unitPremium: Number.NaN })).toBe(0);
+    expect(shadowPrice({ onHand: 2, expectedDemand: -4, unitPremium: 5 })).toBe(0);
+    expect(shadowPrice({ onHand: 2, expectedDemand: Infinity, unitPremium: 5 })).toBe(5);
+    expect(shadowPrice({ onHand: 2, expectedDemand: 3, unitPremium: 5, units: Number.NaN })).toBeCloseTo(5 * poissonTail(3, 2), 12);
+  });
+
   it('counts the units of the order only as far as the stock goes', () => {
     expect(shadowPrice({ onHand: 1, expectedDemand: 3, unitPremium: 5, units: 4 })).toBeCloseTo(5 * poissonTail(3, 1), 12);
   });

@@ -38,10 +38,11 @@ export interface ShadowPriceInput {
 export function shadowPrice(input: ShadowPriceInput): number {
   const premium = Math.max(0, input.unitPremium);
   const onHand = Math.floor(input.onHand);
-  if (!(premium > 0)) return 0;
+  if (!(premium > 0) || Number.isNaN(onHand)) return 0;
   if (onHand <= 0) return premium;
   const mean = Math.max(0, input.expectedDemand);
-  const q = Math.max(1, Math.min(Math.floor(input.units ?? 1), onHand));
+  const wanted = Math.floor(input.units ?? 1);
+  const q = Number.isNaN(wanted) ? 1 : Math.max(1, Math.min(wanted, onHand));
   let total = 0;
   for (let j = 0; j < q; j++) {
     const risk = poissonTail(mean, onHand - j);
