@@ -9,6 +9,8 @@ import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { createTestTenant, eventually } from '../../../infra/local/tools/testing.ts';
 import { expectMatchesContract } from '../../http/contract-validator.ts';
+import { reserveStock } from './reservations.ts';
+import { inventoryDeps } from './test-support.ts';
 
 interface TransferView {
   transferId: string;
@@ -24,6 +26,7 @@ type Inventory = { available: number; locations: Array<{ locationId: string; onH
 const cloud = useTestCloud();
 let api: DomApi;
 let other: DomApi;
+let tenantId: string;
 let receiver: Server;
 const delivered: Array<{ type: string; data: Record<string, unknown> }> = [];
 
@@ -52,6 +55,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const [a, b] = await Promise.all([createTestTenant('Transfers A'), createTestTenant('Transfers B')]);
   api = new DomApi(cloud().apiUrl, a.apiKey);
+  tenantId = a.tenantId;
   other = new DomApi(cloud().apiUrl, b.apiKey);
   await api.ok('POST', '/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/events`, events: ['TransferRequested', 'TransferShipped', 'TransferReceived', 'TransferCancelled'] });
   for (const [id, lat] of [['DC-East', 40.7], ['store.nyc', 40.75], ['DC-WEST', 34.05]] as const) {
@@ -126,12 +130,38 @@ describe('a transfer', () => {
     expect(await onHand('LAST')).toEqual({ 'DC-WEST': 1 });
   });
 
-  it('never takes the safety stock or reserved units', async () => {
-    const refused = await checked<Problem>('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'SAFE', quantity: 8 }] });
+  it('is all or nothing: one short line refuses the whole transfer, nothing taken and no transfer stored', async () => {
+    const refused = await checked<Problem>('POST', '/transfers', { transferId: 'TR-SHORT', fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'RETRY', quantity: 1 }, { sku: 'TEE-M', quantity: 500 }] });
     expect(refused.status).toBe(409);
-    expect(refused.body.errors).toEqual([{ field: 'lines[0].quantity', message: '8 requested, 7 available at DC-East' }]);
-    expect((await api.request('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'SAFE', quantity: 7 }] })).status).toBe(201);
-    expect(await onHand('SAFE')).toEqual({ 'DC-East': 3 });
+    expect(fields(refused.body)).toEqual(['lines[1].quantity']);
+    expect((await api.request('GET', '/transfers/TR-SHORT')).status).toBe(404);
+    expect(await onHand('RETRY')).toEqual({ 'DC-East': 20 });
+  });
+
+  it('takes a line larger than any one shard of a sharded origin from several shards, exactly', async () => {
+    await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'DC-WEST', sku: 'HOT', set: 40, shards: 4 }] });
+    const requested = await api.request<TransferView>('POST', '/transfers', { fromLocationId: 'DC-WEST', toLocationId: 'store.nyc', lines: [{ sku: 'HOT', quantity: 25 }] });
+    expect(requested.status).toBe(201);
+    const shards = await api.ok<{ locations: Array<{ locationId: string; onHand: number; shards?: Array<{ onHand: number; available: number }> }> }>('GET', '/inventory/HOT?shards=true');
+    const west = shards.locations.find((l) => l.locationId === 'DC-WEST')!;
+    expect(west.onHand).toBe(15);
+    expect(west.shards!.reduce((sum, shard) => sum + shard.onHand, 0)).toBe(15);
+    expect(west.shards!.every((shard) => shard.available >= 0)).toBe(true);
+    expect((await api.request('POST', '/transfers', { fromLocationId: 'DC-WEST', toLocationId: 'store.nyc', lines: [{ sku: 'HOT', quantity: 16 }] })).status).toBe(409);
+    await api.ok('POST', `/transfers/${requested.body.transferId}/receive`);
+    expect(await onHand('HOT')).toEqual({ 'DC-WEST': 15, 'store.nyc': 25 });
+  });
+
+  it('never takes the safety stock or reserved units', async () => {
+    // 10 on hand, 3 safety stock, 2 reserved for an order: 5 can leave.
+    const reserved = await reserveStock(inventoryDeps, { reservationId: 'res-safe-1', tenantId, orderId: 'o-safe', items: [{ locationId: 'DC-East', sku: 'SAFE', quantity: 2 }] });
+    expect(reserved.status).toBe('RESERVED');
+    const refused = await checked<Problem>('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'SAFE', quantity: 6 }] });
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors).toEqual([{ field: 'lines[0].quantity', message: '6 requested, 5 available at DC-East' }]);
+    expect((await api.request('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'SAFE', quantity: 5 }] })).status).toBe(201);
+    const safe = await api.ok<Inventory>('GET', '/inventory/SAFE');
+    expect(safe.locations).toEqual([expect.objectContaining({ locationId: 'DC-East', onHand: 5, reserved: 2, available: 0 })]);
   });
 
   it('is requested once for one transferId, however often it is sent, also at the same time', async () => {
