@@ -1,11 +1,8 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { ExecutionHistoryReader, ExecutionLookup } from '#application/ops/executions';
-import { conciseCause, type ExecutionEvent } from '#domain/ops/execution-history';
+import { conciseCause, MAX_EVENTS, type ExecutionEvent } from '#domain/ops/execution-history';
 
 const client = new SFNClient({});
-
-/** Events past this are not read: a fulfilment run has a few dozen; a run looping on re-plans is cut, not the console. */
-const MAX_EVENTS = 1000;
 
 function eventOf(event: HistoryEvent): ExecutionEvent {
   const details = Object.entries(event).filter(([key, value]) => key.endsWith('EventDetails') && value && typeof value === 'object').map(([, value]) => value as Record<string, unknown>);

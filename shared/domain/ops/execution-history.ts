@@ -16,6 +16,9 @@ export interface ExecutionEvent {
   cause?: string;
 }
 
+/** Events past this are not listed: a fulfilment run has a few dozen; a run looping on re-plans is cut, not the console. */
+export const MAX_EVENTS = 1000;
+
 export type StepStatus = 'SUCCEEDED' | 'CAUGHT' | 'FAILED' | 'RUNNING';
 
 export interface ExecutionStep {
