@@ -30,6 +30,8 @@ export type FunctionId =
   | 'importDemandHistory'
   | 'getDemandHistory'
   | 'getForecasts'
+  | 'manageReplenishment'
+  | 'manageInbound'
   | 'startDemandForecasts'
   | 'planDemandForecast'
   | 'forecastSkuChunk'
@@ -413,6 +415,20 @@ export const topology: Topology = {
       timeoutSeconds: 5,
       grants: { table: 'read' },
     },
+    manageReplenishment: {
+      entry: 'functions/manage-replenishment/handler.ts',
+      description: 'GET /replenishment?status=below-reorder|all (reorder suggestions: reorder point, order-up-to, on order, quantity; paged); GET / PUT /replenishment/settings (service level, lead times, review period)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
+    manageInbound: {
+      entry: 'functions/manage-inbound/handler.ts',
+      description: 'POST /inbound (lines on order at a location, one transaction), GET /inbound/{inboundId}, POST /inbound/{inboundId}/receive (units on hand and off order with the inbound, one transaction)',
+      memoryMb: 256,
+      timeoutSeconds: 10,
+      grants: { table: 'readWrite' },
+    },
     startDemandForecasts: {
       entry: 'functions/start-demand-forecasts/handler.ts',
       description: 'Scheduled daily: starts one demand forecast run per tenant (named tenant-origin, so once a day)',
@@ -780,6 +796,12 @@ export const topology: Topology = {
     { method: 'POST', path: '/demand-history', function: 'importDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/demand-history/{sku}', function: 'getDemandHistory', auth: 'apiKey' },
     { method: 'GET', path: '/forecasts/{sku}', function: 'getForecasts', auth: 'apiKey' },
+    { method: 'GET', path: '/replenishment', function: 'manageReplenishment', auth: 'apiKey' },
+    { method: 'GET', path: '/replenishment/settings', function: 'manageReplenishment', auth: 'apiKey' },
+    { method: 'PUT', path: '/replenishment/settings', function: 'manageReplenishment', auth: 'apiKey' },
+    { method: 'POST', path: '/inbound', function: 'manageInbound', auth: 'apiKey' },
+    { method: 'GET', path: '/inbound/{inboundId}', function: 'manageInbound', auth: 'apiKey' },
+    { method: 'POST', path: '/inbound/{inboundId}/receive', function: 'manageInbound', auth: 'apiKey' },
     { method: 'POST', path: '/webhooks', function: 'createWebhook', auth: 'apiKey' },
     { method: 'GET', path: '/webhooks', function: 'listWebhooks', auth: 'apiKey' },
     { method: 'DELETE', path: '/webhooks/{webhookId}', function: 'deleteWebhook', auth: 'apiKey' },
@@ -915,7 +937,11 @@ export const topology: Topology = {
       onFailure: 'tableEventsDlq',
       // Only the entities whose changes are events (shared/domain/table-events): stock and reservation writes, two
       // thirds of the stream under load, never reach the relay.
-      filters: [{ dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork', 'Transfer'] } } } }],
+      filters: [
+        { dynamodb: { NewImage: { entity: { S: ['Tenant', 'Order', 'Shipment', 'SkuNetwork', 'Transfer', 'Inbound'] } } } },
+        // A reorder state is an event only when it is below its reorder point (ReorderSuggested, once per crossing).
+        { dynamodb: { NewImage: { entity: { S: ['ReorderState'] }, below: { BOOL: [true] } } } },
+      ],
     },
     // The stream's second (and last: a shard takes two readers) consumer; filters keep the other entities away.
     inventoryChanges: {
@@ -937,6 +963,8 @@ export const topology: Topology = {
         // Demand history (issue 18): a shipment created is demand at its location; rejected or cancelled, it is not.
         { eventName: ['INSERT'], dynamodb: { NewImage: { entity: { S: ['Shipment'] } } } },
         { eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } },
+        // Replenishment (issue 18 part 4): a forecast written or units on order moved are assessed against the reorder point.
+        { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Forecast', 'ReorderState'] } } } },
       ],
     },
   },

@@ -9,6 +9,17 @@ import {
   forecastQuerySchema,
   skuForecastSchema,
 } from './demand-schemas.ts';
+import {
+  createInboundSchema,
+  inboundPathSchema,
+  inboundReceiptResultSchema,
+  inboundSchema,
+  receiveInboundSchema,
+  replenishmentQuerySchema,
+  replenishmentSettingsSchema,
+  replenishmentSettingsViewSchema,
+  suggestionPageSchema,
+} from './replenishment-schemas.ts';
 import { placeOrderSchema } from '#domain/orders/intake';
 import { returnPolicySchema } from '#domain/orders/refund';
 import { routingRulesSchema } from '#domain/routing/rules';
@@ -60,10 +71,10 @@ import { createApiKeySchema } from '#domain/tenants/api-keys';
 import { openingHoursSchema } from '#domain/inventory/opening-hours';
 import { apiKeyPageSchema, apiKeyPathSchema, issuedApiKeySchema, revokedApiKeySchema } from './api-key-schemas.ts';
 import { locationShipmentsQuerySchema, shipmentPageSchema } from './order-schemas.ts';
+import { availabilityQuerySchema, availabilitySchema } from './availability-schemas.ts';
 import { receiveTransferSchema, requestTransferSchema, shipTransferSchema } from '#domain/inventory/transfer';
 import { listTransfersQuerySchema, transferPageSchema, transferPathSchema, transferSchema } from './transfer-schemas.ts';
 import { acceptedSuggestionSchema, rebalancingQuerySchema, rebalancingSchema, suggestionPathSchema } from './rebalancing-schemas.ts';
-import { availabilityQuerySchema, availabilitySchema } from './availability-schemas.ts';
 
 /**
  * The HTTP API's contract: one entry per route, with the zod schemas the handlers validate with. The OpenAPI document
@@ -914,6 +925,71 @@ export const operations = {
     pathParameters: forecastPathSchema,
     query: forecastQuerySchema,
     responses: { 200: { description: 'The SKU\'s forecast', schema: skuForecastSchema }, 404: { description: 'No forecast for this SKU (at this location)' } },
+  },
+  listReplenishment: {
+    operationId: 'listReplenishment',
+    method: 'get',
+    path: '/replenishment',
+    summary: 'Reorder suggestions: SKU x locations at or below their reorder point, with the quantity that brings them to the order-up-to level',
+    description:
+      'Reorder points come from the daily forecast run; availability and units on order (open inbound) are read live, so a suggestion never orders again what an inbound brings. `status=all` lists every SKU x location with a forecast. See docs/forecasting.md, "Replenishment".',
+    tags: ['forecasting'],
+    auth: true,
+    query: replenishmentQuerySchema,
+    responses: { 200: { description: 'A page of suggestions in (sku, location) order', schema: suggestionPageSchema } },
+  },
+  getReplenishmentSettings: {
+    operationId: 'getReplenishmentSettings',
+    method: 'get',
+    path: '/replenishment/settings',
+    summary: 'The service level, lead times and review period replenishment uses (the defaults until set)',
+    tags: ['forecasting'],
+    auth: true,
+    responses: { 200: { description: 'The settings', schema: replenishmentSettingsViewSchema } },
+  },
+  putReplenishmentSettings: {
+    operationId: 'putReplenishmentSettings',
+    method: 'put',
+    path: '/replenishment/settings',
+    summary: 'Set the service level, the lead time (default and per location) and the review period',
+    description: 'Replaces the settings. Reorder points are computed by the daily forecast run for the service level and each location\'s lead time, so those apply from its next run; the review period (order-up-to levels) applies at once.',
+    tags: ['forecasting'],
+    auth: true,
+    requestBody: replenishmentSettingsSchema,
+    responses: { 200: { description: 'The settings stored', schema: replenishmentSettingsViewSchema } },
+  },
+  createInbound: {
+    operationId: 'createInbound',
+    method: 'post',
+    path: '/inbound',
+    summary: 'Stock on its way to a location: its lines are on order there (and count against its reorder suggestions) until received',
+    description: 'Give `inboundId` (your purchase order or ASN number) to make a retry safe: the same id and contents answer the stored inbound with 200; other contents are a 409.',
+    tags: ['forecasting'],
+    auth: true,
+    requestBody: createInboundSchema,
+    responses: { 201: { description: 'Created', schema: inboundSchema }, 200: { description: 'Created before with the same contents', schema: inboundSchema } },
+  },
+  getInbound: {
+    operationId: 'getInbound',
+    method: 'get',
+    path: '/inbound/{inboundId}',
+    summary: 'An inbound: its lines (expected, received, on order) and receipts',
+    tags: ['forecasting'],
+    auth: true,
+    pathParameters: inboundPathSchema,
+    responses: { 200: { description: 'The inbound', schema: inboundSchema }, 404: { description: 'No such inbound' } },
+  },
+  receiveInbound: {
+    operationId: 'receiveInbound',
+    method: 'post',
+    path: '/inbound/{inboundId}/receive',
+    summary: 'Receive (part of) an inbound: the units are on hand at its location at once, in one transaction with the inbound',
+    description: 'Receipts may be partial; a line never receives more than expected plus the inbound\'s tolerance (a 422 naming the line). The same receiptId again is answered as recorded (`applied: false`).',
+    tags: ['forecasting'],
+    auth: true,
+    pathParameters: inboundPathSchema,
+    requestBody: receiveInboundSchema,
+    responses: { 200: { description: 'The receipt and the inbound after it', schema: inboundReceiptResultSchema }, 404: { description: 'No such inbound' } },
   },
   simulateRouting: {
     operationId: 'simulateRouting',
