@@ -3,7 +3,7 @@ import { cancelTransfer, receiveTransfer, shipTransfer } from '#application/inve
 import { transferDeps } from '#adapters/transfers';
 import { receiveTransferSchema, shipTransferSchema } from '#domain/inventory/transfer';
 import { httpHandler } from '#http/handler';
-import { parseOptionalBody, pathParameters, tenantIdOf, validate } from '#http/request';
+import { parseOptionalBody, pathParameters, principalOf, validate } from '#http/request';
 import { json } from '#http/response';
 import { transferPathSchema } from '#http/transfer-schemas';
 import { transferProblem } from '#http/transfer-problems';
@@ -11,16 +11,19 @@ import { transferView } from '#http/transfer-views';
 
 const actionSchema = z.enum(['ship', 'receive', 'cancel']);
 
-/** POST /transfers/{transferId}/{ship|receive|cancel}: the action is the route's last segment; a repeat answers the transfer as it is. */
+/**
+ * POST /transfers/{transferId}/{ship|receive|cancel}: the action is the route's last segment; a repeat answers the transfer
+ * as it is. A scoped key ships from and receives at its own locations only (another transfer: 404); cancel is the admin's.
+ */
 export const handler = httpHandler(async (event) => {
-  const tenantId = tenantIdOf(event);
+  const caller = principalOf(event);
   const { transferId } = pathParameters(event, transferPathSchema);
   const action = validate(event.resource.split('/').pop(), actionSchema, 'path.action');
   try {
     const change = {
-      ship: () => shipTransfer(transferDeps, tenantId, transferId, parseOptionalBody(event, shipTransferSchema)),
-      receive: () => receiveTransfer(transferDeps, tenantId, transferId, parseOptionalBody(event, receiveTransferSchema)),
-      cancel: () => (parseOptionalBody(event, z.strictObject({})), cancelTransfer(transferDeps, tenantId, transferId)),
+      ship: () => shipTransfer(transferDeps, caller, transferId, parseOptionalBody(event, shipTransferSchema)),
+      receive: () => receiveTransfer(transferDeps, caller, transferId, parseOptionalBody(event, receiveTransferSchema)),
+      cancel: () => (parseOptionalBody(event, z.strictObject({})), cancelTransfer(transferDeps, caller, transferId)),
     }[action];
     const { transfer } = await change();
     return json(200, transferView(transfer));

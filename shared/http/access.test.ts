@@ -18,6 +18,15 @@ describe('what a scoped API key may call', () => {
     }
     expect(routeAccess('GET', '/locations/{locationId}/shipments')).toBe('location');
     expect(routeAccess('POST', '/inventory/adjustments')).toBe('location');
+    expect(routeAccess('POST', '/transfers/{transferId}/ship')).toBe('location');
+    expect(routeAccess('POST', '/transfers/{transferId}/receive')).toBe('location');
+    expect(routeAccess('GET', '/transfers')).toBe('location');
+  });
+
+  it('keeps requesting, reading one and cancelling a transfer, and rebalancing, for the admin key', () => {
+    for (const [method, path] of [['POST', '/transfers'], ['GET', '/transfers/{transferId}'], ['POST', '/transfers/{transferId}/cancel'], ['GET', '/rebalancing'], ['POST', '/rebalancing/{suggestionId}/accept']] as const) {
+      expect(routeAccess(method, path)).toBe('admin');
+    }
   });
 
   it('hides every order route (404) and keeps everything else for the admin key (403)', () => {

@@ -1,8 +1,9 @@
 /**
  * What a scoped API key (a store's, a 3PL's, a drop-shipper's) may call, decided from the route alone, so a route
  * added later is covered without anyone remembering to: every shipment route (`/shipments/{shipmentId}/...`, whatever
- * the action) is a location route whose handler checks the shipment's location; so are a location's pick list and
- * stock adjustments. Orders are hidden (404: a partner cannot even learn that an order id exists); everything else is
+ * the action) is a location route whose handler checks the shipment's location; so are a location's pick list, its
+ * stock adjustments, and shipping, receiving and listing its transfers (the handler checks the transfer's origin or
+ * destination). Orders are hidden (404: a partner cannot even learn that an order id exists); everything else is
  * the admin's (403). The admin key may call every route.
  *
  * The same rules are enforced twice: by the authorizer's policy (API Gateway answers 403 before any handler runs, and
@@ -16,6 +17,9 @@ export function routeAccess(method: string, resource: string): RouteAccess {
   if (resource.startsWith('/shipments/')) return 'location';
   if (method === 'GET' && resource === '/locations/{locationId}/shipments') return 'location';
   if (method === 'POST' && resource === '/inventory/adjustments') return 'location';
+  // A store ships the transfers leaving it and receives those coming to it (the handler checks the transfer's end).
+  if (method === 'POST' && (resource === '/transfers/{transferId}/ship' || resource === '/transfers/{transferId}/receive')) return 'location';
+  if (method === 'GET' && resource === '/transfers') return 'location';
   if (resource === '/orders' || resource.startsWith('/orders/')) return 'hidden';
   return 'admin';
 }
@@ -33,6 +37,9 @@ export const SCOPED_KEY_RESOURCES: readonly string[] = [
   ...METHODS.flatMap((m) => [`${m}/shipments/*`, `${m}/orders`, `${m}/orders/*`]),
   'GET/locations/*/shipments',
   'POST/inventory/adjustments',
+  'POST/transfers/*/ship',
+  'POST/transfers/*/receive',
+  'GET/transfers',
 ];
 
 /**

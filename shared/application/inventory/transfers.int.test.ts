@@ -196,6 +196,28 @@ describe('a transfer', () => {
   });
 });
 
+describe('a store\'s scoped key', () => {
+  it('receives and lists the transfers coming to its store, ships those leaving it, and nothing else', async () => {
+    const issued = await api.ok<{ apiKey: string }>('POST', '/api-keys', { name: 'Chelsea tablet', scope: { locationIds: ['store.nyc'] } });
+    const store = new DomApi(cloud().apiUrl, issued.apiKey);
+    try {
+      const incoming = await api.ok<TransferView>('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'RETRY', quantity: 1 }] });
+      const outgoing = await api.ok<TransferView>('POST', '/transfers', { fromLocationId: 'DC-East', toLocationId: 'DC-WEST', lines: [{ sku: 'RETRY', quantity: 1 }] });
+      expect((await store.request('POST', `/transfers/${incoming.transferId}/ship`)).status).toBe(404);
+      expect((await store.request('POST', `/transfers/${outgoing.transferId}/receive`)).status).toBe(404);
+      expect((await store.request<TransferView>('POST', `/transfers/${incoming.transferId}/receive`)).body.status).toBe('RECEIVED');
+      expect((await store.ok<{ items: TransferView[] }>('GET', '/transfers?toLocationId=store.nyc')).items.map((t) => t.transferId)).toContain(incoming.transferId);
+      expect((await store.request('GET', '/transfers?fromLocationId=DC-East')).status).toBe(404);
+      for (const [method, path] of [['POST', '/transfers'], ['GET', `/transfers/${incoming.transferId}`], ['POST', `/transfers/${outgoing.transferId}/cancel`], ['GET', '/rebalancing']] as const) {
+        expect((await store.request(method, path, method === 'POST' && path === '/transfers' ? { fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'RETRY', quantity: 1 }] } : undefined)).status, `${method} ${path}`).toBe(403);
+      }
+      expect((await api.ok<TransferView>('GET', `/transfers/${outgoing.transferId}`)).status).toBe('REQUESTED');
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe('bad input', () => {
   it('is refused naming each field, and nothing is taken', async () => {
     const cases: Array<[unknown, string[]]> = [

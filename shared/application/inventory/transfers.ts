@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shardOf } from '#domain/inventory/stock-shards';
+import { mayUseLocation } from '#domain/tenants/api-keys';
 import {
   decideCancel,
   decideReceipt,
@@ -81,31 +82,52 @@ export async function getTransfer(deps: Pick<TransferDeps, 'transfers'>, tenantI
   return transfer;
 }
 
-export async function listTransfers(deps: Pick<TransferDeps, 'transfers'>, tenantId: string, query: TransferQuery) {
-  return deps.transfers.list(tenantId, query);
+/** The caller: a scoped (partner) key names its locations; the admin key none. */
+export interface TransferCaller {
+  tenantId: string;
+  locationIds?: readonly string[];
 }
 
-/** load -> decide -> save, retried when the transfer changed in between (a concurrent receipt). */
-async function changeTransfer(deps: TransferDeps, tenantId: string, transferId: string, decide: (transfer: Transfer, now: Date) => TransferChange) {
+/** A location's outgoing or incoming transfers; a scoped key lists only its own locations' (another: NotFoundError). */
+export async function listTransfers(deps: Pick<TransferDeps, 'transfers'>, caller: TransferCaller | string, query: TransferQuery) {
+  const who = typeof caller === 'string' ? { tenantId: caller } : caller;
+  const locationId = query.fromLocationId ?? query.toLocationId!;
+  if (!mayUseLocation(who, locationId)) throw new NotFoundError(`No location ${locationId}`);
+  return deps.transfers.list(who.tenantId, query);
+}
+
+/**
+ * load -> decide -> save, retried when the transfer changed in between (a concurrent receipt). A scoped key acts only
+ * on the end of the transfer that is its own (`side`); any other transfer is a NotFoundError, as if it did not exist.
+ */
+async function changeTransfer(
+  deps: TransferDeps,
+  caller: TransferCaller | string,
+  transferId: string,
+  side: 'fromLocationId' | 'toLocationId' | undefined,
+  decide: (transfer: Transfer, now: Date) => TransferChange,
+) {
+  const who = typeof caller === 'string' ? { tenantId: caller } : caller;
   return retryOnConflict(async () => {
-    const transfer = await getTransfer(deps, tenantId, transferId);
+    const transfer = await getTransfer(deps, who.tenantId, transferId);
+    if (who.locationIds && (!side || !mayUseLocation(who, transfer[side]))) throw new NotFoundError(`No transfer ${transferId}`);
     const change = decide(transfer, deps.clock.now());
     if (change.changed) await deps.transfers.update(change.transfer, transfer.version, change.stock);
     return { transfer: change.transfer, changed: change.changed };
   });
 }
 
-/** Records that the units left the origin (carrier, tracking, expected arrival): TransferShipped. */
-export function shipTransfer(deps: TransferDeps, tenantId: string, transferId: string, input: ShipTransferInput) {
-  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideShip(transfer, input, now));
+/** Records that the units left the origin (carrier, tracking, expected arrival): TransferShipped. A scoped key: the origin's. */
+export function shipTransfer(deps: TransferDeps, caller: TransferCaller | string, transferId: string, input: ShipTransferInput) {
+  return changeTransfer(deps, caller, transferId, 'fromLocationId', (transfer, now) => decideShip(transfer, input, now));
 }
 
-/** Units arrived at the destination: on hand there in the same transaction as the receipt (TransferReceived). */
-export function receiveTransfer(deps: TransferDeps, tenantId: string, transferId: string, input: ReceiveTransferInput) {
-  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideReceipt(transfer, input, now));
+/** Units arrived: on hand at the destination in the same transaction as the receipt (TransferReceived). A scoped key: the destination's. */
+export function receiveTransfer(deps: TransferDeps, caller: TransferCaller | string, transferId: string, input: ReceiveTransferInput) {
+  return changeTransfer(deps, caller, transferId, 'toLocationId', (transfer, now) => decideReceipt(transfer, input, now));
 }
 
-/** A transfer that has not shipped is called off: its units go back on hand at the origin (TransferCancelled). */
-export function cancelTransfer(deps: TransferDeps, tenantId: string, transferId: string) {
-  return changeTransfer(deps, tenantId, transferId, (transfer, now) => decideCancel(transfer, now));
+/** A transfer that has not shipped is called off: its units go back on hand at the origin (TransferCancelled). Admin only. */
+export function cancelTransfer(deps: TransferDeps, caller: TransferCaller | string, transferId: string) {
+  return changeTransfer(deps, caller, transferId, undefined, (transfer, now) => decideCancel(transfer, now));
 }
