@@ -24,6 +24,7 @@ import { randomIds, systemClock } from './system/system.ts';
 import type { ChannelStore } from '#application/ports';
 import { ttlCache } from './ttl-cache.ts';
 import { expectedDemandReader } from './dynamodb/expected-demand.ts';
+import { transferDeps } from './transfers.ts';
 
 // The workflow reads the order's channel rule twice per order (plan and reserve); like routing rules, each container
 // keeps it 30 s, so a new hold-back applies to orders routed half a minute later at most. The API reads it fresh.
@@ -49,6 +50,7 @@ export const fulfillmentDeps: FulfillmentDeps = {
   allocations: dynamoAllocationWriter,
   plans: dynamoPlanReader,
   clock: systemClock,
+  transfers: transferDeps,
 };
 
 export const lifecycleDeps: LifecycleDeps & { backorders: typeof dynamoBackorderIndex } = {

@@ -2,7 +2,7 @@ import { chooseService } from '#domain/carriers/choose-service';
 import { localDateOf } from '#domain/inventory/opening-hours';
 import { rateAllServices } from '#domain/carriers/rating';
 import { decideFailure } from '#domain/orders/attempts';
-import { decideAllocation, decidePlanStart, planParcels, UnroutableDestinationError, type PlannedParcel } from '#domain/orders/planning';
+import { boundedExplanation, decideAllocation, decidePlanStart, planParcels, UnroutableDestinationError, type PlannedParcel } from '#domain/orders/planning';
 import { unallocatedLines, type Order } from '#domain/orders/order';
 import { allocationsOf } from '#domain/orders/allocation';
 import { reservationLinesOf } from '#domain/orders/change';
@@ -11,6 +11,8 @@ import type { SkuNetwork } from '#domain/inventory/projection';
 import type { DecisionRecord } from '#domain/orders/decision-record';
 import { withShadowDecision } from '#domain/orders/what-if';
 import { slotCountersToRead, slotTakesOf } from '#domain/orders/pickup-capacity';
+import type { TransferDeps } from '../inventory/transfers.ts';
+import { startPickupTransfers } from './pickup-transfers.ts';
 import type { ExpectedDemand } from '#domain/routing/look-ahead';
 import type { RoutingRules } from '#domain/routing/rules';
 import { ConflictError } from '../errors.ts';
@@ -81,6 +83,8 @@ export interface FulfillmentDeps {
   allocations: AllocationWriter;
   plans: PlanReader;
   clock: Clock;
+  /** Transfers (issue 18): a pickup at a store without the units gets them by one; without: the line just waits. */
+  transfers?: TransferDeps;
 }
 
 /** Rounds of route -> reserve within one attempt before the order waits for stock instead. */
@@ -208,7 +212,10 @@ async function planRound(
     ...(expectedDemand ? { expectedDemand } : {}),
   });
   for (const locationId of plan.plannedAt) deps.network.notePlanned(order.tenantId, day, locationId);
-  return { parcels: plan.parcels, explanation: plan.explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
+  // A pickup the chosen store cannot fill: its units come by a transfer, requested before the allocation is written.
+  const transfers = await startPickupTransfers(deps, { order, pending, parcels: plan.parcels, networks, excluded: state.excluded, locations, skus, rateTable, now });
+  const explanation = transfers.length ? boundedExplanation([...plan.explanation, ...transfers]) : plan.explanation;
+  return { parcels: plan.parcels, explanation, ...(await whatIfRecord(deps, order.tenantId, plan.record)) };
 }
 
 /**
