@@ -32,3 +32,11 @@ export function deadLetterQueueUrlEnv(queue: string): string {
 export function stateMachineArnEnv(stateMachine: string): string {
   return `${screamingSnake(stateMachine)}_STATE_MACHINE_ARN`;
 }
+
+/**
+ * `ORDER_FULFILLMENT_LOG_GROUP_NAME` for the state machine `orderFulfillment`: the log group an Express machine logs its
+ * executions to, the only place their histories are kept on AWS. Set on AWS only; locally Step Functions keeps them.
+ */
+export function stateMachineLogGroupEnv(stateMachine: string): string {
+  return `${screamingSnake(stateMachine)}_LOG_GROUP_NAME`;
+}

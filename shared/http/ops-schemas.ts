@@ -44,6 +44,7 @@ export const orderExecutionsSchema = z
         error: z.string().optional(),
         cause: z.string().optional(),
         unavailable: z.string().optional().describe('Why no history could be read'),
+        incomplete: z.string().optional().describe('Why the events listed may not be the whole run (an Express run\'s log lines missing on AWS, or more than 1,000 events)'),
         steps: z.array(executionStepSchema).describe('The states the run went through, in order'),
         events: z.array(executionEventSchema).describe('The execution history, without inputs and outputs'),
       }),

@@ -3,7 +3,10 @@ import type { OrderStore } from '#application/orders/ports';
 import { executionSteps, type ExecutionEvent, type ExecutionStep } from '#domain/ops/execution-history';
 import type { Order } from '#domain/orders/order';
 
-/** What Step Functions says of one execution (DescribeExecution + GetExecutionHistory). */
+/**
+ * What Step Functions says of one execution (DescribeExecution + GetExecutionHistory), or, for an Express run on AWS,
+ * what its state machine's log group says of it.
+ */
 export interface ExecutionRecord {
   executionArn: string;
   name: string;
@@ -13,13 +16,18 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   events: ExecutionEvent[];
+  /** Why the events may not be the whole run (log lines missing, or the list cut). */
+  incomplete?: string;
 }
 
 export type ExecutionLookup = { found: true; execution: ExecutionRecord } | { found: false; reason: string };
 
-/** Port: the history of one execution, by its ARN (the adapter reads Step Functions). */
+/**
+ * Port: the history of one execution, by its ARN (the adapter reads Step Functions, or an Express run's log group).
+ * `recordedAt` is when the order recorded the run, always while it ran: where in time a log search looks.
+ */
 export interface ExecutionHistoryReader {
-  read(executionArn: string): Promise<ExecutionLookup>;
+  read(executionArn: string, run?: { recordedAt: string }): Promise<ExecutionLookup>;
 }
 
 export interface OrderExecution {
@@ -33,8 +41,10 @@ export interface OrderExecution {
   stopDate?: string;
   error?: string;
   cause?: string;
-  /** Why no history could be read (expired, an Express run on AWS whose history is in its log group only, ...). */
+  /** Why no history could be read (expired, an Express run whose log lines are gone or not found, ...). */
   unavailable?: string;
+  /** Why the history shown may not be the whole run (an Express run's log lines missing, or the list cut). */
+  incomplete?: string;
   steps: ExecutionStep[];
   events: ExecutionEvent[];
 }
@@ -54,7 +64,7 @@ export async function orderExecutions(deps: { orders: OrderStore; executions: Ex
   const found = await deps.orders.get(tenantId, orderId);
   if (!found) throw new NotFoundError(`Order ${orderId} does not exist`);
   const runs = knownRuns(found.order);
-  const lookups = await Promise.all(runs.map((run) => deps.executions.read(run.execution)));
+  const lookups = await Promise.all(runs.map((run) => deps.executions.read(run.execution, { recordedAt: run.at })));
   const executions = runs.map((run, i): OrderExecution => {
     const lookup = lookups[i]!;
     if (!lookup.found) return { attempt: run.attempt, executionArn: run.execution, recordedAt: run.at, status: 'UNKNOWN', unavailable: lookup.reason, steps: [], events: [] };
