@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { orderEventData, shipmentEventData } from '#events/order-data';
 import { OrderDelayed } from '#events/order-delayed';
 import { ReturnReceived } from '#events/return-received';
+import { PickedUp } from '#events/picked-up';
+import { PickupExpired } from '#events/pickup-expired';
+import { PickupReady } from '#events/pickup-ready';
+import { PickupReminder } from '#events/pickup-reminder';
+import { PickupRerouted } from '#events/pickup-rerouted';
 
 /**
  * Customer notifications for order status events, rendered as a subject and a plain-text body from the events the DOM
@@ -17,6 +22,11 @@ export const CUSTOMER_NOTIFICATION_EVENTS = [
   'OrderCancelled',
   'OrderDelayed',
   'ReturnReceived',
+  'PickupReady',
+  'PickupReminder',
+  'PickedUp',
+  'PickupExpired',
+  'PickupRerouted',
 ] as const;
 
 export type CustomerNotificationEvent = (typeof CUSTOMER_NOTIFICATION_EVENTS)[number];
@@ -35,6 +45,11 @@ const payloadSchemas = {
   ShipmentShipped: shipmentEventData,
   OrderDelayed: OrderDelayed.dataSchema,
   ReturnReceived: ReturnReceived.dataSchema,
+  PickupReady: PickupReady.dataSchema,
+  PickupReminder: PickupReminder.dataSchema,
+  PickedUp: PickedUp.dataSchema,
+  PickupExpired: PickupExpired.dataSchema,
+  PickupRerouted: PickupRerouted.dataSchema,
 } satisfies Record<CustomerNotificationEvent, z.ZodType>;
 
 type Payload = z.infer<(typeof payloadSchemas)[CustomerNotificationEvent]>;
@@ -86,6 +101,38 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
     subject: `We received your return for order ${d.ref}`,
     lines: [`We received the items you sent back from your order ${d.ref}:`, ...d.returned, d.refund ?? 'If a refund is due, it is on its way.'],
   }),
+  PickupReady: (d) => ({
+    subject: `Your order ${d.ref} is ready for ${d.pickup?.curbside ? 'curbside pickup' : 'pickup'}`,
+    lines: [
+      `${d.parcelItems ? `${d.parcelItems} of your order ${d.ref}` : `Your order ${d.ref}`} ${d.parcelItems === '1 item' ? 'is' : 'are'} ready at ${d.pickup?.store ?? 'the store'}.`,
+      ...(d.pickup?.code ? [`Your pickup code: ${d.pickup.code}`] : []),
+      ...(d.pickup?.curbside ? ['When you arrive, tell the store your parking bay and we will bring it out.'] : []),
+      ...(d.pickup?.until ? [`We hold it for you until ${d.pickup.until}.`] : []),
+    ],
+  }),
+  PickupReminder: (d) => ({
+    subject: `Your order ${d.ref} is waiting for you`,
+    lines: [`A reminder: your order ${d.ref} is waiting for you at ${d.pickup?.store ?? 'the store'}.`, ...(d.pickup?.until ? [`We hold it until ${d.pickup.until}; after that it is cancelled and refunded.`] : [])],
+  }),
+  PickedUp: (d) => ({
+    subject: `You picked up your order ${d.ref}`,
+    lines: [`You picked up your order ${d.ref} at ${d.pickup?.store ?? 'the store'}. We hope you enjoy it.`],
+  }),
+  PickupExpired: (d) => ({
+    subject: `Your pickup of order ${d.ref} was cancelled`,
+    lines: [`Your order ${d.ref} was not collected at ${d.pickup?.store ?? 'the store'} in time, so we cancelled the pickup.`, 'What you paid for it will be refunded.'],
+  }),
+  PickupRerouted: (d) => ({
+    subject: `A change to the pickup of your order ${d.ref}`,
+    lines: [
+      `${d.reroute?.from ?? 'The store'} cannot prepare your order ${d.ref}.`,
+      d.reroute?.fallback === 'ship'
+        ? 'We will ship it to your address instead, and send you the tracking details.'
+        : d.reroute?.fallback === 'cancel'
+          ? 'We cancelled that part of your order; what you paid for it will be refunded.'
+          : 'We are moving it to the nearest store that has it, and will tell you when and where it is ready.',
+    ],
+  }),
   OrderDelayed: (d) => ({
     subject: `Your order ${d.ref} is delayed`,
     lines: [
@@ -114,6 +161,10 @@ interface Facts {
   total: string | undefined;
   charged: string[];
   promise(lead: string): string[];
+  /** A pickup's store, code (PickupReady only) and hold, in words. */
+  pickup: { store: string; code?: string; until?: string; curbside: boolean } | undefined;
+  /** A pickup its store could not take: which store, and what the order's fallback does. */
+  reroute: { from: string; fallback: string } | undefined;
 }
 
 export function hasCustomerTemplate(eventType: string): eventType is CustomerNotificationEvent {
@@ -170,7 +221,25 @@ function factsOf(payload: Payload): Facts {
     total,
     charged: totals ? [`Total charged: ${totals.total} ${totals.currency} (shipping ${totals.shipping}).`] : [],
     promise: (lead) => (promisedDate ? [`${lead} ${promisedDate}.`] : []),
+    pickup:
+      'pickup' in payload && 'locationId' in payload
+        ? {
+            store: oneLine(payload.locationId),
+            ...('code' in payload.pickup ? { code: oneLine(payload.pickup.code) } : {}),
+            ...(formatDateTime(payload.pickup.expiresAt) ? { until: formatDateTime(payload.pickup.expiresAt)! } : {}),
+            curbside: payload.fulfillment === 'curbside',
+          }
+        : undefined,
+    reroute: 'fromLocationId' in payload ? { from: oneLine(payload.fromLocationId), fallback: payload.fallback } : undefined,
   };
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+
+/** An ISO timestamp as `Monday, December 7, 3:00 PM UTC`. */
+function formatDateTime(value: string | undefined): string | undefined {
+  const time = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? undefined : dateTimeFormat.format(new Date(time));
 }
 
 function refundText(refund: { total: string; currency: string; refundTo: 'original' | 'store-credit' }): string {
