@@ -106,7 +106,8 @@ export async function suggestTransfers(deps: RebalancingDeps, tenantId: string, 
   const horizonDays = Math.min(query.horizonDays ?? DEFAULT_REBALANCING_HORIZON_DAYS, longest || DEFAULT_REBALANCING_HORIZON_DAYS);
   if (bySku.size === 0) return { horizonDays, generatedAt: now.toISOString(), skus: 0, truncated, suggestions: [] };
 
-  const locations = (await allLocations(deps, tenantId)).filter((l) => l.active);
+  // A drop-shipper's stock is the partner's (never transferred), and a closed location receives nothing.
+  const locations = (await allLocations(deps, tenantId)).filter((l) => l.active && l.type !== 'dropship');
   const active = new Set(locations.map((l) => l.locationId));
   const skuIds = [...bySku.keys()];
   const [levels, skus, moving, table] = await Promise.all([

@@ -61,6 +61,8 @@ beforeAll(async () => {
   for (const [id, lat] of [['DC-East', 40.7], ['store.nyc', 40.75], ['DC-WEST', 34.05]] as const) {
     await api.ok('PUT', `/locations/${id}`, { name: id, type: id.startsWith('store') ? 'store' : 'warehouse', geo: { lat, lon: -74 } });
   }
+  await api.ok('PUT', '/locations/DROP-1', { name: 'Drop-shipper', type: 'dropship', geo: { lat: 41, lon: -74 } });
+  await api.ok('PUT', '/locations/closed.store', { name: 'Closed', type: 'store', geo: { lat: 41, lon: -73.9 }, active: false });
   await other.ok('PUT', '/locations/DC-East', { name: 'B East', type: 'warehouse', geo: { lat: 40.7, lon: -74 } });
   await other.ok('PUT', '/locations/DC-East2', { name: 'B East 2', type: 'warehouse', geo: { lat: 40.8, lon: -74 } });
   await api.ok('POST', '/inventory/adjustments', {
@@ -220,6 +222,7 @@ describe('a store\'s scoped key', () => {
 
 describe('bad input', () => {
   it('is refused naming each field, and nothing is taken', async () => {
+    const before = await onHand('TEE-M');
     const cases: Array<[unknown, string[]]> = [
       [{ fromLocationId: 'DC-East', toLocationId: 'DC-East', lines: [{ sku: 'TEE-M', quantity: 1 }] }, ['toLocationId']],
       [{ fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [{ sku: 'TEE-M', quantity: 0 }, { sku: 'TEE-M', quantity: 1.5 }] }, ['lines[0].quantity', 'lines[1].quantity']],
@@ -227,6 +230,9 @@ describe('bad input', () => {
       [{ fromLocationId: 'DC-East', toLocationId: 'store.nyc', lines: [] }, ['lines']],
       [{ fromLocationId: 'DC#East', toLocationId: 'store.nyc', lines: [{ sku: 'TEE-M', quantity: 1 }], extra: 1 }, ['fromLocationId', '']],
       [{ fromLocationId: 'NOWHERE', toLocationId: 'ALSO-NOWHERE', lines: [{ sku: 'TEE-M', quantity: 1 }] }, ['fromLocationId', 'toLocationId']],
+      [{ fromLocationId: 'DROP-1', toLocationId: 'DROP-1x', lines: [{ sku: 'TEE-M', quantity: 1 }] }, ['fromLocationId', 'toLocationId']],
+      [{ fromLocationId: 'DC-East', toLocationId: 'DROP-1', lines: [{ sku: 'TEE-M', quantity: 1 }] }, ['toLocationId']],
+      [{ fromLocationId: 'DC-East', toLocationId: 'closed.store', lines: [{ sku: 'TEE-M', quantity: 1 }] }, ['toLocationId']],
     ];
     for (const [body, expected] of cases) {
       const response = await checked<Problem>('POST', '/transfers', body);
@@ -234,7 +240,7 @@ describe('bad input', () => {
       expect(fields(response.body).sort()).toEqual(expected.sort());
     }
     expect((await api.request('POST', '/transfers', '{"fromLocationId":')).status).toBe(400);
-    expect(await onHand('TEE-M')).toEqual({ 'DC-East': 3, 'store.nyc': 9 });
+    expect(await onHand('TEE-M')).toEqual(before);
   });
 
   it('of a receipt names the line: an SKU the transfer does not carry, more units than in transit', async () => {

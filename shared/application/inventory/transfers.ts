@@ -9,6 +9,7 @@ import {
   isSameRequest,
   TransferIdTakenError,
   TransferRefusedError,
+  transferEndProblems,
   type ReceiveTransferInput,
   type RequestTransferInput,
   type ShipTransferInput,
@@ -22,7 +23,7 @@ import type { TransferQuery, TransferStore } from './transfer-ports.ts';
 export interface TransferDeps {
   transfers: TransferStore;
   stock: Pick<StockStore, 'getShards'>;
-  locations: Pick<LocationStore, 'existing'>;
+  locations: Pick<LocationStore, 'get'>;
   ids: IdGenerator;
   clock: Clock;
 }
@@ -45,9 +46,9 @@ export type TransferRequest = RequestTransferInput & {
  * The use case other flows call (a pickup at a store without the units, an accepted rebalancing suggestion).
  */
 export async function requestTransfer(deps: TransferDeps, tenantId: string, request: TransferRequest): Promise<{ transfer: Transfer; created: boolean }> {
-  const known = await deps.locations.existing(tenantId, [request.fromLocationId, request.toLocationId]);
-  const unknown = (['fromLocationId', 'toLocationId'] as const).filter((field) => !known.has(request[field]));
-  if (unknown.length) throw new TransferRefusedError(unknown.map((field) => ({ field, message: `no location ${request[field]}` })));
+  const [from, to] = await Promise.all([deps.locations.get(tenantId, request.fromLocationId), deps.locations.get(tenantId, request.toLocationId)]);
+  const problems = transferEndProblems(request, from, to);
+  if (problems.length) throw new TransferRefusedError(problems);
 
   const transferId = request.transferId ?? deps.ids.next('tr_');
   const repeat = (stored: Transfer) => {

@@ -11,6 +11,7 @@ import {
   TransferRefusedError,
   TransferShortError,
   TransferStateError,
+  transferEndProblems,
   type Transfer,
 } from './transfer.ts';
 
@@ -69,6 +70,17 @@ describe('requesting a transfer', () => {
     expect(issues({ fromLocationId: 'A', toLocationId: 'B', lines: [{ sku: 'X', quantity: 1_000_000_001 }] })).toEqual(['lines.0.quantity']);
     expect(issues({ fromLocationId: 'A', toLocationId: 'B', lines: Array.from({ length: 50 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) })).toEqual([]);
     expect(issues({ fromLocationId: 'A', toLocationId: 'B', lines: Array.from({ length: 51 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })) })).toEqual(['lines']);
+  });
+});
+
+describe('the ends of a transfer', () => {
+  const at = (locationId: string, type: 'warehouse' | 'store' | 'dropship', active = true) => ({ locationId, type, active });
+  it('are the merchant\'s own locations: no drop-shipper at either end, no closed destination; a closed origin may send', () => {
+    const ends = { fromLocationId: 'A', toLocationId: 'B' };
+    expect(transferEndProblems(ends, at('A', 'warehouse', false), at('B', 'store'))).toEqual([]);
+    expect(transferEndProblems(ends, at('A', 'dropship'), at('B', 'dropship')).map((p) => p.field)).toEqual(['fromLocationId', 'toLocationId']);
+    expect(transferEndProblems(ends, at('A', 'warehouse'), at('B', 'store', false)).map((p) => p.field)).toEqual(['toLocationId']);
+    expect(transferEndProblems(ends, undefined, undefined).map((p) => p.message)).toEqual(['no location A', 'no location B']);
   });
 });
 

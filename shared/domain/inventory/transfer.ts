@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, MAX_ID_LENGTH, MAX_QUANTITY, locationIdSchema, skuSchema } from './schemas.ts';
+import type { Location } from './location.ts';
 import { planTakes, type ShardCounts } from './stock-shards.ts';
 
 /**
@@ -177,6 +178,24 @@ export class TransferIdTakenError extends Error {
   constructor(readonly transferId: string) {
     super(`Transfer ${transferId} exists with a different request`);
   }
+}
+
+/**
+ * Transfers move the merchant's own stock: a drop-shipper's is the partner's, so it is neither origin nor destination.
+ * A closed (inactive) location may send its stock away but not receive any.
+ */
+export function transferEndProblems(
+  request: Pick<RequestTransferInput, 'fromLocationId' | 'toLocationId'>,
+  from: Pick<Location, 'locationId' | 'type' | 'active'> | undefined,
+  to: Pick<Location, 'locationId' | 'type' | 'active'> | undefined,
+): TransferProblem[] {
+  const problems: TransferProblem[] = [];
+  if (!from) problems.push({ field: 'fromLocationId', message: `no location ${request.fromLocationId}` });
+  else if (from.type === 'dropship') problems.push({ field: 'fromLocationId', message: `${from.locationId} is a drop-shipper: its stock is not transferred` });
+  if (!to) problems.push({ field: 'toLocationId', message: `no location ${request.toLocationId}` });
+  else if (to.type === 'dropship') problems.push({ field: 'toLocationId', message: `${to.locationId} is a drop-shipper: it does not receive transfers` });
+  else if (!to.active) problems.push({ field: 'toLocationId', message: `${to.locationId} is inactive` });
+  return problems;
 }
 
 export interface TransferRequestDecision {
