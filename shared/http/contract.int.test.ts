@@ -387,6 +387,38 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('POST', '/rebalancing/rb-none/accept')).toBe(404);
   });
 
+  it('sets replenishment settings, lists suggestions, takes and receives an inbound; refuses bad fields and unknown ids', async () => {
+    expect(await statusOf('PUT', '/locations/repl-wh', { name: 'Replenished warehouse', type: 'warehouse', geo: { lat: 40.7, lon: -74 } })).toBe(201);
+    expect(await statusOf('GET', '/replenishment/settings')).toBe(200);
+    expect(await statusOf('GET', '/replenishment/settings', undefined, { as: anonymous })).toBe(401);
+    expect(await statusOf('PUT', '/replenishment/settings', { serviceLevel: 0.97, leadTimeDays: 7, locationLeadTimeDays: { 'repl-wh': 3 }, reviewDays: 14 })).toBe(200);
+    expect(await statusOf('PUT', '/replenishment/settings', { serviceLevel: 2, leadTimeDays: 7 })).toBe(422);
+    const { tenantId } = await api.ok<{ tenantId: string }>('GET', '/tenant');
+    const run = { origin: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), runId: 'contract-replenishment', generatedAt: new Date().toISOString() };
+    await dynamoForecastStore.put({
+      locations: [{ tenantId, sku: 'REPL-1', locationId: 'repl-wh', daily: Array(28).fill(1), leadTimeDays: 3, serviceLevel: 0.97, leadTimeDemand: 3, reorderPoint: 6, safetyStock: 3, historyDays: 60, ...run }],
+      skus: [],
+    });
+    const below = await eventually(async () => {
+      const page = await call<{ items: unknown[] }>('GET', '/replenishment?status=below-reorder&limit=10');
+      return page.body.items.length ? page : undefined;
+    }, 20_000);
+    expect(below.status).toBe(200);
+    expect(await statusOf('GET', '/replenishment?status=all&limit=1')).toBe(200);
+    expect(await statusOf('GET', '/replenishment?status=sometimes')).toBe(422);
+    const inbound = { inboundId: 'PO-C1', locationId: 'repl-wh', expectedAt: '2026-12-10', supplierId: 'acme', reference: 'ASN 1', tolerancePercent: 5, lines: [{ sku: 'REPL-1', quantity: 20 }] };
+    expect(await statusOf('POST', '/inbound', inbound)).toBe(201);
+    expect(await statusOf('POST', '/inbound', inbound)).toBe(200);
+    expect(await statusOf('POST', '/inbound', { ...inbound, lines: [{ sku: 'REPL-1', quantity: 21 }] })).toBe(409);
+    expect(await statusOf('POST', '/inbound', { ...inbound, inboundId: 'PO-C2', locationId: 'nowhere' })).toBe(422);
+    expect(await statusOf('GET', '/inbound/PO-C1')).toBe(200);
+    expect(await statusOf('GET', '/inbound/NO-SUCH')).toBe(404);
+    expect(await statusOf('POST', '/inbound/PO-C1/receive', { receiptId: 'DN-1', lines: [{ sku: 'REPL-1', quantity: 12 }] })).toBe(200);
+    expect(await statusOf('POST', '/inbound/PO-C1/receive', { receiptId: 'DN-1', lines: [{ sku: 'REPL-1', quantity: 12 }] })).toBe(200);
+    expect(await statusOf('POST', '/inbound/PO-C1/receive', { receiptId: 'DN-2', lines: [{ sku: 'REPL-1', quantity: 10 }] })).toBe(422);
+    expect(await statusOf('POST', '/inbound/NO-SUCH/receive', { receiptId: 'DN-3', lines: [{ sku: 'REPL-1', quantity: 1 }] })).toBe(404);
+  });
+
   it('was checked on every operation with a success and, where a request can be wrong, a problem', () => {
     const missing: string[] = [];
     for (const [operationId, { method, template, statuses }] of contractCoverage()) {

@@ -967,7 +967,11 @@ export const operations = {
     tags: ['forecasting'],
     auth: true,
     requestBody: createInboundSchema,
-    responses: { 201: { description: 'Created', schema: inboundSchema }, 200: { description: 'Created before with the same contents', schema: inboundSchema } },
+    responses: {
+      201: { description: 'Created', schema: inboundSchema },
+      200: { description: 'Created before with the same contents', schema: inboundSchema },
+      409: { description: 'The inboundId is another inbound of this tenant' },
+    },
   },
   getInbound: {
     operationId: 'getInbound',
@@ -989,7 +993,11 @@ export const operations = {
     auth: true,
     pathParameters: inboundPathSchema,
     requestBody: receiveInboundSchema,
-    responses: { 200: { description: 'The receipt and the inbound after it', schema: inboundReceiptResultSchema }, 404: { description: 'No such inbound' } },
+    responses: {
+      200: { description: 'The receipt and the inbound after it', schema: inboundReceiptResultSchema },
+      404: { description: 'No such inbound' },
+      409: { description: 'Other receipts kept winning the race for the inbound: send it again' },
+    },
   },
   simulateRouting: {
     operationId: 'simulateRouting',
