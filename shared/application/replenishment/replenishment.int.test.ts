@@ -101,6 +101,21 @@ describe('reorder suggestions', () => {
     expect(second!.data).toMatchObject({ available: 3, suggestedQuantity: 14, crossing: 2 });
   });
 
+  it('fire once when stock changes at once cross the reorder point together', async () => {
+    const { tenant, api, events } = await shop('Racing Reorder Shop');
+    await adjust(api, 'MUG', { set: 13 });
+    await forecast(tenant.tenantId, 'MUG', 10, 1);
+    await eventually(async () => ((await suggestionOf(api, 'MUG'))?.position === 13 ? true : undefined));
+    // Four units sold at once, from 13 to 9: the position passes 10 once.
+    await Promise.all([0, 1, 2, 3].map(() => adjust(api, 'MUG', { delta: -1 })));
+    await eventually(async () => (events('ReorderSuggested').length ? true : undefined), 20_000);
+    // A later movement that stays below is assessed too: still one event.
+    await adjust(api, 'MUG', { delta: -1 });
+    await eventually(async () => ((await below(api))[0]?.available === 8 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(events('ReorderSuggested').map((e) => e.data.crossing)).toEqual([1]);
+  });
+
   it('come from a daily forecast run: a SKU with demand and no stock is listed with its order-up-to quantity', async () => {
     const { tenant, api } = await shop('Forecast Reorder Shop');
     const rows = ['date,sku,locationId,units'];
@@ -243,6 +258,15 @@ describe('inbound stock', () => {
     }
     expect(await api.ok('GET', '/inbound/PO-9')).toMatchObject({ receipts: [], lines: [{ received: 0 }] });
     expect((await new DomApi(cloud().apiUrl, 'not-a-key').request('GET', '/replenishment')).status).toBe(401);
+  });
+
+  it('is the admin key\'s: a key scoped to the location gets 403', async () => {
+    const { api } = await shop('Scoped Inbound Shop');
+    const { apiKey } = await api.ok<{ apiKey: string }>('POST', '/api-keys', { name: 'Brooklyn dock', scope: { locationIds: ['brooklyn-wh'] } });
+    const dock = new DomApi(cloud().apiUrl, apiKey);
+    expect((await dock.request('POST', '/inbound', { locationId: 'brooklyn-wh', expectedAt: '2026-12-10', lines: [{ sku: 'TEE', quantity: 1 }] })).status).toBe(403);
+    expect((await dock.request('GET', '/replenishment')).status).toBe(403);
+    dock.close();
   });
 
   it('keeps tenants apart: another tenant can neither see nor receive an inbound, nor see suggestions', async () => {
