@@ -213,6 +213,16 @@ describe('inbound stock', () => {
     expect(await onHand(api, 'SOCK')).toBe(15);
   });
 
+  it('takes and receives an inbound of 49 lines, the most one transaction holds, in one go', async () => {
+    const { api } = await shop('Big Inbound Shop');
+    const lines = Array.from({ length: 49 }, (_, i) => ({ sku: `SKU.${String(i).padStart(2, '0')}`, quantity: 2 }));
+    expect((await api.request('POST', '/inbound', { inboundId: 'PO-BIG', locationId: 'brooklyn-wh', expectedAt: day(1), lines })).status).toBe(201);
+    const received = await api.request<{ inbound: { status: string } }>('POST', '/inbound/PO-BIG/receive', { receiptId: 'ALL', lines });
+    expect([received.status, received.body.inbound.status]).toEqual([200, 'RECEIVED']);
+    expect(await onHand(api, 'SKU.00')).toBe(2);
+    expect(await onHand(api, 'SKU.48')).toBe(2);
+  });
+
   it.each([
     ['no location', { expectedAt: '2026-12-10', lines: [{ sku: 'TEE', quantity: 1 }] }, ['locationId']],
     ['a quantity of 0', { locationId: 'brooklyn-wh', expectedAt: '2026-12-10', lines: [{ sku: 'TEE', quantity: 0 }] }, ['lines[0].quantity']],
