@@ -1,7 +1,9 @@
 // What-if replay throughput and record size (issue 15): decisions recorded by the live planning code (planParcels) on
 // a seeded network, then replayed by simulate() under a candidate rule set. Prints orders replayed per second (target
 // >= 500), the record's size as JSON and as stored (deflated), and what recording costs the fulfil step per order.
-//   npx tsx bench/what-if.ts [--orders 5000] [--locations 40] [--runs 5]
+//   npx tsx bench/what-if.ts [--orders 5000] [--locations 40] [--runs 5] [--http 1000]
+// --http N also measures the product's path on the local cloud: N of the records written to the table as the fulfil
+// step writes them, then POST /simulations over them (read back from their 8 partitions a day, replayed, compared).
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
@@ -10,7 +12,7 @@ import { planParcels } from '../shared/domain/orders/planning.ts';
 import { rulesOf, workload } from '../shared/domain/orders/what-if-fixtures.ts';
 import { simulate, withShadowDecision } from '../shared/domain/orders/what-if.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '5000' }, locations: { type: 'string', default: '40' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { orders: { type: 'string', default: '5000' }, locations: { type: 'string', default: '40' }, runs: { type: 'string', default: '5' }, http: { type: 'string', default: '0' } } });
 const orders = Number(values.orders);
 const runs = Number(values.runs);
 
@@ -70,9 +72,12 @@ cpuMsPerOrder();
 for (const record of sampleRecords) withShadowDecision(record, shadow, () => performance.now());
 const shadowMs = cpuMsPerOrder();
 
+const http = Number(values.http) > 0 ? await overHttp(records.slice(0, Number(values.http))) : undefined;
+
 console.log(
   JSON.stringify(
     {
+      ...(http ? { http } : {}),
       orders: records.length,
       candidatesPerOrder: Math.round((records.reduce((n, r) => n + r.candidates.length, 0) / records.length) * 10) / 10,
       replayedPerSecond: { median: Math.round(median(rates)), min: Math.round(Math.min(...rates)), max: Math.round(Math.max(...rates)) },
@@ -86,3 +91,36 @@ console.log(
     2,
   ),
 );
+
+/** POST /simulations on the local cloud over `sample` records written as the fulfil step writes them; `runs` times. */
+async function overHttp(sample: typeof records) {
+  const { startTestCloud, createTestTenant } = await import('../infra/local/tools/testing.ts');
+  const { DomApi } = await import('../infra/local/tools/api-client.ts');
+  const cloud = await startTestCloud();
+  try {
+    const tenant = await createTestTenant('What-if Bench');
+    const { decisionRecordItem } = await import('../shared/adapters/dynamodb/decision-record-store.ts');
+    const { BatchWriteCommand, documentClient, tableName } = await import('../shared/adapters/dynamodb/client.ts');
+    const items = sample.map((record) => decisionRecordItem(tenant.tenantId, record));
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: unknown[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (requests?.length) {
+        const out = await documentClient.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests as never } }));
+        requests = out.UnprocessedItems?.[tableName()] as unknown[] | undefined;
+      }
+    }
+    const api = new DomApi(cloud.apiUrl, tenant.apiKey);
+    const decided = sample.map((r) => r.decidedAt).sort();
+    const body = { rules: candidate.ruleSets, from: decided[0]!, to: new Date(Date.parse(decided.at(-1)!) + 1).toISOString() };
+    const perSecond: number[] = [];
+    let answer: { comparison?: { decisions?: number; changed?: number } } = {};
+    for (let run = 0; run < runs; run++) {
+      const t0 = performance.now();
+      answer = await api.ok('POST', '/simulations', body);
+      perSecond.push((sample.length / (performance.now() - t0)) * 1000);
+    }
+    return { orders: sample.length, simulated: answer.comparison?.decisions, changed: answer.comparison?.changed, perSecond: { median: Math.round(median(perSecond)), min: Math.round(Math.min(...perSecond)), max: Math.round(Math.max(...perSecond)) } };
+  } finally {
+    await cloud.close();
+  }
+}
