@@ -4,7 +4,7 @@
  */
 import { EVENT_SOURCE } from '../shared/config/names.ts';
 
-export { deadLetterQueueUrlEnv, ENV, EVENT_SOURCE, queueUrlEnv, stateMachineArnEnv } from '../shared/config/names.ts';
+export { deadLetterQueueUrlEnv, ENV, EVENT_SOURCE, queueUrlEnv, stateMachineArnEnv, stateMachineLogGroupEnv } from '../shared/config/names.ts';
 
 export type FunctionId =
   | 'authorizeRequest'
@@ -98,7 +98,11 @@ export interface FunctionGrants {
    * queue's DLQ and sends to the queue (the ops console's redrive). It is told both URLs.
    */
   deadLetters?: QueueId[];
-  /** State machines whose executions the function describes and reads the history of (never starts or stops). */
+  /**
+   * State machines whose executions the function describes and reads the history of (never starts or stops). For an
+   * EXPRESS machine, whose runs keep their history in its log group only on AWS, it is also told the machine's ARN and
+   * log group and may search that log group (logs:FilterLogEvents), nothing else of CloudWatch Logs.
+   */
   executionHistory?: StateMachineId[];
 }
 

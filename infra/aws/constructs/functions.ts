@@ -1,8 +1,9 @@
 import { Fn, Stack } from 'aws-cdk-lib';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv } from '../../topology.ts';
+import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, stateMachineLogGroupEnv } from '../../topology.ts';
 import type { FunctionId, FunctionSpec, StateMachineId, Topology } from '../../topology.ts';
 import type { DomStatefulResources } from '../stacks/stateful-stack.ts';
 import { acknowledgeNag, nagExecutionsArn, nagArn } from '../nag.ts';
@@ -65,8 +66,11 @@ export class DomFunctions extends Construct {
     }
   }
 
-  /** State machines are built after the functions they invoke; functions that start them are wired afterwards. */
-  connectStateMachines(stateMachines: Record<StateMachineId, StateMachine>): void {
+  /**
+   * State machines are built after the functions they invoke; functions that start them, or read their executions, are
+   * wired afterwards (`logGroups`: each machine's execution log group).
+   */
+  connectStateMachines(stateMachines: Record<StateMachineId, StateMachine>, logGroups: Record<StateMachineId, ILogGroup>): void {
     for (const [functionId, spec] of entries(this.topology.functions)) {
       for (const stateMachineId of spec.grants.stateMachines ?? []) {
         const fn = this.functions[functionId];
@@ -82,6 +86,13 @@ export class DomFunctions extends Construct {
         const machineName = JSON.stringify(Stack.of(fn).resolve(Fn.select(6, Fn.split(':', stateMachine.stateMachineArn))));
         acknowledgeNag(fn, `IAM5[Resource::${nagExecutionsArn(fn, machineName)}]`,
           `Reads the history of ${stateMachineId}'s executions, any of them (their names are per order); it cannot start or stop one.`);
+        if (this.topology.stateMachines[stateMachineId].type === 'EXPRESS') {
+          // On AWS an Express run's history is in the machine's log group only: the function searches that group (its
+          // ARN, logGroupArn, ends in :*, which FilterLogEvents needs) and is told which machine's runs it holds.
+          fn.addEnvironment(stateMachineArnEnv(stateMachineId), stateMachine.stateMachineArn);
+          fn.addEnvironment(stateMachineLogGroupEnv(stateMachineId), logGroups[stateMachineId].logGroupName);
+          logGroups[stateMachineId].grant(fn, 'logs:FilterLogEvents');
+        }
       }
     }
   }

@@ -27,10 +27,13 @@ export interface DomWorkflowsProps {
  */
 export class DomWorkflows extends Construct {
   readonly stateMachines: Record<StateMachineId, StateMachine>;
+  /** Each machine's execution log group: an Express machine's runs keep their history there only. */
+  readonly logGroups: Record<StateMachineId, LogGroup>;
 
   constructor(scope: Construct, id: string, props: DomWorkflowsProps) {
     super(scope, id);
     const stateMachines: Partial<Record<StateMachineId, StateMachine>> = {};
+    const logGroups: Partial<Record<StateMachineId, LogGroup>> = {};
     for (const [stateMachineId, spec] of Object.entries(props.topology.stateMachines) as [StateMachineId, StateMachineSpec][]) {
       const name = pascal(stateMachineId);
       const logGroup = new LogGroup(this, `${name}Logs`, {
@@ -42,7 +45,8 @@ export class DomWorkflows extends Construct {
         definitionBody: DefinitionBody.fromFile(fromRepoRoot(spec.definitionFile)),
         definitionSubstitutions: this.substitutions(spec, props),
         tracingEnabled: true,
-        // Execution data carries tenant payloads; failures are recorded on the workflowFailures queue instead.
+        // Execution data carries tenant payloads; failures are recorded on the workflowFailures queue instead. The ops
+        // console reads an Express run's history from these lines (names, errors, causes): keep the data out of them.
         logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
       });
       this.grant(stateMachine, spec, props);
@@ -50,8 +54,10 @@ export class DomWorkflows extends Construct {
       acknowledgeNag(stateMachine, 'IAM5[Resource::*]',
         'X-Ray tracing (xray:PutTraceSegments, GetSamplingRules, ...) and CloudWatch Logs delivery (logs:CreateLogDelivery, ...) accept no resource but *.');
       stateMachines[stateMachineId] = stateMachine;
+      logGroups[stateMachineId] = logGroup;
     }
     this.stateMachines = stateMachines as Record<StateMachineId, StateMachine>;
+    this.logGroups = logGroups as Record<StateMachineId, LogGroup>;
   }
 
   private substitutions(spec: StateMachineSpec, props: DomWorkflowsProps): Record<string, string> {

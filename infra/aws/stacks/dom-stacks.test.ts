@@ -8,7 +8,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_RESPONSE_CONTENT_TYPE, gatewayResponseBody, gatewayResponses } from '../../../shared/http/gateway-responses.ts';
 import type { GatewayResponseType } from '../../../shared/http/gateway-responses.ts';
-import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, topology } from '../../topology.ts';
+import { deadLetterQueueUrlEnv, ENV, queueUrlEnv, stateMachineArnEnv, stateMachineLogGroupEnv, topology } from '../../topology.ts';
 import type { FunctionId, QueueId, StateMachineId } from '../../topology.ts';
 import { asyncInvoked } from '../constructs/functions.ts';
 import { addDomStacks } from '../dom-app.ts';
@@ -238,7 +238,10 @@ describe('the stateless stack: functions', () => {
       expect(names.includes(deadLetterQueueUrlEnv(queueId))).toBe(grants.deadLetters?.includes(queueId) ?? false);
     }
     for (const stateMachineId of stateMachineIds) {
-      expect(names.includes(stateMachineArnEnv(stateMachineId))).toBe(grants.stateMachines?.includes(stateMachineId) ?? false);
+      // Reading an Express machine's runs (their history is in its log group on AWS) needs its ARN and log group.
+      const readsLogs = (grants.executionHistory?.includes(stateMachineId) ?? false) && topology.stateMachines[stateMachineId].type === 'EXPRESS';
+      expect(names.includes(stateMachineArnEnv(stateMachineId))).toBe((grants.stateMachines?.includes(stateMachineId) ?? false) || readsLogs);
+      expect(names.includes(stateMachineLogGroupEnv(stateMachineId))).toBe(readsLogs);
     }
   });
 
@@ -295,6 +298,27 @@ describe('the stateless stack: functions', () => {
     for (const functionId of ['listDeadLetters', 'redriveDeadLetters'] as const) {
       expect(actionsOf(functionId)).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']));
       expect(actionsOf(functionId).filter((a) => a.startsWith('dynamodb:') || a.startsWith('states:'))).toEqual([]);
+    }
+  });
+
+  it('lets the ops console\'s history reader search the fulfilment workflow\'s log group, told its name, and no other', () => {
+    const logGroupIds = Object.keys(stateless.findResources('AWS::Logs::LogGroup')).filter((id) => id.startsWith('WorkflowsOrderFulfillmentLogs'));
+    expect(logGroupIds).toHaveLength(1);
+    const logGroupId = logGroupIds[0]!;
+    expect(environmentOf('getOrderExecutions')[stateMachineLogGroupEnv('orderFulfillment')]).toEqual({ Ref: logGroupId });
+    expect(environmentOf('getOrderExecutions')[stateMachineArnEnv('orderFulfillment')]).toEqual({ Ref: stateMachineLogicalId('orderFulfillment') });
+    const searches = statementsOf('getOrderExecutions').filter((s) => [s.Action].flat().some((a) => a.startsWith('logs:')));
+    expect(searches.map((s) => s.Action)).toEqual(['logs:FilterLogEvents']);
+    // The group's GetAtt Arn (ending in :*, the form FilterLogEvents is authorised against) and its bare ARN: that
+    // group only, no wildcard of our own.
+    const resources = [searches[0]!.Resource].flat();
+    expect(resources).toContainEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    for (const resource of resources) {
+      expect(JSON.stringify(resource)).toContain(logGroupId);
+      expect(JSON.stringify(resource)).not.toContain('*');
+    }
+    for (const functionId of functionIds.filter((id) => id !== 'getOrderExecutions')) {
+      expect(actionsOf(functionId).filter((a) => a.startsWith('logs:')), functionId).toEqual([]);
     }
   });
 
@@ -583,7 +607,8 @@ describe('the stateless stack: workflows, rules and mappings', () => {
       StateMachineType: spec.type,
       DefinitionS3Location: Match.anyValue(),
       DefinitionSubstitutions: Object.fromEntries(Object.keys(spec.substitutions).map((key) => [key, Match.anyValue()])),
-      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+      // Without execution data: the lines (an Express run's only history on AWS, shown to ops) carry no tenant payload.
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
       TracingConfiguration: { Enabled: true },
     });
   });

@@ -42,7 +42,7 @@ export class DomStatelessStack extends Stack {
       table: stateful.table,
       bus: stateful.bus,
     });
-    this.functions.connectStateMachines(this.workflows.stateMachines);
+    this.functions.connectStateMachines(this.workflows.stateMachines, this.workflows.logGroups);
     this.rules = new DomEventRules(this, 'Rules', {
       topology,
       bus: stateful.bus,
