@@ -17,6 +17,7 @@ export const handler = taskHandler(async () => {
   metrics.addMetric('ShipmentsConsolidated', MetricUnit.Count, released.consolidated);
   metrics.addMetric('OrdersReoptimised', MetricUnit.Count, released.reoptimised);
   metrics.addMetric('ReleaseFailures', MetricUnit.Count, released.failed.length);
+  for (const considered of released.reoptimisations) logger.info('Re-optimisation considered', { ...considered });
   for (const { tenantId, error } of released.failed) logger.error('Release of a window failed', { tenantId, error: error as Error });
   if (released.windows) logger.info('Released windows', { windows: released.windows, allocated: released.allocated, handedOff: released.handedOff });
   return { tenants: released.tenants, windows: released.windows, allocated: released.allocated, handedOff: released.handedOff, consolidated: released.consolidated, reoptimised: released.reoptimised, failed: released.failed.length };

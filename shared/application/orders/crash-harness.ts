@@ -76,6 +76,8 @@ export interface CrashOptions {
    * wait for it and are allocated by the scheduled release; the settle time grows by the window plus one release tick.
    */
   windowMinutes?: number;
+  /** Issue 17 step 3: with a window, the rule sets also re-optimise unaccepted shipments saving at least this much. */
+  reoptimiseMinSaving?: number;
   /** Progress lines (stderr). */
   log?: (line: string) => void;
 }
@@ -125,6 +127,8 @@ interface OrderView {
   shipments?: ShipmentView[];
   routing?: { attempt: number };
   history: Array<{ status: string; at: string; reason?: string }>;
+  /** Issue 17 step 3: the moves re-optimisation made on the order. */
+  reoptimised?: unknown[];
   updatedAt: string;
 }
 
@@ -191,6 +195,8 @@ export interface CrashReport {
   settleMs: number;
   /** Release window on the demo tenant's rule sets (issue 17), minutes; 0: none. */
   windowMinutes: number;
+  /** Re-optimisation's threshold on those rule sets (issue 17 step 3); absent: off. */
+  reoptimiseMinSaving?: number;
   /** Milliseconds from the first start. */
   timings: { firstReady: number; killed: number; restartReady: number; resent: number; settledAfterRestart: number | null; checked: number };
   requests: {
@@ -204,6 +210,8 @@ export interface CrashReport {
   projectionReady: boolean;
   /** Orders by status at the end. */
   statuses: Record<string, number>;
+  /** Orders whose unaccepted shipments re-optimisation moved (with --reoptimise). */
+  reoptimisedOrders?: number;
   /** Executions of the order workflow by status at the end. */
   executions: Record<string, number>;
   violations: CrashViolations;
@@ -213,9 +221,10 @@ export interface CrashReport {
 
 
 /** Issue 17: every rule set of the tenant gets `minutes` of release window (a new version of its rules). */
-async function setReleaseWindow(api: Api, minutes: number): Promise<void> {
+async function setReleaseWindow(api: Api, minutes: number, reoptimiseMinSaving?: number): Promise<void> {
   const current = await api.ok<{ version: number; isDefault: boolean; ruleSets: Array<Record<string, unknown>> }>('/routing-rules');
-  const ruleSets = current.ruleSets.map((ruleSet) => ({ ...ruleSet, releaseWindowMinutes: minutes }));
+  const reoptimise = reoptimiseMinSaving !== undefined ? { reoptimise: { enabled: true, minSaving: reoptimiseMinSaving } } : {};
+  const ruleSets = current.ruleSets.map((ruleSet) => ({ ...ruleSet, releaseWindowMinutes: minutes, ...reoptimise }));
   const put = await api.request('PUT', '/routing-rules', { ruleSets, expectedVersion: current.isDefault ? 0 : current.version });
   if (put.status !== 200) throw new Error(`PUT /routing-rules -> ${put.status}: ${JSON.stringify(put.body)}`);
 }
@@ -278,7 +287,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * afterAll) kills the process group if it is still there and removes the temp directory.
  */
 export class CrashRun {
-  readonly options: Required<Omit<CrashOptions, 'log'>> & Pick<CrashOptions, 'log'>;
+  readonly options: Required<Omit<CrashOptions, 'log' | 'reoptimiseMinSaving'>> & Pick<CrashOptions, 'log' | 'reoptimiseMinSaving'>;
   private child: ChildProcess | undefined;
   private dir = '';
   private readonly started = Date.now();
@@ -295,6 +304,7 @@ export class CrashRun {
       seed: options.seed ?? 13,
       keep: options.keep ?? false,
       windowMinutes: options.windowMinutes ?? 0,
+      ...(options.reoptimiseMinSaving !== undefined ? { reoptimiseMinSaving: options.reoptimiseMinSaving } : {}),
       log: options.log,
     };
   }
@@ -397,8 +407,8 @@ export class CrashRun {
     const projectionReady = await waitForProjection(first, startStock);
     this.log(`starting stock: ${startStock.size} location+SKU pairs, projection ${projectionReady ? 'ready' : 'NOT caught up'}`);
     if (o.windowMinutes > 0) {
-      await setReleaseWindow(api, o.windowMinutes);
-      this.log(`release window of ${o.windowMinutes} min on every rule set`);
+      await setReleaseWindow(api, o.windowMinutes, o.reoptimiseMinSaving);
+      this.log(`release window of ${o.windowMinutes} min on every rule set${o.reoptimiseMinSaving !== undefined ? `, re-optimising from $${o.reoptimiseMinSaving}` : ''}`);
     }
 
     // Phase 1: orders with `concurrency` in flight; SIGKILL the group once `killAfter` were answered.
@@ -520,10 +530,12 @@ export class CrashRun {
       killAfter: o.killAfter,
       settleMs: o.settleMs,
       windowMinutes: o.windowMinutes,
+      ...(o.reoptimiseMinSaving !== undefined ? { reoptimiseMinSaving: o.reoptimiseMinSaving } : {}),
       timings: { firstReady, killed: killedAt, restartReady, resent, settledAfterRestart, checked: this.elapsed() },
       requests: { answeredBeforeKill, inFlightAtKill, notSentAtKill: o.orders - sentBeforeKill, resentAfterRestart: toSend.length, answers },
       projectionReady,
       statuses: countBy([...snapshot.orders.values()], (x) => x.status),
+      ...(o.reoptimiseMinSaving !== undefined ? { reoptimisedOrders: [...snapshot.orders.values()].filter((x) => (x.reoptimised ?? []).length > 0).length } : {}),
       executions: countBy(executions, (e) => e.status ?? 'UNKNOWN'),
       violations,
       logErrors: { count: logLines.length, first: logLines.slice(0, 10).map((line) => line.slice(0, 600)) },
@@ -810,6 +822,8 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       // Issue 17: minutes of release window on the demo tenant's rule sets (0: none).
       window: { type: 'string', default: '0' },
+      // Issue 17 step 3: with --window, re-optimise unaccepted shipments that save at least this much (dollars).
+      reoptimise: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
@@ -822,6 +836,7 @@ async function main(): Promise<void> {
       settleMs: Number(values['settle-seconds']) * 1000,
       keep: values.keep,
       windowMinutes: Number(values.window),
+      ...(values.reoptimise !== undefined ? { reoptimiseMinSaving: Number(values.reoptimise) } : {}),
       log: (line) => process.stderr.write(`run ${run}/${runs} ${line}\n`),
     });
     try {

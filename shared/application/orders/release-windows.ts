@@ -20,7 +20,7 @@ import { routingScopeOf } from '../routing/routing-scope.ts';
 import { rateParcel, reserveAndAllocate, type FulfillmentDeps, type FulfillmentState } from './fulfillment.ts';
 import type { StuckOrderFinder } from './fulfillment-ports.ts';
 import { loadOrder, startFulfillment, type LifecycleDeps } from './lifecycle.ts';
-import { applyMove, reoptimiseWindow, type PlannedMove, type ReoptimisationStore } from './reoptimise.ts';
+import { applyMove, reoptimiseWindow, type PlannedMove, type ReoptimisationStore, type ReoptimiseOutcome } from './reoptimise.ts';
 import { destinationOf } from './release-hold.ts';
 
 /** A window is claimed once: the first release to put its claim (or to find the last claim's lease run out) takes it. */
@@ -58,6 +58,8 @@ export interface WindowRelease {
   consolidated: number;
   /** Allocated orders whose unaccepted shipments were moved by re-optimisation with this window. */
   reoptimised?: number;
+  /** What re-optimisation considered and why it applied or not (absent when no rule set enables it). */
+  reoptimisation?: Omit<ReoptimiseOutcome, 'applied'>;
 }
 
 export interface ReleaseResult {
@@ -67,13 +69,15 @@ export interface ReleaseResult {
   handedOff: number;
   consolidated: number;
   reoptimised: number;
+  /** Per window that considered re-optimisation: what it found (for the release's log). */
+  reoptimisations: Array<{ tenantId: string; windowId: string } & Omit<ReoptimiseOutcome, 'applied'>>;
   failed: Array<{ tenantId: string; error: unknown }>;
 }
 
 /** The scheduled release, every minute: each tenant's due window, claimed, allocated together. One tenant's failure stops no other. */
 export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> {
   const tenants = await deps.stuck.tenantIds();
-  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, reoptimised: 0, failed: [] };
+  const result: ReleaseResult = { tenants: tenants.length, windows: 0, allocated: 0, handedOff: 0, consolidated: 0, reoptimised: 0, reoptimisations: [], failed: [] };
   // A backlog larger than one window (a burst, a restart) is taken window after window while the run's budget lasts;
   // every tenant's first due window is taken in any case (the function's timeout is twice the budget).
   const started = deps.clock.now().getTime();
@@ -87,6 +91,7 @@ export async function releaseWindows(deps: ReleaseDeps): Promise<ReleaseResult> 
         result.handedOff += released.handedOff;
         result.consolidated += released.consolidated;
         result.reoptimised += released.reoptimised ?? 0;
+        if (released.reoptimisation) result.reoptimisations.push({ tenantId, windowId: released.windowId!, ...released.reoptimisation });
         if (deps.clock.now().getTime() - started > RELEASE_BUDGET_MS) break;
       }
     } catch (error) {
@@ -118,9 +123,20 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
   // Moves first, one order per transaction: the window's orders are written over the stock they free. A move that
   // lost a race (a location accepted meanwhile) writes nothing; a window order whose share needed its units then finds
   // them taken and is routed alone, like any order whose stock went.
+  // A move whose new stock another move frees is tried again after the others (a refused move wrote nothing).
   let reoptimised = 0;
   const store = deps.reoptimisations;
-  for (const move of store ? planned.moves : []) if ((await applyMove({ ...deps, reoptimisations: store! }, move, now).catch(() => 'CONFLICT' as const)) === 'MOVED') reoptimised++;
+  let pending = store ? planned.moves : [];
+  for (let pass = 0; pass < 3 && pending.length; pass++) {
+    const short: PlannedMove[] = [];
+    for (const move of pending) {
+      const outcome = await applyMove({ ...deps, reoptimisations: store! }, move, now).catch(() => 'CONFLICT' as const);
+      if (outcome === 'MOVED') reoptimised++;
+      else if (outcome === 'SHORT') short.push(move);
+    }
+    if (short.length === pending.length) break;
+    pending = short;
+  }
   const handOff: string[] = [...planned.handOff];
   const allocated: PlannedOrder[] = [];
   await inPool(planned.orders, WRITE_CONCURRENCY, async (entry) => {
@@ -139,7 +155,7 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
     const outcome = await startFulfillment(deps, { tenantId, orderId, correlationId: `release-${window.windowId}-${orderId}`, reason: 'released with its window, routed alone', force: true });
     if (outcome === 'started') handedOff++;
   }
-  return { outcome: 'released', windowId: window.windowId, allocated: allocated.length, handedOff, consolidated, reoptimised };
+  return { outcome: 'released', windowId: window.windowId, allocated: allocated.length, handedOff, consolidated, reoptimised, ...(planned.reoptimisation ? { reoptimisation: planned.reoptimisation } : {}) };
 }
 
 async function inPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -199,7 +215,7 @@ interface PlannedOrder {
 }
 
 /** Every order's candidates over the shared stock, the joint plan, and each order's parcels from its share of it. */
-async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string, waiting: readonly Order[], now: Date): Promise<{ orders: PlannedOrder[]; handOff: string[]; moves: PlannedMove[] }> {
+async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string, waiting: readonly Order[], now: Date): Promise<{ orders: PlannedOrder[]; handOff: string[]; moves: PlannedMove[]; reoptimisation?: Omit<ReoptimiseOutcome, 'applied'> }> {
   const skuIds = [...new Set(waiting.flatMap((o) => o.lines.map((l) => l.sku)))];
   const channels = [...new Set(waiting.map((o) => o.channel))];
   const day = now.toISOString().slice(0, 10);
@@ -237,7 +253,7 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
   const batch = windowBatch(windowId, entries, rules);
   let { plan, shares } = allocateWindow(batch, () => performance.now());
   // Issue 17 step 3: planned again with the tenant's allocated, not yet accepted orders when that saves enough.
-  const reoptimised = deps.reoptimisations
+  const considered = deps.reoptimisations
     ? await reoptimiseWindow({ ...deps, reoptimisations: deps.reoptimisations }, {
         tenantId,
         windowId,
@@ -250,6 +266,7 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
         inputFor,
       })
     : undefined;
+  const reoptimised = considered?.applied;
   if (reoptimised) ({ plan, shares } = reoptimised);
   const ids = entries.map((e) => e.order.orderId);
   const orders = entries.map(({ order, start, planInput }): PlannedOrder => {
@@ -266,7 +283,9 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       explanation: boundedExplanation([...(reoptimised?.lines.has(order.orderId) ? [reoptimised.lines.get(order.orderId)!] : []), ...releaseExplanation(order, ids, plan, now), ...own.explanation]),
     };
   });
-  return { orders, handOff, moves: reoptimised?.moves ?? [] };
+  if (!considered) return { orders, handOff, moves: [] };
+  const { applied: _applied, ...reoptimisation } = considered;
+  return { orders, handOff, moves: reoptimised?.moves ?? [], reoptimisation };
 }
 
 /** One order's allocation, rated and written in one transaction (reservations with guarded stock, shipments, order). */

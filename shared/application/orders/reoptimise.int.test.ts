@@ -134,7 +134,7 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
   it('never touches a shipment its location has accepted: the window\'s order ships from the far warehouse instead', async () => {
     const { api, tenant, early, late, earlyShipment } = await crossedShop('Reopt Accepted Shop');
     await api.ok('POST', `/shipments/${earlyShipment}/accept`, {});
-    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0 });
+    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0, reoptimisation: { reopened: 0 } });
     const kept = await api.ok<OrderView>('GET', `/orders/${early}`);
     expect(kept.shipments!.map((s) => [s.shipmentId, s.status])).toEqual([[earlyShipment, 'ACCEPTED']]);
     expect(kept.reoptimised).toBeUndefined();
@@ -144,7 +144,11 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
   it('changes nothing when the saving is below the rule set\'s threshold', async () => {
     const { api, tenant, early, late, earlyShipment } = await crossedShop('Reopt Threshold Shop', { enabled: true, minSaving: 10_000 });
     const before = (await dynamoOrderStore.get(tenant.tenantId, early))!;
-    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0 });
+    const outcome = await releaseTenantWindow(deps, tenant.tenantId);
+    expect(outcome).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0, reoptimisation: { reopened: 1 } });
+    // The release says why (its log line): the joint plan would have saved money, not 10,000 dollars.
+    expect(outcome.reoptimisation!.saving).toBeGreaterThan(1);
+    expect(outcome.reoptimisation!.reason).toBe(`saves $${outcome.reoptimisation!.saving!.toFixed(2)}, below the threshold of $10000.00`);
     const after = (await dynamoOrderStore.get(tenant.tenantId, early))!;
     expect(after.order.version).toBe(before.order.version);
     expect(after.shipments.map((s) => [s.shipmentId, s.status])).toEqual([[earlyShipment, 'REQUESTED']]);

@@ -68,6 +68,16 @@ export interface PlannedMove {
   saving: number;
 }
 
+/** Why a window was or was not re-optimised (logged by the release, for ops). */
+export interface ReoptimiseOutcome {
+  /** Allocated orders planned jointly with the window (after the eligibility checks). */
+  reopened: number;
+  /** The joint plan's saving over keeping every allocation, when one was computed. */
+  saving?: number;
+  reason: string;
+  applied?: Reoptimised;
+}
+
 export interface Reoptimised {
   plan: BatchPlan;
   shares: Map<string, OrderShare>;
@@ -91,16 +101,17 @@ interface Reopened {
  * plan saves at least the largest `minSaving` of the reopened orders' rule sets over keeping every allocation (the
  * window planned alone plus every reopened order as it is); otherwise undefined and nothing changes. A reopened order
  * whose share would give back and take units of one location+SKU (one transaction cannot touch that stock item twice)
- * is kept as it is and the plan made again without it.
+ * is kept as it is and the plan made again without it. Undefined when no rule set enables it (nothing is read).
  */
-export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlanning): Promise<Reoptimised | undefined> {
+export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlanning): Promise<ReoptimiseOutcome | undefined> {
   const { tenantId, now, rules } = window;
+  // Off (no rule set enables it): nothing is read.
   if (!rules.ruleSets.some((rs) => rs.reoptimise?.enabled)) return undefined;
   const inWindow = new Set(window.entries.map((e) => e.order.orderId));
   const recent = (await deps.reoptimisations.recentAllocated(tenantId, new Date(now.getTime() - REOPTIMISE_LOOKBACK_MS), REOPTIMISE_CANDIDATES))
     .filter((o) => !inWindow.has(o.orderId) && o.lines.every((l) => window.skuIds.has(l.sku)) && window.networksOf(o.channel) !== undefined)
     .slice(0, REOPTIMISE_MAX_ORDERS);
-  if (!recent.length) return undefined;
+  if (!recent.length) return { reopened: 0, reason: 'no recent allocated order orders only SKUs of the window' };
   const loaded = (await Promise.all(recent.map((o) => deps.orders.get(tenantId, o.orderId)))).filter((x) => x !== undefined);
   let reopened: Reopened[] = [];
   for (const { order, shipments } of loaded) {
@@ -115,19 +126,21 @@ export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlann
     if (open.ok) reopened.push({ order, shipments, held: open.held, minSaving: setting.minSaving, planInput: input });
   }
   // Pinned orders keep their allocation; a conflict pins one more and plans again (at most once per reopened order).
+  let reason = `none of ${loaded.length} recent allocated order(s) can be moved (accepted, or not eligible)`;
   for (let round = 0; reopened.length && round <= REOPTIMISE_MAX_ORDERS; round++) {
     const outcome = await jointPlan(window, reopened);
-    if (outcome.kind === 'keep') return undefined;
+    if (outcome.kind === 'keep') return { reopened: reopened.length, ...(outcome.saving !== undefined ? { saving: outcome.saving } : {}), reason: outcome.reason };
     if (outcome.kind === 'pin') {
       reopened = reopened.filter((r) => r.order.orderId !== outcome.orderId);
+      reason = `every reopened order was pinned (last: ${outcome.orderId}, ${outcome.why})`;
       continue;
     }
-    return outcome.result;
+    return { reopened: reopened.length, saving: outcome.result.saving, reason: 'applied', applied: outcome.result };
   }
-  return undefined;
+  return { reopened: 0, reason };
 }
 
-type JointOutcome = { kind: 'keep' } | { kind: 'pin'; orderId: string } | { kind: 'apply'; result: Reoptimised };
+type JointOutcome = { kind: 'keep'; reason: string; saving?: number } | { kind: 'pin'; orderId: string; why: string } | { kind: 'apply'; result: Reoptimised };
 
 async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]): Promise<JointOutcome> {
   const held = reopened.flatMap((r) => r.held);
@@ -138,12 +151,12 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
     const { record } = planParcels(planInput);
     return record ? { ...entry, record, planInput } : undefined;
   });
-  if (windowEntries.some((e) => !e)) return { kind: 'keep' };
+  if (windowEntries.some((e) => !e)) return { kind: 'keep', reason: 'a window order cannot be planned on the joint stock' };
   const reopenedEntries: Array<WindowEntry & { planInput: PlanInput; reopened: Reopened }> = [];
   for (const r of reopened) {
     const planInput = { ...r.planInput, networks: freed(r.order.channel) };
     const { record } = planParcels(planInput);
-    if (!record) return { kind: 'pin', orderId: r.order.orderId };
+    if (!record) return { kind: 'pin', orderId: r.order.orderId, why: 'nothing to plan' };
     // A reopened order is a group of its own: its shipments are not joined with the window's parcels, so the plan must
     // not count a shared parcel it will not get.
     reopenedEntries.push({ order: { ...r.order, customer: { tier: r.order.customer.tier } }, record, planInput, reopened: r });
@@ -154,7 +167,7 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
   const keep: BatchAllocation[] = [...window.plan.allocations, ...reopened.flatMap((r) => allocationOf(r.order.orderId, r.shipments))];
   const minSaving = Math.max(...reopened.map((r) => r.minSaving));
   const decision = decideReoptimisation({ batch, keep, joint: plan.allocations, reopened: reopened.map((r) => r.order.orderId), minSaving });
-  if (!decision.apply) return { kind: 'keep' };
+  if (!decision.apply) return { kind: 'keep', reason: decision.reason, saving: decision.saving };
   const windowIds = window.entries.map((e) => e.order.orderId);
   const moves: PlannedMove[] = [];
   for (const entry of reopenedEntries) {
@@ -163,10 +176,10 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
     const own = planParcels({ ...entry.planInput, networks: shares.get(order.orderId) ?? [] });
     const planned = own.parcels.map((p) => requested(order, p, window.now));
     const move = decideMove({ order, shipments, planned, id: window.windowId, withOrders: windowIds, saving: decision.saving, now: window.now });
-    if (move.kind === 'same-stock' || move.kind === 'accepted') return { kind: 'pin', orderId: order.orderId };
+    if (move.kind === 'same-stock' || move.kind === 'accepted') return { kind: 'pin', orderId: order.orderId, why: move.kind };
     if (move.kind === 'move') moves.push({ order, shipments, parcels: own.parcels, id: window.windowId, withOrders: windowIds, saving: decision.saving });
   }
-  if (!moves.length) return { kind: 'keep' };
+  if (!moves.length) return { kind: 'keep', reason: 'the engine routes every moved order as it is', saving: decision.saving };
   const movedIds = moves.map((m) => m.order.orderId);
   const line = `re-optimised together with ${movedIds.join(', ')} (allocated, not yet accepted): the joint plan saved $${decision.saving.toFixed(2)}`;
   return { kind: 'apply', result: { plan, shares, moves, saving: decision.saving, lines: new Map(windowIds.map((id) => [id, line])) } };
