@@ -143,10 +143,11 @@ describe('reorder suggestions', () => {
   it('follow the review period at once and show the settings set through the API', async () => {
     const { tenant, api } = await shop('Settings Shop');
     expect(await api.ok('GET', '/replenishment/settings')).toEqual({ horizonDays: 28, leadTimeDays: 7, serviceLevel: 0.95, reviewDays: 7 });
+    await forecast(tenant.tenantId, 'CAP-RED', 10, 1);
+    expect(await suggestionOf(api, 'CAP-RED')).toMatchObject({ reorderPoint: 10, orderUpTo: 17 });
     const settings = { serviceLevel: 0.98, leadTimeDays: 5, locationLeadTimeDays: { 'Olean.WH': 12, 'brooklyn-wh': 3 }, reviewDays: 14 };
     expect(await api.ok('PUT', '/replenishment/settings', settings)).toEqual({ ...settings, horizonDays: 28 });
     expect(await api.ok('GET', '/replenishment/settings')).toEqual({ ...settings, horizonDays: 28 });
-    await forecast(tenant.tenantId, 'CAP-RED', 10, 1);
     expect(await suggestionOf(api, 'CAP-RED')).toMatchObject({ reorderPoint: 10, orderUpTo: 24, status: 'below-reorder', suggestedQuantity: 24 });
   });
 });
