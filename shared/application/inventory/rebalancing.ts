@@ -6,15 +6,18 @@ import { inTransit, TransferIdTakenError, type Transfer } from '#domain/inventor
 import type { Location } from '#domain/inventory/location';
 import type { ForecastStore } from '../demand/ports.ts';
 import { NotFoundError } from '../errors.ts';
-import type { Clock, LocationStore, SkuStore, StockStore } from '../ports.ts';
+import type { Clock, LocationStore, SkuNetworkStore } from '../ports.ts';
+import type { NetworkReader } from '../orders/fulfillment-ports.ts';
 import type { TransferStore } from './transfer-ports.ts';
 import { requestTransfer, type TransferDeps } from './transfers.ts';
 
 export interface RebalancingDeps {
   forecasts: Pick<ForecastStore, 'get' | 'list'>;
-  stock: Pick<StockStore, 'listBySku'>;
+  /** Each SKU's availability at every location: the SKU network projection (as the router reads it). */
+  networks: Pick<SkuNetworkStore, 'getMany'>;
   locations: Pick<LocationStore, 'list'>;
-  skus: Pick<SkuStore, 'get'>;
+  /** The SKUs' weights (batched reads). */
+  skus: Pick<NetworkReader, 'skus'>;
   transfers: Pick<TransferStore, 'list' | 'get'>;
   rateTable(tenantId: string): Promise<RateTable>;
   clock: Clock;
@@ -80,8 +83,8 @@ async function inTransitTo(deps: RebalancingDeps, tenantId: string, locationIds:
 }
 
 /**
- * GET /rebalancing: load (the stored forecasts, every location's stock of their SKUs, the transfers in transit, the
- * locations and the rate table) -> decide (suggestRebalancing, pure) -> answer. Nothing is written: a suggestion is
+ * GET /rebalancing: load (the stored forecasts, their SKUs' network projections and weights, the transfers in transit,
+ * the locations and the rate table) -> decide (suggestRebalancing, pure) -> answer. Nothing is written: a suggestion is
  * recomputed when it is accepted. Locations with a forecast for the SKU are weighed by it; an active location that
  * holds the SKU but has no forecast for it (it never sold it) is expected to sell none over the horizon.
  */
@@ -110,16 +113,20 @@ export async function suggestTransfers(deps: RebalancingDeps, tenantId: string, 
   const locations = (await allLocations(deps, tenantId)).filter((l) => l.active && l.type !== 'dropship');
   const active = new Set(locations.map((l) => l.locationId));
   const skuIds = [...bySku.keys()];
-  const [levels, skus, moving, table] = await Promise.all([
-    inParallel(skuIds, 8, (sku) => deps.stock.listBySku(tenantId, sku)),
-    inParallel(skuIds, 8, (sku) => deps.skus.get(tenantId, sku)),
+  const chunks: string[][] = [];
+  for (let i = 0; i < skuIds.length; i += 100) chunks.push(skuIds.slice(i, i + 100));
+  const [networkChunks, skuChunks, moving, table] = await Promise.all([
+    inParallel(chunks, 4, (chunk) => deps.networks.getMany(tenantId, chunk)),
+    inParallel(chunks, 4, (chunk) => deps.skus.skus(tenantId, chunk)),
     inTransitTo(deps, tenantId, locations.map((l) => l.locationId)),
     deps.rateTable(tenantId),
   ]);
+  const networks = new Map(networkChunks.flatMap((m) => [...m]));
+  const weights = new Map(skuChunks.flatMap((m) => [...m].map(([sku, item]) => [sku, item.weightLb] as const)));
 
-  const input: RebalanceSku[] = skuIds.map((sku, i) => {
+  const input: RebalanceSku[] = skuIds.map((sku) => {
     const forecastAt = new Map(bySku.get(sku)!.map((f) => [f.locationId, f]));
-    const stockAt = new Map(levels[i]!.map((level) => [level.locationId, level]));
+    const stockAt = new Map(Object.entries(networks.get(sku)?.locations ?? {}));
     const ids = [...new Set([...forecastAt.keys(), ...stockAt.keys()])].filter((id) => active.has(id)).sort();
     const rows: RebalanceLocation[] = ids.map((locationId) => {
       const forecast = forecastAt.get(locationId);
@@ -133,7 +140,8 @@ export async function suggestTransfers(deps: RebalancingDeps, tenantId: string, 
       };
     });
     const origin = bySku.get(sku)!.map((f) => f.origin).sort().at(-1)!;
-    return { sku, weightLb: skus[i]?.weightLb && skus[i]!.weightLb > 0 ? skus[i]!.weightLb : DEFAULT_WEIGHT_LB, origin, locations: rows };
+    const weightLb = weights.get(sku);
+    return { sku, weightLb: weightLb && weightLb > 0 ? weightLb : DEFAULT_WEIGHT_LB, origin, locations: rows };
   });
   const economics = rateTableEconomics(
     table,
