@@ -546,7 +546,7 @@ export const operations = {
     method: 'get',
     path: '/orders/{orderId}/executions',
     summary: 'The order\'s workflow runs, each with its state-by-state history (as the Step Functions console shows it)',
-    description: 'Read from Step Functions without inputs and outputs. On AWS an Express run keeps its history in the state machine\'s log group only: such a run is listed with `unavailable`.',
+    description: 'Read from Step Functions without inputs and outputs. On AWS an Express run keeps its history in the state machine\'s log group only: it is read from there (`incomplete` says so when lines are missing; `unavailable` when none is found).',
     tags: ['ops'],
     auth: true,
     pathParameters: orderPathSchema,

@@ -23,7 +23,7 @@ interface OrderView {
   routing?: { attempt: number; decidedAt: string; explanation: string[] }; history: StatusChange[]; createdAt: string; updatedAt: string;
 }
 interface Step { state: string; kind: string; enteredAt: string; exitedAt?: string; durationMs?: number; status: string; retries: number; error?: string; cause?: string }
-interface Execution { attempt: number; executionArn: string; name?: string; status: string; startDate?: string; stopDate?: string; error?: string; cause?: string; unavailable?: string; steps: Step[]; events: Array<{ id: number; type: string; timestamp: string; stateName?: string; error?: string }> }
+interface Execution { attempt: number; executionArn: string; name?: string; status: string; startDate?: string; stopDate?: string; error?: string; cause?: string; unavailable?: string; incomplete?: string; steps: Step[]; events: Array<{ id: number; type: string; timestamp: string; stateName?: string; error?: string }> }
 interface Delivery { deliveryId: string; eventType: string; orderId?: string; occurredAt: string; status: string; attempts: Array<{ at: string; statusCode?: number }> }
 
 const STATUSES = ['ACCEPTED', 'ROUTING', 'ALLOCATED', 'PARTIALLY_ALLOCATED', 'BACKORDERED', 'SHIPPED', 'DELIVERED', 'RETURNED', 'CANCELLED', 'FAILED'];
@@ -251,6 +251,7 @@ function executionsView(executions: Execution[]): string {
         <header><strong>Attempt ${run.attempt}</strong> ${badge(run.status)} <code class="arn">${h(run.name ?? run.executionArn)}</code>
           <span class="meta">${time(run.startDate)}${run.stopDate ? ` → ${clock(run.stopDate)}` : ''}</span></header>
         ${run.unavailable ? `<p class="empty">${h(run.unavailable)}${awsConsoleLink(run.executionArn)}</p>` : ''}
+        ${run.incomplete ? `<p class="meta">${h(run.incomplete)}${awsConsoleLink(run.executionArn)}</p>` : ''}
         ${run.error ? `<p class="reason">${h(run.error)}${run.cause ? `: ${h(run.cause)}` : ''}</p>` : ''}
         ${steps ? `<table class="steps"><thead><tr><th>State</th><th>Type</th><th>Status</th><th>Entered</th><th>Duration</th><th>Retries</th><th>Error</th></tr></thead><tbody>${steps}</tbody></table>` : ''}
         ${events ? `<button class="secondary toggle-events" data-target="${id}-events">Show events</button>

@@ -77,7 +77,7 @@ describe('expressExecutionHistory', () => {
     expect(lookup).toMatchObject({ found: true, execution: { status: 'SUCCEEDED', incomplete: '1 event(s) of this run are not in the log group (CloudWatch Logs delivery is best effort)' } });
   });
 
-  it('answers a missing log group as unavailable, and lets other errors (throttling) fail the request', async () => {
+  it('answers a missing log group and a search still throttled as unavailable, and lets any other error fail the request', async () => {
     const missing = fakeLogs(() => {
       throw new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} });
     });
@@ -87,7 +87,12 @@ describe('expressExecutionHistory', () => {
       throw new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
     });
     const busy = expressExecutionHistory({ logGroups: [{ stateMachineArn: MACHINE, logGroupName: GROUP }], fallback: unused, logs: throttled.logs, now });
-    await expect(busy.read(ARN, { recordedAt })).rejects.toBeInstanceOf(ThrottlingException);
+    expect(await busy.read(ARN, { recordedAt })).toEqual({ found: false, reason: 'CloudWatch Logs is throttling log searches (FilterLogEvents quota): reload the page in a moment' });
+    const denied = fakeLogs(() => {
+      throw new Error('AccessDeniedException');
+    });
+    const refused = expressExecutionHistory({ logGroups: [{ stateMachineArn: MACHINE, logGroupName: GROUP }], fallback: unused, logs: denied.logs, now });
+    await expect(refused.read(ARN, { recordedAt })).rejects.toThrow('AccessDeniedException');
   });
 
   it('leaves Standard runs, other machines\' runs and every run without a configured log group (the local cloud) to Step Functions', async () => {

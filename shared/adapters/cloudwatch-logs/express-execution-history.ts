@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException, ThrottlingException, type FilterLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import type { ExecutionHistoryReader, ExecutionLookup } from '#application/ops/executions';
 import { stateMachineArnEnv, stateMachineLogGroupEnv } from '#config/names';
 import { executionLogFilterPattern, executionLogWindows, isExecutionOf, isWholeRun, loggedExecution } from '#domain/ops/express-log-history';
@@ -66,6 +66,8 @@ async function searchLogGroup(logs: LogSearch, logGroupName: string, executionAr
     }
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { found: false, reason: `The log group ${logGroupName} does not exist` };
+    // Still throttled after the SDK's own retries: this run is shown as unavailable, the order's other runs as read.
+    if (error instanceof ThrottlingException) return { found: false, reason: 'CloudWatch Logs is throttling log searches (FilterLogEvents quota): reload the page in a moment' };
     throw error;
   }
   const run = loggedExecution(executionArn, messages, at);
