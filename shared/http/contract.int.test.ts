@@ -378,9 +378,12 @@ describe('the API answers as its OpenAPI document says', () => {
       locations: [{ tenantId, sku: 'XFER-1', locationId: 'brooklyn-wh', daily, leadTimeDays: 7, serviceLevel: 0.95, leadTimeDemand: 42, reorderPoint: 55, safetyStock: 13, historyDays: 90, ...run }],
       skus: [{ tenantId, sku: 'XFER-1', daily, locations: 1, ...run }],
     });
-    const suggested = await call<{ suggestions: Array<{ suggestionId: string; sku: string }> }>('GET', '/rebalancing?sku=XFER-1');
-    expect(suggested.status).toBe(200);
-    const suggestion = suggested.body.suggestions.find((s) => s.sku === 'XFER-1')!;
+    // Suggestions read the SKU network projection, which follows Reno's stock within moments.
+    const suggestion = await eventually(async () => {
+      const suggested = await call<{ suggestions: Array<{ suggestionId: string; sku: string }> }>('GET', '/rebalancing?sku=XFER-1');
+      expect(suggested.status).toBe(200);
+      return suggested.body.suggestions.find((s) => s.sku === 'XFER-1');
+    });
     expect(await statusOf('GET', '/rebalancing?horizonDays=0')).toBe(422);
     expect(await statusOf('POST', `/rebalancing/${suggestion.suggestionId}/accept`)).toBe(201);
     expect(await statusOf('POST', `/rebalancing/${suggestion.suggestionId}/accept`)).toBe(200);
