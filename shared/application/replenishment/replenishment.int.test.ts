@@ -122,6 +122,8 @@ describe('reorder suggestions', () => {
     for (let d = 84; d >= 1; d--) rows.push(`${day(-d)},Mug.Blue,brooklyn-wh,${d % 7 === 0 ? 9 : 4}`);
     await api.ok('POST', '/demand-history', rows.join('\n'), { 'content-type': 'text/csv' });
     await adjust(api, 'Mug.Blue', { set: 2 });
+    // The lead time set through the API is the one the run computes the reorder point for.
+    await api.ok('PUT', '/replenishment/settings', { serviceLevel: 0.9, leadTimeDays: 7, locationLeadTimeDays: { 'brooklyn-wh': 5 } });
 
     sfnClient ??= new SFNClient({ endpoint: cloud().endpoints.sfn, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const { executionArn } = await sfnClient.send(new StartExecutionCommand({ stateMachineArn: cloud().stateMachineArns.demandForecast, name: `repl-${tenant.tenantId}`, input: JSON.stringify({ tenantId: tenant.tenantId, origin: day(-1), correlationId: 'test' }) }));
@@ -132,8 +134,9 @@ describe('reorder suggestions', () => {
     expect(status).toBe('SUCCEEDED');
 
     const [suggestion] = await eventually(async () => ((await below(api)).length ? below(api) : undefined), 20_000);
-    const stored = (await api.ok<{ locations: Array<{ reorderPoint: number }> }>('GET', '/forecasts/Mug.Blue')).locations[0]!;
-    expect(suggestion).toMatchObject({ sku: 'Mug.Blue', available: 2, reorderPoint: stored.reorderPoint });
+    const stored = (await api.ok<{ locations: Array<{ reorderPoint: number; leadTimeDays: number; serviceLevel: number }> }>('GET', '/forecasts/Mug.Blue')).locations[0]!;
+    expect([stored.leadTimeDays, stored.serviceLevel]).toEqual([5, 0.9]);
+    expect(suggestion).toMatchObject({ sku: 'Mug.Blue', available: 2, reorderPoint: stored.reorderPoint, leadTimeDays: 5, serviceLevel: 0.9 });
     // ~5 a day: a week's demand beyond the lead time on top of the reorder point.
     expect(suggestion!.orderUpTo - suggestion!.reorderPoint).toBeGreaterThan(25);
     expect(suggestion!.orderUpTo - suggestion!.reorderPoint).toBeLessThan(50);
