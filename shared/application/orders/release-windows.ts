@@ -20,7 +20,7 @@ import { routingScopeOf } from '../routing/routing-scope.ts';
 import { rateParcel, reserveAndAllocate, type FulfillmentDeps, type FulfillmentState } from './fulfillment.ts';
 import type { StuckOrderFinder } from './fulfillment-ports.ts';
 import { loadOrder, startFulfillment, type LifecycleDeps } from './lifecycle.ts';
-import { applyMove, reoptimiseWindow, type PlannedMove, type ReoptimisationStore, type ReoptimiseOutcome } from './reoptimise.ts';
+import { applyMove, reoptimisedWindowLine, reoptimiseWindow, type PlannedMove, type ReoptimisationStore, type ReoptimiseOutcome } from './reoptimise.ts';
 import { destinationOf } from './release-hold.ts';
 
 /** A window is claimed once: the first release to put its claim (or to find the last claim's lease run out) takes it. */
@@ -124,22 +124,26 @@ export async function releaseTenantWindow(deps: ReleaseDeps, tenantId: string): 
   // lost a race (a location accepted meanwhile) writes nothing; a window order whose share needed its units then finds
   // them taken and is routed alone, like any order whose stock went.
   // A move whose new stock another move frees is tried again after the others (a refused move wrote nothing).
-  let reoptimised = 0;
+  const movedIds: string[] = [];
   const store = deps.reoptimisations;
   let pending = store ? planned.moves : [];
   for (let pass = 0; pass < 3 && pending.length; pass++) {
     const short: PlannedMove[] = [];
     for (const move of pending) {
       const outcome = await applyMove({ ...deps, reoptimisations: store! }, move, now).catch(() => 'CONFLICT' as const);
-      if (outcome === 'MOVED') reoptimised++;
+      if (outcome === 'MOVED') movedIds.push(move.order.orderId);
       else if (outcome === 'SHORT') short.push(move);
     }
     if (short.length === pending.length) break;
     pending = short;
   }
+  const reoptimised = movedIds.length;
+  // The window's orders say so only when a move was written (the plan's saving, the orders actually moved).
+  const reoptimisedLine = reoptimised ? reoptimisedWindowLine(movedIds, planned.reoptimisation?.saving ?? 0) : undefined;
+  const toWrite = reoptimisedLine ? planned.orders.map((entry) => ({ ...entry, explanation: boundedExplanation([reoptimisedLine, ...entry.explanation]) })) : planned.orders;
   const handOff: string[] = [...planned.handOff];
   const allocated: PlannedOrder[] = [];
-  await inPool(planned.orders, WRITE_CONCURRENCY, async (entry) => {
+  await inPool(toWrite, WRITE_CONCURRENCY, async (entry) => {
     const written = await writeOrder(deps, entry, now).catch(() => 'HAND_OFF' as const);
     if (written === 'ALLOCATED') allocated.push(entry);
     else if (written === 'HAND_OFF') handOff.push(entry.order.orderId);
@@ -280,7 +284,7 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       run: start.run,
       expectedVersion: start.expectedVersion,
       parcels: own.parcels,
-      explanation: boundedExplanation([...(reoptimised?.lines.has(order.orderId) ? [reoptimised.lines.get(order.orderId)!] : []), ...releaseExplanation(order, ids, plan, now), ...own.explanation]),
+      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now), ...own.explanation]),
     };
   });
   if (!considered) return { orders, handOff, moves: [] };

@@ -213,6 +213,36 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
     });
   });
 
+  it('survives a release killed after its moves: the next release writes the window and moves nothing twice', async () => {
+    const { api, tenant, early, late } = await crossedShop('Reopt Crash Shop');
+    // The first release is killed once its moves are written: its window writes never come back (abandoned, as a
+    // process killed with SIGKILL would leave them).
+    const killed: ReleaseDeps = { ...deps, allocations: { ...deps.allocations, reserveAndAllocate: () => new Promise(() => {}) } };
+    void releaseTenantWindow(killed, tenant.tenantId);
+    const moved = await eventually(async () => {
+      const order = await api.ok<OrderView>('GET', `/orders/${early}`);
+      return order.reoptimised?.length ? order : undefined;
+    });
+    expect(open(moved).map((s) => s.locationId)).toEqual(['kc-wh']);
+    expect((await api.ok<OrderView>('GET', `/orders/${late}`)).status).toBe('WAITING_RELEASE');
+    // Its claim's lease runs out (claimed again with a lease in the past): the next release takes the window.
+    const waiting = (await dynamoOrderStore.get(tenant.tenantId, late))!.order;
+    const windowId = `${waiting.releaseAt}#${late}`;
+    expect(await dynamoReleaseClaims.claim(tenant.tenantId, windowId, new Date(Date.now() + 121_000), new Date(Date.now() - 1))).toBe(true);
+    const version = (await dynamoOrderStore.get(tenant.tenantId, early))!.order.version;
+    const retry = await releaseTenantWindow(deps, tenant.tenantId);
+    expect(retry).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0 });
+    expect(retry.reoptimisation).toMatchObject({ reopened: 1, reason: 'the joint plan moves no allocated order' });
+    expect(open(await statusIs(api, late, 'ALLOCATED')).map((s) => s.locationId)).toEqual(['olean-wh']);
+    const after = (await dynamoOrderStore.get(tenant.tenantId, early))!;
+    expect(after.order.version).toBe(version);
+    expect(after.order.reoptimised).toHaveLength(1);
+    await eventually(async () => {
+      const units = await stock(api);
+      return units['olean-wh']?.reserved === 1 && units['kc-wh']?.reserved === 1 ? true : undefined;
+    });
+  });
+
   it('refuses a threshold of 0, naming the field', async () => {
     const { api } = await oneWarehouseShop(cloud().apiUrl, 'Reopt Bad Rules Shop');
     const refused = await api.request('PUT', '/routing-rules', { ruleSets: [{ id: 'default', reoptimise: { enabled: true, minSaving: 0 } }], expectedVersion: 0 });

@@ -9,6 +9,7 @@ import {
   allocationOf,
   decideMove,
   decideReoptimisation,
+  listOrders,
   nextRound,
   reopenable,
   reoptimiseOf,
@@ -83,8 +84,6 @@ export interface Reoptimised {
   shares: Map<string, OrderShare>;
   moves: PlannedMove[];
   saving: number;
-  /** The first line of each window order's explanation. */
-  lines: Map<string, string>;
 }
 
 interface Reopened {
@@ -111,7 +110,7 @@ export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlann
   const recent = (await deps.reoptimisations.recentAllocated(tenantId, new Date(now.getTime() - REOPTIMISE_LOOKBACK_MS), REOPTIMISE_CANDIDATES))
     .filter((o) => !inWindow.has(o.orderId) && o.lines.every((l) => window.skuIds.has(l.sku)) && window.networksOf(o.channel) !== undefined)
     .slice(0, REOPTIMISE_MAX_ORDERS);
-  if (!recent.length) return { reopened: 0, reason: 'no recent allocated order orders only SKUs of the window' };
+  if (!recent.length) return { reopened: 0, reason: 'no recent allocated order whose SKUs are all in the window' };
   const loaded = (await Promise.all(recent.map((o) => deps.orders.get(tenantId, o.orderId)))).filter((x) => x !== undefined);
   let reopened: Reopened[] = [];
   for (const { order, shipments } of loaded) {
@@ -180,9 +179,12 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
     if (move.kind === 'move') moves.push({ order, shipments, parcels: own.parcels, id: window.windowId, withOrders: windowIds, saving: decision.saving });
   }
   if (!moves.length) return { kind: 'keep', reason: 'the engine routes every moved order as it is', saving: decision.saving };
-  const movedIds = moves.map((m) => m.order.orderId);
-  const line = `re-optimised together with ${movedIds.join(', ')} (allocated, not yet accepted): the joint plan saved $${decision.saving.toFixed(2)}`;
-  return { kind: 'apply', result: { plan, shares, moves, saving: decision.saving, lines: new Map(windowIds.map((id) => [id, line])) } };
+  return { kind: 'apply', result: { plan, shares, moves, saving: decision.saving } };
+}
+
+/** The first line of a window order's explanation when allocated orders were moved for the window. */
+export function reoptimisedWindowLine(movedIds: readonly string[], saving: number): string {
+  return `re-optimised together with ${listOrders(movedIds)} (allocated, not yet accepted): the joint plan saved $${saving.toFixed(2)}`;
 }
 
 /** A planned parcel as the REQUESTED shipment a move creates (its reservation id is its shipment id, as the fulfil step's). */
