@@ -3,6 +3,7 @@ import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { createTestTenant, eventually, type OrderView } from '../../../infra/local/tools/testing.ts';
 import { expectMatchesContract } from '../../http/contract-validator.ts';
+import { dynamoNetworkReader } from '../../adapters/dynamodb/fulfillment-store.ts';
 
 // Issue 14 part 2: a store's pickups a day (pickupSlotsPerDay), counted in the allocation's own transaction.
 
@@ -29,7 +30,10 @@ const storeBody = (name: string, postalCode: string, extra: Record<string, unkno
 /** The store's local date now (no opening hours: ready now, so the slot is today's in New York). */
 const localToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
-async function shop(name: string, slots: number, stores: Array<[string, string, Record<string, unknown>?]> = [[BROOKLYN, '11201']]): Promise<DomApi> {
+/** The store's slot counter for today, as the allocation's guard sees it. */
+const slotsUsed = async (tenantId: string) => (await dynamoNetworkReader.pickupSlotsUsed!(tenantId, [{ locationId: CHELSEA, day: localToday() }])).get(CHELSEA) ?? 0;
+
+async function shop(name: string, slots: number, stores: Array<[string, string, Record<string, unknown>?]> = [[BROOKLYN, '11201']]): Promise<DomApi & { tenantId: string }> {
   const tenant = await createTestTenant(name);
   const api = new DomApi(cloud().apiUrl, tenant.apiKey);
   await api.ok('PUT', `/skus/${SKU}`, { weightLb: 0.4 });
@@ -39,7 +43,7 @@ async function shop(name: string, slots: number, stores: Array<[string, string, 
   await api.ok('POST', '/inventory/adjustments', { adjustments: ids.map((locationId) => ({ locationId, sku: SKU, set: 100 })) });
   await eventually(async () => ((await api.ok<{ available: number }>('GET', `/inventory/${SKU}`)).available === 100 * ids.length ? true : undefined));
   await cloud().settle();
-  return api;
+  return Object.assign(api, { tenantId: tenant.tenantId });
 }
 
 const pickupAt = (locationId: string, quantity = 1) => ({
@@ -88,6 +92,8 @@ describe('pickup capacity', () => {
     expect(await reservedAt(api, CHELSEA)).toBe(N);
     expect(await reservedAt(api, BROOKLYN)).toBe(5);
     expect(await reservedAt(api, PHILLY)).toBe(0);
+    // The counter stopped exactly at the limit.
+    expect(await slotsUsed(api.tenantId)).toBe(N);
   });
 
   it('gives a cancelled pickup\'s slot back: the next order gets the store again, and a retried order takes one slot', { timeout: 180_000 }, async () => {
@@ -101,8 +107,10 @@ describe('pickup capacity', () => {
     const second = await allocated(api, await place(api, pickupAt(CHELSEA)));
     expect(second.shipments[0]!.locationId).toBe(BROOKLYN);
 
+    expect(await slotsUsed(api.tenantId)).toBe(1);
     const cancelled = await api.request('POST', `/orders/${first.orderId}/cancel`, { reason: 'customer changed their mind' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(await slotsUsed(api.tenantId)).toBe(0);
     const third = await allocated(api, await place(api, pickupAt(CHELSEA)));
     expect(third.shipments[0]!.locationId).toBe(CHELSEA);
     expect(await reservedAt(api, CHELSEA)).toBe(1);
