@@ -60,7 +60,7 @@ export function knownRuns(order: Pick<Order, 'runs' | 'execution' | 'attempt' | 
  * Each workflow run of a tenant's order with its state-by-state history. The execution ARNs come from the order itself
  * (read under the tenant's key), so a tenant can only ever reach its own orders' executions.
  */
-export async function orderExecutions(deps: { orders: OrderStore; executions: ExecutionHistoryReader }, tenantId: string, orderId: string): Promise<{ orderId: string; status: Order['status']; executions: OrderExecution[] }> {
+export async function orderExecutions(deps: { orders: Pick<OrderStore, 'get'>; executions: ExecutionHistoryReader }, tenantId: string, orderId: string): Promise<{ orderId: string; status: Order['status']; executions: OrderExecution[] }> {
   const found = await deps.orders.get(tenantId, orderId);
   if (!found) throw new NotFoundError(`Order ${orderId} does not exist`);
   const runs = knownRuns(found.order);
