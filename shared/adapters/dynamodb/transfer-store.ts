@@ -17,7 +17,7 @@ import { stockUpdate, versionedPut } from './stock-store.ts';
  * The status leads the index sort keys (as a location's shipments do), so "what is on its way to this store" is one
  * Query on a key prefix. Receipts are kept on the item: a transfer has at most MAX_TRANSFER_RECEIPTS.
  */
-const ENTITY_TRANSFER = 'Transfer';
+export const ENTITY_TRANSFER = 'Transfer';
 const transferKey = (tenantId: string, transferId: string) => ({ pk: tenantKey(tenantId, 'TRANSFER', transferId), sk: 'TRANSFER' });
 const fromKey = (tenantId: string, locationId: string) => tenantKey(tenantId, 'TRANSFERS_FROM', locationId);
 const toKey = (tenantId: string, locationId: string) => tenantKey(tenantId, 'TRANSFERS_TO', locationId);
@@ -121,4 +121,3 @@ export const dynamoTransferStore: TransferStore = {
   },
 };
 
-export { ENTITY_TRANSFER };

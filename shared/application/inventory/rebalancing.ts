@@ -6,6 +6,7 @@ import { inTransit, TransferIdTakenError, type Transfer } from '#domain/inventor
 import type { Location } from '#domain/inventory/location';
 import type { ForecastStore } from '../demand/ports.ts';
 import { NotFoundError } from '../errors.ts';
+import { inParallel } from '../in-parallel.ts';
 import type { Clock, LocationStore, SkuNetworkStore } from '../ports.ts';
 import type { NetworkReader } from '../orders/fulfillment-ports.ts';
 import type { TransferStore } from './transfer-ports.ts';
@@ -43,18 +44,6 @@ export interface RebalancingAnswer {
   /** More forecasts than one request reads: narrow with `sku`. */
   truncated: boolean;
   suggestions: RebalanceSuggestion[];
-}
-
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
 }
 
 async function allLocations(deps: RebalancingDeps, tenantId: string): Promise<Location[]> {
