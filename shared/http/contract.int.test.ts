@@ -7,6 +7,7 @@ import { createTestTenant, eventually, type OrderView } from '../../infra/local/
 import { contractCoverage, expectMatchesContract } from './contract-validator.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { dynamoForecastStore } from '../adapters/dynamodb/demand-store.ts';
+import { lifecycleDeps } from '../adapters/orders.ts';
 
 /**
  * The contract, checked against the running API: every documented operation is called on the local cloud, answering
@@ -228,6 +229,44 @@ describe('the API answers as its OpenAPI document says', () => {
       expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/deliver')).toBe(404);
       await eventually(async () => ((await api.ok<OrderView>('GET', `/orders/${orderId}`)).shipments.length > 1 ? true : undefined), 30_000);
       expect(await statusOf('GET', `/orders/${orderId}`)).toBe(200);
+    });
+
+    it('hands a curbside pickup over: ready, arrived, picked-up with its code; refuses a wrong code, a parcel and an unknown shipment', async () => {
+      // A tenant of its own: the router caches a tenant's locations, and the contract tenant's were read long ago.
+      const shop = await createTestTenant('Contract Pickups');
+      const as = new DomApi(cloud().apiUrl, shop.apiKey);
+      await as.ok('PUT', '/skus/PICK-1', { weightLb: 0.5 });
+      await as.ok('PUT', '/locations/contract-curbside', { name: 'Curbside', type: 'store', address: { postalCode: '10013', country: 'US' }, capabilities: { ship: false, pickup: true, curbside: true }, pickupHoldDays: 3 });
+      await as.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'contract-curbside', sku: 'PICK-1', set: 2 }] });
+      await eventually(async () => ((await as.ok<{ available: number }>('GET', '/inventory/PICK-1')).available === 2 ? true : undefined));
+      await cloud().settle();
+      const placed = await call<{ orderId: string }>('POST', '/orders', {
+        channel: 'web',
+        shipTo: NEW_YORK,
+        pickupFallback: 'cancel',
+        lines: [{ lineId: 'l1', sku: 'PICK-1', quantity: 1, fulfillment: { type: 'curbside', locationId: 'contract-curbside' } }],
+      }, { as });
+      const { shipmentId } = (await eventually(async () => {
+        const shown = await as.ok<OrderView>('GET', `/orders/${placed.body.orderId}`);
+        return shown.shipments.length ? shown : undefined;
+      }, 30_000)).shipments[0]!;
+      expect(await statusOf('POST', `/shipments/${shipmentId}/arrived`, { bay: '2' }, { as })).toBe(409);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ready`, { reissueCode: 'yes' }, { as })).toBe(422);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ready`, undefined, { as })).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/arrived`, { bay: '2', vehicle: 'red van' }, { as })).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/arrived`, { parking: '2' }, { as })).toBe(422);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/picked-up`, {}, { as })).toBe(422);
+      const code = (await lifecycleDeps.orders.get(shop.tenantId, placed.body.orderId))!.shipments[0]!.pickup!.code;
+      expect(await statusOf('POST', `/shipments/${shipmentId}/picked-up`, { code: code === '000000' ? '000001' : '000000' }, { as })).toBe(422);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/picked-up`, { code }, { as })).toBe(200);
+      expect(await statusOf('POST', `/shipments/${shipmentId}/ready`, undefined, { as })).toBe(409);
+      const parcel = await allocatedOrder();
+      expect(await statusOf('POST', `/shipments/${parcel.shipmentId}/ready`)).toBe(409);
+      expect(await statusOf('POST', `/shipments/${parcel.shipmentId}/picked-up`, { code: '123456' })).toBe(409);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/ready')).toBe(404);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/arrived')).toBe(404);
+      expect(await statusOf('POST', '/shipments/o_0000000000-S1-1-1/picked-up', { code: '123456' })).toBe(404);
+      as.close();
     });
 
     it('cancels an order, and refuses to cancel a shipped one or an unknown one', async () => {
