@@ -1,7 +1,7 @@
 import { ResourceNotFoundException, ThrottlingException, type FilterLogEventsCommand, type FilterLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { describe, expect, it } from 'vitest';
 import type { ExecutionHistoryReader } from '#application/ops/executions';
-import { expressExecutionHistory, expressLogGroupsFromEnvironment, MAX_CONCURRENT_SEARCHES, MAX_PAGES_PER_WINDOW, type LogSearch } from './express-execution-history.ts';
+import { expressExecutionHistory, expressLogGroupsFromEnvironment, MAX_CONCURRENT_SEARCHES, MAX_PAGES_PER_WINDOW, SEARCH_BUDGET_MS, type LogSearch } from './express-execution-history.ts';
 
 const MACHINE = 'arn:aws:states:eu-west-1:123456789012:stateMachine:OrderFulfillmentA1B2C3';
 const ARN = 'arn:aws:states:eu-west-1:123456789012:express:OrderFulfillmentA1B2C3:o_9-1:1f0e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
@@ -68,6 +68,20 @@ describe('expressExecutionHistory', () => {
     const lookup = await reader.read(ARN, { recordedAt });
     expect(calls).toHaveLength(2 * MAX_PAGES_PER_WINDOW);
     expect(lookup).toEqual({ found: false, reason: `No log line of this Express run in ${GROUP} between ${new Date(T0 + 40 - 360_000).toISOString()} and ${new Date(T0 + 40 + 360_000).toISOString()} (lines are kept 3 months and arrive within seconds)` });
+  });
+
+  it('stops paging when its time is up, showing what it has or saying it ran out of time', async () => {
+    let clock = T0 + 86_400_000;
+    const later = () => new Date(clock);
+    // Each page takes 2.5 s: the budget allows three requests (0, 2.5, 5 s), not a fourth at 7.5 s.
+    const slow = fakeLogs((_, call) => ((clock += 2_500), { events: call === 1 ? run.slice(0, 2) : [], nextToken: 'more' }));
+    const reader = expressExecutionHistory({ logGroups: [{ stateMachineArn: MACHINE, logGroupName: GROUP }], fallback: unused, logs: slow.logs, now: later });
+    const lookup = await reader.read(ARN, { recordedAt });
+    expect(slow.calls).toHaveLength(Math.ceil(SEARCH_BUDGET_MS / 2_500));
+    expect(lookup).toMatchObject({ found: true, execution: { incomplete: 'The log search ran out of time: this run may have more events (reload the page)' } });
+    const empty = fakeLogs(() => ((clock += 2_500), { events: [], nextToken: 'more' }));
+    const nothing = expressExecutionHistory({ logGroups: [{ stateMachineArn: MACHINE, logGroupName: GROUP }], fallback: unused, logs: empty.logs, now: later });
+    expect(await nothing.read(ARN, { recordedAt })).toEqual({ found: false, reason: 'The log search ran out of time (this order has many runs): reload the page to read this one' });
   });
 
   it('shows what it found of a run whose lines are partly missing, saying so', async () => {

@@ -10,6 +10,11 @@ export const MAX_PAGES_PER_WINDOW = 5;
  * page asks for each of its runs at once, so they queue here instead of being throttled.
  */
 export const MAX_CONCURRENT_SEARCHES = 2;
+/**
+ * Time a read may take from when it was asked, queueing included: the runs of one order page are asked at once, so all
+ * of them are answered within it, inside the function's 10 s timeout. A search past it stops paging and shows what it has.
+ */
+export const SEARCH_BUDGET_MS = 6_000;
 
 /** The log group an Express state machine writes its executions to. */
 export interface ExpressLogGroup {
@@ -43,26 +48,32 @@ export function expressExecutionHistory(options: {
       const group = options.logGroups.find((g) => isExecutionOf(executionArn, g.stateMachineArn));
       if (!group) return options.fallback.read(executionArn, run);
       if (!run) return { found: false, reason: 'The order did not record when this run took place: its log group cannot be searched' };
-      return limit(() => searchLogGroup(logs, group.logGroupName, executionArn, run.recordedAt, now()));
+      const deadline = now().getTime() + SEARCH_BUDGET_MS;
+      return limit(() => searchLogGroup(logs, group.logGroupName, executionArn, run.recordedAt, now, deadline));
     },
   };
 }
 
-async function searchLogGroup(logs: LogSearch, logGroupName: string, executionArn: string, recordedAt: string, at: Date): Promise<ExecutionLookup> {
+async function searchLogGroup(logs: LogSearch, logGroupName: string, executionArn: string, recordedAt: string, now: () => Date, deadline: number): Promise<ExecutionLookup> {
   const messages: string[] = [];
-  const windows = executionLogWindows(recordedAt, at);
+  const windows = executionLogWindows(recordedAt, now());
   const filterPattern = executionLogFilterPattern(executionArn);
+  let outOfTime = false;
   try {
     for (const window of windows) {
       let nextToken: string | undefined;
       let pages = 0;
       do {
+        if (now().getTime() >= deadline) {
+          outOfTime = true;
+          break;
+        }
         const page = await logs.send(new FilterLogEventsCommand({ logGroupName, filterPattern, ...window, ...(nextToken ? { nextToken } : {}) }));
         for (const event of page.events ?? []) if (event.message) messages.push(event.message);
         nextToken = page.nextToken;
         pages += 1;
       } while (nextToken && pages < MAX_PAGES_PER_WINDOW && !isWholeRun(executionArn, messages));
-      if (isWholeRun(executionArn, messages)) break;
+      if (outOfTime || isWholeRun(executionArn, messages)) break;
     }
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return { found: false, reason: `The log group ${logGroupName} does not exist` };
@@ -70,13 +81,15 @@ async function searchLogGroup(logs: LogSearch, logGroupName: string, executionAr
     if (error instanceof ThrottlingException) return { found: false, reason: 'CloudWatch Logs is throttling log searches (FilterLogEvents quota): reload the page in a moment' };
     throw error;
   }
-  const run = loggedExecution(executionArn, messages, at);
+  const run = loggedExecution(executionArn, messages, now());
+  if (!run && outOfTime) return { found: false, reason: 'The log search ran out of time (this order has many runs): reload the page to read this one' };
   if (!run) {
     const last = windows.at(-1);
     const span = last ? ` between ${new Date(last.startTime).toISOString()} and ${new Date(last.endTime).toISOString()}` : '';
     return { found: false, reason: `No log line of this Express run in ${logGroupName}${span} (lines are kept 3 months and arrive within seconds)` };
   }
-  const { events, incomplete, ...rest } = run;
+  const { events, ...rest } = run;
+  const incomplete = outOfTime && !isWholeRun(executionArn, messages) ? 'The log search ran out of time: this run may have more events (reload the page)' : run.incomplete;
   return { found: true, execution: { executionArn, ...rest, events, ...(incomplete ? { incomplete } : {}) } };
 }
 
