@@ -4,6 +4,10 @@ import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { createTestTenant, eventually, type OrderView } from '../../../infra/local/tools/testing.ts';
 import { expectMatchesContract } from '../../http/contract-validator.ts';
 import { dynamoNetworkReader } from '../../adapters/dynamodb/fulfillment-store.ts';
+import { dynamoOrderStore } from '../../adapters/dynamodb/order-store.ts';
+import { fulfillmentDeps } from '../../adapters/orders.ts';
+import type { Order as StoredOrder } from '../../domain/orders/order.ts';
+import { fulfilOrder, type FulfillmentDeps } from './fulfillment.ts';
 
 // Issue 14 part 2: a store's pickups a day (pickupSlotsPerDay), counted in the allocation's own transaction.
 
@@ -114,6 +118,39 @@ describe('pickup capacity', () => {
     const third = await allocated(api, await place(api, pickupAt(CHELSEA)));
     expect(third.shipments[0]!.locationId).toBe(CHELSEA);
     expect(await reservedAt(api, CHELSEA)).toBe(1);
+  });
+
+  it('holds the limit by the transaction\'s guard alone: a planner blind to the counters never puts a pickup over it', { timeout: 180_000 }, async () => {
+    const api = await shop('Blind Planner Shop', 2);
+    // The fulfil step with a slot read that always answers "none used" (a stale read): only the guard can refuse.
+    const blind: FulfillmentDeps = { ...fulfillmentDeps, network: { ...fulfillmentDeps.network, pickupSlotsUsed: async () => new Map() } };
+    const now = new Date().toISOString();
+    const orders: StoredOrder[] = Array.from({ length: 5 }, (_, i) => ({
+      tenantId: api.tenantId,
+      orderId: `o_blindplanner${i}`.padEnd(24, '0'),
+      channel: 'web',
+      customer: { tier: 'standard' },
+      shipTo: { country: 'US', postalCode: '10001' },
+      lines: [{ lineId: 'l1', sku: SKU, quantity: 1, fulfillment: { type: 'pickup', locationId: CHELSEA } }],
+      // Stored as ROUTING under attempt 1, so no workflow of their own starts: the test drives the fulfil step.
+      status: 'ROUTING',
+      allocations: [],
+      backorderedLines: [],
+      history: [{ status: 'ACCEPTED', at: now }, { status: 'ROUTING', at: now, reason: 'attempt 1' }],
+      attempt: 1,
+      createdAt: now,
+      updatedAt: now,
+      version: 2,
+    }));
+    for (const order of orders) await dynamoOrderStore.create(order, { requestHash: order.orderId });
+    const states = await Promise.all(orders.map((o) => fulfilOrder(blind, { tenantId: api.tenantId, orderId: o.orderId, attempt: 1, correlationId: o.orderId })));
+
+    // Two won the store's two slots; the three that lost the guard were planned again, refused again (the blind read
+    // never learns), and after the attempt's rounds wait as backorders: decided, none left routing, none over.
+    expect(states.map((s) => s.outcome)).toEqual(states.map(() => 'CONFIRMED'));
+    expect(states.map((s) => s.status).sort()).toEqual(['ALLOCATED', 'ALLOCATED', 'BACKORDERED', 'BACKORDERED', 'BACKORDERED']);
+    expect(await slotsUsed(api.tenantId)).toBe(2);
+    expect(await reservedAt(api, CHELSEA)).toBe(2);
   });
 
   it('lets a pickup wait rather than send the customer beyond 50 km, and a store with 0 slots takes no pickup', { timeout: 120_000 }, async () => {
