@@ -127,6 +127,10 @@ describe('the API answers as its OpenAPI document says', () => {
     expect(await statusOf('GET', '/inventory?locationId=brooklyn-wh&limit=10')).toBe(200);
     expect(await statusOf('GET', '/inventory?locationId=nowhere')).toBe(404);
     expect(await statusOf('GET', '/inventory')).toBe(422);
+    // Checkout availability (no store offers pickups here: an empty list is the answer, not an error).
+    expect(await statusOf('GET', '/availability?sku=TEE-BLK-M&quantity=2&near=10001&radiusKm=500')).toBe(200);
+    expect(await statusOf('GET', '/availability?sku=TEE-BLK-M&near=40.75,-73.99&fulfillment=curbside')).toBe(200);
+    expect(await statusOf('GET', '/availability?sku=TEE-BLK-M&near=downtown')).toBe(422);
   });
 
   it('reads the default routing rules, stores a version, refuses a stale version and an empty document', async () => {
