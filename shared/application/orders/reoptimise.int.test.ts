@@ -7,6 +7,7 @@ import { fulfillmentDeps, sweepDeps } from '../../adapters/orders.ts';
 import type { Order } from '../../domain/orders/order.ts';
 import { useTestCloud } from '../../../infra/local/tools/test-cloud.ts';
 import { eventually } from '../../../infra/local/tools/testing.ts';
+import { startWebhookReceiver } from '../../../infra/local/tools/webhook-receiver.ts';
 import type { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { releaseTenantWindow, type ReleaseDeps } from './release-windows.ts';
 import type { ReoptimisationStore } from './reoptimise.ts';
@@ -44,9 +45,12 @@ const newYork = { country: 'US', postalCode: '10001', address: '1 Main St' };
  * and `late` (to New York) waits in a window: planned alone it must ship from Kansas City; planned together with
  * `early`, each ships from the warehouse near it.
  */
-async function crossedShop(name: string, reoptimise: Record<string, unknown> = { enabled: true, minSaving: 1 }) {
+async function crossedShop(name: string, reoptimise: Record<string, unknown> = { enabled: true, minSaving: 1 }, webhookUrl?: string) {
   const shop = await oneWarehouseShop(cloud().apiUrl, name);
   const { tenant, api } = shop;
+  // Subscribed first: the fan-out reads a tenant's subscriptions through a 5-second cache.
+  const subscribedAt = Date.now();
+  if (webhookUrl) await api.ok('POST', '/webhooks', { url: webhookUrl, events: ['ShipmentsReoptimised'] });
   await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: SKU, set: 1 }] });
   await api.ok('PUT', '/locations/kc-wh', { name: 'Kansas City', type: 'warehouse', address: { postalCode: '64101', country: 'US' } });
   await api.ok('PUT', '/routing-rules', { ruleSets: [{ id: 'default', releaseWindowMinutes: 5, reoptimise }], expectedVersion: 0 });
@@ -62,6 +66,7 @@ async function crossedShop(name: string, reoptimise: Record<string, unknown> = {
   const late = await place(api, newYork, 'c-late');
   await statusIs(api, late, 'WAITING_RELEASE');
   await backdate(tenant.tenantId, late, 5, -0.5);
+  if (webhookUrl) await new Promise((resolve) => setTimeout(resolve, Math.max(0, subscribedAt + 6_000 - Date.now())));
   return { tenant, api, early, late, earlyShipment: allocated.shipments![0]!.shipmentId };
 }
 
@@ -102,7 +107,8 @@ const open = (order: OrderView) => (order.shipments ?? []).filter((s) => s.statu
 
 describe('re-optimising allocated, not yet accepted shipments with a released window (issue 17 step 3)', () => {
   it('moves an unaccepted shipment when the joint plan saves money, and says so on the order it moved', async () => {
-    const { tenant, api, early, late, earlyShipment } = await crossedShop('Reopt Shop');
+    const receiver = await startWebhookReceiver();
+    const { tenant, api, early, late, earlyShipment } = await crossedShop('Reopt Shop', undefined, `${receiver.url}/moves`);
     // Through the scheduled function, as on AWS (the handler wires the re-optimisation store).
     const run = (await cloud().runSchedule('releaseOrderWindows')) as { windows: number; allocated: number; reoptimised: number; failed: number };
     expect(run).toMatchObject({ failed: 0, reoptimised: 1 });
@@ -129,6 +135,15 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
     const after = (await dynamoOrderStore.get(tenant.tenantId, early))!.order.version;
     expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'none-due' });
     expect((await dynamoOrderStore.get(tenant.tenantId, early))!.order.version).toBe(after);
+    // The ERP hears of the move once, from the outbox: ShipmentsReoptimised with what moved.
+    const delivered = await eventually(async () => (receiver.received.length ? receiver.received : undefined), 30_000);
+    expect(JSON.parse(delivered[0]!.body)).toMatchObject({
+      type: 'ShipmentsReoptimised',
+      data: { orderId: early, withOrders: [late], moves: [{ sku: SKU, quantity: 1, fromLocationId: 'olean-wh', toLocationId: 'kc-wh' }], cancelledShipmentIds: [earlyShipment], saved: Number(line![2]) },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(receiver.received).toHaveLength(1);
+    await receiver.close();
   });
 
   it('never touches a shipment its location has accepted: the window\'s order ships from the far warehouse instead', async () => {
