@@ -74,12 +74,8 @@ export type FunctionId =
   | 'listDeadLetters'
   | 'redriveDeadLetters'
   | 'getOpsKpis'
-  | 'requestTransfer'
-  | 'getTransfer'
-  | 'listTransfers'
-  | 'updateTransfer'
-  | 'getRebalancing'
-  | 'acceptRebalancing';
+  | 'manageTransfers'
+  | 'rebalanceStock';
 
 export type QueueId = 'tableEventsDlq' | 'eventDeliveryDlq' | 'workflowFailures' | 'inventoryFeed' | 'inventoryStreamDlq' | 'webhookEvents' | 'webhookDeliveries';
 
@@ -729,44 +725,16 @@ export const topology: Topology = {
       timeoutSeconds: 25,
       grants: { table: 'read' },
     },
-    requestTransfer: {
-      entry: 'functions/request-transfer/handler.ts',
-      description: 'POST /transfers: a transfer between locations; its units leave the origin\'s stock with it, in one transaction, and are in transit',
+    manageTransfers: {
+      entry: 'functions/manage-transfers/handler.ts',
+      description: 'POST/GET /transfers, GET /transfers/{id}, POST /transfers/{id}/ship|receive|cancel: units leave the origin with the request and go on hand at the destination with each receipt, one transaction each',
       memoryMb: 256,
       timeoutSeconds: 10,
       grants: { table: 'readWrite' },
     },
-    getTransfer: {
-      entry: 'functions/get-transfer/handler.ts',
-      description: 'GET /transfers/{transferId}: a transfer, its units in transit and its receipts',
-      memoryMb: 256,
-      timeoutSeconds: 5,
-      grants: { table: 'read' },
-    },
-    listTransfers: {
-      entry: 'functions/list-transfers/handler.ts',
-      description: 'GET /transfers?fromLocationId=|toLocationId=&status=: a location\'s outgoing or incoming transfers',
-      memoryMb: 256,
-      timeoutSeconds: 5,
-      grants: { table: 'read' },
-    },
-    updateTransfer: {
-      entry: 'functions/update-transfer/handler.ts',
-      description: 'POST /transfers/{transferId}/ship|receive|cancel: received units go on hand at the destination with the receipt, in one transaction',
-      memoryMb: 256,
-      timeoutSeconds: 10,
-      grants: { table: 'readWrite' },
-    },
-    getRebalancing: {
-      entry: 'functions/get-rebalancing/handler.ts',
-      description: 'GET /rebalancing: transfers worth making where forecast demand exceeds a location\'s stock while another holds more than it will sell',
-      memoryMb: 512,
-      timeoutSeconds: 25,
-      grants: { table: 'read' },
-    },
-    acceptRebalancing: {
-      entry: 'functions/accept-rebalancing/handler.ts',
-      description: 'POST /rebalancing/{suggestionId}/accept: the suggestion, recomputed, becomes its transfer (the units leave the origin)',
+    rebalanceStock: {
+      entry: 'functions/rebalance-stock/handler.ts',
+      description: 'GET /rebalancing and POST /rebalancing/{id}/accept: transfers worth making where forecast demand exceeds a location\'s stock while another holds more than it will sell',
       memoryMb: 512,
       timeoutSeconds: 25,
       grants: { table: 'readWrite' },
@@ -827,14 +795,14 @@ export const topology: Topology = {
     { method: 'GET', path: '/ops/dead-letters', function: 'listDeadLetters', auth: 'apiKey' },
     { method: 'POST', path: '/ops/dead-letters/{queue}/redrive', function: 'redriveDeadLetters', auth: 'apiKey' },
     { method: 'GET', path: '/ops/kpis', function: 'getOpsKpis', auth: 'apiKey' },
-    { method: 'POST', path: '/transfers', function: 'requestTransfer', auth: 'apiKey' },
-    { method: 'GET', path: '/transfers', function: 'listTransfers', auth: 'apiKey' },
-    { method: 'GET', path: '/transfers/{transferId}', function: 'getTransfer', auth: 'apiKey' },
-    { method: 'POST', path: '/transfers/{transferId}/ship', function: 'updateTransfer', auth: 'apiKey' },
-    { method: 'POST', path: '/transfers/{transferId}/receive', function: 'updateTransfer', auth: 'apiKey' },
-    { method: 'POST', path: '/transfers/{transferId}/cancel', function: 'updateTransfer', auth: 'apiKey' },
-    { method: 'GET', path: '/rebalancing', function: 'getRebalancing', auth: 'apiKey' },
-    { method: 'POST', path: '/rebalancing/{suggestionId}/accept', function: 'acceptRebalancing', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'GET', path: '/transfers', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'GET', path: '/transfers/{transferId}', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/ship', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/receive', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'POST', path: '/transfers/{transferId}/cancel', function: 'manageTransfers', auth: 'apiKey' },
+    { method: 'GET', path: '/rebalancing', function: 'rebalanceStock', auth: 'apiKey' },
+    { method: 'POST', path: '/rebalancing/{suggestionId}/accept', function: 'rebalanceStock', auth: 'apiKey' },
     { method: 'POST', path: '/orders/{orderId}/returns', function: 'receiveReturn', auth: 'apiKey' },
     { method: 'POST', path: '/returns/{returnId}/receive', function: 'receiveMailedReturn', auth: 'apiKey' },
     { method: 'POST', path: '/shipments/{shipmentId}/accept', function: 'updateShipment', auth: 'apiKey' },
