@@ -55,11 +55,12 @@ describe('requesting a transfer', () => {
     expect(takes.every((take) => take.shard !== 0 && take.quantity <= 4)).toBe(true);
   });
 
-  it('is the same request whatever the order of its lines, and not with another quantity or destination', () => {
+  it('is the same request whatever the order of its lines, its reason or arrival, and not with another quantity or destination', () => {
     const transfer = requested();
     expect(isSameRequest(transfer, { ...request, lines: [...request.lines].reverse() })).toBe(true);
     expect(isSameRequest(transfer, { ...request, lines: [{ sku: 'TEE', quantity: 5 }, { sku: 'CAP', quantity: 2 }] })).toBe(false);
     expect(isSameRequest(transfer, { ...request, toLocationId: 'OTHER' })).toBe(false);
+    expect(isSameRequest(transfer, { ...request, reason: 'worded afresh', expectedArrivalAt: '2026-12-09T10:00:00Z' })).toBe(true);
   });
 
   it('schema: names a SKU listed twice, the same origin and destination, and quantities at and past the bounds', () => {

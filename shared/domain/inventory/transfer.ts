@@ -244,7 +244,11 @@ export function decideTransferRequest(
   };
 }
 
-/** True when a stored transfer is what this request would have created (a retry), whatever the order of its lines. */
+/**
+ * True when a stored transfer is what this request would have created (a retry): the same origin, destination, lines
+ * (in any order) and suggestion. The reason and the expected arrival are not compared: a retry may word or time them
+ * afresh (a pickup's reason names its ready-by time) and still mean the same units.
+ */
 export function isSameRequest(transfer: Transfer, input: RequestTransferInput & { suggestionId?: string }): boolean {
   const key = (lines: ReadonlyArray<{ sku: string; quantity: number }>) =>
     [...lines].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)).map((l) => `${l.sku}\u0000${l.quantity}`).join('\u0001');
@@ -252,7 +256,6 @@ export function isSameRequest(transfer: Transfer, input: RequestTransferInput & 
     transfer.fromLocationId === input.fromLocationId &&
     transfer.toLocationId === input.toLocationId &&
     key(transfer.lines) === key(input.lines) &&
-    (transfer.reason ?? undefined) === (input.reason ?? undefined) &&
     (transfer.suggestionId ?? undefined) === (input.suggestionId ?? undefined)
   );
 }
