@@ -233,6 +233,18 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
     Promise.all(channels.map(async (channel) => [channel, await getSkuNetwork({ networks: deps.networks, channels: deps.channels }, tenantId, skuIds, channel)] as const)),
   ]);
   const networkOf = new Map(networks);
+  // Re-optimisation may bring allocated orders with SKUs or channels the window has not: read those on demand.
+  const known = new Set(skuIds);
+  const extend = async (moreSkus: readonly string[], moreChannels: readonly string[]): Promise<void> => {
+    const fresh = [...new Set(moreSkus)].filter((sku) => !known.has(sku));
+    const store = { networks: deps.networks, channels: deps.channels };
+    if (fresh.length) {
+      for (const [id, sku] of await deps.network.skus(tenantId, fresh)) skus.set(id, sku);
+      for (const [channel, views] of [...networkOf]) networkOf.set(channel, [...views, ...(await getSkuNetwork(store, tenantId, fresh, channel))]);
+      for (const sku of fresh) known.add(sku);
+    }
+    for (const channel of new Set(moreChannels)) if (!networkOf.has(channel)) networkOf.set(channel, await getSkuNetwork(store, tenantId, [...known], channel));
+  };
   const handOff: string[] = [];
   const entries: Array<WindowEntry & { start: Extract<ReturnType<typeof releaseStart>, { kind: 'continue' }>; planInput: Parameters<typeof planParcels>[0] }> = [];
   const inputFor = async (order: Order, attempt: number, round: number, networks: Parameters<typeof planParcels>[0]['networks']): Promise<Parameters<typeof planParcels>[0]> => {
@@ -267,6 +279,7 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
         plan,
         skuIds: new Set(skuIds),
         networksOf: (channel) => networkOf.get(channel),
+        extend,
         inputFor,
       })
     : undefined;

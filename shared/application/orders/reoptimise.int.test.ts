@@ -45,24 +45,29 @@ const newYork = { country: 'US', postalCode: '10001', address: '1 Main St' };
  * and `late` (to New York) waits in a window: planned alone it must ship from Kansas City; planned together with
  * `early`, each ships from the warehouse near it.
  */
-async function crossedShop(name: string, reoptimise: Record<string, unknown> = { enabled: true, minSaving: 1 }, webhookUrl?: string) {
+async function crossedShop(name: string, options: { reoptimise?: Record<string, unknown>; webhookUrl?: string; cap?: boolean } = {}) {
+  const { reoptimise = { enabled: true, minSaving: 1 }, webhookUrl, cap = false } = options;
   const shop = await oneWarehouseShop(cloud().apiUrl, name);
   const { tenant, api } = shop;
   // Subscribed first: the fan-out reads a tenant's subscriptions through a 5-second cache.
   const subscribedAt = Date.now();
   if (webhookUrl) await api.ok('POST', '/webhooks', { url: webhookUrl, events: ['ShipmentsReoptimised'] });
   await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: SKU, set: 1 }] });
+  // With `cap`, the early order also orders a cap (a SKU the late order does not): both warehouses stock caps.
+  if (cap) await api.ok('PUT', '/skus/CAP-NAVY', { weightLb: 0.3 });
+  if (cap) await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'olean-wh', sku: 'CAP-NAVY', set: 3 }] });
   await api.ok('PUT', '/locations/kc-wh', { name: 'Kansas City', type: 'warehouse', address: { postalCode: '64101', country: 'US' } });
   await api.ok('PUT', '/routing-rules', { ruleSets: [{ id: 'default', releaseWindowMinutes: 5, reoptimise }], expectedVersion: 0 });
   await until(tenant.tenantId, { 'olean-wh': 1 });
-  const early = await place(api, kansas, 'c-early');
+  const early = await place(api, kansas, 'c-early', cap ? [{ lineId: 'l2', sku: 'CAP-NAVY', quantity: 1 }] : []);
   await statusIs(api, early, 'WAITING_RELEASE');
   await backdate(tenant.tenantId, early, 6, -1);
   expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0 });
   const allocated = await statusIs(api, early, 'ALLOCATED');
   expect(allocated.shipments!.map((s) => s.locationId)).toEqual(['olean-wh']);
-  await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'kc-wh', sku: SKU, set: 1 }] });
+  await api.ok('POST', '/inventory/adjustments', { adjustments: [{ locationId: 'kc-wh', sku: SKU, set: 1 }, ...(cap ? [{ locationId: 'kc-wh', sku: 'CAP-NAVY', set: 3 }] : [])] });
   await until(tenant.tenantId, { 'olean-wh': 0, 'kc-wh': 1 });
+  if (cap) await until(tenant.tenantId, { 'olean-wh': 2, 'kc-wh': 3 }, 'CAP-NAVY');
   const late = await place(api, newYork, 'c-late');
   await statusIs(api, late, 'WAITING_RELEASE');
   await backdate(tenant.tenantId, late, 5, -0.5);
@@ -70,8 +75,8 @@ async function crossedShop(name: string, reoptimise: Record<string, unknown> = {
   return { tenant, api, early, late, earlyShipment: allocated.shipments![0]!.shipmentId };
 }
 
-async function place(api: DomApi, shipTo: Record<string, unknown>, customer: string): Promise<string> {
-  return (await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo, customer: { id: customer }, lines: [{ lineId: 'l1', sku: SKU, quantity: 1 }] })).orderId;
+async function place(api: DomApi, shipTo: Record<string, unknown>, customer: string, more: Array<Record<string, unknown>> = []): Promise<string> {
+  return (await api.ok<{ orderId: string }>('POST', '/orders', { channel: 'web', shipTo, customer: { id: customer }, lines: [{ lineId: 'l1', sku: SKU, quantity: 1 }, ...more] })).orderId;
 }
 
 async function statusIs(api: DomApi, orderId: string, status: string): Promise<OrderView> {
@@ -82,9 +87,9 @@ async function statusIs(api: DomApi, orderId: string, status: string): Promise<O
 }
 
 /** Waits until the router's stock view (the SKU's projection) shows these units available. */
-async function until(tenantId: string, expected: Record<string, number>): Promise<void> {
+async function until(tenantId: string, expected: Record<string, number>, sku = SKU): Promise<void> {
   await eventually(async () => {
-    const network = (await fulfillmentDeps.networks.getMany(tenantId, [SKU])).get(SKU);
+    const network = (await fulfillmentDeps.networks.getMany(tenantId, [sku])).get(sku);
     return Object.entries(expected).every(([locationId, units]) => (network?.locations[locationId]?.available ?? 0) === units) ? true : undefined;
   });
 }
@@ -108,7 +113,7 @@ const open = (order: OrderView) => (order.shipments ?? []).filter((s) => s.statu
 describe('re-optimising allocated, not yet accepted shipments with a released window (issue 17 step 3)', () => {
   it('moves an unaccepted shipment when the joint plan saves money, and says so on the order it moved', async () => {
     const receiver = await startWebhookReceiver();
-    const { tenant, api, early, late, earlyShipment } = await crossedShop('Reopt Shop', undefined, `${receiver.url}/moves`);
+    const { tenant, api, early, late, earlyShipment } = await crossedShop('Reopt Shop', { webhookUrl: `${receiver.url}/moves` });
     // Through the scheduled function, as on AWS (the handler wires the re-optimisation store).
     const run = (await cloud().runSchedule('releaseOrderWindows')) as { windows: number; allocated: number; reoptimised: number; failed: number };
     expect(run).toMatchObject({ failed: 0, reoptimised: 1 });
@@ -146,6 +151,19 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
     await receiver.close();
   });
 
+  it('moves an order that also orders a SKU the window does not, with all its lines, in one parcel', async () => {
+    const { tenant, api, early, late, earlyShipment } = await crossedShop('Reopt Cap Shop', { cap: true });
+    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 1 });
+    const moved = await api.ok<OrderView>('GET', `/orders/${early}`);
+    expect(open(moved).map((s) => [s.locationId, s.lines.map((l) => `${l.sku}x${l.quantity}`).sort()])).toEqual([['kc-wh', ['CAP-NAVYx1', 'TEE-BLK-Mx1']]]);
+    expect(moved.shipments!.find((s) => s.shipmentId === earlyShipment)!.status).toBe('CANCELLED');
+    expect(moved.reoptimised![0]!.moves).toEqual([
+      { sku: 'CAP-NAVY', quantity: 1, fromLocationId: 'olean-wh', toLocationId: 'kc-wh' },
+      { sku: SKU, quantity: 1, fromLocationId: 'olean-wh', toLocationId: 'kc-wh' },
+    ]);
+    expect(open(await statusIs(api, late, 'ALLOCATED')).map((s) => s.locationId)).toEqual(['olean-wh']);
+  });
+
   it('never touches a shipment its location has accepted: the window\'s order ships from the far warehouse instead', async () => {
     const { api, tenant, early, late, earlyShipment } = await crossedShop('Reopt Accepted Shop');
     await api.ok('POST', `/shipments/${earlyShipment}/accept`, {});
@@ -157,7 +175,7 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
   });
 
   it('changes nothing when the saving is below the rule set\'s threshold', async () => {
-    const { api, tenant, early, late, earlyShipment } = await crossedShop('Reopt Threshold Shop', { enabled: true, minSaving: 10_000 });
+    const { api, tenant, early, late, earlyShipment } = await crossedShop('Reopt Threshold Shop', { reoptimise: { enabled: true, minSaving: 10_000 } });
     const before = (await dynamoOrderStore.get(tenant.tenantId, early))!;
     const outcome = await releaseTenantWindow(deps, tenant.tenantId);
     expect(outcome).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0, reoptimisation: { reopened: 1 } });

@@ -51,10 +51,12 @@ export interface WindowPlanning {
   /** The window's orders (ROUTING under the release, in memory) with their routing input over today's stock. */
   entries: ReadonlyArray<WindowEntry & { planInput: PlanInput }>;
   plan: BatchPlan;
-  /** The SKUs whose stock and weights the release read; an allocated order with any other SKU is left alone. */
+  /** The window's SKUs: an allocated order that orders none of them cannot compete with it. */
   skuIds: ReadonlySet<string>;
-  /** The channel's view of the window's SKU networks (hold-backs applied), as the release read it. */
+  /** The channel's view of the SKU networks read so far (hold-backs applied). */
   networksOf(channel: string): Networks | undefined;
+  /** Reads the weights and networks of more SKUs and channels (an allocated order's other SKUs, its channel). */
+  extend(skus: readonly string[], channels: readonly string[]): Promise<void>;
   /** An order's routing input (destination, scope and rules resolved) over the given networks. */
   inputFor(order: Order, attempt: number, round: number, networks: Networks): Promise<PlanInput>;
 }
@@ -108,9 +110,10 @@ export async function reoptimiseWindow(deps: ReoptimiseDeps, window: WindowPlann
   if (!rules.ruleSets.some((rs) => rs.reoptimise?.enabled)) return undefined;
   const inWindow = new Set(window.entries.map((e) => e.order.orderId));
   const recent = (await deps.reoptimisations.recentAllocated(tenantId, new Date(now.getTime() - REOPTIMISE_LOOKBACK_MS), REOPTIMISE_CANDIDATES))
-    .filter((o) => !inWindow.has(o.orderId) && o.lines.every((l) => window.skuIds.has(l.sku)) && window.networksOf(o.channel) !== undefined)
+    .filter((o) => !inWindow.has(o.orderId) && o.lines.some((l) => window.skuIds.has(l.sku)))
     .slice(0, REOPTIMISE_MAX_ORDERS);
-  if (!recent.length) return { reopened: 0, reason: 'no recent allocated order whose SKUs are all in the window' };
+  if (!recent.length) return { reopened: 0, reason: 'no recent allocated order orders a SKU of the window' };
+  await window.extend(recent.flatMap((o) => o.lines.map((l) => l.sku)), recent.map((o) => o.channel));
   const loaded = (await Promise.all(recent.map((o) => deps.orders.get(tenantId, o.orderId)))).filter((x) => x !== undefined);
   let reopened: Reopened[] = [];
   for (const { order, shipments } of loaded) {

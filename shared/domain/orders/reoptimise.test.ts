@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocateBatch } from '../routing/batch/allocate-batch.ts';
 import type { Batch, BatchAllocation, BatchOrder } from '../routing/batch/types.ts';
-import { ruleSetSchema, type RuleSet } from '../routing/rules.ts';
+import { MAX_MONEY, ruleSetSchema, type RuleSet } from '../routing/rules.ts';
 import { eventsForChange } from '../table-events/change-events.ts';
 import type { Order } from './order.ts';
 import {
@@ -56,6 +56,11 @@ describe('which allocated orders re-optimisation may move', () => {
       expect(parsed.error!.issues[0]!.path).toEqual(['reoptimise', 'minSaving']);
     }
     expect(ruleSetSchema.safeParse({ id: 'default', reoptimise: { enabled: true, minSaving: 0.01 } }).success).toBe(true);
+    // The bound of every money amount in rules: 10,000 accepted, a cent more refused by name.
+    expect(ruleSetSchema.safeParse({ id: 'default', reoptimise: { enabled: true, minSaving: MAX_MONEY } }).success).toBe(true);
+    const over = ruleSetSchema.safeParse({ id: 'default', reoptimise: { enabled: true, minSaving: MAX_MONEY + 0.01 } });
+    expect(over.error!.issues[0]!.path).toEqual(['reoptimise', 'minSaving']);
+    expect(ruleSetSchema.safeParse({ id: 'default', reoptimise: { minSaving: 2 } }).error!.issues[0]!.path).toEqual(['reoptimise', 'enabled']);
   });
 
   it('takes an order whose shipments are all still REQUESTED, with the units they hold', () => {
