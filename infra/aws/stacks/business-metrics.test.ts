@@ -13,6 +13,7 @@ import { addDomStacks } from '../dom-app.ts';
 // and dashboards are the stateless stack's nested monitoring stack.
 let monitoring: Template;
 let statelessResources: number;
+let apiResources: number;
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type MetricStat = { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string; Dimensions: Array<{ Name: string; Value: unknown }> }; Period: number; Stat: string }; ReturnData?: boolean };
@@ -25,6 +26,7 @@ beforeAll(() => {
   const template = (file: string) => Template.fromJSON(JSON.parse(readFileSync(path.join(outdir, file), 'utf8')) as Record<string, unknown>);
   monitoring = template(stacks.stateless.monitoring.templateFile);
   statelessResources = Object.keys(template(stacks.stateless.templateFile).toJSON().Resources as object).length;
+  apiResources = Object.keys(template(stacks.stateless.apiStack.templateFile).toJSON().Resources as object).length;
 }, 60_000);
 
 /** A dashboard's body as text: CloudFormation joins it from literal parts and references (region, alarm ARNs). */
@@ -48,6 +50,8 @@ const business = { Name: 'service', Value: 'business' };
 describe('the monitoring stack', () => {
   it('holds the alarms and dashboards apart, leaving the stateless stack under CloudFormation\'s 500 resources', () => {
     expect(statelessResources).toBeLessThan(500);
+    // The REST API is nested as well (its own 500).
+    expect(apiResources).toBeLessThan(500);
     expect(Object.keys(monitoring.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThan(50);
   });
 });

@@ -22,6 +22,8 @@ let stateful: Template;
 let stateless: Template;
 /** The stateless stack's nested stack of alarms and dashboards. */
 let monitoring: Template;
+/** The REST API's nested stack. */
+let api: Template;
 /** What synthesis with the cdk-nag plugin threw, if anything: a finding fails its own test below, not every test. */
 let validationError: unknown;
 
@@ -45,6 +47,7 @@ beforeAll(() => {
   stateful = template(stacks.stateful);
   stateless = template(stacks.stateless);
   monitoring = template(stacks.stateless.monitoring);
+  api = template(stacks.stateless.apiStack);
 }, 60_000);
 
 const functionIds = Object.keys(topology.functions) as FunctionId[];
@@ -423,7 +426,7 @@ describe('the stateless stack: REST API', () => {
 
   /** Every API Gateway resource's full path, by logical id (the root by its `RootResourceId` attribute). */
   function resourcePaths(): Map<string, string> {
-    const resources = stateless.findResources('AWS::ApiGateway::Resource') as Record<string, CfnResource>;
+    const resources = api.findResources('AWS::ApiGateway::Resource') as Record<string, CfnResource>;
     const paths = new Map<string, string>();
     const pathOf = (id: string): string => {
       const known = paths.get(id);
@@ -440,7 +443,7 @@ describe('the stateless stack: REST API', () => {
   /** The method serving `METHOD /path`, found through its resource's full path. */
   function methodOf(method: string, routePath: string): Record<string, unknown> {
     const paths = resourcePaths();
-    const found = Object.values(stateless.findResources('AWS::ApiGateway::Method') as Record<string, CfnResource>).filter((m) => {
+    const found = Object.values(api.findResources('AWS::ApiGateway::Method') as Record<string, CfnResource>).filter((m) => {
       const resourceId = m.Properties.ResourceId as { Ref?: string };
       return m.Properties.HttpMethod === method && resourceId.Ref !== undefined && paths.get(resourceId.Ref) === routePath;
     });
@@ -448,16 +451,29 @@ describe('the stateless stack: REST API', () => {
     return (found[0] as CfnResource).Properties;
   }
 
+  /**
+   * A function's ARN as the API's nested stack sees it: the parameter the stateless stack passes it in (the nested
+   * stack's resource in the parent maps each parameter to a function's `Fn::GetAtt Arn`).
+   */
+  function functionArnInApi(functionId: FunctionId): { Ref: string } {
+    const wanted = JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(functionId), 'Arn'] });
+    const nested = Object.values(stateless.findResources('AWS::CloudFormation::Stack') as Record<string, CfnResource>);
+    const names = nested.flatMap((n) => Object.entries((n.Properties.Parameters ?? {}) as Record<string, unknown>)).filter(([, value]) => JSON.stringify(value) === wanted).map(([name]) => name);
+    const inApi = names.filter((name) => (api.toJSON().Parameters as Record<string, unknown> | undefined)?.[name] !== undefined);
+    expect(inApi, `the ARN of ${functionId} passed to the API's stack`).toHaveLength(1);
+    return { Ref: inApi[0]! };
+  }
+
   function authorizerLogicalId(): string {
-    const ids = Object.keys(stateless.findResources('AWS::ApiGateway::Authorizer'));
+    const ids = Object.keys(api.findResources('AWS::ApiGateway::Authorizer'));
     expect(ids).toHaveLength(1);
     return ids[0] as string;
   }
 
   it('is one regional REST API', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    stateless.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
-    stateless.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    api.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    api.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] } });
+    api.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
   });
 
   it.each(topology.routes.map((r) => [`${r.method} ${r.path}`, r] as const))('serves %s with its function, through the authorizer if the manifest says so', (_, route) => {
@@ -471,18 +487,18 @@ describe('the stateless stack: REST API', () => {
     expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
     // The integration URI names the route's function, and no other.
     const uri = JSON.stringify((method.Integration as { Uri: unknown }).Uri);
-    expect(uri).toContain(JSON.stringify({ 'Fn::GetAtt': [functionLogicalId(route.function), 'Arn'] }));
+    expect(uri).toContain(JSON.stringify(functionArnInApi(route.function)));
   });
 
   it('has no method the manifest does not declare', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::Method', topology.routes.length);
+    api.resourceCountIs('AWS::ApiGateway::Method', topology.routes.length);
   });
 
   it('lets API Gateway invoke each routed function, from this API only', () => {
     for (const functionId of new Set(topology.routes.map((r) => r.function))) {
-      stateless.hasResourceProperties('AWS::Lambda::Permission', {
+      api.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [functionLogicalId(functionId), 'Arn'] },
+        FunctionName: functionArnInApi(functionId),
         Principal: 'apigateway.amazonaws.com',
         SourceArn: Match.anyValue(),
       });
@@ -490,19 +506,18 @@ describe('the stateless stack: REST API', () => {
   });
 
   it('authorizes API-key routes with the authorizeRequest function: a REQUEST authorizer cached 60 s by Authorization', () => {
-    stateless.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+    api.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 60,
-      AuthorizerUri: Match.objectLike({
-        'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [functionLogicalId('authorizeRequest'), 'Arn'] }])],
-      }),
     });
+    const uri = JSON.stringify((api.findResources('AWS::ApiGateway::Authorizer') as Record<string, CfnResource>)[authorizerLogicalId()]!.Properties.AuthorizerUri);
+    expect(uri).toContain(JSON.stringify(functionArnInApi('authorizeRequest')));
   });
 
   it.each(Object.keys(gatewayResponses) as GatewayResponseType[])('answers %s (API Gateway\'s own error) as problem+json with the request id', (type) => {
     const body = gatewayResponseBody(type, '$context.requestId');
-    stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+    api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: type,
       StatusCode: String(gatewayResponses[type].status),
       ResponseParameters: { 'gatewayresponse.header.Content-Type': `'${GATEWAY_RESPONSE_CONTENT_TYPE}'` },
@@ -513,7 +528,7 @@ describe('the stateless stack: REST API', () => {
 
   it('answers a request WAF blocked (a tenant over its limit) with the THROTTLED problem: 429 problem+json with the request id', () => {
     const body = gatewayResponseBody('THROTTLED', '$context.requestId');
-    stateless.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+    api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'WAF_FILTERED',
       StatusCode: '429',
       ResponseParameters: { 'gatewayresponse.header.Content-Type': `'${GATEWAY_RESPONSE_CONTENT_TYPE}'` },
@@ -522,12 +537,12 @@ describe('the stateless stack: REST API', () => {
   });
 
   it('has no gateway response outside the shared catalogue and WAF_FILTERED', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::GatewayResponse', Object.keys(gatewayResponses).length + 1);
+    api.resourceCountIs('AWS::ApiGateway::GatewayResponse', Object.keys(gatewayResponses).length + 1);
   });
 
   it('deploys one stage with access logs, error-level execution logs, tracing and method throttling defaults', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::Stage', 1);
-    stateless.hasResourceProperties('AWS::ApiGateway::Stage', {
+    api.resourceCountIs('AWS::ApiGateway::Stage', 1);
+    api.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'v1',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
@@ -545,13 +560,13 @@ describe('the stateless stack: REST API', () => {
   });
 
   it('gives API Gateway the account\'s CloudWatch role, which outlives the stack', () => {
-    stateless.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    api.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
   });
 });
 
 describe('the stateless stack: per-tenant throttling', () => {
   function webAcl(): Resource {
-    const acls = Object.values(stateless.findResources('AWS::WAFv2::WebACL')) as Resource[];
+    const acls = Object.values(api.findResources('AWS::WAFv2::WebACL')) as Resource[];
     expect(acls).toHaveLength(1);
     return acls[0] as Resource;
   }
@@ -583,10 +598,10 @@ describe('the stateless stack: per-tenant throttling', () => {
   });
 
   it('protects the API stage with that web ACL', () => {
-    const aclId = Object.keys(stateless.findResources('AWS::WAFv2::WebACL'))[0];
-    const stageId = Object.keys(stateless.findResources('AWS::ApiGateway::Stage'))[0];
-    stateless.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
-    stateless.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+    const aclId = Object.keys(api.findResources('AWS::WAFv2::WebACL'))[0];
+    const stageId = Object.keys(api.findResources('AWS::ApiGateway::Stage'))[0];
+    api.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    api.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
       ResourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/stages/$'), { Ref: stageId }])] },
     });
@@ -757,7 +772,7 @@ describe('the stateless stack: workflows, rules and mappings', () => {
 
   it('filters the inventory consumer\'s stream records: stock and SKU writes, expired pending reservations, and shipments created, rejected or cancelled (demand)', () => {
     const spec = topology.streamMappings.inventoryChanges;
-    expect(spec?.filters).toHaveLength(4);
+    expect(spec?.filters).toHaveLength(5);
     const mapping = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping', {
       Properties: { FunctionName: { Ref: functionLogicalId('handleInventoryChanges') } },
     }))[0];
@@ -765,6 +780,8 @@ describe('the stateless stack: workflows, rules and mappings', () => {
     expect(patterns).toEqual(spec?.filters);
     expect(patterns[1]).toMatchObject({ eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] } });
     expect(patterns[3]).toMatchObject({ eventName: ['MODIFY'], dynamodb: { NewImage: { entity: { S: ['Shipment'] }, status: { S: ['REJECTED', 'CANCELLED'] } } } });
+    // Replenishment (issue 18): a forecast or a reorder state written is assessed against the reorder point.
+    expect(patterns[4]).toMatchObject({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entity: { S: ['Forecast', 'ReorderState'] } } } });
   });
 
   it('has no event source mapping the manifest does not declare', () => {
@@ -815,9 +832,13 @@ describe('the stateless stack: schedules', () => {
 describe('alarms', () => {
   /** The monitoring stack's parameter that the stateless stack fills with `value`. */
   function nestedParameterFor(value: unknown): string {
+    // Two nested stacks (monitoring and the REST API): the parameter the monitoring stack declares.
+    const declared = (monitoring.toJSON().Parameters ?? {}) as Record<string, unknown>;
     const nested = Object.values(stateless.findResources('AWS::CloudFormation::Stack'));
-    expect(nested).toHaveLength(1);
-    const parameters = Object.entries(nested[0]!.Properties.Parameters as Record<string, unknown>).filter(([, v]) => JSON.stringify(v) === JSON.stringify(value));
+    expect(nested).toHaveLength(2);
+    const parameters = nested
+      .flatMap((n) => Object.entries(n.Properties.Parameters as Record<string, unknown>))
+      .filter(([name, v]) => name in declared && JSON.stringify(v) === JSON.stringify(value));
     expect(parameters, JSON.stringify(value)).toHaveLength(1);
     return parameters[0]![0];
   }

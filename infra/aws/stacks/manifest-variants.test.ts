@@ -38,6 +38,8 @@ let stateful: Template;
 let stateless: Template;
 /** The stateless stack's nested stack of alarms and dashboards. */
 let monitoring: Template;
+/** The stateless stack's nested stack of the REST API. */
+let api: Template;
 let assemblyDirectory: string;
 
 beforeAll(() => {
@@ -49,6 +51,7 @@ beforeAll(() => {
   stateful = Template.fromStack(stacks.stateful);
   stateless = Template.fromStack(stacks.stateless);
   monitoring = Template.fromStack(stacks.stateless.monitoring);
+  api = Template.fromStack(stacks.stateless.apiStack);
 }, 120_000);
 
 describe('bundling (the real thing, as cdk synth and deploy run it)', () => {
@@ -110,8 +113,8 @@ describe('a manifest with function and queue targets and a queue mapping', () =>
   });
 
   it('builds the API without an authorizer when no route asks for one', () => {
-    stateless.resourceCountIs('AWS::ApiGateway::Method', 1);
-    stateless.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
+    api.resourceCountIs('AWS::ApiGateway::Method', 1);
+    api.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
     stateless.resourceCountIs('AWS::Scheduler::Schedule', 0);
   });
 

@@ -3,13 +3,14 @@ import type { StackProps } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { QueueId, Topology } from '../../topology.ts';
-import { DomRestApi } from '../constructs/api.ts';
+import type { DomRestApi } from '../constructs/api.ts';
 import { DomEventRules } from '../constructs/event-rules.ts';
 import { DomEventSources } from '../constructs/event-sources.ts';
 import { DomFunctions } from '../constructs/functions.ts';
 import { DomSchedules } from '../constructs/schedules.ts';
 import { DomWorkflows } from '../constructs/workflows.ts';
 import { pascal } from '../naming.ts';
+import { DomApiStack } from './api-stack.ts';
 import { DomMonitoringStack } from './monitoring-stack.ts';
 import type { DomStatefulResources } from './stateful-stack.ts';
 
@@ -22,6 +23,8 @@ export interface DomStatelessStackProps extends StackProps {
 export class DomStatelessStack extends Stack {
   readonly functions: DomFunctions;
   readonly api: DomRestApi;
+  /** The REST API's own nested stack (its ~160 resources would take this stack past CloudFormation's 500). */
+  readonly apiStack: DomApiStack;
   readonly workflows: DomWorkflows;
   readonly rules: DomEventRules;
   readonly schedules: DomSchedules;
@@ -34,7 +37,8 @@ export class DomStatelessStack extends Stack {
 
     this.functions = new DomFunctions(this, 'Functions', { topology, stateful });
     const functions = this.functions.functions;
-    this.api = new DomRestApi(this, 'Rest', { topology, functions, authorizer: functions.authorizeRequest });
+    this.apiStack = new DomApiStack(this, 'Api', { topology, functions, authorizer: functions.authorizeRequest });
+    this.api = this.apiStack.rest;
     this.workflows = new DomWorkflows(this, 'Workflows', {
       topology,
       functions,
