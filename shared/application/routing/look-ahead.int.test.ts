@@ -95,8 +95,10 @@ describe('look-ahead shadow prices, over HTTP', () => {
       return view.status === 'ALLOCATED' ? view : undefined;
     }, 30_000)));
     expect(views.map(shippedFrom)).toEqual([['reno-wh'], ['reno-wh']]);
-    const networks = await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE']);
-    expect(networks.get('TEE')?.available).toBe(500);
+    // The network view is a projection kept by the stream: it reaches the two allocations a moment later.
+    const available = async () => (await fulfillmentDeps.networks.getMany(tenant.tenantId, ['TEE'])).get('TEE')?.available;
+    await eventually(async () => ((await available()) === 500 ? true : undefined), 10_000).catch(() => undefined);
+    expect(await available()).toBe(500);
     api.close();
   });
 
