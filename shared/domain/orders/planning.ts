@@ -240,7 +240,6 @@ export function planParcels(input: PlanInput): Plan {
     const chosen = choosePickupStore({
       kind: fulfillment.type,
       named: refused ? passedOver(byId.get(fulfillment.locationId!)) : byId.get(fulfillment.locationId!),
-
       namedId: fulfillment.locationId!,
       sku: line.sku,
       quantity: line.quantity,
@@ -340,7 +339,8 @@ export function planParcels(input: PlanInput): Plan {
       locations: candidates,
       rules: input.rules,
       budget: { timeBudgetMs: 50, now: input.clockMs },
-      ...(input.expectedDemand ? { expectedDemand: input.expectedDemand } : {}),
+      // Only the candidates' rates: the request is recorded with the decision (what-if replays it with them).
+      ...(input.expectedDemand ? { expectedDemand: Object.fromEntries(candidates.flatMap((c) => (input.expectedDemand![c.id] ? [[c.id, input.expectedDemand![c.id]!]] : []))) } : {}),
     };
     const decision = routeOrder(request);
     // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
@@ -412,7 +412,6 @@ export function decideAllocation(
   const reason = unplaced.nothingLeft ? unplaced.reason : waiting.length ? `waiting for ${waiting.map((w) => `${w.sku} x${w.quantity}`).join(', ')}` : undefined;
   const next: Order = {
     ...transition(unplaced.order, status, now, reason),
-
     allocations,
     backorderedLines: waiting,
     ...(explanation ? { routing: { attempt, decidedAt: at, explanation: [...explanation] } } : {}),
