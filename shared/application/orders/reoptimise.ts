@@ -3,7 +3,7 @@ import { pendingReservation } from '#domain/inventory/reservation';
 import type { BatchAllocation, BatchPlan } from '#domain/routing/batch/types';
 import { reservationLinesOf, type OrderChange } from '#domain/orders/change';
 import type { Order } from '#domain/orders/order';
-import { planParcels, scopeContextOf, type PlannedParcel, type PlanInput } from '#domain/orders/planning';
+import { planParcels, requestedShipment, scopeContextOf, type PlannedParcel, type PlanInput } from '#domain/orders/planning';
 import { allocateWindow, windowBatch, type OrderShare, type WindowEntry } from '#domain/orders/release-window';
 import {
   allocationOf,
@@ -19,7 +19,7 @@ import {
   withHeldUnits,
   type HeldUnits,
 } from '#domain/orders/reoptimise';
-import { acceptByFor, type Shipment } from '#domain/orders/shipment';
+import type { Shipment } from '#domain/orders/shipment';
 import { selectRuleSet, type RoutingRules } from '#domain/routing/rules';
 import type { ChannelStore } from '../ports.ts';
 import { rateParcel, type FulfillmentDeps } from './fulfillment.ts';
@@ -190,28 +190,8 @@ export function reoptimisedWindowLine(movedIds: readonly string[], saving: numbe
   return `re-optimised together with ${listOrders(movedIds)} (allocated, not yet accepted): the joint plan saved $${saving.toFixed(2)}`;
 }
 
-/** A planned parcel as the REQUESTED shipment a move creates (its reservation id is its shipment id, as the fulfil step's). */
-function requested(order: Order, parcel: PlannedParcel, now: Date): Shipment {
-  const at = now.toISOString();
-  return {
-    tenantId: order.tenantId,
-    orderId: order.orderId,
-    shipmentId: parcel.reservationId,
-    locationId: parcel.locationId,
-    fulfillment: parcel.fulfillment,
-    lines: parcel.lines,
-    reservationId: parcel.reservationId,
-    customer: order.customer,
-    ...(order.externalId ? { externalId: order.externalId } : {}),
-    ...(parcel.quote ? { quote: parcel.quote } : {}),
-    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
-    status: 'REQUESTED',
-    history: [{ status: 'REQUESTED', at, reason: 're-optimised with a released window' }],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  };
-}
+/** A planned parcel as the REQUESTED shipment a move creates, as the fulfil step makes them. */
+const requested = (order: Order, parcel: PlannedParcel, now: Date): Shipment => requestedShipment(order, parcel, now, 're-optimised with a released window');
 
 /**
  * Writes one planned move: its new parcels rated by the carrier, the change decided again from the order as loaded,

@@ -365,6 +365,35 @@ export type AllocationDecision =
  * ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED with what still waits. If this attempt no longer owns a ROUTING order,
  * its reservations go back, except those a shipment already holds (a retry of this step after its own write).
  */
+/**
+ * A planned parcel as the REQUESTED shipment it becomes (its reservation id is its shipment id); `reason` for its first
+ * history entry (a pickup moved from a full store gives its own).
+ */
+export function requestedShipment(order: Order, parcel: PlannedParcel, now: Date, reason?: string): Shipment {
+  const at = now.toISOString();
+  const why = reason ?? (parcel.fallbackFrom ? `moved from ${parcel.fallbackFrom.locationId}: ${parcel.fallbackFrom.reason}` : undefined);
+  return {
+    tenantId: order.tenantId,
+    orderId: order.orderId,
+    shipmentId: parcel.reservationId,
+    locationId: parcel.locationId,
+    fulfillment: parcel.fulfillment,
+    lines: parcel.lines,
+    reservationId: parcel.reservationId,
+    customer: order.customer,
+    ...(order.externalId ? { externalId: order.externalId } : {}),
+    ...(parcel.quote ? { quote: parcel.quote } : {}),
+    ...(parcel.pickupSlot ? { pickupSlot: { day: parcel.pickupSlot.day } } : {}),
+    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
+    ...(parcel.pickupHoldDays !== undefined ? { pickupHoldDays: parcel.pickupHoldDays } : {}),
+    status: 'REQUESTED',
+    history: [{ status: 'REQUESTED', at, ...(why ? { reason: why } : {}) }],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
 export function decideAllocation(
   order: Order,
   shipments: readonly Shipment[],
@@ -384,26 +413,7 @@ export function decideAllocation(
     };
   }
   const at = now.toISOString();
-  const created: Shipment[] = parcels.map((parcel) => ({
-    tenantId: order.tenantId,
-    orderId: order.orderId,
-    shipmentId: parcel.reservationId,
-    locationId: parcel.locationId,
-    fulfillment: parcel.fulfillment,
-    lines: parcel.lines,
-    reservationId: parcel.reservationId,
-    customer: order.customer,
-    ...(order.externalId ? { externalId: order.externalId } : {}),
-    ...(parcel.quote ? { quote: parcel.quote } : {}),
-    ...(parcel.pickupSlot ? { pickupSlot: { day: parcel.pickupSlot.day } } : {}),
-    acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
-    ...(parcel.pickupHoldDays !== undefined ? { pickupHoldDays: parcel.pickupHoldDays } : {}),
-    status: 'REQUESTED',
-    history: [{ status: 'REQUESTED', at, ...(parcel.fallbackFrom ? { reason: `moved from ${parcel.fallbackFrom.locationId}: ${parcel.fallbackFrom.reason}` } : {}) }],
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-  }));
+  const created: Shipment[] = parcels.map((parcel) => requestedShipment(order, parcel, now));
   const allocations = allocationsOf([...shipments, ...created]);
   // A pickup its store refused and no store near it could take is cancelled and refunded, never left waiting (pickup.ts).
   const unplaced = cancelUnplaceablePickups(order, unallocatedLines(order, allocations), attempt, now);
