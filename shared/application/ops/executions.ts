@@ -1,24 +1,14 @@
 import { NotFoundError } from '#application/errors';
 import type { OrderStore } from '#application/orders/ports';
 import { executionSteps, type ExecutionEvent, type ExecutionStep } from '#domain/ops/execution-history';
+import type { LoggedExecution } from '#domain/ops/express-log-history';
 import type { Order } from '#domain/orders/order';
 
 /**
  * What Step Functions says of one execution (DescribeExecution + GetExecutionHistory), or, for an Express run on AWS,
  * what its state machine's log group says of it.
  */
-export interface ExecutionRecord {
-  executionArn: string;
-  name: string;
-  status: string;
-  startDate: string;
-  stopDate?: string;
-  error?: string;
-  cause?: string;
-  events: ExecutionEvent[];
-  /** Why the events may not be the whole run (log lines missing, or the list cut). */
-  incomplete?: string;
-}
+export type ExecutionRecord = LoggedExecution & { executionArn: string };
 
 export type ExecutionLookup = { found: true; execution: ExecutionRecord } | { found: false; reason: string };
 
