@@ -263,6 +263,9 @@ describe('re-optimising allocated, not yet accepted shipments with a released wi
     const windowId = `${waiting.releaseAt}#${late}`;
     expect(await dynamoReleaseClaims.claim(tenant.tenantId, windowId, new Date(Date.now() + 121_000), new Date(Date.now() - 1))).toBe(true);
     const version = (await dynamoOrderStore.get(tenant.tenantId, early))!.order.version;
+    // The release plans on the stock projection: wait for it to show the move (Olean's unit free, Kansas City's held),
+    // as a release a minute later would see it.
+    await until(tenant.tenantId, { 'olean-wh': 1, 'kc-wh': 0 });
     const retry = await releaseTenantWindow(deps, tenant.tenantId);
     expect(retry).toMatchObject({ outcome: 'released', allocated: 1, reoptimised: 0 });
     expect(retry.reoptimisation).toMatchObject({ reopened: 1, reason: 'the joint plan moves no allocated order' });
