@@ -312,7 +312,11 @@ describe('pickup and curbside on the local cloud', () => {
   it('tells the customer from the real events: the move to another store, the code where it is ready, the reminder and the expiry', async () => {
     const { api, tenantId } = await shop({ bk: 2, manhattan: 2 });
     await api.ok('POST', '/webhooks', { url: `${receiver.url}/esp`, events: ['*'], kind: 'customer-notifications' });
+    // The fan-out reads a tenant's subscriptions through a 5-second cache, which the shop's own stock events filled
+    // (with none): past it, every event of the order reaches the subscription.
+    const subscribedAt = Date.now();
     await cloud().settle();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, subscribedAt + 6_000 - Date.now())));
     const order = await placePickup(api, 'curbside');
     await api.ok('POST', `/shipments/${order.shipments[0]!.shipmentId}/reject`, { reason: 'shelf empty' });
     const moved = await messageOf(order.orderId, 'PickupRerouted');
