@@ -143,3 +143,44 @@ export function orderShadowPrices(
   }
   return out;
 }
+
+/** One order of a release window, as its look-ahead sees it. */
+export interface WindowLookAheadOrder {
+  readonly orderId: string;
+  readonly lines: ReadonlyArray<{ readonly sku: string; readonly quantity: number }>;
+  /** The locations it may ship from (its candidates after its rule set). */
+  readonly candidates: readonly string[];
+  /** Its rule set's look-ahead; absent when the rule set does not enable it. */
+  readonly config?: LookAheadConfig;
+}
+
+/**
+ * A release window's shadow prices, per order (issue 17): the prices of its candidates' stock of its SKUs, under its
+ * own rule set's `horizonDays` and `unitPremium`, on the window's shared stock. The units a price averages over are the
+ * whole window's demand for the SKU (the window's orders together may take that many at one location; the simulated
+ * day prices its windows the same way), so every order of one look-ahead setting meets the same price for a location
+ * and SKU. Orders without look-ahead get no entry; orders with it get a list, empty when the stock is ample. Dearest
+ * first, like one order's.
+ */
+export function windowShadowPrices(
+  locations: ReadonlyArray<{ readonly id: string; readonly stock: Readonly<Record<string, number>> }>,
+  orders: readonly WindowLookAheadOrder[],
+  expected: ExpectedDemand,
+): Map<string, ShadowPriceEntry[]> {
+  const demand = new Map<string, number>();
+  for (const o of orders) for (const l of o.lines) if (l.quantity > 0) demand.set(l.sku, (demand.get(l.sku) ?? 0) + l.quantity);
+  const bySetting = new Map<string, ShadowPriceEntry[]>();
+  const out = new Map<string, ShadowPriceEntry[]>();
+  for (const o of orders) {
+    if (!o.config) continue;
+    const key = `${o.config.horizonDays}|${o.config.unitPremium}`;
+    const all = bySetting.get(key) ?? bySetting.set(key, orderShadowPrices(locations, demand, expected, o.config)).get(key)!;
+    const skus = new Set(o.lines.map((l) => l.sku));
+    const candidates = new Set(o.candidates);
+    out.set(
+      o.orderId,
+      all.filter((p) => skus.has(p.sku) && candidates.has(p.locationId)).sort((a, b) => b.price - a.price || (a.locationId < b.locationId ? -1 : a.locationId > b.locationId ? 1 : a.sku < b.sku ? -1 : 1)),
+    );
+  }
+  return out;
+}

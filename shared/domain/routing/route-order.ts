@@ -42,6 +42,12 @@ export interface RouteRequest {
    * enabled; without it look-ahead adds nothing.
    */
   readonly expectedDemand?: ExpectedDemand;
+  /**
+   * Shadow prices already computed for this order (a release window prices its orders together, on the window's shared
+   * stock): used as they are, instead of pricing the candidates from `expectedDemand`, when the selected rule set
+   * enables look-ahead (its settings are the ones they were computed with). Ignored otherwise.
+   */
+  readonly shadowPrices?: readonly ShadowPriceEntry[];
 }
 
 export interface LineAllocation {
@@ -134,7 +140,7 @@ export function routeOrder(req: RouteRequest): RoutingDecision {
     ...(req.defaults ? { defaults: req.defaults } : {}),
   });
   const bySku = mergeLinesBySku(req.lines);
-  const look = lookAheadOf(ruleSet.lookAhead, applied, bySku, req.expectedDemand);
+  const look = lookAheadOf(ruleSet.lookAhead, applied, bySku, req.expectedDemand, req.shadowPrices);
   const main = makeSolver(applied, bySku, req.budget, req.explain !== false, look?.shadow ?? null)();
 
   const ruleSetRef = { id: ruleSet.id, version: req.rules.version };
@@ -231,15 +237,21 @@ function lookAheadOf(
   applied: AppliedRules,
   bySku: readonly SkuLine[],
   expected: RouteRequest['expectedDemand'],
+  given?: RouteRequest['shadowPrices'],
 ): { shadow: ShadowPrices | null; note: string; explanation: Omit<LookAheadExplanation, 'shadowCost'> } | null {
   if (!config?.enabled) return null;
   const head = `look-ahead over ${config.horizonDays} day(s), premium ${fmt(config.unitPremium)}/unit`;
-  if (!expected) {
+  if (!expected && !given) {
     return { shadow: null, note: `${head}: no expected demand known, nothing added`, explanation: { horizonDays: config.horizonDays, unitPremium: config.unitPremium, applied: false, prices: [] } };
   }
-  const demand = new Map(bySku.map((l) => [l.sku, l.quantity]));
-  const candidates = applied.solverLocations.map((l) => ({ id: l.id, stock: applied.byId.get(l.id)?.stock ?? l.inventory }));
-  const prices = orderShadowPrices(candidates, demand, expected, config).sort((a, b) => b.price - a.price || (a.locationId < b.locationId ? -1 : 1));
+  const prices = given
+    ? given.filter((p) => p.price > 0)
+    : orderShadowPrices(
+        applied.solverLocations.map((l) => ({ id: l.id, stock: applied.byId.get(l.id)?.stock ?? l.inventory })),
+        new Map(bySku.map((l) => [l.sku, l.quantity])),
+        expected!,
+        config,
+      ).sort((a, b) => b.price - a.price || (a.locationId < b.locationId ? -1 : 1));
   const shadow = new Map<string, Map<string, number>>();
   for (const p of prices) (shadow.get(p.locationId) ?? shadow.set(p.locationId, new Map()).get(p.locationId)!).set(p.sku, p.price);
   const listed = prices

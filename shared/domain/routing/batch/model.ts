@@ -1,7 +1,7 @@
 // Compiles a batch into indexed arrays: groups (orders of one customer to one address), their items
 // (order lines), candidate locations with parcel and per-unit costs, and stock per (location, sku).
 import type { GroupProblem } from './group-solver.ts';
-import type { Batch } from './types.ts';
+import type { Batch, BatchOrder } from './types.ts';
 
 export interface Item {
   readonly orderId: string;
@@ -44,6 +44,11 @@ export interface Model {
   readonly unavoidableBySku: ReadonlyMap<number, number>;
 }
 
+/** Look-ahead's price of one unit of `sku` from `locationId` for `order`: its own prices, else the batch's, else 0. */
+export function unitShadowPrice(batch: Pick<Batch, 'shadowPrices'>, order: Pick<BatchOrder, 'shadowPrices'>, locationId: string, sku: string): number {
+  return (order.shadowPrices ?? batch.shadowPrices)?.[locationId]?.[sku] ?? 0;
+}
+
 export function compileBatch(batch: Batch): Model {
   const skuIndex = new Map<string, number>();
   for (const o of batch.orders) for (const l of o.lines) if (l.quantity > 0 && !skuIndex.has(l.sku)) skuIndex.set(l.sku, skuIndex.size);
@@ -69,10 +74,10 @@ export function compileBatch(batch: Batch): Model {
   const skuIds = [...skuIndex.keys()];
   const groups: Group[] = [];
   for (const [key, orders] of byKey) {
-    const items: (Item & { costs: Batch['orders'][number]['costs'] })[] = [];
+    const items: (Item & { costs: Batch['orders'][number]['costs']; order: BatchOrder })[] = [];
     for (const o of orders) {
       for (const l of o.lines) {
-        if (l.quantity > 0) items.push({ orderId: o.orderId, lineId: l.lineId, sku: skuIndex.get(l.sku)!, weight: l.weightLb, quantity: l.quantity, costs: o.costs });
+        if (l.quantity > 0) items.push({ orderId: o.orderId, lineId: l.lineId, sku: skuIndex.get(l.sku)!, weight: l.weightLb, quantity: l.quantity, costs: o.costs, order: o });
       }
     }
     if (items.length === 0) continue;
@@ -103,12 +108,12 @@ export function compileBatch(batch: Batch): Model {
       cand.forEach((i, j) => {
         const id = batch.locations[i]!.id;
         const c = it.costs[id];
-        base[k * n + j] = c ? c.unitCost * it.weight + (batch.shadowPrices?.[id]?.[skuIds[it.sku]!] ?? 0) : Infinity;
+        base[k * n + j] = c ? c.unitCost * it.weight + unitShadowPrice(batch, it.order, id, skuIds[it.sku]!) : Infinity;
       });
     });
     groups.push({
       key,
-      items: items.map(({ costs: _c, ...it }) => it),
+      items: items.map(({ costs: _c, order: _o, ...it }) => it),
       m,
       cand: Int32Array.from(cand),
       n,

@@ -31,6 +31,12 @@ export interface BatchOrder {
   readonly destination?: { readonly lat: number; readonly lon: number };
   readonly lines: readonly BatchLine[];
   readonly costs: Readonly<Record<string, BatchLocationCost>>;
+  /**
+   * Look-ahead for this order alone (not part of the benchmark format): like `Batch.shadowPrices`, and in their place
+   * for this order's lines. A release window whose orders' rule sets price look-ahead differently (or not at all) sets
+   * them per order.
+   */
+  readonly shadowPrices?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface Batch {
