@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { updatePickup } from '#application/orders/pickups';
-import { lifecycleDeps } from '#adapters/orders';
+import { pickupDeps } from '#adapters/orders';
 import { actorOf } from '#domain/tenants/api-keys';
 import { httpHandler } from '#http/handler';
 import { pickedUpSchema, pickupArrivedSchema, pickupReadySchema, shipmentPathSchema } from '#http/order-schemas';
@@ -21,7 +21,7 @@ export const handler = httpHandler(async (event) => {
   const route = validate(event.resource.split('/').pop(), routeSchema, 'path.action');
   const request =
     route === 'picked-up' ? parseBody(event, pickedUpSchema) : route === 'arrived' ? parseOptionalBody(event, pickupArrivedSchema) : parseOptionalBody(event, pickupReadySchema);
-  const { shipment } = await updatePickup(lifecycleDeps, {
+  const { shipment } = await updatePickup(pickupDeps, {
     tenantId: principal.tenantId,
     shipmentId,
     action: ACTION[route],

@@ -1,5 +1,6 @@
 import type { FulfillmentDeps } from '#application/orders/fulfillment';
 import type { LifecycleDeps } from '#application/orders/lifecycle';
+import type { PickupDeps } from '#application/orders/pickups';
 import type { PlaceOrderDeps } from '#application/orders/place-order';
 import type { ReturnDeps } from '#application/orders/returns';
 import type { DelayDeps } from '#application/orders/delays';
@@ -59,6 +60,9 @@ export const lifecycleDeps: LifecycleDeps & { backorders: typeof dynamoBackorder
   clock: systemClock,
   backorders: dynamoBackorderIndex,
 };
+
+/** The pickup steps: the ready step reads the pickup's store for its PickupReady. */
+export const pickupDeps: PickupDeps = { ...lifecycleDeps, locations: dynamoLocationStore };
 
 export const sweepDeps: SweepDeps = { ...lifecycleDeps, stuck: dynamoStuckOrderFinder, networks: dynamoSkuNetworkStore, channels: dynamoChannelStore };
 

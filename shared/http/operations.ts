@@ -159,7 +159,9 @@ export const locationSchema = z
     name: z.string(),
     type: z.enum(LOCATION_TYPES),
     geo: z.object({ lat: z.number(), lon: z.number() }),
-    address: z.object({ postalCode: z.string(), country: z.string() }).optional(),
+    address: z
+      .object({ line1: z.string().optional(), line2: z.string().optional(), city: z.string().optional(), region: z.string().optional(), postalCode: z.string(), country: z.string() })
+      .optional(),
     capabilities: z.object({ ship: z.boolean(), pickup: z.boolean(), curbside: z.boolean() }),
     handlingCost: z.number(),
     dailyCapacity: z.number().int().optional(),

@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { decidePickupAction, decidePickupHold, type PickupAction, type PickupRequest } from '#domain/orders/pickup';
 import type { Shipment } from '#domain/orders/shipment';
+import { pickupStoreOf } from '#domain/inventory/location';
 import type { Actor } from '#domain/tenants/api-keys';
+import type { LocationStore } from '../ports.ts';
 import { retryOnConflict } from '../errors.ts';
 import type { OrderStore } from './ports.ts';
 import { loadShipment, type LifecycleDeps } from './lifecycle.ts';
@@ -9,7 +11,8 @@ import { loadShipment, type LifecycleDeps } from './lifecycle.ts';
 /** Six digits, from a cryptographic source: what the customer reads out at the counter or the car window. */
 export const randomPickupCode = (): string => String(randomInt(0, 1_000_000)).padStart(6, '0');
 
-export type PickupDeps = LifecycleDeps & { pickupCodes?: () => string };
+/** `locations`: the ready step reads the pickup's store (one GetItem) so PickupReady tells the store as it is then. */
+export type PickupDeps = LifecycleDeps & { pickupCodes?: () => string; locations?: Pick<LocationStore, 'get'> };
 
 /**
  * A store's or customer's step in a pickup's hand-over: `ready` (a code is issued, the hold starts; `reissueCode` on a
@@ -25,9 +28,13 @@ export function updatePickup(
   return retryOnConflict(async () => {
     const found = await loadShipment(deps, input);
     const newCode = input.action === 'ready' ? (deps.pickupCodes ?? randomPickupCode)() : undefined;
+    // Only a step that makes a PickupReady reads the store; one already ready (no reissue) answers as it is.
+    const readying = input.action === 'ready' && (found.shipment.status !== 'READY_FOR_PICKUP' || input.request.reissueCode === true);
+    const location = readying && deps.locations ? await deps.locations.get(input.tenantId, found.shipment.locationId) : undefined;
     const decision = decidePickupAction(found.order, found.shipments, found.shipment, input.action, deps.clock.now(), {
       ...input.request,
       ...(newCode ? { newCode } : {}),
+      ...(location ? { store: pickupStoreOf(location) } : {}),
       ...(input.by ? { by: input.by } : {}),
     });
     if (decision.kind === 'repeat') return { shipment: decision.shipment };

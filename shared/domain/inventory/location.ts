@@ -1,5 +1,5 @@
 import type { OpeningHours } from './opening-hours.ts';
-import type { LocationType, PutLocationInput } from './schemas.ts';
+import type { LocationAddress, LocationType, PutLocationInput } from './schemas.ts';
 
 export interface Location {
   tenantId: string;
@@ -7,7 +7,8 @@ export interface Location {
   name: string;
   type: LocationType;
   geo: { lat: number; lon: number };
-  address?: { postalCode: string; country: string };
+  /** `line1`, `line2`, `city` and `region` are only told to customers (a pickup's store); routing reads the rest. */
+  address?: LocationAddress;
   capabilities: { ship: boolean; pickup: boolean; curbside: boolean };
   /** Cost of handling one shipment here, in the tenant's currency. */
   handlingCost: number;
@@ -28,6 +29,29 @@ export interface Location {
   pickupHoldDays?: number;
   version: number;
   updatedAt: string;
+}
+
+/**
+ * What a pickup's customer is told about its store: its name, street address, zone and hours, copied from the location
+ * onto the pickup when it is planned and again when the store makes it ready, so its events (and the messages made
+ * from them) say where and when without a read back, and as the store was then.
+ */
+export interface PickupStore {
+  locationId: string;
+  name: string;
+  address?: LocationAddress;
+  timeZone?: string;
+  openingHours?: OpeningHours;
+}
+
+export function pickupStoreOf(location: Location): PickupStore {
+  return {
+    locationId: location.locationId,
+    name: location.name,
+    ...(location.address ? { address: location.address } : {}),
+    ...(location.timeZone ? { timeZone: location.timeZone } : {}),
+    ...(location.openingHours ? { openingHours: location.openingHours } : {}),
+  };
 }
 
 /** Per-shipment handling cost when the merchant gives none: stores pick from the shop floor, drop-shippers charge a fee. */
@@ -58,7 +82,7 @@ export function locationOf(
     name: input.name,
     type: input.type,
     geo,
-    ...(input.address ? { address: { postalCode: input.address.postalCode, country: input.address.country } } : {}),
+    ...(input.address ? { address: addressOf(input.address) } : {}),
     capabilities: input.capabilities,
     handlingCost: input.handlingCost ?? DEFAULT_HANDLING_COST[input.type],
     ...(input.dailyCapacity !== undefined ? { dailyCapacity: input.dailyCapacity } : {}),
@@ -72,6 +96,12 @@ export function locationOf(
     ...(input.pickupHoldDays !== undefined ? { pickupHoldDays: input.pickupHoldDays } : {}),
     updatedAt: now.toISOString(),
   };
+}
+
+/** The address as stored: its parts in a fixed order, the optional ones only when given. */
+function addressOf(address: LocationAddress): LocationAddress {
+  const { line1, line2, city, region, postalCode, country } = address;
+  return { ...(line1 ? { line1 } : {}), ...(line2 ? { line2 } : {}), ...(city ? { city } : {}), ...(region ? { region } : {}), postalCode, country };
 }
 
 /** US ZIPs are five digits; ZIP+4 is accepted and its suffix dropped. */

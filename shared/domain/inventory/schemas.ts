@@ -49,10 +49,28 @@ export const geoSchema = z.object({
   lon: z.number().min(-180, 'must be >= -180').max(180, 'must be <= 180'),
 });
 
-export const addressSchema = z.object({
+/** A line of a street address as customers read it: any script, trimmed, one line (no control characters). */
+const addressLine = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be one line without control characters');
+
+/**
+ * Where a location is: the postal code and country place it on the map (routing); the street lines, city and region
+ * are optional and only told to customers (a pickup's store address in its messages).
+ */
+export const addressSchema = z.strictObject({
+  line1: addressLine(100).optional().describe('Street and number, e.g. 120 Prince St'),
+  line2: addressLine(100).optional().describe('Floor, unit or entrance'),
+  city: addressLine(60).optional(),
+  region: addressLine(60).optional().describe('State, province or county, e.g. NY'),
   postalCode: z.string().trim().min(1, 'must not be empty').max(16, 'must be at most 16 characters').regex(/^[A-Za-z0-9 -]+$/, 'letters, digits, space and -'),
   country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US'),
 });
+export type LocationAddress = z.output<typeof addressSchema>;
 
 export const putLocationSchema = z
   .strictObject({

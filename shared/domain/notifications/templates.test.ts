@@ -73,6 +73,48 @@ describe('customer notification templates', () => {
     expect(message!.subject).not.toMatch(/[\r\n]/);
   });
 
+  it('tells a pickup\'s code with its store\'s name, street address and hours, and the hold\'s end in the store\'s zone', () => {
+    const message = renderCustomerNotification('PickupReady', data('PickupReady'))!;
+    expect(message.subject).toBe('Your order SHOP-1001 is ready for curbside pickup');
+    expect(message.text).toContain('2 items of your order SHOP-1001 are ready at Manhattan store (SoHo).\n');
+    expect(message.text).toContain('\nAddress: 120 Prince St, New York, NY 10012, US\n');
+    expect(message.text).toContain('\nOpening hours: Mon-Fri 9:00-18:00, Sat 10:00-16:00, Sun closed (Eastern Time)\n');
+    expect(message.text).toContain('\nYour pickup code: 482913\n');
+    expect(message.text).toContain('tell the store your parking bay');
+    // expiresAt 2026-12-04T15:00Z is 10:00 in New York.
+    expect(message.text).toContain('We hold it for you until Friday, December 4 at 10:00 AM EST.');
+    const reminder = renderCustomerNotification('PickupReminder', data('PickupReminder'))!;
+    expect(reminder.text).toContain('waiting for you at Manhattan store (SoHo).\nAddress: 120 Prince St, New York, NY 10012, US\nOpening hours: Mon-Fri');
+    expect(renderCustomerNotification('PickedUp', data('PickedUp'))!.text).toContain('You picked up your order SHOP-1001 at Manhattan store (SoHo).');
+    expect(renderCustomerNotification('PickupExpired', data('PickupExpired'))!.text).toContain('was not collected at Manhattan store (SoHo) in time');
+    expect(renderCustomerNotification('PickupRerouted', data('PickupRerouted'))!.text).toContain('Manhattan store (SoHo) cannot prepare your order SHOP-1001.');
+  });
+
+  it('degrades a pickup message piece by piece: no hours, no street, no zone, or a 1.0 event without the store', () => {
+    const ready = data('PickupReady');
+    const { openingHours: _hours, ...noHours } = ready.store;
+    const withoutHours = renderCustomerNotification('PickupReady', { ...ready, store: noHours })!.text;
+    expect(withoutHours).not.toContain('Opening hours');
+    expect(withoutHours).toContain('Address: 120 Prince St');
+    expect(withoutHours).toContain('until Friday, December 4 at 10:00 AM EST');
+    const bare = renderCustomerNotification('PickupReady', { ...ready, store: { locationId: 'manhattan-store', name: 'SoHo', address: { postalCode: '10012', country: 'US' } } })!.text;
+    expect(bare).toContain('ready at SoHo.\nYour pickup code: 482913');
+    expect(bare).toContain('until Friday, December 4 at 3:00 PM UTC');
+    const { store: _store, ...old } = ready;
+    const before11 = renderCustomerNotification('PickupReady', old)!.text;
+    expect(before11).toContain('ready at manhattan-store.\nYour pickup code: 482913');
+    expect(before11).toContain('until Friday, December 4 at 3:00 PM UTC');
+    const { fromStore: _from, ...oldReroute } = data('PickupRerouted');
+    expect(renderCustomerNotification('PickupRerouted', oldReroute)!.text).toContain('manhattan-store cannot prepare');
+  });
+
+  it('keeps line breaks in a store\'s name and address out of the message lines', () => {
+    const ready = data('PickupReady');
+    const text = renderCustomerNotification('PickupReady', { ...ready, store: { ...ready.store, name: 'SoHo\r\nBcc: x@example.com', address: { ...ready.store.address, line1: '1 A St\nevil' } } })!.text;
+    expect(text).toContain('ready at SoHo Bcc: x@example.com.');
+    expect(text).toContain('Address: 1 A St evil, New York');
+  });
+
   it('formats dates and timestamps in UTC, and shows anything else as given', () => {
     expect(formatDate('2026-12-03')).toBe('Thursday, December 3, 2026');
     expect(formatDate('2026-12-03T23:30:00Z')).toBe('Thursday, December 3, 2026');

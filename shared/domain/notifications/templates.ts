@@ -7,6 +7,7 @@ import { PickupExpired } from '#events/pickup-expired';
 import { PickupReady } from '#events/pickup-ready';
 import { PickupReminder } from '#events/pickup-reminder';
 import { PickupRerouted } from '#events/pickup-rerouted';
+import { addressLine, formatDateTimeIn, openingHoursLine } from './store-text.ts';
 
 /**
  * Customer notifications for order status events, rendered as a subject and a plain-text body from the events the DOM
@@ -105,6 +106,7 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
     subject: `Your order ${d.ref} is ready for ${d.pickup?.curbside ? 'curbside pickup' : 'pickup'}`,
     lines: [
       `${d.parcelItems ? `${d.parcelItems} of your order ${d.ref}` : `Your order ${d.ref}`} ${d.parcelItems === '1 item' ? 'is' : 'are'} ready at ${d.pickup?.store ?? 'the store'}.`,
+      ...(d.pickup?.storeDetails ?? []),
       ...(d.pickup?.code ? [`Your pickup code: ${d.pickup.code}`] : []),
       ...(d.pickup?.curbside ? ['When you arrive, tell the store your parking bay and we will bring it out.'] : []),
       ...(d.pickup?.until ? [`We hold it for you until ${d.pickup.until}.`] : []),
@@ -112,7 +114,7 @@ const templates: Record<CustomerNotificationEvent, (d: Facts) => Rendered> = {
   }),
   PickupReminder: (d) => ({
     subject: `Your order ${d.ref} is waiting for you`,
-    lines: [`A reminder: your order ${d.ref} is waiting for you at ${d.pickup?.store ?? 'the store'}.`, ...(d.pickup?.until ? [`We hold it until ${d.pickup.until}; after that it is cancelled and refunded.`] : [])],
+    lines: [`A reminder: your order ${d.ref} is waiting for you at ${d.pickup?.store ?? 'the store'}.`, ...(d.pickup?.storeDetails ?? []), ...(d.pickup?.until ? [`We hold it until ${d.pickup.until}; after that it is cancelled and refunded.`] : [])],
   }),
   PickedUp: (d) => ({
     subject: `You picked up your order ${d.ref}`,
@@ -161,8 +163,11 @@ interface Facts {
   total: string | undefined;
   charged: string[];
   promise(lead: string): string[];
-  /** A pickup's store, code (PickupReady only) and hold, in words. */
-  pickup: { store: string; code?: string; until?: string; curbside: boolean } | undefined;
+  /**
+   * A pickup's store (its name; its address and hours, when the event carries them, as lines), code (PickupReady only)
+   * and hold, in words: the hold's end in the store's zone when it is known.
+   */
+  pickup: { store: string; storeDetails: string[]; code?: string; until?: string; curbside: boolean } | undefined;
   /** A pickup its store could not take: which store, and what the order's fallback does. */
   reroute: { from: string; fallback: string } | undefined;
 }
@@ -221,25 +226,26 @@ function factsOf(payload: Payload): Facts {
     total,
     charged: totals ? [`Total charged: ${totals.total} ${totals.currency} (shipping ${totals.shipping}).`] : [],
     promise: (lead) => (promisedDate ? [`${lead} ${promisedDate}.`] : []),
-    pickup:
-      'pickup' in payload && 'locationId' in payload
-        ? {
-            store: oneLine(payload.locationId),
-            ...('code' in payload.pickup ? { code: oneLine(payload.pickup.code) } : {}),
-            ...(formatDateTime(payload.pickup.expiresAt) ? { until: formatDateTime(payload.pickup.expiresAt)! } : {}),
-            curbside: payload.fulfillment === 'curbside',
-          }
-        : undefined,
-    reroute: 'fromLocationId' in payload ? { from: oneLine(payload.fromLocationId), fallback: payload.fallback } : undefined,
+    pickup: 'pickup' in payload && 'locationId' in payload ? pickupFacts(payload) : undefined,
+    reroute: 'fromLocationId' in payload ? { from: oneLine(payload.fromStore?.name || payload.fromLocationId), fallback: payload.fallback } : undefined,
   };
 }
 
-const dateTimeFormat = new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+type PickupPayload = z.infer<typeof PickupReady.dataSchema> | z.infer<typeof PickupReminder.dataSchema>;
 
-/** An ISO timestamp as `Monday, December 7, 3:00 PM UTC`. */
-function formatDateTime(value: string | undefined): string | undefined {
-  const time = value ? Date.parse(value) : Number.NaN;
-  return Number.isNaN(time) ? undefined : dateTimeFormat.format(new Date(time));
+/** The store by name (its id when the event predates 1.1), its address and hours as lines, the hold in its zone. */
+function pickupFacts(payload: PickupPayload): NonNullable<Facts['pickup']> {
+  const store = payload.store;
+  const address = addressLine(store?.address);
+  const hours = store ? openingHoursLine(store) : undefined;
+  const until = formatDateTimeIn(payload.pickup.expiresAt, store?.timeZone);
+  return {
+    store: oneLine(store?.name || payload.locationId),
+    storeDetails: [...(address ? [`Address: ${address}`] : []), ...(hours ? [oneLine(hours)] : [])],
+    ...('code' in payload.pickup ? { code: oneLine(payload.pickup.code) } : {}),
+    ...(until ? { until } : {}),
+    curbside: payload.fulfillment === 'curbside',
+  };
 }
 
 function refundText(refund: { total: string; currency: string; refundTo: 'original' | 'store-credit' }): string {

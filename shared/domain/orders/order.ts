@@ -1,5 +1,6 @@
 import { formatMinor, itemsTotalMinor } from './money.ts';
 import type { Refund } from './refund.ts';
+import type { PickupStore } from '../inventory/location.ts';
 
 /**
  * The order aggregate: its statuses, the transitions between them and the history they leave. Pure: callers pass the
@@ -83,6 +84,8 @@ export interface CancelledLine {
 export interface PickupReroute {
   shipmentId: string;
   fromLocationId: string;
+  /** The store that could not take it, as the shipment recorded it (for the customer's message). */
+  fromStore?: PickupStore;
   fallback: PickupFallback;
   lineIds: string[];
   reason: string;

@@ -167,6 +167,24 @@ describe('slots in the allocation', () => {
     expect(decision.change.order.status).toBe('ALLOCATED');
   });
 
+  it('records the store a pickup goes to (name, address, zone, hours) on its shipment, and none on a parcel', () => {
+    const soho = { ...newark, name: 'Newark Broad St', address: { line1: '1 Broad St', city: 'Newark', region: 'NJ', postalCode: '07102', country: 'US' }, timeZone: 'America/New_York', openingHours: { mon: [{ opens: '09:00', closes: '18:00' }] } };
+    const order = anOrder({
+      lines: [
+        { lineId: 'l1', sku: 'TEE', quantity: 1, fulfillment: { type: 'pickup', locationId: 'newark' } },
+        { lineId: 'l2', sku: 'CAP', quantity: 1, fulfillment: { type: 'ship' } },
+      ],
+    });
+    const plan = planParcels({ ...input(0), order, locations: [chelsea, brooklyn, soho, philly] });
+    const pickupParcel = plan.parcels.find((p) => p.fulfillment === 'pickup')!;
+    expect(pickupParcel.store).toEqual({ locationId: 'newark', name: 'Newark Broad St', address: soho.address, timeZone: 'America/New_York', openingHours: soho.openingHours });
+    expect(plan.parcels.filter((p) => p.fulfillment === 'ship').map((p) => p.store)).toEqual([undefined]);
+    const decision = decideAllocation({ ...order, status: 'ROUTING', attempt: 1 }, [], 1, plan.parcels, plan.explanation, NOW);
+    if (decision.kind !== 'allocate') throw new Error('expected an allocation');
+    expect(decision.created.find((s) => s.fulfillment === 'pickup')!.store).toEqual(pickupParcel.store);
+    expect(decision.created.find((s) => s.fulfillment === 'ship')).not.toHaveProperty('store');
+  });
+
   it('leaves a store without a limit out of the counters: no slot, no take', () => {
     const plan = planParcels({ ...input(0), order: anOrder({ lines: [{ lineId: 'l1', sku: 'TEE', quantity: 1, fulfillment: { type: 'pickup', locationId: 'newark' } }] }) });
     expect(plan.parcels[0]!.pickupSlot).toBeUndefined();

@@ -57,6 +57,18 @@ describe('a pickup made ready', () => {
     expect(decision.change.reservations).toEqual([]);
   });
 
+  it('records the store as its location reads when made ready (and on a new code); without one, keeps the store as planned', () => {
+    const planned = { locationId: 'bk-store', name: 'Brooklyn' };
+    const now = { locationId: 'bk-store', name: 'Brooklyn Heights', address: { line1: '1 Court St', postalCode: '11201', country: 'US' }, timeZone: 'America/New_York' };
+    const accepted = pickup('ACCEPTED', { store: planned });
+    const refreshed = decidePickupAction(order(), [accepted], accepted, 'ready', at, { newCode: '042042', store: now });
+    expect(refreshed.kind === 'change' && refreshed.shipment.store).toEqual(now);
+    const kept = decidePickupAction(order(), [accepted], accepted, 'ready', at, { newCode: '042042' });
+    expect(kept.kind === 'change' && kept.shipment.store).toEqual(planned);
+    const reissued = decidePickupAction(order(), [ready({ store: planned })], ready({ store: planned }), 'ready', at, { newCode: '777777', reissueCode: true, store: now });
+    expect(reissued.kind === 'change' && reissued.shipment.store).toEqual(now);
+  });
+
   it('holds as long as the store says', () => {
     const decision = decidePickupAction(order(), [pickup('ACCEPTED', { pickupHoldDays: 2 })], pickup('ACCEPTED', { pickupHoldDays: 2 }), 'ready', at, { newCode: '1' });
     expect(decision.kind === 'change' && decision.shipment.pickup?.expiresAt).toBe(hours(48).toISOString());
@@ -167,6 +179,9 @@ describe('a store that cannot take a pickup', () => {
     expect(change.order.status).toBe('BACKORDERED');
     expect(change.order.backorderedLines).toEqual([{ lineId: 'l1', sku: 'TEE', quantity: 2 }]);
     expect(change.order.pickupReroutes).toEqual([expect.objectContaining({ fallback: 'nearest-store', fromLocationId: 'bk-store', lineIds: ['l1'] })]);
+    expect(change.order.pickupReroutes![0]).not.toHaveProperty('fromStore');
+    const withStore = pickup('REQUESTED', { store: { locationId: 'bk-store', name: 'Brooklyn Heights' } });
+    expect(decidePickupRejection(order(), [withStore], withStore, at).change.order.pickupReroutes![0]!.fromStore).toEqual({ locationId: 'bk-store', name: 'Brooklyn Heights' });
     expect(refusedPickupStore(change.order, 'bk-store', 'TEE')).toBe(true);
     expect(change.reservations[0]!.to).toBe('RELEASED');
   });

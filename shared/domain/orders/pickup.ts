@@ -6,7 +6,7 @@
  * order's `pickupFallback`. Every decision returns the whole change, written in one transaction by the caller.
  */
 import { allocationsOf, statusAfterShipments } from './allocation.ts';
-import type { Location } from '../inventory/location.ts';
+import type { Location, PickupStore } from '../inventory/location.ts';
 import { reservationMove, type OrderChange } from './change.ts';
 import { computeRefund } from './refund.ts';
 import {
@@ -57,6 +57,8 @@ export interface PickupRequest {
   code?: string;
   reason?: string;
   by?: Actor;
+  /** `ready`: the store as its location reads now (name, address, hours), for the pickup's events; absent: kept as planned. */
+  store?: PickupStore;
 }
 
 export type PickupDecision =
@@ -98,6 +100,7 @@ export function decidePickupAction(order: Order, shipments: readonly Shipment[],
       if (!request.newCode) throw new Error('a new pickup code is needed');
       const updated: Shipment = {
         ...shipment,
+        ...(request.store ? { store: request.store } : {}),
         pickup: { ...shipment.pickup, code: request.newCode, failedAttempts: 0 },
         history: [...shipment.history, { status: shipment.status, at, reason: request.reason ?? 'new pickup code issued', ...(request.by ? { by: request.by } : {}) }],
         updatedAt: at,
@@ -107,7 +110,8 @@ export function decidePickupAction(order: Order, shipments: readonly Shipment[],
     }
     if (shipment.status === 'READY_FOR_PICKUP' && shipment.fulfillment !== 'ship') return { kind: 'repeat', shipment };
     if (!request.newCode) throw new Error('a pickup code is needed');
-    const updated = applyShipmentAction(shipment, 'ready', now, { ...extra, pickup: pickupHold(now, shipment.pickupHoldDays, request.newCode) });
+    const readied = applyShipmentAction(shipment, 'ready', now, { ...extra, pickup: pickupHold(now, shipment.pickupHoldDays, request.newCode) });
+    const updated: Shipment = request.store ? { ...readied, store: request.store } : readied;
     return { kind: 'change', shipment: updated, change: { order: orderAfter(order, shipments, updated, now), expectedVersion: order.version, shipments: [updated], reservations: [] } };
   }
   if (action === 'arrive') {
@@ -238,7 +242,15 @@ export function decidePickupRejection(order: Order, shipments: readonly Shipment
   const fallback = order.pickupFallback ?? DEFAULT_PICKUP_FALLBACK;
   const why = `${shipment.locationId} rejected ${shipment.shipmentId}${extra.reason ? `: ${extra.reason}` : ''}`;
   const lineIds = [...new Set(shipment.lines.map((l) => l.lineId))];
-  const reroute: PickupReroute = { shipmentId: shipment.shipmentId, fromLocationId: shipment.locationId, fallback, lineIds, reason: why, at: now.toISOString() };
+  const reroute: PickupReroute = {
+    shipmentId: shipment.shipmentId,
+    fromLocationId: shipment.locationId,
+    ...(shipment.store ? { fromStore: shipment.store } : {}),
+    fallback,
+    lineIds,
+    reason: why,
+    at: now.toISOString(),
+  };
   const rerouted: Order = { ...order, pickupReroutes: [...(order.pickupReroutes ?? []), reroute] };
   const move = [reservationMove(shipment, 'RELEASED')];
   if (fallback === 'cancel') {

@@ -4,10 +4,10 @@
  */
 import { costModelFor } from '../carriers/cost-model.ts';
 import type { RateTable } from '../carriers/rate-table.ts';
-import type { Location, Sku } from '../inventory/location.ts';
+import { pickupStoreOf, type Location, type PickupStore, type Sku } from '../inventory/location.ts';
 import type { CandidateLocation, OrderLine as RoutingLine } from '../routing/apply-rules.ts';
 import { routeOrder } from '../routing/route-order.ts';
-import type { ExpectedDemand } from '../routing/look-ahead.ts';
+import type { ExpectedDemand, ShadowPriceEntry } from '../routing/look-ahead.ts';
 import { resolveDefaults, selectRuleSet, type RoutingDefaults, type RoutingRules, type ScopeContext } from '../routing/rules.ts';
 import { allocationsOf } from './allocation.ts';
 import { ownsOrder, recordRun, REDRIVABLE } from './attempts.ts';
@@ -45,6 +45,8 @@ export interface PlannedParcel {
   fallbackFrom?: { locationId: string; reason: string };
   /** A pickup's store holds it this many days once ready (the location's `pickupHoldDays`; unset: the default). */
   pickupHoldDays?: number;
+  /** A pickup's store as its customer is told (name, address, hours), from the location the plan read. */
+  store?: PickupStore;
   quote?: ShipmentQuote;
 }
 
@@ -120,6 +122,8 @@ export interface PlanInput {
   clockMs: () => number;
   /** Look-ahead (issue 17 step 4): expected units per day by location and SKU, for rule sets that enable it. */
   expectedDemand?: ExpectedDemand;
+  /** Look-ahead prices computed for a release window's order on the window's stock (used instead of `expectedDemand`). */
+  shadowPrices?: readonly ShadowPriceEntry[];
 }
 
 export interface Plan {
@@ -220,6 +224,7 @@ export function planParcels(input: PlanInput): Plan {
     vip,
     ...readyFields(location, input.now),
     ...(location.pickupHoldDays !== undefined && fulfillment !== 'ship' ? { pickupHoldDays: location.pickupHoldDays } : {}),
+    ...(fulfillment !== 'ship' ? { store: pickupStoreOf(location) } : {}),
   });
 
   // Pickup and curbside: the customer named the store; take what it has, unless it is full that day (pickup slots):
@@ -341,6 +346,7 @@ export function planParcels(input: PlanInput): Plan {
       budget: { timeBudgetMs: 50, now: input.clockMs },
       // Only the candidates' rates: the request is recorded with the decision (what-if replays it with them).
       ...(input.expectedDemand ? { expectedDemand: Object.fromEntries(candidates.flatMap((c) => (input.expectedDemand![c.id] ? [[c.id, input.expectedDemand![c.id]!]] : []))) } : {}),
+      ...(input.shadowPrices ? { shadowPrices: input.shadowPrices } : {}),
     };
     const decision = routeOrder(request);
     // What-if (issue 15): the engine's whole input and what it decided, written with the allocation.
@@ -386,6 +392,7 @@ export function requestedShipment(order: Order, parcel: PlannedParcel, now: Date
     ...(parcel.pickupSlot ? { pickupSlot: { day: parcel.pickupSlot.day } } : {}),
     acceptBy: acceptByFor(parcel.locationType, now, parcel.acceptanceHours),
     ...(parcel.pickupHoldDays !== undefined ? { pickupHoldDays: parcel.pickupHoldDays } : {}),
+    ...(parcel.store ? { store: parcel.store } : {}),
     status: 'REQUESTED',
     history: [{ status: 'REQUESTED', at, ...(why ? { reason: why } : {}) }],
     createdAt: at,

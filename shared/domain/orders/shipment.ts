@@ -1,3 +1,4 @@
+import type { PickupStore } from '../inventory/location.ts';
 import type { Actor } from '../tenants/api-keys.ts';
 
 /**
@@ -102,6 +103,11 @@ export interface Shipment {
   acceptBy?: string;
   /** The store's hold in days, copied from its location when the shipment was requested (default 5). */
   pickupHoldDays?: number;
+  /**
+   * A pickup's store as its customer is told (name, address, zone, hours): copied from the location when the shipment
+   * was requested, and again when the store makes it ready. Every pickup event carries it.
+   */
+  store?: PickupStore;
   /** A pickup or curbside shipment once ready: see PickupState. */
   pickup?: PickupState;
   /** Set once, when the promised delivery date passed with the parcel not delivered (the customer was told). */

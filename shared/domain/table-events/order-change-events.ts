@@ -176,14 +176,16 @@ function pickupEvents(change: ItemChange, before: Shipment | undefined, after: S
   const pickup = after.pickup;
   if (!pickup) return [];
   const { code, failedAttempts: _tries, ...hold } = pickup;
+  // The store as the shipment recorded it (planned, then refreshed when made ready): where and when, for the customer.
+  const data = { ...shipmentData(after), ...(after.store ? { store: after.store } : {}) };
   const events: DomainEvent[] = [];
   if (after.status === 'READY_FOR_PICKUP' && (before?.status !== 'READY_FOR_PICKUP' || before.pickup?.code !== code)) {
-    events.push(createEvent(PickupReady, meta(change, PickupReady.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: { ...hold, code } }));
+    events.push(createEvent(PickupReady, meta(change, PickupReady.detailType, after.tenantId, after.orderId), { ...data, pickup: { ...hold, code } }));
   }
   const definition = before?.status !== after.status ? PICKUP_EVENTS[after.status] : undefined;
-  if (definition) events.push(createEvent(definition, meta(change, definition.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: hold }));
+  if (definition) events.push(createEvent(definition, meta(change, definition.detailType, after.tenantId, after.orderId), { ...data, pickup: hold }));
   if (pickup.remindedAt && !before?.pickup?.remindedAt) {
-    events.push(createEvent(PickupReminder, meta(change, PickupReminder.detailType, after.tenantId, after.orderId), { ...shipmentData(after), pickup: hold }));
+    events.push(createEvent(PickupReminder, meta(change, PickupReminder.detailType, after.tenantId, after.orderId), { ...data, pickup: hold }));
   }
   return events;
 }
@@ -193,6 +195,7 @@ function rerouteEvent(change: ItemChange, order: Order, reroute: PickupReroute):
     orderId: order.orderId,
     shipmentId: reroute.shipmentId,
     fromLocationId: reroute.fromLocationId,
+    ...(reroute.fromStore ? { fromStore: reroute.fromStore } : {}),
     fallback: reroute.fallback,
     lineIds: reroute.lineIds,
     reason: reroute.reason,

@@ -46,6 +46,24 @@ describe('pickup events', () => {
     expect(all[0]![0]!.data).toMatchObject({ pickup: { arrival: { bay: '3' } } });
   });
 
+  it('carries the store the shipment recorded (name, address, zone, hours) in every pickup event, as version 1.1', () => {
+    const store = { locationId: 'bk-store', name: 'Brooklyn Heights', address: { line1: '1 Court St', city: 'Brooklyn', region: 'NY', postalCode: '11201', country: 'US' }, timeZone: 'America/New_York', openingHours: { mon: [{ opens: '09:00', closes: '18:00' }] } };
+    const before = { ...accepted, store };
+    const readied = { ...ready, store };
+    const arrived = { ...readied, status: 'CUSTOMER_ARRIVED', pickup: { ...readied.pickup, arrival: { at: '2026-03-09T15:00:00.000Z' } } };
+    const reminded = { ...readied, pickup: { ...readied.pickup, remindedAt: hold.remindAt } };
+    const picked = { ...arrived, status: 'PICKED_UP', pickup: { ...arrived.pickup, pickedUpAt: '2026-03-09T15:02:00.000Z' } };
+    const expired = { ...reminded, status: 'EXPIRED' };
+    const events = [change(before, readied), change(readied, arrived), change(readied, reminded), change(arrived, picked), change(reminded, expired)].flatMap(eventsForChange);
+    expect(types(events)).toEqual(['PickupReady', 'CustomerArrived', 'PickupReminder', 'PickedUp', 'PickupExpired']);
+    for (const event of events) {
+      expect(event.data, event.detailType).toMatchObject({ store });
+      expect(event.metadata.version, event.detailType).toBe('1.1');
+    }
+    // A shipment from before stores were recorded: the events leave the store out, as 1.0 consumers knew them.
+    expect(eventsForChange(change(accepted, ready))[0]!.data).not.toHaveProperty('store');
+  });
+
   it('refunds cancelled lines once per cancellation and tells the customer about a pickup moved by the fallback, once', () => {
     const order = {
       pk: 't_0123456789ab#ORDER#o_1',
@@ -85,5 +103,11 @@ describe('pickup events', () => {
     const moved = { ...order, status: 'BACKORDERED', pickupReroutes: [reroute], version: 6 };
     expect(types(eventsForChange(change({ ...order, status: 'ALLOCATED' }, moved)))).toEqual(['PickupRerouted', 'OrderBackordered']);
     expect(types(eventsForChange(change(moved, { ...moved, version: 7 })))).toEqual([]);
+    // The store that could not take it, by name, as the rejected shipment recorded it.
+    const fromStore = { locationId: 'bk-store', name: 'Brooklyn Heights' };
+    const [told] = eventsForChange(change({ ...order, status: 'ALLOCATED' }, { ...moved, pickupReroutes: [{ ...reroute, fromStore }] }));
+    expect(told!.detailType).toBe('PickupRerouted');
+    expect(told!.metadata.version).toBe('1.1');
+    expect(told!.data).toMatchObject({ fromLocationId: 'bk-store', fromStore });
   });
 });
