@@ -11,10 +11,13 @@ import {
   releaseExplanation,
   releaseStart,
   windowBatch,
+  windowShadowCost,
   type OrderShare,
   type ParcelToShare,
   type WindowEntry,
 } from '#domain/orders/release-window';
+import type { ExpectedDemand } from '#domain/routing/look-ahead';
+import type { RoutingRules } from '#domain/routing/rules';
 import { getSkuNetwork } from '../inventory/stock-queries.ts';
 import { routingScopeOf } from '../routing/routing-scope.ts';
 import { rateParcel, reserveAndAllocate, type FulfillmentDeps, type FulfillmentState } from './fulfillment.ts';
@@ -233,6 +236,11 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
     Promise.all(channels.map(async (channel) => [channel, await getSkuNetwork({ networks: deps.networks, channels: deps.channels }, tenantId, skuIds, channel)] as const)),
   ]);
   const networkOf = new Map(networks);
+  // Look-ahead (issue 17 step 4): the window's expected demand, read once for all its SKUs through the fulfil step's
+  // cache (an hour per tenant and SKU), and only when a rule set enables look-ahead; it overlaps the planning below.
+  const expectedFor = (more: readonly string[]) => (more.length ? lookAheadDemand(deps, tenantId, rules, more, day) : Promise.resolve(undefined));
+  const expectedRead = expectedFor(skuIds);
+  let expected: ExpectedDemand | undefined;
   // Re-optimisation may bring allocated orders with SKUs or channels the window has not: read those on demand.
   const known = new Set(skuIds);
   const extend = async (moreSkus: readonly string[], moreChannels: readonly string[]): Promise<void> => {
@@ -244,6 +252,9 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       for (const sku of fresh) known.add(sku);
     }
     for (const channel of new Set(moreChannels)) if (!networkOf.has(channel)) networkOf.set(channel, await getSkuNetwork(store, tenantId, [...known], channel));
+    // Their expected demand too (one more read through the cache), when the window's was read.
+    const more = expected ? await expectedFor(fresh) : undefined;
+    if (expected && more) expected = mergeDemand(expected, more);
   };
   const handOff: string[] = [];
   const entries: Array<WindowEntry & { start: Extract<ReturnType<typeof releaseStart>, { kind: 'continue' }>; planInput: Parameters<typeof planParcels>[0] }> = [];
@@ -265,8 +276,9 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       handOff.push(order.orderId);
     }
   }
+  expected = await expectedRead;
   if (!entries.length) return { orders: [], handOff, moves: [] };
-  const batch = windowBatch(windowId, entries, rules);
+  let batch = windowBatch(windowId, entries, rules, expected);
   let { plan, shares } = allocateWindow(batch, () => performance.now());
   // Issue 17 step 3: planned again with the tenant's allocated, not yet accepted orders when that saves enough.
   const considered = deps.reoptimisations
@@ -281,15 +293,20 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
         networksOf: (channel) => networkOf.get(channel),
         extend,
         inputFor,
+        expectedDemand: () => expected,
       })
     : undefined;
   const reoptimised = considered?.applied;
-  if (reoptimised) ({ plan, shares } = reoptimised);
+  if (reoptimised) ({ plan, shares, batch } = reoptimised);
   const ids = entries.map((e) => e.order.orderId);
+  // With look-ahead the window's line gives its money and its shadow cost apart; each order is routed over its share
+  // with the prices it met in the window, so its explanation shows them as one order's does.
+  const shadowCost = batch.lookAhead ? windowShadowCost(batch, plan.allocations) : undefined;
   const orders = entries.map(({ order, start, planInput }): PlannedOrder => {
     // The order routed by the per-order engine over exactly its share: the same parcels, explanation and rules.
     const share: OrderShare = shares.get(order.orderId) ?? [];
-    const own = planParcels({ ...planInput, networks: share });
+    const prices = batch.lookAhead?.get(order.orderId);
+    const own = planParcels({ ...planInput, networks: share, ...(prices ? { shadowPrices: prices } : {}) });
     for (const locationId of own.plannedAt) deps.network.notePlanned(tenantId, day, locationId);
     return {
       order: start.order,
@@ -297,12 +314,27 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       run: start.run,
       expectedVersion: start.expectedVersion,
       parcels: own.parcels,
-      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now), ...own.explanation]),
+      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now, shadowCost), ...own.explanation]),
     };
   });
   if (!considered) return { orders, handOff, moves: [] };
   const { applied: _applied, ...reoptimisation } = considered;
   return { orders, handOff, moves: reoptimised?.moves ?? [], reoptimisation };
+}
+
+/**
+ * Look-ahead's expected demand for the window's SKUs, through the fulfil step's cached reader; none unless a rule set
+ * enables look-ahead. It only refines the cost model: if it cannot be read, the window is allocated without it.
+ */
+async function lookAheadDemand(deps: ReleaseDeps, tenantId: string, rules: RoutingRules, skus: readonly string[], day: string): Promise<ExpectedDemand | undefined> {
+  if (!deps.settings.expectedDemand || !rules.ruleSets.some((rs) => rs.lookAhead?.enabled)) return undefined;
+  return deps.settings.expectedDemand(tenantId, skus, day).catch(() => undefined);
+}
+
+function mergeDemand(a: ExpectedDemand, b: ExpectedDemand): ExpectedDemand {
+  const out: Record<string, Record<string, number>> = {};
+  for (const d of [a, b]) for (const [locationId, rates] of Object.entries(d)) Object.assign((out[locationId] ??= {}), rates);
+  return out;
 }
 
 /** One order's allocation, rated and written in one transaction (reservations with guarded stock, shipments, order). */

@@ -4,7 +4,8 @@ import type { BatchAllocation, BatchPlan } from '#domain/routing/batch/types';
 import { reservationLinesOf, type OrderChange } from '#domain/orders/change';
 import type { Order } from '#domain/orders/order';
 import { planParcels, requestedShipment, scopeContextOf, type PlannedParcel, type PlanInput } from '#domain/orders/planning';
-import { allocateWindow, windowBatch, type OrderShare, type WindowEntry } from '#domain/orders/release-window';
+import { allocateWindow, windowBatch, type OrderShare, type WindowBatch, type WindowEntry } from '#domain/orders/release-window';
+import type { ExpectedDemand } from '#domain/routing/look-ahead';
 import {
   allocationOf,
   decideMove,
@@ -59,6 +60,8 @@ export interface WindowPlanning {
   extend(skus: readonly string[], channels: readonly string[]): Promise<void>;
   /** An order's routing input (destination, scope and rules resolved) over the given networks. */
   inputFor(order: Order, attempt: number, round: number, networks: Networks): Promise<PlanInput>;
+  /** Look-ahead: the expected demand the window was priced with (after `extend`, its new SKUs too); none when off. */
+  expectedDemand?(): ExpectedDemand | undefined;
 }
 
 /** An allocated order to move to its share of the joint plan. */
@@ -82,6 +85,8 @@ export interface ReoptimiseOutcome {
 }
 
 export interface Reoptimised {
+  /** The joint batch the plan solves (with look-ahead's prices when the window has them). */
+  batch: WindowBatch;
   plan: BatchPlan;
   shares: Map<string, OrderShare>;
   moves: PlannedMove[];
@@ -164,7 +169,9 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
     reopenedEntries.push({ order: { ...r.order, customer: { tier: r.order.customer.tier } }, record, planInput, reopened: r });
   }
   const entries = [...(windowEntries as Array<WindowEntry & { planInput: PlanInput }>), ...reopenedEntries];
-  const batch = windowBatch(window.windowId, entries, window.rules);
+  // Look-ahead prices the joint plan as the window's (on the joint stock: the reopened orders' units free again), and
+  // both plans are costed with them, so the saving is the allocator's own objective.
+  const batch = windowBatch(window.windowId, entries, window.rules, window.expectedDemand?.());
   const { plan, shares } = allocateWindow(batch, () => performance.now());
   const keep: BatchAllocation[] = [...window.plan.allocations, ...reopened.flatMap((r) => allocationOf(r.order.orderId, r.shipments))];
   const minSaving = Math.max(...reopened.map((r) => r.minSaving));
@@ -182,7 +189,7 @@ async function jointPlan(window: WindowPlanning, reopened: readonly Reopened[]):
     if (move.kind === 'move') moves.push({ order, shipments, parcels: own.parcels, id: window.windowId, withOrders: windowIds, saving: decision.saving });
   }
   if (!moves.length) return { kind: 'keep', reason: 'the engine routes every moved order as it is', saving: decision.saving };
-  return { kind: 'apply', result: { plan, shares, moves, saving: decision.saving } };
+  return { kind: 'apply', result: { batch, plan, shares, moves, saving: decision.saving } };
 }
 
 /** The first line of a window order's explanation when allocated orders were moved for the window. */

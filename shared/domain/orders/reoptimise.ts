@@ -8,6 +8,7 @@
  * weights), so the saving compared with the threshold is the same number the joint plan minimised.
  */
 import { resolveDefaults, type RuleSet } from '../routing/rules.ts';
+import { unitShadowPrice } from '../routing/batch/model.ts';
 import type { Batch, BatchAllocation } from '../routing/batch/types.ts';
 import { activeShipments, allocationsOf } from './allocation.ts';
 import { reservationMove, type OrderChange } from './change.ts';
@@ -95,21 +96,25 @@ export function allocationOf(orderId: string, shipments: readonly Shipment[]): B
 }
 
 export interface PlanCost {
-  /** Parcels + unit costs + the penalty of unfilled units: the batch allocator's objective. */
+  /** Parcels + unit costs + look-ahead's shadow cost + the penalty of unfilled units: the batch allocator's objective. */
   cost: number;
+  /** Parcels + unit costs. */
   shipping: number;
   unfilledUnits: number;
+  /** Look-ahead: the shadow prices of the units taken (the batch's, or an order's own), when any. */
+  shadow?: number;
 }
 
 /**
  * The batch allocator's objective for any allocation of the batch's orders: one parcel per (group, location) shipping
- * anything, per-lb unit costs, and the penalty of unfilled units. An allocation from a location without a cost entry
+ * anything, per-lb unit costs, look-ahead's shadow prices (when the batch carries any), and the penalty of unfilled units. An allocation from a location without a cost entry
  * for its order costs infinitely much (the plan is not one the rules allow).
  */
 export function planCost(batch: Batch, allocations: readonly BatchAllocation[]): PlanCost {
   const orders = new Map(batch.orders.map((o) => [o.orderId, o]));
   const parcels = new Set<string>();
   let shipping = 0;
+  let shadow = 0;
   const filled = new Map<string, number>();
   for (const a of allocations) {
     const order = orders.get(a.orderId);
@@ -122,12 +127,13 @@ export function planCost(batch: Batch, allocations: readonly BatchAllocation[]):
       shipping += cost.shipmentCost;
     }
     shipping += cost.unitCost * line.weightLb * a.quantity;
+    shadow += unitShadowPrice(batch, order, a.locationId, line.sku) * a.quantity;
     const key = `${a.orderId}\u0000${a.lineId}`;
     filled.set(key, (filled.get(key) ?? 0) + a.quantity);
   }
   let unfilledUnits = 0;
   for (const order of batch.orders) for (const line of order.lines) unfilledUnits += Math.max(0, line.quantity - (filled.get(`${order.orderId}\u0000${line.lineId}`) ?? 0));
-  return { cost: shipping + batch.unfilledPenalty * unfilledUnits, shipping, unfilledUnits };
+  return { cost: shipping + shadow + batch.unfilledPenalty * unfilledUnits, shipping, unfilledUnits, ...(shadow > 0 ? { shadow } : {}) };
 }
 
 export type ReoptimiseDecision = { apply: true; saving: number; moved: string[] } | { apply: false; saving: number; reason: string };

@@ -9,7 +9,7 @@ import { parseRoutingRules } from './rules.ts';
 
 // Look-ahead inside a release window (issue 17): one order's shadow prices, computed on the window's shared stock.
 
-const locations = [
+const locations: Array<{ id: string; stock: Record<string, number> }> = [
   { id: 'ST', stock: { TEE: 2, CAP: 1 } },
   { id: 'WH', stock: { TEE: 500, CAP: 500 } },
   { id: 'ST2', stock: { TEE: 3 } },
