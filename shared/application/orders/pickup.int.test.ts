@@ -18,6 +18,19 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+/** The Manhattan store as it publishes itself: a street address and opening hours in its zone. */
+const MANHATTAN = {
+  name: 'Manhattan store (SoHo)',
+  type: 'store',
+  address: { line1: '120 Prince St', line2: 'Floor 2', city: 'New York', region: 'NY', postalCode: '10012', country: 'US' },
+  timeZone: 'America/New_York',
+  openingHours: Object.fromEntries([...['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ opens: '09:00', closes: '18:00' }]]), ['sat', [{ opens: '10:00', closes: '16:00' }]]]),
+};
+
+/** `Friday, December 4 at 10:00 AM EST`: an instant as New York reads it. */
+const newYorkTime = (iso: string) =>
+  new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'America/New_York', timeZoneName: 'short' }).format(new Date(iso));
+
 /** A customer message the merchant's messaging gateway got for the order. */
 function messageOf(orderId: string, eventType: string): Promise<{ to: string; subject: string; text: string }> {
   return eventually(async () => receiver.received.map((r) => JSON.parse(r.body) as { orderId: string; eventType: string; to: string; subject: string; text: string }).find((m) => m.orderId === orderId && m.eventType === eventType), 30_000);
@@ -325,18 +338,44 @@ describe('pickup and curbside on the local cloud', () => {
     expect(moved.text).toContain('nearest store');
 
     const atManhattan = (await orderOf(api, order.orderId, (o) => o.shipments.some((s) => s.status === 'REQUESTED'))).shipments.find((s) => s.status === 'REQUESTED')!;
+    // The store publishes its street address and hours after the pickup was planned there: the ready step reads the
+    // store afresh, so the customer is told the store as it is when the pickup is ready.
+    await api.ok('PUT', '/locations/manhattan-store', { ...MANHATTAN, capabilities: { ship: true, pickup: true, curbside: true } });
     const ready = await api.ok<Shipment>('POST', `/shipments/${atManhattan.shipmentId}/ready`);
     const code = await codeOf(tenantId, order.orderId, atManhattan.shipmentId);
     const notice = await messageOf(order.orderId, 'PickupReady');
     expect(notice.subject).toBe(`Your order ${order.orderId} is ready for curbside pickup`);
-    expect(notice.text).toContain('2 items of your order');
-    expect(notice.text).toContain('ready at manhattan-store');
-    expect(notice.text).toContain(`Your pickup code: ${code}`);
+    expect(notice.text).toContain(`2 items of your order ${order.orderId} are ready at Manhattan store (SoHo).\n`);
+    expect(notice.text).toContain('\nAddress: 120 Prince St, Floor 2, New York, NY 10012, US\n');
+    expect(notice.text).toContain('\nOpening hours: Mon-Fri 9:00-18:00, Sat 10:00-16:00, Sun closed (Eastern Time)\n');
+    expect(notice.text).toContain(`\nYour pickup code: ${code}\n`);
+    expect(notice.text).toContain('tell the store your parking bay');
+    // The hold's end in New York time, named (EST or EDT by the season).
+    expect(notice.text).toContain(`We hold it for you until ${newYorkTime(ready.pickup!.expiresAt)}.`);
 
     const readyAt = Date.parse(ready.pickup!.readyAt);
     await checkAt(tenantId, new Date(readyAt + 2.6 * 86_400_000));
-    expect((await messageOf(order.orderId, 'PickupReminder')).text).toContain('waiting for you at manhattan-store');
+    const reminder = (await messageOf(order.orderId, 'PickupReminder')).text;
+    expect(reminder).toContain('waiting for you at Manhattan store (SoHo).\nAddress: 120 Prince St, Floor 2, New York, NY 10012, US\nOpening hours: Mon-Fri 9:00-18:00');
     await checkAt(tenantId, new Date(readyAt + 5.1 * 86_400_000));
-    expect((await messageOf(order.orderId, 'PickupExpired')).text).toContain('will be refunded');
+    const expired = (await messageOf(order.orderId, 'PickupExpired')).text;
+    expect(expired).toContain('was not collected at Manhattan store (SoHo) in time');
+    expect(expired).toContain('will be refunded');
+  });
+
+  it('takes a store\'s street address, and refuses a bad part of it by field without writing anything', async () => {
+    const tenant = await createTestTenant('Store Address Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    const created = await api.ok<{ address: Record<string, string>; version: number }>('PUT', '/locations/manhattan-store', MANHATTAN);
+    expect(created.address).toEqual(MANHATTAN.address);
+    for (const [field, value] of [['line1', 'x'.repeat(101)], ['city', '  '], ['region', 'NY\r\nBcc: x@example.com'], ['street', '1 A St']] as const) {
+      const refused = await api.request<{ errors: Array<{ field: string }> }>('PUT', '/locations/manhattan-store', { ...MANHATTAN, address: { ...MANHATTAN.address, [field]: value } });
+      expect(refused.status, field).toBe(422);
+      expect(refused.body.errors.map((e) => e.field), field).toEqual([field === 'street' ? 'address' : `address.${field}`]);
+    }
+    expect(await api.ok('GET', '/locations/manhattan-store')).toMatchObject({ address: MANHATTAN.address, version: created.version });
+    // Lines at their bounds, in any script, are taken trimmed.
+    const long = await api.ok<{ address: Record<string, string> }>('PUT', '/locations/manhattan-store', { ...MANHATTAN, address: { ...MANHATTAN.address, line1: ` ${'Ü'.repeat(100)} `, city: 'c'.repeat(60) } });
+    expect(long.address.line1).toBe('Ü'.repeat(100));
   });
 });
