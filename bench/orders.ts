@@ -125,7 +125,7 @@ if (values.url) {
   apiKey = tenant.apiKey;
   // Imported after the cloud set AWS_ENDPOINT_URL_DYNAMODB: the same module instance the handlers use.
   const { rawClient } = await import('../shared/adapters/dynamodb/client.ts');
-  const { meterDynamoDb, invocationContext } = await import('./orders/dynamodb-meter.ts');
+  const { meterDynamoDb } = await import('./orders/dynamodb-meter.ts');
   meter = meterDynamoDb(rawClient);
   // Wall time of each invocation, for the Lambda GB-s estimate (an upper bound: it includes waiting for this event loop).
   const runtime = cloud.runtime;
@@ -136,7 +136,7 @@ if (values.url) {
     if (INTAKE_ONLY && id === 'planFulfillment') return { ...(event as object), outcome: 'STOPPED', parcels: [] };
     const t0 = performance.now();
     try {
-      return await invocationContext.run(id, () => invoke(id, event));
+      return await invoke(id, event);
     } finally {
       const stats = durations.get(id) ?? durations.set(id, { count: 0, totalMs: 0 }).get(id)!;
       stats.count++;

@@ -57,18 +57,18 @@ export async function meterThisApiThread(): Promise<void> {
   startApiThreadsMetered();
   // The module instances the handlers and the runtime of this thread use.
   const { rawClient } = await import('../../shared/adapters/dynamodb/client.ts');
-  const { meterDynamoDb, invocationContext } = await import('./dynamodb-meter.ts');
+  const { meterDynamoDb } = await import('./dynamodb-meter.ts');
   const { LocalLambdaRuntime } = await import('../../infra/local/lambda/lambda-runtime.ts');
   const meter = meterDynamoDb(rawClient);
   const invocations = new Map<string, { count: number; totalMs: number }>();
   const invoke = LocalLambdaRuntime.prototype.invoke;
-  // A function thread's invocations are counted, with their wall time, by the main thread that sends them; every
-  // thread runs each invocation in the meter's context, so its DynamoDB calls are told by function.
+  // A function thread's invocations are counted, with their wall time, by the main thread that sends them; the meter
+  // tells each thread's DynamoDB calls by function from the calls' stacks.
   const counted = !process.argv.at(-1)?.endsWith(FUNCTION_ENTRY);
   LocalLambdaRuntime.prototype.invoke = async function (this: InstanceType<typeof LocalLambdaRuntime>, id, event) {
     const t0 = performance.now();
     try {
-      return await invocationContext.run(id, () => invoke.call(this, id, event));
+      return await invoke.call(this, id, event);
     } finally {
       if (counted) {
         const stats = invocations.get(id) ?? invocations.set(id, { count: 0, totalMs: 0 }).get(id)!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { writeUnits, writtenItems } from './dynamodb-meter.ts';
+import { callingFunction, functionOfStack, writeUnits, writtenItems } from './dynamodb-meter.ts';
 
 const wire = (item: Record<string, unknown>) => marshall(item);
 
@@ -30,5 +30,21 @@ describe('the bench meter of DynamoDB write units', () => {
       ['TransactWrite ConditionCheck ORDER/GUARD', 2],
     ]);
     expect(items.reduce((n, [, u]) => n + u, 0)).toBe(writeUnits('TransactWriteItemsCommand', input));
+  });
+});
+
+describe('the bench meter telling calls by function', () => {
+  it('names the innermost handler on the stack, async frames included, and (none) outside any handler', () => {
+    const stack = [
+      'Error',
+      '    at meter (file:///work/main/bench/orders/dynamodb-meter.ts:190:7)',
+      '    at async commit (file:///work/main/shared/adapters/dynamodb/order-store.ts:80:5)',
+      '    at async Object.handler (file:///work/main/functions/plan-fulfillment/handler.ts:40:12)',
+      '    at async invoke (file:///work/main/infra/local/lambda/lambda-runtime.ts:10:1)',
+      '    at async Object.handler (file:///work/main/functions/place-order/handler.ts:22:3)',
+    ].join('\n');
+    expect(functionOfStack(stack)).toBe('planFulfillment');
+    expect(functionOfStack(stack.replace('plan-fulfillment', 'no-such-function'))).toBe('(none)');
+    expect(callingFunction()).toBe('(none)');
   });
 });
