@@ -130,6 +130,25 @@ describe('look-ahead in release windows, over HTTP', () => {
     api.close();
   });
 
+  it('takes a window and look-ahead at their bounds together, and refuses a bad lookAhead beside a window naming the field, keeping the rules', async () => {
+    const tenant = await createTestTenant('Window Look-ahead Rules Shop');
+    const api = new DomApi(cloud().apiUrl, tenant.apiKey);
+    const atBounds = { id: 'default', releaseWindowMinutes: 60, lookAhead: { enabled: true, horizonDays: 90, unitPremium: 10_000 } };
+    expect((await api.request('PUT', '/routing-rules', { ruleSets: [atBounds], expectedVersion: 0 })).status).toBe(200);
+    for (const [lookAhead, field] of [
+      [{ enabled: true, horizonDays: 91 }, 'ruleSets[0].lookAhead.horizonDays'],
+      [{ enabled: true, unitPremium: 10_000.01 }, 'ruleSets[0].lookAhead.unitPremium'],
+    ] as const) {
+      const refused = await api.request<{ errors: Array<{ field: string }> }>('PUT', '/routing-rules', { ruleSets: [{ id: 'default', releaseWindowMinutes: 5, lookAhead }], expectedVersion: 1 });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(422);
+      expect(refused.body.errors.map((e) => e.field)).toContain(field);
+    }
+    const rules = await api.ok<{ version: number; ruleSets: Array<Record<string, unknown>> }>('GET', '/routing-rules');
+    expect(rules.version).toBe(1);
+    expect(rules.ruleSets[0]).toMatchObject(atBounds);
+    api.close();
+  });
+
   it('re-optimises with the same prices: an unaccepted order on the store\'s units moves to the warehouse once they are scarce', { timeout: 180_000 }, async () => {
     // 8 tees at the store: ample for 3.5 expected (a unit costs 5 x P(N >= 8) = $0.13 < $0.71), so the first order
     // takes one. Then the store is counted down to 2 free (3 on hand, the first order's held); the next window, planned

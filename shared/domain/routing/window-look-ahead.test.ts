@@ -54,6 +54,17 @@ describe('windowShadowPrices', () => {
     expect(prices.get('b')![0]!.price).toBeCloseTo(shadowPrice({ onHand: 2, expectedDemand: 1, unitPremium: 9, units: 2 }), 12);
   });
 
+  it('keys prices by SKU and location exactly as given: capitals, dots and unicode, units at the stock exactly', () => {
+    const odd = windowShadowPrices(
+      [{ id: 'Store.Ö-1', stock: { 'Tée.Ω-M': 2, 'tée.ω-m': 40 } }],
+      [{ orderId: 'o', lines: [{ sku: 'Tée.Ω-M', quantity: 2 }, { sku: 'tée.ω-m', quantity: 1 }], candidates: ['Store.Ö-1'], config: week }],
+      { 'Store.Ö-1': { 'Tée.Ω-M': 0.5, 'tée.ω-m': 0.5 } },
+    ).get('o')!;
+    // Two units asked of two on hand: the price is the average of the last two units' risks; 40 on hand are ample.
+    expect(odd.map((p) => p.sku)).toEqual(['Tée.Ω-M']);
+    expect(odd[0]!.price).toBeCloseTo(shadowPrice({ onHand: 2, expectedDemand: 3.5, unitPremium: 5, units: 2 }), 12);
+  });
+
   it('is one order\'s pricing when the window holds that order alone (property)', () => {
     const arb = fc.record({
       onHand: fc.integer({ min: 0, max: 12 }),
