@@ -130,6 +130,40 @@ describe('look-ahead in release windows, over HTTP', () => {
     api.close();
   });
 
+  it('survives a release killed between its writes, and a retry that sees other prices allocates only what still waits', { timeout: 180_000 }, async () => {
+    const { tenant, api } = await shop('Window Look-ahead Crash Shop', { lookAhead: { enabled: true } });
+    const orders = [await place(api, 'c-1'), await place(api, 'c-2')];
+    for (const id of orders) await backdate(tenant.tenantId, id, 6, -1);
+    // The first release writes one order, then is killed: its other write never comes back (as SIGKILL leaves it).
+    let writes = 0;
+    const killed: ReleaseDeps = { ...deps, allocations: { ...deps.allocations, reserveAndAllocate: (input) => (writes++ === 0 ? deps.allocations.reserveAndAllocate(input) : new Promise(() => {})) } };
+    void releaseTenantWindow(killed, tenant.tenantId);
+    const [written] = await eventually(async () => {
+      const views = await Promise.all(orders.map((id) => api.ok<OrderView>('GET', `/orders/${id}`)));
+      const allocated = views.filter((v) => v.status === 'ALLOCATED');
+      return allocated.length === 1 && views.some((v) => v.status === 'WAITING_RELEASE') ? allocated : undefined;
+    });
+    expect(shippedFrom(written!)).toEqual(['reno-wh']);
+    const left = orders.find((id) => id !== written!.orderId)!;
+    const writtenVersion = (await dynamoOrderStore.get(tenant.tenantId, written!.orderId))!.order.version;
+    // The retry runs where expected demand reads otherwise (another container, the hour run out): no demand, no price.
+    const waiting = (await dynamoOrderStore.get(tenant.tenantId, left))!.order;
+    expect(await dynamoReleaseClaims.claim(tenant.tenantId, `${waiting.releaseAt}#${left}`, new Date(Date.now() + 121_000), new Date(Date.now() - 1))).toBe(true);
+    await stockIs(tenant.tenantId, { 'manhattan-store': 2, 'reno-wh': 499 });
+    const otherPrices: ReleaseDeps = { ...deps, settings: { ...deps.settings, expectedDemand: async () => ({}) } };
+    expect(await releaseTenantWindow(otherPrices, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1, handedOff: 0 });
+    const retried = await statusIs(api, left, 'ALLOCATED');
+    expect(shippedFrom(retried)).toEqual(['manhattan-store']);
+    expect(retried.routing!.explanation.join('\n')).toContain('stock ample, no shadow price');
+    // The order the killed release wrote is untouched: one shipment, same version; each unit taken once.
+    const after = (await dynamoOrderStore.get(tenant.tenantId, written!.orderId))!;
+    expect(after.order.version).toBe(writtenVersion);
+    expect(after.shipments).toHaveLength(1);
+    expect((await dynamoOrderStore.get(tenant.tenantId, left))!.shipments).toHaveLength(1);
+    await stockIs(tenant.tenantId, { 'manhattan-store': 1, 'reno-wh': 499 });
+    api.close();
+  });
+
   it('takes a window and look-ahead at their bounds together, and refuses a bad lookAhead beside a window naming the field, keeping the rules', async () => {
     const tenant = await createTestTenant('Window Look-ahead Rules Shop');
     const api = new DomApi(cloud().apiUrl, tenant.apiKey);
