@@ -1,7 +1,10 @@
 // `npm run demo`: a short scripted day of a merchant against the RUNNING local cloud (`npm start`), through the public
-// HTTP API only: orders from several channels, the t-shirt story, a stock-out and its restock, a store rejection, a
-// cancellation, shipping and delivery, and a return at another location. Prints every routing decision and a summary; exits 1 on a failure.
+// HTTP API only: orders from several channels, a pickup handed over at the store with the code from the customer's
+// message, the t-shirt story, a stock-out and its restock, a store rejection, a cancellation, shipping and delivery, and
+// a return at another location. Prints every routing decision and a summary; exits 1 on a failure.
 import { DomApi } from './api-client.ts';
+import { DEMO_LOCATIONS } from './demo-network.ts';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -133,8 +136,75 @@ function expect(condition: unknown, message: string): void {
 
 const run = `${new Date().toISOString().slice(0, 10).replaceAll('-', '')}-${(Date.now() % 1e6).toString(36)}`;
 
+/**
+ * The merchant's messaging gateway for this run: a receiver on loopback subscribed to the rendered customer messages
+ * of pickups (the local cloud lets webhooks reach loopback). The pickup's customer reads the code from PickupReady, as
+ * a real customer would; the subscription is deleted when the demo ends.
+ */
+let gateway: { receiver: WebhookReceiver; webhookId: string; subscribedAt: number } | undefined;
+interface CustomerMessage {
+  orderId: string;
+  eventType: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+async function openGateway(): Promise<void> {
+  const receiver = await startWebhookReceiver();
+  const { webhookId } = await api.ok<{ webhookId: string }>('POST', '/webhooks', {
+    url: `${receiver.url}/messages`,
+    events: ['PickupReady'],
+    kind: 'customer-notifications',
+    description: `npm run demo ${run}: pickup messages`,
+  });
+  gateway = { receiver, webhookId, subscribedAt: Date.now() };
+}
+
+async function closeGateway(): Promise<void> {
+  if (!gateway) return;
+  const { receiver, webhookId } = gateway;
+  gateway = undefined;
+  await api.request('DELETE', `/webhooks/${webhookId}`).catch(() => undefined);
+  await receiver.close();
+}
+
+async function customerMessage(orderId: string, eventType: string, timeoutMs = 20_000): Promise<CustomerMessage> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = gateway?.receiver.received.map((r) => JSON.parse(r.body) as CustomerMessage).find((m) => m.orderId === orderId && m.eventType === eventType);
+    if (found) return found;
+    await sleep(100);
+  }
+  throw new DemoError(`No ${eventType} message for ${orderId} reached the messaging gateway within ${timeoutMs / 1000} s`);
+}
+
+/** The Manhattan store publishes where it is and when it opens: customers' pickup messages show both. */
+async function publishManhattanStore(): Promise<void> {
+  const seeded = DEMO_LOCATIONS.find((l) => l.id === 'manhattan-store')!;
+  await api.ok('PUT', '/locations/manhattan-store', {
+    name: seeded.name,
+    type: seeded.type,
+    address: { line1: '120 Prince St', city: 'New York', region: 'NY', postalCode: seeded.postalCode, country: 'US' },
+    ...(seeded.capabilities ? { capabilities: seeded.capabilities } : {}),
+    ...(seeded.dailyCapacity ? { dailyCapacity: seeded.dailyCapacity } : {}),
+    timeZone: 'America/New_York',
+    openingHours: {
+      mon: [{ opens: '10:00', closes: '20:00' }],
+      tue: [{ opens: '10:00', closes: '20:00' }],
+      wed: [{ opens: '10:00', closes: '20:00' }],
+      thu: [{ opens: '10:00', closes: '20:00' }],
+      fri: [{ opens: '10:00', closes: '20:00' }],
+      sat: [{ opens: '10:00', closes: '20:00' }],
+      sun: [{ opens: '11:00', closes: '19:00' }],
+    },
+  });
+}
+
 try {
   console.log(`Open DOM demo: a day at Demo Outfitters on ${api.baseUrl} (run ${run})`);
+  // Subscribed first: the fan-out reads subscriptions through a 5-second cache, long gone by the pickup.
+  await openGateway();
   await resetStock('TEE-BLK-M', { 'brooklyn-wh': 1, 'olean-wh': 2, 'manhattan-store': 2 });
   await resetStock('SNKR-LTD-10', { 'joliet-dc': 2, 'chicago-store': 1, 'los-angeles-store': 1 });
 
@@ -186,12 +256,33 @@ try {
   show(vip, 'VIP');
 
   progress('buy online, pick up in the Manhattan store');
+  await publishManhattanStore();
+  console.log('  PUT /locations/manhattan-store: its street address, time zone and opening hours, for customers');
   const bopis = await place('bopis', {
     channel: 'web',
+    customer: { id: 'cust-2002', email: 'mia@example.com', name: 'Mia' },
     shipTo: { postalCode: '10013', country: 'US' },
     lines: [{ lineId: 'l1', sku: 'CAP-NAVY', quantity: 1, fulfillment: { type: 'pickup', locationId: 'manhattan-store' } }],
   });
   show(bopis, 'pick-up');
+  const pickup = (bopis.shipments ?? []).find((s) => s.fulfillment === 'pickup' && s.status === 'REQUESTED');
+  expect(pickup, `the pick-up order ${bopis.orderId} has no requested pickup at the store (${bopis.status})`);
+  await api.ok('POST', `/shipments/${pickup!.shipmentId}/accept`, {});
+  // Past the fan-out's subscription cache (5 s) before the event the gateway waits for.
+  await sleep(Math.max(0, gateway!.subscribedAt + 6_000 - Date.now()));
+  const readied = await api.ok<Shipment & { pickup?: { expiresAt: string } }>('POST', `/shipments/${pickup!.shipmentId}/ready`, {});
+  console.log(`  POST /shipments/${pickup!.shipmentId}/accept, then /ready -> ${readied.status} (held until ${readied.pickup?.expiresAt ?? '?'}): PickupReady -> the customer's message:`);
+  const message = await customerMessage(bopis.orderId, 'PickupReady');
+  console.log(`    \x1b[2mTo: ${message.to} · Subject: ${message.subject}\x1b[0m`);
+  for (const line of message.text.trimEnd().split('\n')) console.log(`    \x1b[2m│ ${line}\x1b[0m`);
+  const code = /Your pickup code: (\S+)/.exec(message.text)?.[1];
+  expect(code, 'the PickupReady message carries no pickup code');
+  expect(message.text.includes('120 Prince St') && message.text.includes('Opening hours:'), 'the PickupReady message does not show the store\'s address and hours');
+  const wrong = await api.request('POST', `/shipments/${pickup!.shipmentId}/picked-up`, { code: code === '000000' ? '111111' : '000000' });
+  expect(wrong.status === 422, `a wrong pickup code was answered ${wrong.status}, expected 422`);
+  const handed = await api.ok<Shipment>('POST', `/shipments/${pickup!.shipmentId}/picked-up`, { code });
+  const collected = await waitFor(bopis.orderId, (o) => o.status === 'PICKED_UP', 'after the pickup');
+  console.log(`  POST /shipments/${pickup!.shipmentId}/picked-up: a wrong code -> 422, the code from the message -> ${handed.status}; order ${collected.status}`);
 
   progress('the t-shirt story: two black tees to New York (docs/routing.md)');
   const tees = await place('t-shirt story', {
@@ -256,7 +347,7 @@ try {
   expect(throwAfter === throwBefore, 'the cancellation did not give the stock back');
 
   progress('shipping and delivering');
-  for (const order of [web, vip, bopis]) {
+  for (const order of [web, vip]) {
     const fresh = await api.ok<Order>('GET', `/orders/${order.orderId}`);
     for (const s of (fresh.shipments ?? []).filter((x) => x.status === 'REQUESTED' || x.status === 'ACCEPTED')) {
       await api.ok('POST', `/shipments/${s.shipmentId}/accept`, {});
@@ -291,11 +382,13 @@ try {
   const cost = shipments.reduce((n, s) => n + (s.cost ?? 0), 0);
   const co2 = shipments.reduce((n, s) => n + (s.co2Grams ?? 0), 0);
   console.log(`  ${orders.length} orders (${[...byStatus].map(([s, n]) => `${n} ${s}`).join(', ')}), ${shipments.length} live shipments from ${new Set(shipments.map((s) => s.locationId)).size} locations`);
-  console.log(`  shipping cost ${cost.toFixed(2)} USD, ${(co2 / 1000).toFixed(2)} kg CO2; 1 marketplace resend deduplicated twice, ${rejections} store rejection(s) re-routed, 1 backorder filled by a restock`);
+  console.log(`  shipping cost ${cost.toFixed(2)} USD, ${(co2 / 1000).toFixed(2)} kg CO2; 1 marketplace resend deduplicated twice, 1 pickup handed over with its code, ${rejections} store rejection(s) re-routed, 1 backorder filled by a restock`);
   for (const note of notes) console.log(`  note: ${note}`);
+  await closeGateway();
   console.log(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   process.exit(0);
 } catch (error) {
+  await closeGateway().catch(() => undefined);
   fail(error);
 }
 
