@@ -31,7 +31,7 @@ interface OrderView {
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 const chicago = { country: 'US', postalCode: '60601', address: '1 Michigan Ave' };
 
-async function shop(name: string, ruleSet: Record<string, unknown>, storeUnits = 2) {
+async function shop(name: string, ruleSet: Record<string, unknown>, storeUnits = 2, history = true) {
   const tenant = await createTestTenant(name);
   const api = new DomApi(cloud().apiUrl, tenant.apiKey);
   await api.ok('PUT', '/skus/TEE', { weightLb: 0.4 });
@@ -41,7 +41,7 @@ async function shop(name: string, ruleSet: Record<string, unknown>, storeUnits =
   // The store sold one tee a day for the last 14 days: 0.5 a day over the 28-day window, 3.5 expected in 7 days.
   // Imported before any routing reads it (the reader keeps a tenant's SKU an hour).
   const rows = Array.from({ length: 14 }, (_, i) => ({ date: daysAgo(i + 1), sku: 'TEE', locationId: 'manhattan-store', units: 1 }));
-  expect((await api.request('POST', '/demand-history', { rows })).status).toBe(200);
+  if (history) expect((await api.request('POST', '/demand-history', { rows })).status).toBe(200);
   await api.ok('PUT', '/routing-rules', { ruleSets: [{ id: 'default', preferences: { default: 'cheapest' }, releaseWindowMinutes: 5, ...ruleSet }], expectedVersion: 0 });
   await stockIs(tenant.tenantId, { 'manhattan-store': storeUnits, 'reno-wh': 500 });
   return { tenant, api };
@@ -105,6 +105,18 @@ describe('look-ahead in release windows, over HTTP', () => {
     expect(text).toContain('ship from reno-wh (warehouse): TEE x1');
     await stockIs(ahead.tenant.tenantId, { 'manhattan-store': 2, 'reno-wh': 499 });
     for (const s of [ahead, plain]) s.api.close();
+  });
+
+  it('prices a tenant\'s window with its own demand only: look-ahead on without history of its own takes the store', { timeout: 180_000 }, async () => {
+    // Same location ids and SKU as the tenants above, whose stores have history: none of it is this tenant's.
+    const { tenant, api } = await shop('Window Look-ahead No History Shop', { lookAhead: { enabled: true } }, 2, false);
+    const order = await place(api, 'c-1');
+    await backdate(tenant.tenantId, order, 5, -0.01);
+    expect(await releaseTenantWindow(deps, tenant.tenantId)).toMatchObject({ outcome: 'released', allocated: 1 });
+    const view = await statusIs(api, order, 'ALLOCATED');
+    expect(shippedFrom(view)).toEqual(['manhattan-store']);
+    expect(view.routing!.explanation.join('\n')).toContain('look-ahead over 7 day(s), premium 5.00/unit: stock ample, no shadow price');
+    api.close();
   });
 
   it('claims a window with look-ahead once when two releases run at once, prices its two orders together, and a second run changes nothing', { timeout: 180_000 }, async () => {
