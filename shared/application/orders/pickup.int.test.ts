@@ -363,6 +363,20 @@ describe('pickup and curbside on the local cloud', () => {
     expect(expired).toContain('will be refunded');
   });
 
+  it('makes a pickup ready once when the store taps ready twice at once, recording the store as it is then', async () => {
+    const { api, tenantId } = await shop({ bk: 2 });
+    const order = await placePickup(api, 'pickup');
+    const { shipmentId } = order.shipments[0]!;
+    await api.ok('PUT', '/locations/bk-store', { ...MANHATTAN, name: 'Brooklyn Heights', address: { line1: '1 Court St', city: 'Brooklyn', region: 'NY', postalCode: '11201', country: 'US' }, capabilities: { ship: true, pickup: true, curbside: true } });
+    const [a, b] = await Promise.all([api.request<Shipment>('POST', `/shipments/${shipmentId}/ready`), api.request<Shipment>('POST', `/shipments/${shipmentId}/ready`)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.body.pickup).toEqual(b.body.pickup);
+    expect(a.body).not.toHaveProperty('store');
+    const stored = (await lifecycleDeps.orders.get(tenantId, order.orderId))!.shipments.find((s) => s.shipmentId === shipmentId)!;
+    expect(stored.history.filter((h) => h.status === 'READY_FOR_PICKUP')).toHaveLength(1);
+    expect(stored.store).toMatchObject({ locationId: 'bk-store', name: 'Brooklyn Heights', address: { line1: '1 Court St' }, timeZone: 'America/New_York' });
+  });
+
   it('takes a store\'s street address, and refuses a bad part of it by field without writing anything', async () => {
     const tenant = await createTestTenant('Store Address Shop');
     const api = new DomApi(cloud().apiUrl, tenant.apiKey);
