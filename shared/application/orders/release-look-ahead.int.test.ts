@@ -220,6 +220,8 @@ describe('look-ahead in release windows, over HTTP', () => {
     expect(moved.reoptimised![0]!.saved).toBeGreaterThanOrEqual(1);
     expect(moved.routing!.explanation[0]).toMatch(new RegExp(`^re-optimised with ${late}: moved 1 x TEE from manhattan-store to reno-wh, saved \\$\\d+\\.\\d\\d$`));
     expect(shippedFrom(windowed)).toEqual(['reno-wh']);
+    // The window's line covers the joint plan: its own order and the one it reopened, both from Reno now.
+    expect(windowed.routing!.explanation[2]).toMatch(/^window plan: shipping \d+\.\d\d over 2 order\(s\), look-ahead shadow cost 0\.00 in the objective, proven optimal$/);
     expect(PRICE_LINE.exec(windowed.routing!.explanation.join('\n'))?.[2]).toBe('3');
     await stockIs(tenant.tenantId, { 'manhattan-store': 3, 'reno-wh': 498 });
     api.close();

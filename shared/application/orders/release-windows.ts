@@ -314,7 +314,7 @@ async function planWindow(deps: ReleaseDeps, tenantId: string, windowId: string,
       run: start.run,
       expectedVersion: start.expectedVersion,
       parcels: own.parcels,
-      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now, shadowCost), ...own.explanation]),
+      explanation: boundedExplanation([...releaseExplanation(order, ids, plan, now, shadowCost, batch.orders.length), ...own.explanation]),
     };
   });
   if (!considered) return { orders, handOff, moves: [] };

@@ -223,13 +223,21 @@ export function allocateWindow(batch: Batch, clockMs?: () => number): { plan: Ba
  * look-ahead (`shadowCost` given: the plan's shadow cost, which the plan's `shipping` includes) the window's shipping
  * is its money, and the shadow cost is said apart, as one order's explanation says it.
  */
-export function releaseExplanation(order: Pick<Order, 'orderId' | 'createdAt'>, windowOrders: readonly string[], plan: Pick<BatchPlan, 'cost' | 'shipping' | 'provenGap' | 'optimal'>, now: Date, shadowCost?: number): string[] {
+export function releaseExplanation(
+  order: Pick<Order, 'orderId' | 'createdAt'>,
+  windowOrders: readonly string[],
+  plan: Pick<BatchPlan, 'cost' | 'shipping' | 'provenGap' | 'optimal'>,
+  now: Date,
+  shadowCost?: number,
+  /** Orders the plan covers: re-optimisation's joint plan also covers the allocated orders it reopened. */
+  planOrders = windowOrders.length,
+): string[] {
   const waited = Math.max(0, Math.round((now.getTime() - Date.parse(order.createdAt)) / 60_000));
   const others = windowOrders.filter((id) => id !== order.orderId);
   const listed = others.slice(0, 5).join(', ') + (others.length > 5 ? ` and ${others.length - 5} more` : '');
   return [
     `waited ${waited} min for its release window; allocated together with ${others.length} other order(s)${others.length ? ` (${listed})` : ''} by the batch allocator`,
-    `window plan: shipping ${(plan.shipping - (shadowCost ?? 0)).toFixed(2)} over ${windowOrders.length} order(s), ${shadowCost !== undefined ? `look-ahead shadow cost ${shadowCost.toFixed(2)} in the objective, ` : ''}${plan.optimal ? 'proven optimal' : `within ${(plan.provenGap * 100).toFixed(2)} % of optimal (proven)`}`,
+    `window plan: shipping ${(plan.shipping - (shadowCost ?? 0)).toFixed(2)} over ${planOrders} order(s), ${shadowCost !== undefined ? `look-ahead shadow cost ${shadowCost.toFixed(2)} in the objective, ` : ''}${plan.optimal ? 'proven optimal' : `within ${(plan.provenGap * 100).toFixed(2)} % of optimal (proven)`}`,
   ];
 }
 
