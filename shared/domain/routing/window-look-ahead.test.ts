@@ -108,6 +108,77 @@ describe('allocateBatch with prices per order', () => {
     expect(plan.cost).toBeCloseTo(11.5 + 9.5, 9);
   });
 
+  it('finds the least cost with each order paying its own prices, as brute force does; a proven plan is the optimum (property)', () => {
+    const skus = ['A', 'B'];
+    const locIds = ['L0', 'L1', 'L2'];
+    const arb = fc.record({
+      stock: fc.array(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2, maxLength: 2 }), { minLength: 3, maxLength: 3 }),
+      orders: fc.array(
+        fc.record({
+          sku: fc.integer({ min: 0, max: 1 }),
+          quantity: fc.integer({ min: 1, max: 2 }),
+          costs: fc.array(fc.record({ shipmentCost: fc.integer({ min: 1, max: 9 }), unitCost: fc.integer({ min: 0, max: 4 }) }), { minLength: 3, maxLength: 3 }),
+          prices: fc.option(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 3, maxLength: 3 }), { nil: undefined }),
+          group: fc.integer({ min: 0, max: 1 }),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    });
+    fc.assert(fc.property(arb, ({ stock, orders }) => {
+      // A group's orders share their parcel costs (the format's rule): the group's first order's costs.
+      const groupCosts = new Map<number, (typeof orders)[number]['costs']>();
+      const batch: Batch = {
+        id: 'p',
+        unfilledPenalty: 100,
+        locations: locIds.map((id, i) => ({ id, inventory: Object.fromEntries(skus.map((sku, k) => [sku, stock[i]![k]!])) })),
+        orders: orders.map((o, i) => {
+          const costs = groupCosts.get(o.group) ?? groupCosts.set(o.group, o.costs).get(o.group)!;
+          return {
+            orderId: `o${i}`,
+            groupKey: `g${o.group}`,
+            lines: [{ lineId: '1', sku: skus[o.sku]!, quantity: o.quantity, weightLb: 1 }],
+            costs: Object.fromEntries(locIds.map((id, j) => [id, costs[j]!])),
+            ...(o.prices ? { shadowPrices: Object.fromEntries(locIds.map((id, j) => [id, { [skus[o.sku]!]: o.prices![j]! }])) } : {}),
+          };
+        }),
+      };
+      // Brute force: every split of every line over the locations within stock, each unit at its order's own price.
+      let best = Infinity;
+      const left = batch.locations.map((l) => ({ ...l.inventory }));
+      const taken: Array<{ o: number; j: number; q: number }> = [];
+      const cost = () => {
+        const parcels = new Set<string>();
+        let c = 0;
+        for (const { o, j, q } of taken) {
+          const order = batch.orders[o]!;
+          if (!parcels.has(`${order.groupKey}|${j}`)) {
+            parcels.add(`${order.groupKey}|${j}`);
+            c += order.costs[locIds[j]!]!.shipmentCost;
+          }
+          c += q * (order.costs[locIds[j]!]!.unitCost + (order.shadowPrices?.[locIds[j]!]?.[order.lines[0]!.sku] ?? 0));
+        }
+        const filled = new Map<number, number>();
+        for (const t of taken) filled.set(t.o, (filled.get(t.o) ?? 0) + t.q);
+        return c + batch.orders.reduce((u, order, o) => u + 100 * (order.lines[0]!.quantity - (filled.get(o) ?? 0)), 0);
+      };
+      const visit = (o: number, j: number, need: number): void => {
+        if (o === batch.orders.length) return void (best = Math.min(best, cost()));
+        if (j === locIds.length || need === 0) return visit(o + 1, 0, batch.orders[o + 1]?.lines[0]!.quantity ?? 0);
+        const sku = batch.orders[o]!.lines[0]!.sku;
+        for (let q = 0; q <= Math.min(need, left[j]![sku] ?? 0); q++) {
+          if (q) taken.push({ o, j, q });
+          left[j]![sku]! -= q;
+          visit(o, j + 1, need - q);
+          left[j]![sku]! += q;
+          if (q) taken.pop();
+        }
+      };
+      visit(0, 0, batch.orders[0]!.lines[0]!.quantity);
+      const plan = allocateBatch(batch);
+      return plan.lowerBound <= best + 1e-6 && plan.cost >= best - 1e-6 && (!plan.optimal || Math.abs(plan.cost - best) < 1e-6);
+    }), { numRuns: 300 });
+  });
+
   it('lets an order\'s own prices take the place of the batch\'s', () => {
     const plan = allocateBatch(batch({ o2: {} }, { ST: { TEE: 2.5 } }));
     expect(plan.allocations.map((a) => `${a.orderId}@${a.locationId}`)).toEqual(['o1@WH', 'o2@ST']);
