@@ -128,7 +128,14 @@ function boundHeapGrowth(): void {
   setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
 
-const BACKGROUND_NICE = 10;
+/**
+ * The main thread's niceness when intake is prioritised: it runs the workflows, the bus and the pollers, whose work can
+ * wait, while the API and DynamoDB threads answer merchants. At 10 (CFS weight 110 against 1,024) routing still took
+ * enough of the two cores to push intake behind an offered 300 orders/s: accept p99 219-1,065 ms in four runs; at 19
+ * (weight 15) 79-369 ms, with routing as fast (docs/demo-and-benchmarks.md, 2026-12-04). When intake is idle the nice
+ * value changes nothing: there is nobody to yield to.
+ */
+export const BACKGROUND_NICE = 19;
 
 function lowerBackgroundPriority(log: CloudLog): void {
   const outcome = lowerThisThreadsPriority(BACKGROUND_NICE);

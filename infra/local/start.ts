@@ -3,6 +3,7 @@ import './aws-settings.ts';
 import { mkdir, rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startLocalCloud, writeLocalJson } from './cloud.ts';
+import { missingLocalCloudNodeFlags } from './node-flags.ts';
 import { DEMO_LOCATIONS, DEMO_SKUS, describeSeed, seedDemoNetwork } from './tools/demo-network.ts';
 import { ensureDemoTenant } from './tools/demo-tenant.ts';
 import { prettifyStdout } from './tools/pretty-log.ts';
@@ -21,6 +22,10 @@ const { values: flags } = parseArgs({
 });
 
 const started = Date.now();
+const missingFlags = missingLocalCloudNodeFlags();
+if (missingFlags.length > 0) {
+  process.stderr.write(`  Started without ${missingFlags.join(' ')} (npm start passes it): on a small machine V8's background threads compete with intake.\n`);
+}
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
 const dataDir = process.env.DOM_DATA_DIR ?? '.dom';

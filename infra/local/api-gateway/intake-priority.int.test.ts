@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { BACKGROUND_NICE } from '../cloud.ts';
 import { DomApi } from '../tools/api-client.ts';
 import { createTestTenant, startTestCloud } from '../tools/testing.ts';
 
@@ -17,8 +18,8 @@ describe.runIf(existsSync('/proc/thread-self'))('intake priority', () => {
     try {
       const others = readdirSync('/proc/self/task').filter((id) => id !== self);
 
-      expect(getPriority(Number(self))).toBe(Math.max(before, 10));
-      expect(niceOf(self)).toBe(Math.max(before, 10));
+      expect(getPriority(Number(self))).toBe(Math.max(before, BACKGROUND_NICE));
+      expect(niceOf(self)).toBe(Math.max(before, BACKGROUND_NICE));
       expect(others.filter((id) => niceOf(id) === before).length).toBeGreaterThanOrEqual(2);
       expect((await fetch(`${cloud.apiUrl}/health`)).status).toBe(200);
     } finally {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { LOCAL_CLOUD_NODE_FLAGS } from '../../../infra/local/node-flags.ts';
 import { DomApi } from '../../../infra/local/tools/api-client.ts';
 import { seededRandom } from '../../../infra/local/tools/demo-network.ts';
 import { inParallel } from '#application/in-parallel';
@@ -329,7 +330,7 @@ export class CrashRun {
     const logFd = openSync(join(this.dir, logName), 'a');
     const env: NodeJS.ProcessEnv = { ...process.env, DOM_DATA_DIR: this.dataDir, PORT: '0' };
     for (const name of Object.keys(env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete env[name];
-    const child = spawn(process.execPath, [TSX_CLI, 'infra/local/start.ts', '--json'], { cwd: REPO_ROOT, detached: true, env, stdio: ['ignore', logFd, logFd] });
+    const child = spawn(process.execPath, [TSX_CLI, ...LOCAL_CLOUD_NODE_FLAGS, 'infra/local/start.ts', '--json'], { cwd: REPO_ROOT, detached: true, env, stdio: ['ignore', logFd, logFd] });
     closeSync(logFd);
     this.child = child;
     let exited: string | undefined;
