@@ -131,8 +131,8 @@ function boundHeapGrowth(): void {
 /**
  * The main thread's niceness when intake is prioritised: it runs the workflows, the bus and the pollers, whose work can
  * wait, while the API and DynamoDB threads answer merchants. At 10 (CFS weight 110 against 1,024) routing still took
- * enough of the two cores to push intake behind an offered 300 orders/s: accept p99 219-1,065 ms in four runs; at 19
- * (weight 15) 79-369 ms, with routing as fast (docs/demo-and-benchmarks.md, 2026-12-04). When intake is idle the nice
+ * enough of the two cores to push intake behind an offered 300 orders/s: with one V8 helper thread, accept p99 130-1,066
+ * ms in five runs; at 19 (weight 15) 79-369 ms in five, with routing as fast (docs/demo-and-benchmarks.md, 2026-12-04). When intake is idle the nice
  * value changes nothing: there is nobody to yield to.
  */
 export const BACKGROUND_NICE = 19;
